@@ -1,0 +1,93 @@
+# portus — build, test and set-up.
+#   make              build ./portus (installs missing Debian packages first)
+#   make check        unit tests + sanitizer unit tests + lab integration tests (root)
+#   make unit         unit tests only
+#   make SANITIZER=address,undefined check-unit   sanitizer build of the unit tests
+#   make scan         build a lab network in namespaces, scan it, tear it down
+
+CC        ?= cc
+SANITIZER ?=
+BUILD     := build$(if $(SANITIZER),-$(subst $(comma),-,$(SANITIZER)))
+comma     := ,
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wimplicit-fallthrough -Wvla -Wpointer-arith -Wcast-qual
+HARDEN  := -fstack-protector-strong
+CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE -MMD -MP
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 $(WARN) $(HARDEN) -pthread
+LDFLAGS += -pthread -Wl,-z,relro -Wl,-z,now
+LDLIBS  := -lpcap -ldumbnet -lm
+
+ifneq ($(SANITIZER),)
+CFLAGS  += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZER)
+else
+CPPFLAGS += -D_FORTIFY_SOURCE=2
+endif
+
+SRCS     := $(wildcard src/*.c src/*/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded_data.o
+TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps unit check check-unit integration scan clean format-check
+all: portus
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): tools/deps.sh
+	@sh tools/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+portus: $(BUILD)/portus
+	@if [ "$(BUILD)" = build ]; then ln -sf $(BUILD)/portus portus; fi
+
+$(BUILD)/portus: $(BUILD)/src/main.o $(BUILD)/libportus.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libportus.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Data files in data/ are compiled into the binary so it works from any directory.
+$(BUILD)/gen/embedded_data.c: data/exclude.conf data/top-ports.txt tools/embed.sh
+	@mkdir -p $(@D)
+	sh tools/embed.sh portus_default_exclude data/exclude.conf portus_top_ports data/top-ports.txt > $@
+
+$(BUILD)/gen/embedded_data.o: $(BUILD)/gen/embedded_data.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libportus.a | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libportus.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+unit: $(TESTS)
+	@sh tools/run-unit.sh $(TESTS)
+
+check-unit: unit
+
+integration: portus
+	@sh tests/integration/run-all.sh
+
+check: portus
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory SANITIZER=address,undefined unit
+	@$(MAKE) --no-print-directory SANITIZER=thread unit
+	@$(MAKE) --no-print-directory integration
+
+scan: portus
+	@sh tests/lab/demo.sh $(ARGS)
+
+format-check:
+	clang-format --dry-run --Werror src/*.c include/*.h
+
+clean:
+	rm -rf build build-* portus
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,67 @@
+/*
+ * ipset.h — sets of IPv4 addresses as sorted, disjoint, inclusive ranges.
+ *
+ * Used for targets and excludes. Addresses are host byte order uint32_t.
+ * Accepted text forms (one per call, surrounding whitespace is an error):
+ *   a.b.c.d          single address (exactly four decimal octets 0-255)
+ *   a.b.c.d/len      CIDR, len 0-32; host bits may be set (198.18.0.7/24 means
+ *                    198.18.0.0-198.18.0.255), as nmap and masscan accept
+ *   a.b.c.d-e.f.g.h  inclusive range; first must be <= last
+ */
+#ifndef PORTUS_IPSET_H
+#define PORTUS_IPSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ip_range {
+	uint32_t first, last; /* inclusive, host byte order */
+};
+
+struct ip_set {
+	struct ip_range *r; /* owned; sorted and merged after ipset_normalize */
+	size_t n, cap;
+};
+
+void ipset_init(struct ip_set *s);
+/* Frees the ranges; the set is empty and reusable afterwards. */
+void ipset_free(struct ip_set *s);
+
+/* Appends [first, last] (first <= last). Returns 0, or -1 on allocation failure. */
+int ipset_add_range(struct ip_set *s, uint32_t first, uint32_t last);
+
+/* Parses one address/CIDR/range. Returns 0 and sets *first,*last, or -1 with err. */
+int ipset_parse(const char *text, uint32_t *first, uint32_t *last, char *err, size_t errlen);
+
+/*
+ * Parses a comma-separated list of specs ("198.18.0.0/24,198.18.1.5") and
+ * appends each. Empty elements are an error. Returns 0 or -1 with err.
+ */
+int ipset_add_list(struct ip_set *s, const char *list, char *err, size_t errlen);
+
+/*
+ * Appends every spec in a text buffer: one spec per line; '#' starts a comment;
+ * blank lines and leading/trailing whitespace on a line are ignored. `origin`
+ * names the source in errors ("exclude.conf:12: ..."). Returns 0 or -1 with err.
+ */
+int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *origin,
+		   char *err, size_t errlen);
+
+/* Reads FILE and calls ipset_add_text. Errors name the file (missing, unreadable,
+ * binary/NUL bytes, bad line). An empty file adds nothing and is not an error. */
+int ipset_add_file(struct ip_set *s, const char *path, char *err, size_t errlen);
+
+/* Sorts and merges overlapping and adjacent ranges. Never fails. */
+void ipset_normalize(struct ip_set *s);
+
+/* Removes every address in `ex` from `s`. Both must be normalized; `s` stays
+ * normalized. Returns 0, or -1 on allocation failure. */
+int ipset_subtract(struct ip_set *s, const struct ip_set *ex);
+
+/* Number of addresses in a normalized set (up to 2^32). */
+uint64_t ipset_count(const struct ip_set *s);
+
+/* Non-zero when a normalized set contains ip (binary search). */
+int ipset_contains(const struct ip_set *s, uint32_t ip);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * result.h — what the scan concluded, as handed to the output writers.
+ * Names follow nmap's (--reason output) so users and parsers recognise them.
+ */
+#ifndef PORTUS_RESULT_H
+#define PORTUS_RESULT_H
+
+#include <stdint.h>
+
+#include "table.h"
+
+enum reason {
+	R_NONE = 0,
+	R_SYN_ACK,          /* "syn-ack" */
+	R_RESET,            /* "reset" */
+	R_NO_RESPONSE,      /* "no-response" */
+	R_NET_UNREACH,      /* "net-unreach"      ICMP 3/0 */
+	R_HOST_UNREACH,     /* "host-unreach"     ICMP 3/1 */
+	R_PROTO_UNREACH,    /* "proto-unreach"    ICMP 3/2 */
+	R_PORT_UNREACH,     /* "port-unreach"     ICMP 3/3 */
+	R_NET_PROHIBITED,   /* "net-prohibited"   ICMP 3/9 */
+	R_HOST_PROHIBITED,  /* "host-prohibited"  ICMP 3/10 */
+	R_ADMIN_PROHIBITED, /* "admin-prohibited" ICMP 3/13 */
+	R_ARP_RESPONSE,     /* "arp-response"  host up */
+	R_NO_ARP,           /* "no-arp-response" host down */
+	R_USER_SET,         /* "user-set"  host assumed up (routed targets) */
+	R_COUNT
+};
+
+const char *reason_name(enum reason r);
+const char *state_name(enum port_state s); /* "open", "closed", "filtered", "unknown" */
+
+/* The filtering reason for an ICMP destination-unreachable (type 3) code that
+ * nmap counts as filtered (0,1,2,3,9,10,13); R_NONE for anything else. */
+enum reason reason_from_icmp(uint8_t type, uint8_t code);
+
+struct port_record {
+	uint32_t ip; /* host order */
+	uint16_t port;
+	uint8_t state;     /* enum port_state, never PS_UNKNOWN */
+	uint8_t reason;    /* enum reason */
+	uint8_t has_reply; /* 0 for no-response: ttl and reason_ip are meaningless */
+	uint8_t ttl;       /* TTL of the reply */
+	uint32_t reason_ip; /* sender of an ICMP error (may differ from ip), else 0 */
+	int64_t time_us;    /* when classified, microseconds since the Unix epoch, UTC */
+};
+
+struct host_record {
+	uint32_t ip;
+	uint8_t up;     /* 1 up, 0 down */
+	uint8_t reason; /* R_ARP_RESPONSE, R_NO_ARP */
+	int64_t time_us;
+};
+
+struct run_summary {
+	int64_t start_us, end_us;
+	uint64_t targets;    /* (address, port) pairs in this shard's plan */
+	uint64_t hosts;      /* addresses in the plan */
+	uint64_t hosts_down; /* on-link hosts that did not answer ARP */
+	uint64_t open, closed, filtered;
+	uint64_t probes_sent;
+	double rate_pps; /* probes sent / sending time */
+	uint64_t pcap_received, pcap_dropped, if_dropped;
+	unsigned passes;
+	uint64_t seed;
+	unsigned shard_k, shard_n; /* 1-based k of n as the user wrote it */
+	int interrupted;
+};
+
+#endif

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian packages portus needs to build and test, only when missing.
+# Idempotent and silent when everything is already there.
+set -e
+PKGS="gcc make libpcap-dev libdumbnet-dev libssl-dev libcmocka-dev pkg-config
+      iproute2 nftables python3 procps"
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "portus: missing Debian packages:$missing (run as root, or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "portus: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
