@@ -26,4 +26,8 @@ void permute_init(struct permute *pm, uint64_t n, uint64_t seed);
 /* Returns the index at position pos (pos < n); a bijection on [0, n). */
 uint64_t permute_at(const struct permute *pm, uint64_t pos);
 
+/* The inverse: the position at which index idx (< n) is visited. Lets a
+ * shard tell whether an index is its own without storing anything. */
+uint64_t permute_position(const struct permute *pm, uint64_t idx);
+
 #endif

@@ -1,0 +1,57 @@
+/*
+ * options.h — the command line, parsed from a table of options (no if/else
+ * chain). nmap's spellings where nmap has the option (-p, -iL, -oJ-style
+ * single-dash multi-letter flags, --exclude, --top-ports, --open), masscan's
+ * for the rest (--rate, --shard, --seed).
+ */
+#ifndef PORTUS_OPTIONS_H
+#define PORTUS_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ipset.h"
+#include "ports.h"
+
+#define DEFAULT_RATE 10000u /* pps: polite by default, not line rate */
+#define DEFAULT_RETRIES 2u
+#define DEFAULT_SPORT_BASE 40000u
+#define DEFAULT_SPORT_COUNT 16384u
+
+struct options {
+	struct ip_set targets;  /* from arguments and -iL (unnormalized) */
+	struct ip_set excludes; /* --exclude, --exclude-file, or the default list */
+	int exclude_file_given; /* replaces the built-in default list */
+	struct port_list ports;
+	uint64_t rate; /* probes per second */
+	uint64_t seed;
+	int seed_given;
+	unsigned shard_k, shard_n; /* 1-based k of n */
+	unsigned retries;
+	int wait_ms; /* -1: from measured RTT */
+	char ifname[64];
+	uint32_t source_ip; /* 0: the interface's */
+	uint8_t gateway_mac[6];
+	int gateway_mac_given;
+	const char *out_json; /* -oJ, "-" for stdout */
+	const char *out_list; /* -oL */
+	int open_only;
+	int status; /* -1 auto (tty), 0 off, 1 on */
+	uint16_t sport_base, sport_count;
+};
+
+enum options_result { OPT_RUN = 0, OPT_EXIT_OK = 1, OPT_ERROR = -1 };
+
+/*
+ * Parses argv. OPT_RUN: o is filled (release with options_free). OPT_EXIT_OK:
+ * --help or --version was printed to stdout. OPT_ERROR: err says what was
+ * wrong (o is freed). Ports default to the top 100 when none are given.
+ */
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
+void options_free(struct options *o);
+
+/* Writes the usage text. */
+void options_usage(FILE *fp);
+
+#endif

@@ -1,0 +1,170 @@
+/* collect.c — results from receiver events to writers (see collect.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+#include "permute.h"
+
+void collect_init(struct collector *c, struct writer **writers, size_t nwriters)
+{
+	memset(c, 0, sizeof(*c));
+	c->writers = writers;
+	c->nwriters = nwriters;
+}
+
+void collect_free(struct collector *c)
+{
+	free(c->held);
+	free(c->held_index);
+	c->held = NULL;
+	c->held_index = NULL;
+}
+
+void collect_write_port(struct collector *c, const struct port_record *r)
+{
+	for (size_t i = 0; i < c->nwriters; i++)
+		if (c->writers[i]->ops->port(c->writers[i], r) != 0)
+			c->write_failed = 1;
+}
+
+static void write_host(struct collector *c, const struct host_record *h)
+{
+	for (size_t i = 0; i < c->nwriters; i++)
+		if (c->writers[i]->ops->host(c->writers[i], h) != 0)
+			c->write_failed = 1;
+}
+
+int collect_port_event(struct collector *c, const struct engine *e, const struct scan_event *ev)
+{
+	struct port_record r;
+
+	memset(&r, 0, sizeof(r));
+	plan_decode(e->pl, ev->index, &r.ip, &r.port);
+	r.state = ev->state;
+	r.reason = ev->reason;
+	r.has_reply = 1;
+	r.ttl = ev->ttl;
+	r.reason_ip = ev->reason_ip;
+	r.time_us = ev->time_us;
+	if (r.state == PS_OPEN) {
+		/* Open is the top rank: final as soon as seen. */
+		collect_write_port(c, &r);
+		c->open_written++;
+		return 0;
+	}
+	if (c->nheld == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 4096;
+		struct port_record *nr = realloc(c->held, ncap * sizeof(*nr));
+		uint64_t *ni;
+		if (nr == NULL)
+			return -1;
+		c->held = nr;
+		ni = realloc(c->held_index, ncap * sizeof(*ni));
+		if (ni == NULL)
+			return -1;
+		c->held_index = ni;
+		c->cap = ncap;
+	}
+	c->held[c->nheld] = r;
+	c->held_index[c->nheld] = ev->index;
+	c->nheld++;
+	return 0;
+}
+
+/* Orders held records by plan index, later arrivals after earlier ones. */
+struct held_ref {
+	uint64_t index;
+	size_t pos;
+};
+
+static int cmp_held(const void *a, const void *b)
+{
+	const struct held_ref *x = a, *y = b;
+
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int in_shard(const struct engine *e, uint64_t idx)
+{
+	if (e->shard_count == 1)
+		return 1;
+	return permute_position(&e->pm, idx) % e->shard_count == e->shard_index;
+}
+
+void collect_finish(struct collector *c, const struct engine *e, int complete, int64_t end_us,
+		    struct run_summary *sum)
+{
+	const struct plan *pl = e->pl;
+	struct held_ref *refs = NULL;
+	size_t k = 0;
+
+	if (c->nheld) {
+		refs = malloc(c->nheld * sizeof(*refs));
+		if (refs == NULL) {
+			c->write_failed = 1;
+			return;
+		}
+		for (size_t i = 0; i < c->nheld; i++) {
+			refs[i].index = c->held_index[i];
+			refs[i].pos = i;
+		}
+		qsort(refs, c->nheld, sizeof(*refs), cmp_held);
+	}
+	sum->open = c->open_written;
+	for (uint64_t h = 0; h < pl->nhosts; h++) {
+		uint32_t ip = plan_host_ip(pl, h);
+		const struct onlink_host *oh = NULL;
+		int host_in_shard = 0;
+
+		if (e->nonlink && netroute_is_onlink(e->np, ip))
+			oh = onlink_find(e, ip);
+		for (uint32_t s = 0; s < pl->nports; s++) {
+			uint64_t idx = h * pl->nports + s;
+			enum port_state st = table_get(&e->table, idx);
+			struct port_record r;
+
+			/* Skip held details for indices before this one. */
+			while (k < c->nheld && refs[k].index < idx)
+				k++;
+			if (!in_shard(e, idx))
+				continue;
+			host_in_shard = 1;
+			if (oh != NULL && !oh->up)
+				continue;
+			if (st == PS_OPEN)
+				continue; /* written when found */
+			if (st == PS_UNKNOWN) {
+				if (!complete)
+					continue;
+				memset(&r, 0, sizeof(r));
+				r.ip = ip;
+				r.port = pl->ports[s];
+				r.state = PS_FILTERED;
+				r.reason = R_NO_RESPONSE;
+				r.time_us = end_us;
+				collect_write_port(c, &r);
+				sum->filtered++;
+				continue;
+			}
+			/* The last held record for idx carries the winning state. */
+			while (k + 1 < c->nheld && refs[k + 1].index == idx)
+				k++;
+			if (k < c->nheld && refs[k].index == idx) {
+				r = c->held[refs[k].pos];
+				if (st == PS_CLOSED)
+					sum->closed++;
+				else
+					sum->filtered++;
+				collect_write_port(c, &r);
+			}
+		}
+		if (oh != NULL && !oh->up && host_in_shard) {
+			struct host_record hr = { .ip = ip, .up = 0, .reason = R_NO_ARP, .time_us = end_us };
+			write_host(c, &hr);
+			sum->hosts_down++;
+		}
+	}
+	free(refs);
+}

@@ -1,0 +1,45 @@
+/*
+ * collect.h — the main thread's side of the results: turns receiver events
+ * into writer calls. Open ports are written at once; closed and ICMP-filtered
+ * details are kept (a later, stronger answer may still replace them) and
+ * written at the end in address order together with the no-response ones.
+ */
+#ifndef PORTUS_COLLECT_H
+#define PORTUS_COLLECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "result.h"
+#include "writer.h"
+
+struct collector {
+	struct writer **writers;
+	size_t nwriters;
+	struct port_record *held; /* non-open details, in arrival order; owned */
+	uint64_t *held_index;     /* plan index of each held record; owned */
+	size_t nheld, cap;
+	uint64_t open_written;
+	int write_failed;
+};
+
+void collect_init(struct collector *c, struct writer **writers, size_t nwriters);
+void collect_free(struct collector *c);
+
+/* Sends one record to every writer; remembers a failure. */
+void collect_write_port(struct collector *c, const struct port_record *r);
+
+/* Handles one receiver event of kind EV_PORT. Returns 0 or -1 (out of memory). */
+int collect_port_event(struct collector *c, const struct engine *e, const struct scan_event *ev);
+
+/*
+ * Writes every final non-open result of this shard in plan order, host
+ * records for on-link hosts that did not answer ARP, and counts states into
+ * sum. When `complete` is 0 (interrupted) unanswered indices are not
+ * reported as filtered: nothing is known about them.
+ */
+void collect_finish(struct collector *c, const struct engine *e, int complete, int64_t end_us,
+		    struct run_summary *sum);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * engine.h — internals shared by the sender, receiver and scan driver.
+ * Not a public interface: see include/scan.h.
+ */
+#ifndef PORTUS_ENGINE_H
+#define PORTUS_ENGINE_H
+
+#include <pcap/pcap.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "cookie.h"
+#include "netroute.h"
+#include "packet.h"
+#include "permute.h"
+#include "plan.h"
+#include "ring.h"
+#include "table.h"
+
+/* An on-link target: its MAC once ARP answered. Sorted by ip. */
+struct onlink_host {
+	uint32_t ip;
+	uint8_t mac[6];
+	uint8_t up;
+};
+
+/* A few probes' send times, so replies give RTT samples without per-probe state. */
+#define RTT_SLOTS 4096
+#define RTT_SAMPLE_EVERY 61 /* sample indices divisible by this (a prime: no aliasing with ports) */
+
+struct engine {
+	/* Read-only after setup. */
+	const struct plan *pl;
+	struct permute pm;
+	struct cookie_key ck;
+	struct probe_template tmpl;
+	uint32_t src_ip;
+	uint64_t rate;
+	unsigned shard_index, shard_count; /* 0-based */
+	struct onlink_host *onlink;        /* owned, sorted by ip */
+	size_t nonlink;
+	const struct net_path *np;
+
+	/* Link. */
+	int tx_fd;
+	pcap_t *pcap;
+
+	/* Shared between threads. */
+	struct state_table table;
+	struct event_ring ring;
+	atomic_int rx_stop;  /* main -> receiver */
+	atomic_int tx_stop;  /* main -> sender (interrupt) */
+	atomic_int tx_done;  /* sender -> main: pass finished */
+	atomic_int rx_exited; /* receiver -> main: drained and returned */
+	atomic_uint_fast64_t resolved; /* indices that left unknown (receiver only writes) */
+	atomic_uint_fast64_t sent;        /* probes sent, all passes (relaxed counter) */
+	atomic_uint_fast64_t pass_sent;   /* probes sent in this pass */
+	atomic_uint_fast64_t rx_valid;    /* replies that passed the cookie check */
+	atomic_uint_fast64_t ring_full;   /* times the receiver waited for the ring */
+	atomic_int_fast64_t last_reply_us; /* monotonic time of the last valid reply */
+	_Atomic uint64_t rtt_tag[RTT_SLOTS];
+	_Atomic int64_t rtt_sent_us[RTT_SLOTS];
+	atomic_int_fast64_t rtt_srtt_us, rtt_var_us; /* written by the receiver only */
+	unsigned pass; /* 1-based, written by main between passes */
+	int gateway_pending; /* main only: gateway MAC still to be learnt by ARP */
+};
+
+/* Monotonic and wall clocks in microseconds. */
+int64_t mono_us(void);
+int64_t wall_us(void);
+
+/* sender.c */
+int tx_open(struct engine *e, char *err, size_t errlen);
+void tx_close(struct engine *e);
+/* Thread body: one pass over this shard's positions (skips answered indices
+ * after pass 1). Sets tx_done when finished. arg is the engine. */
+void *tx_pass_thread(void *arg);
+/* Sends n ARP requests for the given addresses at the engine's rate. */
+int tx_arp(struct engine *e, const uint32_t *ips, size_t n);
+
+/* receiver.c */
+int rx_open(struct engine *e, char *err, size_t errlen);
+void rx_close(struct engine *e);
+void *rx_thread(void *arg);
+/* pcap statistics: received, dropped by pcap, dropped by interface. */
+void rx_stats(struct engine *e, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop);
+
+/* onlink.c */
+/* Looks up an on-link target by ip; NULL when not on-link. */
+struct onlink_host *onlink_find(const struct engine *e, uint32_t ip);
+
+#endif

@@ -1,0 +1,399 @@
+/* options.c — command-line parsing from a table (see include/options.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "portus.h"
+
+typedef int (*opt_handler)(struct options *o, const char *val, char *err, size_t errlen);
+
+struct opt_def {
+	const char *name;  /* as typed, e.g. "--rate" or "-oJ" */
+	const char *alias; /* second spelling or NULL */
+	int takes_value;
+	opt_handler fn;
+	const char *help;
+};
+
+/* Parses an unsigned decimal in [min, max]; rejects sign, spaces, junk. */
+static int parse_u64(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out,
+		     char *err, size_t errlen)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (*p == '\0') {
+		portus_err(err, errlen, "%s: empty value", name);
+		return -1;
+	}
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9') {
+			portus_err(err, errlen, "%s %s: not a number", name, s);
+			return -1;
+		}
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
+			portus_err(err, errlen, "%s %s: number too large", name, s);
+			return -1;
+		}
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v < min || v > max) {
+		portus_err(err, errlen, "%s %s: must be %" PRIu64 "-%" PRIu64, name, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int opt_ports(struct options *o, const char *v, char *err, size_t errlen)
+{
+	return ports_parse(&o->ports, v, err, errlen);
+}
+
+static int opt_top_ports(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_u64("--top-ports", v, 1, ports_top_available(), &n, err, errlen) != 0)
+		return -1;
+	return ports_add_top(&o->ports, (unsigned)n, err, errlen);
+}
+
+static int opt_input_list(struct options *o, const char *v, char *err, size_t errlen)
+{
+	size_t before = o->targets.n;
+
+	if (ipset_add_file(&o->targets, v, err, errlen) != 0)
+		return -1;
+	if (o->targets.n == before) {
+		portus_err(err, errlen, "-iL %s: no targets in file", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int opt_exclude(struct options *o, const char *v, char *err, size_t errlen)
+{
+	return ipset_add_list(&o->excludes, v, err, errlen);
+}
+
+static int opt_exclude_file(struct options *o, const char *v, char *err, size_t errlen)
+{
+	o->exclude_file_given = 1;
+	return ipset_add_file(&o->excludes, v, err, errlen);
+}
+
+static int opt_rate(struct options *o, const char *v, char *err, size_t errlen)
+{
+	return parse_u64("--rate", v, 1, 100000000, &o->rate, err, errlen);
+}
+
+static int opt_seed(struct options *o, const char *v, char *err, size_t errlen)
+{
+	o->seed_given = 1;
+	return parse_u64("--seed", v, 0, UINT64_MAX, &o->seed, err, errlen);
+}
+
+static int opt_shard(struct options *o, const char *v, char *err, size_t errlen)
+{
+	char kbuf[24];
+	const char *slash = strchr(v, '/');
+	uint64_t k, n;
+	size_t klen;
+
+	if (slash == NULL || (klen = (size_t)(slash - v)) == 0 || klen >= sizeof(kbuf)) {
+		portus_err(err, errlen, "--shard %s: expected K/N, e.g. 1/4", v);
+		return -1;
+	}
+	memcpy(kbuf, v, klen);
+	kbuf[klen] = '\0';
+	if (parse_u64("--shard", slash + 1, 1, 65535, &n, err, errlen) != 0 ||
+	    parse_u64("--shard", kbuf, 1, 65535, &k, err, errlen) != 0)
+		return -1;
+	if (k > n) {
+		portus_err(err, errlen, "--shard %s: K must be 1-N", v);
+		return -1;
+	}
+	o->shard_k = (unsigned)k;
+	o->shard_n = (unsigned)n;
+	return 0;
+}
+
+static int opt_retries(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_u64("--retries", v, 0, 20, &n, err, errlen) != 0)
+		return -1;
+	o->retries = (unsigned)n;
+	return 0;
+}
+
+static int opt_wait(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_u64("--wait", v, 1, 600000, &n, err, errlen) != 0)
+		return -1;
+	o->wait_ms = (int)n;
+	return 0;
+}
+
+static int opt_interface(struct options *o, const char *v, char *err, size_t errlen)
+{
+	if (*v == '\0' || strlen(v) >= 16) {
+		portus_err(err, errlen, "--interface %s: not an interface name", v);
+		return -1;
+	}
+	snprintf(o->ifname, sizeof(o->ifname), "%s", v);
+	return 0;
+}
+
+static int opt_source_ip(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint32_t first, last;
+
+	if (ipset_parse(v, &first, &last, err, errlen) != 0)
+		return -1;
+	if (first != last || strchr(v, '/') != NULL || strchr(v, '-') != NULL) {
+		portus_err(err, errlen, "--source-ip %s: expected one address", v);
+		return -1;
+	}
+	o->source_ip = first;
+	return 0;
+}
+
+static int opt_gateway_mac(struct options *o, const char *v, char *err, size_t errlen)
+{
+	unsigned b[6];
+	char tail;
+
+	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &tail) != 6 ||
+	    strlen(v) != 17) {
+		portus_err(err, errlen, "--gateway-mac %s: expected xx:xx:xx:xx:xx:xx", v);
+		return -1;
+	}
+	for (int i = 0; i < 6; i++)
+		o->gateway_mac[i] = (uint8_t)b[i];
+	o->gateway_mac_given = 1;
+	return 0;
+}
+
+static int opt_out_json(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	o->out_json = v;
+	return 0;
+}
+
+static int opt_out_list(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	o->out_list = v;
+	return 0;
+}
+
+static int opt_open(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	o->open_only = 1;
+	return 0;
+}
+
+static int opt_no_status(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	o->status = 0;
+	return 0;
+}
+
+static int opt_source_port(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint32_t lo, hi;
+	uint64_t a, b;
+	char buf[16];
+	const char *dash = strchr(v, '-');
+
+	if (dash == NULL) {
+		if (parse_u64("--source-port", v, 1, 65535, &a, err, errlen) != 0)
+			return -1;
+		lo = hi = (uint32_t)a;
+	} else {
+		size_t n = (size_t)(dash - v);
+		if (n == 0 || n >= sizeof(buf)) {
+			portus_err(err, errlen, "--source-port %s: expected PORT or LOW-HIGH", v);
+			return -1;
+		}
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+		if (parse_u64("--source-port", buf, 1, 65535, &a, err, errlen) != 0 ||
+		    parse_u64("--source-port", dash + 1, 1, 65535, &b, err, errlen) != 0)
+			return -1;
+		if (a > b) {
+			portus_err(err, errlen, "--source-port %s: range is reversed", v);
+			return -1;
+		}
+		lo = (uint32_t)a;
+		hi = (uint32_t)b;
+	}
+	o->sport_base = (uint16_t)lo;
+	o->sport_count = (uint16_t)(hi - lo + 1 > 65535 ? 65535 : hi - lo + 1);
+	return 0;
+}
+
+/* Sentinel handlers: the parser recognises them by address. */
+static int opt_help(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)o, (void)v, (void)err, (void)errlen;
+	return 0;
+}
+
+static int opt_version(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)o, (void)v, (void)err, (void)errlen;
+	return 0;
+}
+
+static const struct opt_def opt_table[] = {
+	{ "-p", "--ports", 1, opt_ports, "PORTS    ports: 22,80,8000-8100; -p- for all" },
+	{ "--top-ports", NULL, 1, opt_top_ports, "N        the N most common ports (data/top-ports.txt)" },
+	{ "-iL", "--input-list", 1, opt_input_list, "FILE     targets from FILE, one per line, # comments" },
+	{ "--exclude", NULL, 1, opt_exclude, "LIST     comma-separated addresses/ranges to skip" },
+	{ "--exclude-file", NULL, 1, opt_exclude_file,
+	  "FILE     excludes from FILE; replaces the built-in reserved-range list" },
+	{ "--rate", NULL, 1, opt_rate, "PPS      probes per second (default 10000)" },
+	{ "--seed", NULL, 1, opt_seed, "N        seed for the probe order and cookies" },
+	{ "--shard", NULL, 1, opt_shard, "K/N      scan only slice K of N (same --seed on all)" },
+	{ "--retries", NULL, 1, opt_retries, "N        re-probe unanswered targets N times (default 2)" },
+	{ "--wait", NULL, 1, opt_wait, "MS       wait after each pass (default: from measured RTT)" },
+	{ "--interface", "-e", 1, opt_interface, "IF       send and capture on IF" },
+	{ "--source-ip", "-S", 1, opt_source_ip, "IP       source address of probes" },
+	{ "--source-port", NULL, 1, opt_source_port, "P[-Q]    source port range of probes" },
+	{ "--gateway-mac", "--router-mac", 1, opt_gateway_mac, "MAC      next hop's MAC address" },
+	{ "-oJ", "--output-json", 1, opt_out_json, "FILE     NDJSON results ('-' for stdout)" },
+	{ "-oL", "--output-list", 1, opt_out_list, "FILE     one line per open port ('-' for stdout)" },
+	{ "--open", NULL, 0, opt_open, "         report open ports only" },
+	{ "--no-status", NULL, 0, opt_no_status, "         no progress line on stderr" },
+	{ "--help", "-h", 0, opt_help, "         this help" },
+	{ "--version", "-V", 0, opt_version, "         version" },
+};
+
+#define OPT_COUNT (sizeof(opt_table) / sizeof(opt_table[0]))
+
+void options_usage(FILE *fp)
+{
+	fprintf(fp, "usage: portus [options] TARGET...\n"
+		    "  TARGET: 198.18.0.0/16, 198.18.0.1-198.18.0.9, 198.18.0.5\n\n");
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		char names[40];
+		snprintf(names, sizeof(names), "%s%s%s", opt_table[i].name,
+			 opt_table[i].alias ? ", " : "", opt_table[i].alias ? opt_table[i].alias : "");
+		fprintf(fp, "  %-26s %s\n", names, opt_table[i].help);
+	}
+}
+
+static const struct opt_def *find_opt(const char *arg, const char **inline_val)
+{
+	*inline_val = NULL;
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *d = &opt_table[i];
+		const char *names[2] = { d->name, d->alias };
+		for (int j = 0; j < 2; j++) {
+			size_t n;
+			if (names[j] == NULL)
+				continue;
+			n = strlen(names[j]);
+			if (strncmp(arg, names[j], n) != 0)
+				continue;
+			if (arg[n] == '\0')
+				return d;
+			/* --name=value */
+			if (d->takes_value && arg[n] == '=' && names[j][1] == '-') {
+				*inline_val = arg + n + 1;
+				return d;
+			}
+		}
+	}
+	/* nmap's attached forms: -p22, -p- */
+	if (strncmp(arg, "-p", 2) == 0 && arg[2] != '\0') {
+		*inline_val = arg + 2;
+		return &opt_table[0];
+	}
+	return NULL;
+}
+
+void options_free(struct options *o)
+{
+	ipset_free(&o->targets);
+	ipset_free(&o->excludes);
+	ports_free(&o->ports);
+}
+
+static void options_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	ipset_init(&o->targets);
+	ipset_init(&o->excludes);
+	ports_init(&o->ports);
+	o->rate = DEFAULT_RATE;
+	o->shard_k = o->shard_n = 1;
+	o->retries = DEFAULT_RETRIES;
+	o->wait_ms = -1;
+	o->status = -1;
+	o->sport_base = DEFAULT_SPORT_BASE;
+	o->sport_count = DEFAULT_SPORT_COUNT;
+}
+
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
+{
+	options_defaults(o);
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *val;
+		const struct opt_def *d;
+
+		if (arg[0] != '-' || arg[1] == '\0') {
+			if (ipset_add_list(&o->targets, arg, err, errlen) != 0)
+				goto fail;
+			continue;
+		}
+		d = find_opt(arg, &val);
+		if (d == NULL) {
+			portus_err(err, errlen, "%s: unknown option (see --help)", arg);
+			goto fail;
+		}
+		if (d->fn == opt_help) {
+			options_usage(stdout);
+			options_free(o);
+			return OPT_EXIT_OK;
+		}
+		if (d->fn == opt_version) {
+			printf("portus %s\n", PORTUS_VERSION);
+			options_free(o);
+			return OPT_EXIT_OK;
+		}
+		if (d->takes_value && val == NULL) {
+			if (i + 1 >= argc) {
+				portus_err(err, errlen, "%s: missing value", arg);
+				goto fail;
+			}
+			val = argv[++i];
+		}
+		if (d->fn(o, val, err, errlen) != 0)
+			goto fail;
+	}
+	if (o->targets.n == 0) {
+		portus_err(err, errlen, "no targets given (e.g. portus 198.18.0.0/24 -p 80)");
+		goto fail;
+	}
+	if (o->ports.n == 0 && ports_add_top(&o->ports, 100, err, errlen) != 0)
+		goto fail;
+	return OPT_RUN;
+fail:
+	options_free(o);
+	return OPT_ERROR;
+}

@@ -1,0 +1,327 @@
+/*
+ * scan.c — the scan driver: set up the engine, resolve MACs by ARP, run the
+ * passes (send, then wait per measured RTT), and collect results.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "engine.h"
+#include "json.h"
+#include "portus.h"
+#include "scan.h"
+#include "status.h"
+
+atomic_int portus_interrupted;
+
+#define ARP_ROUNDS 3
+#define ARP_ROUND_WAIT_US 300000
+#define WAIT_MIN_US 250000
+#define WAIT_MAX_US 3000000
+#define QUIET_US 50000 /* keep waiting while replies still arrive this recently */
+#define RING_EVENTS (1u << 20)
+
+static int interrupted(void)
+{
+	return atomic_load_explicit(&portus_interrupted, memory_order_relaxed) != 0;
+}
+
+static void nap_us(long us)
+{
+	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Drains receiver events. ARP answers fill the on-link table (only while no
+ * sender runs: the sender reads it). Returns 0 or -1 on out of memory. */
+static int drain(struct engine *e, struct collector *c)
+{
+	struct scan_event ev;
+
+	while (ring_pop(&e->ring, &ev)) {
+		if (ev.kind == EV_PORT) {
+			if (collect_port_event(c, e, &ev) != 0)
+				return -1;
+		} else if (ev.kind == EV_ARP) {
+			struct onlink_host *h = onlink_find(e, ev.ip);
+			if (h != NULL && !h->up) {
+				memcpy(h->mac, ev.mac, 6);
+				h->up = 1;
+			}
+			if (e->np->has_offlink && ev.ip == e->np->gateway_ip) {
+				memcpy(e->tmpl.frame, ev.mac, 6); /* template's destination MAC */
+				e->gateway_pending = 0;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Lists the plan's addresses on our subnet (minus our own). */
+static int onlink_build(struct engine *e, char *err, size_t errlen)
+{
+	const struct plan *pl = e->pl;
+	size_t n = 0, cap = 0;
+
+	for (size_t k = 0; k < pl->nranges; k++) {
+		uint64_t first = pl->ranges[k].first, last = pl->ranges[k].last;
+		uint64_t lo = e->np->onlink_net, hi = (uint64_t)e->np->onlink_net | ~e->np->onlink_mask;
+
+		if (e->np->onlink_mask == 0)
+			break;
+		if (last < lo || first > hi)
+			continue;
+		first = first > lo ? first : lo;
+		last = last < hi ? last : hi;
+		for (uint64_t ip = first; ip <= last; ip++) {
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 256;
+				struct onlink_host *nh;
+				if (ncap > (1u << 24)) {
+					portus_err(err, errlen, "more than 2^24 targets on the local subnet");
+					return -1;
+				}
+				nh = realloc(e->onlink, ncap * sizeof(*nh));
+				if (nh == NULL) {
+					portus_err(err, errlen, "out of memory");
+					return -1;
+				}
+				e->onlink = nh;
+				cap = ncap;
+			}
+			memset(&e->onlink[n], 0, sizeof(e->onlink[n]));
+			e->onlink[n++].ip = (uint32_t)ip;
+		}
+	}
+	e->nonlink = n;
+	return 0;
+}
+
+/* ARP for the gateway (when its MAC is unknown) and every on-link target:
+ * a few rounds, each asking only those still silent. */
+static int arp_phase(struct engine *e, struct collector *c, char *err, size_t errlen)
+{
+	uint32_t *ask;
+	size_t cap = e->nonlink + 1;
+
+	if (e->nonlink == 0 && !e->gateway_pending)
+		return 0;
+	ask = malloc(cap * sizeof(*ask));
+	if (ask == NULL) {
+		portus_err(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int round = 0; round < ARP_ROUNDS && !interrupted(); round++) {
+		size_t n = 0;
+		int64_t deadline;
+
+		if (e->gateway_pending)
+			ask[n++] = e->np->gateway_ip;
+		for (size_t i = 0; i < e->nonlink; i++)
+			if (!e->onlink[i].up)
+				ask[n++] = e->onlink[i].ip;
+		if (n == 0)
+			break;
+		(void)tx_arp(e, ask, n);
+		deadline = mono_us() + ARP_ROUND_WAIT_US;
+		while (mono_us() < deadline && !interrupted()) {
+			size_t silent = 0;
+			if (drain(e, c) != 0)
+				break;
+			for (size_t i = 0; i < e->nonlink; i++)
+				silent += !e->onlink[i].up;
+			if (silent == 0 && !e->gateway_pending)
+				break;
+			nap_us(2000);
+		}
+	}
+	free(ask);
+	if (e->gateway_pending && !interrupted()) {
+		char gw[16];
+		ip_to_str(e->np->gateway_ip, gw);
+		portus_err(err, errlen, "gateway %s did not answer ARP on %s (use --gateway-mac)", gw,
+			   e->np->ifname);
+		return -1;
+	}
+	return 0;
+}
+
+/* How long to wait for late replies after a pass. */
+static int64_t pass_wait_us(const struct engine *e, int wait_ms)
+{
+	int64_t srtt, var, w;
+
+	if (wait_ms >= 0)
+		return (int64_t)wait_ms * 1000;
+	srtt = atomic_load_explicit(&e->rtt_srtt_us, memory_order_relaxed);
+	var = atomic_load_explicit(&e->rtt_var_us, memory_order_relaxed);
+	w = srtt + 4 * var;
+	if (w < WAIT_MIN_US)
+		w = WAIT_MIN_US;
+	if (w > WAIT_MAX_US)
+		w = WAIT_MAX_US;
+	return w;
+}
+
+static int run_pass(struct engine *e, struct collector *c, struct status *st, int wait_ms)
+{
+	pthread_t tx;
+	int64_t deadline, cap;
+
+	atomic_store(&e->tx_done, 0);
+	atomic_store(&e->pass_sent, 0);
+	if (pthread_create(&tx, NULL, tx_pass_thread, e) != 0)
+		return -1;
+	/* Acquire pairs with the sender's release store of tx_done. */
+	while (!atomic_load_explicit(&e->tx_done, memory_order_acquire)) {
+		if (interrupted())
+			atomic_store(&e->tx_stop, 1);
+		if (drain(e, c) != 0)
+			atomic_store(&e->tx_stop, 1);
+		status_tick(st, e, c->open_written);
+		nap_us(1000);
+	}
+	pthread_join(tx, NULL);
+	if (atomic_load(&e->pass_sent) == 0 || interrupted())
+		return 0;
+	/* Wait for late replies: per RTT, longer while replies keep arriving. */
+	deadline = mono_us() + pass_wait_us(e, wait_ms);
+	cap = mono_us() + 4 * pass_wait_us(e, wait_ms);
+	for (;;) {
+		int64_t now = mono_us();
+		int64_t last = atomic_load_explicit(&e->last_reply_us, memory_order_relaxed);
+		if (interrupted() || now >= cap)
+			break;
+		if (now >= deadline && (wait_ms >= 0 || now - last > QUIET_US))
+			break;
+		if (drain(e, c) != 0)
+			break;
+		status_tick(st, e, c->open_written);
+		nap_us(2000);
+	}
+	return 0;
+}
+
+static void stop_receiver(struct engine *e, struct collector *c, pthread_t rx)
+{
+	/* Release pairs with the receiver's acquire load of rx_stop. */
+	atomic_store_explicit(&e->rx_stop, 1, memory_order_release);
+	/* Keep draining: the receiver may be waiting for ring space. */
+	while (!atomic_load_explicit(&e->rx_exited, memory_order_acquire)) {
+		(void)drain(e, c);
+		nap_us(1000);
+	}
+	pthread_join(rx, NULL);
+	(void)drain(e, c);
+}
+
+static int engine_init(struct engine *e, const struct options *o, const struct plan *pl,
+		       const struct net_path *np, char *err, size_t errlen)
+{
+	memset(e, 0, sizeof(*e));
+	e->tx_fd = -1;
+	e->pl = pl;
+	e->np = np;
+	e->src_ip = np->src_ip;
+	e->rate = o->rate;
+	e->shard_index = o->shard_k - 1;
+	e->shard_count = o->shard_n;
+	permute_init(&e->pm, pl->n, o->seed);
+	cookie_key_init(&e->ck, o->seed, o->sport_base, o->sport_count);
+	probe_template_init(&e->tmpl, np->src_mac, np->gateway_mac, np->src_ip, 64, 1024, 1460);
+	e->gateway_pending = np->has_offlink && !np->gateway_mac_known;
+	if (table_init(&e->table, pl->n) != 0 || ring_init(&e->ring, RING_EVENTS) != 0) {
+		portus_err(err, errlen, "out of memory for a table of %llu targets",
+			   (unsigned long long)pl->n);
+		return -1;
+	}
+	return onlink_build(e, err, errlen);
+}
+
+static void engine_free(struct engine *e)
+{
+	tx_close(e);
+	rx_close(e);
+	table_free(&e->table);
+	ring_free(&e->ring);
+	free(e->onlink);
+}
+
+int scan_run(const struct options *o, const struct plan *pl, const struct net_path *np,
+	     struct writer **writers, size_t nwriters, struct run_summary *sum, char *err,
+	     size_t errlen)
+{
+	struct engine *e;
+	struct collector c;
+	struct status st;
+	pthread_t rx;
+	int rx_started = 0, ret = -1, complete = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	sum->start_us = wall_us();
+	sum->seed = o->seed;
+	sum->shard_k = o->shard_k;
+	sum->shard_n = o->shard_n;
+	sum->hosts = pl->nhosts;
+	sum->targets = pl->n;
+	collect_init(&c, writers, nwriters);
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		portus_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (engine_init(e, o, pl, np, err, errlen) != 0)
+		goto out;
+	if (tx_open(e, err, errlen) != 0 || rx_open(e, err, errlen) != 0)
+		goto out;
+	if (pthread_create(&rx, NULL, rx_thread, e) != 0) {
+		portus_err(err, errlen, "cannot start the receive thread: %s", strerror(errno));
+		goto out;
+	}
+	rx_started = 1;
+	status_init(&st, o->status, pl->n / o->shard_n + 1, 1 + o->retries);
+	if (arp_phase(e, &c, err, errlen) != 0)
+		goto out;
+	for (unsigned p = 1; p <= 1 + o->retries && !interrupted(); p++) {
+		e->pass = p;
+		st.pass = p;
+		if (run_pass(e, &c, &st, o->wait_ms) != 0) {
+			portus_err(err, errlen, "cannot start the send thread");
+			goto out;
+		}
+		sum->passes = p;
+		if (p == 1 + o->retries && !interrupted())
+			complete = 1;
+	}
+	status_done(&st);
+	ret = 0;
+out:
+	if (rx_started)
+		stop_receiver(e, &c, rx);
+	sum->interrupted = interrupted();
+	sum->end_us = wall_us();
+	sum->probes_sent = atomic_load(&e->sent);
+	if (sum->end_us > sum->start_us)
+		sum->rate_pps = (double)sum->probes_sent * 1e6 / (double)(sum->end_us - sum->start_us);
+	rx_stats(e, &sum->pcap_received, &sum->pcap_dropped, &sum->if_dropped);
+	if (sum->passes > 0) {
+		collect_finish(&c, e, complete, sum->end_us, sum);
+		for (size_t i = 0; i < nwriters; i++)
+			if (writers[i]->ops->summary(writers[i], sum) != 0)
+				c.write_failed = 1;
+	}
+	if (ret == 0 && c.write_failed) {
+		portus_err(err, errlen, "writing results failed (disk full?)");
+		ret = -1;
+	}
+	collect_free(&c);
+	engine_free(e);
+	free(e);
+	return ret;
+}

@@ -1,0 +1,230 @@
+/*
+ * sender.c — the send path: permutation -> probe frames -> batched AF_PACKET
+ * sends (sendmmsg, qdisc bypassed), paced by the token bucket.
+ */
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "pacer.h"
+#include "portus.h"
+
+#define TX_BATCH 64
+
+int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int tx_open(struct engine *e, char *err, size_t errlen)
+{
+	struct sockaddr_ll sll;
+	int one = 1, sndbuf = 4 << 20;
+
+	/* Protocol 0: this socket only sends; replies are read through pcap. */
+	e->tx_fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (e->tx_fd < 0) {
+		if (errno == EPERM || errno == EACCES)
+			portus_err(err, errlen, "cannot open a raw socket: needs root or CAP_NET_RAW "
+						"(sudo setcap cap_net_raw,cap_net_admin+eip portus)");
+		else
+			portus_err(err, errlen, "cannot open a raw socket: %s", strerror(errno));
+		return -1;
+	}
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = e->np->ifindex;
+	sll.sll_protocol = 0;
+	if (bind(e->tx_fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		portus_err(err, errlen, "cannot bind to %s: %s", e->np->ifname, strerror(errno));
+		close(e->tx_fd);
+		e->tx_fd = -1;
+		return -1;
+	}
+	/* Best effort: skipping the qdisc saves a lock per packet; older kernels lack it. */
+	(void)setsockopt(e->tx_fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	(void)setsockopt(e->tx_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	return 0;
+}
+
+void tx_close(struct engine *e)
+{
+	if (e->tx_fd >= 0)
+		close(e->tx_fd);
+	e->tx_fd = -1;
+}
+
+/* One slot of a send batch: big enough for a probe or an ARP request. */
+typedef uint8_t frame_t[PROBE_LEN > ARP_FRAME_LEN ? PROBE_LEN : ARP_FRAME_LEN];
+
+static void sleep_us(int64_t us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Sends frames[0..n), retrying on a full device queue. Returns frames sent, or
+ * -1 on a hard error (errno set). */
+static int send_batch(int fd, frame_t *frames, const size_t *lens, unsigned n, const atomic_int *stop)
+{
+	struct mmsghdr msgs[TX_BATCH];
+	struct iovec iov[TX_BATCH];
+	unsigned done = 0;
+
+	memset(msgs, 0, sizeof(msgs[0]) * n);
+	for (unsigned i = 0; i < n; i++) {
+		iov[i].iov_base = frames[i];
+		iov[i].iov_len = lens[i];
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (done < n) {
+		int r = sendmmsg(fd, msgs + done, n - done, 0);
+		if (r > 0) {
+			done += (unsigned)r;
+			continue;
+		}
+		if (r < 0 && errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
+			return -1;
+		if (atomic_load_explicit(stop, memory_order_relaxed))
+			break;
+		sleep_us(50); /* device queue full: let it drain */
+	}
+	return (int)done;
+}
+
+/* Remembers when a sampled index was sent (see RTT_SAMPLE_EVERY). */
+static void rtt_mark(struct engine *e, uint64_t idx, int64_t now)
+{
+	size_t slot = (size_t)((idx / RTT_SAMPLE_EVERY) % RTT_SLOTS);
+
+	atomic_store_explicit(&e->rtt_sent_us[slot], now, memory_order_relaxed);
+	/* Release pairs with the receiver's acquire load of the tag: the time is
+	 * visible before the tag naming it. */
+	atomic_store_explicit(&e->rtt_tag[slot], idx + 1, memory_order_release);
+}
+
+/* Builds the probe for idx into out. Returns 0, or -1 to skip (host down). */
+static int build_probe(struct engine *e, uint64_t idx, uint8_t *out)
+{
+	uint32_t ip;
+	uint16_t port;
+	const uint8_t *mac = NULL;
+	struct cookie c;
+
+	plan_decode(e->pl, idx, &ip, &port);
+	if (e->nonlink != 0 && netroute_is_onlink(e->np, ip)) {
+		const struct onlink_host *h = onlink_find(e, ip);
+		if (h == NULL || !h->up)
+			return -1;
+		mac = h->mac;
+	}
+	c = cookie_make(&e->ck, e->src_ip, ip, port);
+	/* IP ID: varies per probe and per pass, derived from the cookie so it
+	 * costs nothing and reveals no counter. */
+	probe_build(&e->tmpl, out, mac, ip, port, c.sport, c.seq,
+		    (uint16_t)((c.seq >> 16) ^ c.seq ^ (e->pass * 0x9e37u)));
+	return 0;
+}
+
+void *tx_pass_thread(void *arg)
+{
+	struct engine *e = arg;
+	static _Thread_local frame_t frames[TX_BATCH];
+	size_t lens[TX_BATCH];
+	uint64_t indices[TX_BATCH];
+	struct pacer pc;
+	const uint64_t n = e->pl->n;
+	uint64_t pos = e->shard_index;
+	const int retry_pass = e->pass > 1;
+
+	for (unsigned i = 0; i < TX_BATCH; i++)
+		lens[i] = PROBE_LEN;
+	pacer_init(&pc, e->rate, TX_BATCH, mono_us());
+	while (pos < n && !atomic_load_explicit(&e->tx_stop, memory_order_relaxed)) {
+		int64_t now = mono_us();
+		unsigned want = pacer_take(&pc, now, TX_BATCH), nb = 0;
+		int sent;
+
+		if (want == 0) {
+			int64_t w = pacer_wait_us(&pc, now);
+			if (w > 60)
+				sleep_us(w);
+			continue;
+		}
+		while (nb < want && pos < n) {
+			uint64_t idx = permute_at(&e->pm, pos);
+			pos += e->shard_count;
+			if (retry_pass && table_get(&e->table, idx) != PS_UNKNOWN)
+				continue;
+			if (build_probe(e, idx, frames[nb]) != 0)
+				continue;
+			indices[nb++] = idx;
+		}
+		if (nb == 0)
+			continue;
+		now = mono_us();
+		for (unsigned i = 0; i < nb; i++)
+			if (indices[i] % RTT_SAMPLE_EVERY == 0)
+				rtt_mark(e, indices[i], now);
+		sent = send_batch(e->tx_fd, frames, lens, nb, &e->tx_stop);
+		if (sent < 0) {
+			atomic_store(&e->tx_stop, 1);
+			break;
+		}
+		if ((unsigned)sent < want)
+			pacer_refund(&pc, want - (unsigned)sent);
+		atomic_fetch_add_explicit(&e->sent, (uint64_t)sent, memory_order_relaxed);
+		atomic_fetch_add_explicit(&e->pass_sent, (uint64_t)sent, memory_order_relaxed);
+	}
+	/* Release pairs with the main thread's acquire load: counters are final. */
+	atomic_store_explicit(&e->tx_done, 1, memory_order_release);
+	return NULL;
+}
+
+int tx_arp(struct engine *e, const uint32_t *ips, size_t n)
+{
+	static _Thread_local frame_t frames[TX_BATCH];
+	size_t lens[TX_BATCH];
+	struct pacer pc;
+	size_t i = 0;
+
+	for (unsigned k = 0; k < TX_BATCH; k++)
+		lens[k] = ARP_FRAME_LEN;
+	pacer_init(&pc, e->rate, TX_BATCH, mono_us());
+	while (i < n && !atomic_load_explicit(&e->tx_stop, memory_order_relaxed)) {
+		int64_t now = mono_us();
+		unsigned want = pacer_take(&pc, now, TX_BATCH), nb;
+		int sent;
+
+		if (want == 0) {
+			int64_t w = pacer_wait_us(&pc, now);
+			if (w > 60)
+				sleep_us(w);
+			continue;
+		}
+		for (nb = 0; nb < want && i < n; nb++, i++)
+			arp_request_build(frames[nb], e->np->src_mac, e->src_ip, ips[i]);
+		sent = send_batch(e->tx_fd, frames, lens, nb, &e->tx_stop);
+		if (sent < 0)
+			return -1;
+	}
+	return 0;
+}

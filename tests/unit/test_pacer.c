@@ -1,0 +1,107 @@
+/* test_pacer.c — token bucket arithmetic on a fake clock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "pacer.h"
+
+/* Sum of grants over `secs` seconds of fake time ticking every `step_us`. */
+static uint64_t granted_over(uint64_t rate, unsigned batch, int64_t step_us, int64_t secs)
+{
+	struct pacer p;
+	uint64_t total = 0;
+
+	pacer_init(&p, rate, batch, 0);
+	for (int64_t t = 0; t <= secs * 1000000; t += step_us)
+		total += pacer_take(&p, t, batch);
+	return total;
+}
+
+static void test_pacer_holds_rate_within_one_burst(void **state)
+{
+	static const struct {
+		uint64_t rate;
+		int64_t step_us;
+	} cases[] = {
+		{ 1000, 100 }, { 1000, 7 }, { 10000, 50 }, { 100000, 10 },
+		{ 1000000, 32 }, { 2000000, 64 }, { 1, 1000 }, { 333, 997 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = granted_over(cases[i].rate, 64, cases[i].step_us, 2);
+		uint64_t want = cases[i].rate * 2;
+		/* At most the initial token plus one burst over, never under by more than one
+		 * burst (the bucket fills only to `burst`). */
+		assert_true(got <= want + 65);
+		assert_true(got + 65 >= want);
+	}
+}
+
+static void test_pacer_burst_is_at_most_one_millisecond(void **state)
+{
+	struct pacer p;
+
+	(void)state;
+	pacer_init(&p, 10000, 64, 0);
+	/* After a long idle the bucket holds 10 tokens (1 ms at 10 kpps), not 10 s worth. */
+	assert_int_equal(pacer_take(&p, 10000000, 64), 10);
+	assert_int_equal(pacer_take(&p, 10000000, 64), 0);
+	pacer_init(&p, 5000000, 64, 0);
+	assert_int_equal(pacer_take(&p, 10000000, 1000), 64); /* capped by the batch */
+	pacer_init(&p, 100, 64, 0);
+	assert_int_equal(pacer_take(&p, 10000000, 64), 1); /* slow rates: one at a time */
+}
+
+static void test_pacer_wait_until_next_token(void **state)
+{
+	struct pacer p;
+
+	(void)state;
+	pacer_init(&p, 1000, 64, 0);
+	assert_int_equal(pacer_wait_us(&p, 0), 0); /* starts with one token */
+	assert_int_equal(pacer_take(&p, 0, 1), 1);
+	assert_true(pacer_wait_us(&p, 0) >= 1000 && pacer_wait_us(&p, 0) <= 1001);
+	assert_true(pacer_wait_us(&p, 500) >= 500 && pacer_wait_us(&p, 500) <= 501);
+	assert_int_equal(pacer_wait_us(&p, 1000), 0);
+}
+
+static void test_pacer_refund_returns_unsent_tokens(void **state)
+{
+	struct pacer p;
+
+	(void)state;
+	pacer_init(&p, 64000, 64, 0);
+	assert_int_equal(pacer_take(&p, 1000, 64), 64);
+	pacer_refund(&p, 10);
+	assert_int_equal(pacer_take(&p, 1000, 64), 10);
+	/* Refunds never exceed the bucket. */
+	pacer_refund(&p, 1000);
+	assert_int_equal(pacer_take(&p, 1000, 1000), 64);
+}
+
+static void test_pacer_ignores_clock_going_backwards(void **state)
+{
+	struct pacer p;
+
+	(void)state;
+	pacer_init(&p, 1000, 64, 5000);
+	assert_int_equal(pacer_take(&p, 5000, 1), 1);
+	assert_int_equal(pacer_take(&p, 1000, 1), 0);
+	assert_int_equal(pacer_take(&p, 6000, 1), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pacer_holds_rate_within_one_burst),
+		cmocka_unit_test(test_pacer_burst_is_at_most_one_millisecond),
+		cmocka_unit_test(test_pacer_wait_until_next_token),
+		cmocka_unit_test(test_pacer_refund_returns_unsent_tokens),
+		cmocka_unit_test(test_pacer_ignores_clock_going_backwards),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
