@@ -1,0 +1,294 @@
+#!/bin/sh
+# labctl.sh — builds and removes the portus test network (network namespaces only).
+#
+#   labctl.sh up    ID PREFIX LOSS   build lab ID; PREFIX = routed AnyIP prefix
+#                                    inside 198.19.0.0/16; LOSS = replies dropped
+#                                    per mille (0 = none)
+#   labctl.sh down  ID               remove lab ID (kills what runs inside it)
+#   labctl.sh stale                  remove plab<PID>-* labs whose PID is dead
+#   labctl.sh truth ID PREFIX LOSS   print the ground-truth JSON for that lab
+#   labctl.sh list                   list lab namespaces
+#
+# Normally used through lab.sh (lab_up / lab_down / lab_truth). Runs as root.
+#
+# Topology (all addresses from 198.18.0.0/15, RFC 2544):
+#
+#    plabID-scan  eth0 198.18.0.1/24      default + 198.19.0.0/16 via 198.18.0.254
+#         |
+#    plabID-sw    br0  (bridge, no address)  <- "the on-link segment" 198.18.0.0/24
+#         |            |             |             |
+#    plabID-gw    plabID-h10     plabID-h11    plabID-h12
+#    .254/24      .10/24         .11/24        .12/24
+#    AnyIP: PREFIX via "local PREFIX dev lo"; listeners on 80,443; nftables rules
+#
+#    198.18.0.2-.9, .13-.253 answer nobody's ARP: hosts down.
+#
+# The gateway does not forward (ip_forward=0): packets for anything that is not
+# one of its own addresses are dropped silently, so nothing leaves the lab.
+set -eu
+
+LAB_SEG=198.18.0
+SCANNER_IP=$LAB_SEG.1
+GW_IP=$LAB_SEG.254
+HOSTS="10 11 12"
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=$(command -v python3)
+
+die() { echo "labctl: $*" >&2; exit 1; }
+
+ns_names() { # ID -> all namespace names of that lab
+	echo "plab$1-sw plab$1-scan plab$1-gw plab$1-h10 plab$1-h11 plab$1-h12"
+}
+
+nsx() { ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# Common sysctls for a lab namespace: IPv6 off (no stray RS/ND/MLD traffic),
+# no reverse-path filter, loopback up.
+ns_base() {
+	nsx "$1" sh -c '
+		w() { [ -e "/proc/sys/$1" ] && echo "$2" > "/proc/sys/$1" || true; }
+		w net/ipv6/conf/all/disable_ipv6 1
+		w net/ipv6/conf/default/disable_ipv6 1
+		w net/ipv6/conf/lo/disable_ipv6 1
+		w net/ipv4/conf/all/rp_filter 0
+		w net/ipv4/conf/default/rp_filter 0
+		w net/ipv4/ip_forward 0
+		w net/ipv4/conf/all/accept_redirects 0
+		w net/ipv4/conf/default/accept_redirects 0
+		w net/ipv4/conf/all/send_redirects 0
+		w net/ipv4/conf/default/send_redirects 0
+	'
+	ip -n "$1" link set lo up
+}
+
+# A namespace that answers scans: no ICMP rate limit, SYN cookies always (no
+# per-SYN state, so a flood of SYNs still gets a SYN-ACK each and no SYN-ACK
+# is ever retransmitted), big accept queues, TTL of its replies.
+ns_target() {
+	nsx "$1" sh -c '
+		w() { echo "$2" > "/proc/sys/$1"; }
+		w net/ipv4/icmp_ratelimit 0
+		w net/ipv4/icmp_msgs_per_sec 1000000
+		w net/ipv4/icmp_msgs_burst 1000000
+		w net/ipv4/tcp_syncookies 2
+		w net/ipv4/tcp_max_syn_backlog 65536
+		w net/core/somaxconn 65535
+		w net/ipv4/ip_default_ttl '"$2"'
+	'
+}
+
+# Joins namespace NS to the bridge as eth0 with ADDR/24.
+attach() { # ID NAME NS ADDR
+	ip -n "plab$1-sw" link add "p-$2" type veth peer name eth0 netns "$3"
+	ip -n "plab$1-sw" link set "p-$2" master br0 up
+	ip -n "$3" addr add "$4/24" dev eth0
+	ip -n "$3" link set eth0 up
+	# Checksums computed in software, as on a real wire (see txcsum_off.py).
+	nsx "$3" "$PY" "$HERE/txcsum_off.py" eth0
+}
+
+# Loss: drop N per mille of the TCP and ICMP packets this namespace sends to
+# the scanner (the reject/RST/SYN-ACK replies all pass the output hook).
+loss_rules() { # N
+	[ "$1" -gt 0 ] || return 0
+	cat <<EOF
+	chain loss {
+		type filter hook output priority 0; policy accept;
+		ip daddr $SCANNER_IP meta l4proto { tcp, icmp } numgen random mod 1000 < $1 drop
+	}
+EOF
+}
+
+# Counts the SYNs (probes) that reach a namespace, before any rule can drop
+# them: `nft list counter ip lab syns` in that namespace (used by the bench).
+syn_counter() {
+	cat <<EOF
+	counter syns { }
+	chain pre {
+		type filter hook prerouting priority -300; policy accept;
+		tcp flags & (syn | ack) == syn counter name syns
+	}
+EOF
+}
+
+# Validates PREFIX: inside 198.19.0.0/16, length 16..30.
+check_prefix() {
+	case $1 in
+	198.19.*/*) ;;
+	*) die "routed prefix must be inside 198.19.0.0/16: $1" ;;
+	esac
+	len=${1#*/}
+	[ "$len" -ge 16 ] && [ "$len" -le 30 ] || die "prefix length must be 16..30: $1"
+}
+
+cmd_up() { # ID PREFIX LOSS
+	id=$1 prefix=$2 loss=$3
+	check_prefix "$prefix"
+	case $loss in *[!0-9]* | '') die "loss must be 0..1000 per mille" ;; esac
+	for ns in $(ns_names "$id"); do
+		ip netns add "$ns"
+		ns_base "$ns"
+	done
+	sw=plab$id-sw scan=plab$id-scan gw=plab$id-gw
+
+	# The switch: a bridge alone in its namespace.
+	ip -n "$sw" link add br0 type bridge stp_state 0 forward_delay 0
+	ip -n "$sw" link set br0 up
+
+	attach "$id" scan "$scan" "$SCANNER_IP"
+	attach "$id" gw "$gw" "$GW_IP"
+	for h in $HOSTS; do attach "$id" "h$h" "plab$id-h$h" "$LAB_SEG.$h"; done
+
+	# Scanner: everything off-segment goes to the lab gateway, which does not forward.
+	ip -n "$scan" route add 198.19.0.0/16 via "$GW_IP" dev eth0
+	ip -n "$scan" route add default via "$GW_IP" dev eth0
+
+	# Responders know the scanner's MAC up front: no ARP resolution (and its
+	# small unresolved-queue) in the path of the first burst of replies.
+	mac=$(nsx "$scan" cat /sys/class/net/eth0/address)
+	for ns in "$gw" "plab$id-h10" "plab$id-h11" "plab$id-h12"; do
+		ip -n "$ns" neigh replace "$SCANNER_IP" lladdr "$mac" dev eth0 nud permanent
+	done
+
+	# Gateway / target: the whole routed prefix is local (AnyIP).
+	ns_target "$gw" 64
+	ip -n "$gw" route add local "$prefix" dev lo
+	nsx "$gw" nft -f - <<EOF
+table ip lab {
+$(syn_counter)
+	chain input {
+		type filter hook input priority 0; policy accept;
+		meta l4proto tcp ip daddr 198.19.2.0/24 reject with icmp type host-unreachable
+		ip daddr 198.19.1.0/24 tcp dport 443 drop
+		ip daddr 198.19.3.0/24 tcp dport 80 reject with tcp reset
+		tcp dport 8080 drop
+		tcp dport 8081 reject with icmp type admin-prohibited
+	}
+$(loss_rules "$loss")
+}
+EOF
+
+	# On-link hosts.
+	ns_target "plab$id-h10" 64
+	ns_target "plab$id-h11" 128
+	ns_target "plab$id-h12" 255
+	nsx "plab$id-h12" nft -f - <<EOF
+table ip lab {
+$(syn_counter)
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 8080 drop
+		tcp dport 8081 reject with icmp type port-unreachable
+	}
+$(loss_rules "$loss")
+}
+EOF
+	for h in 10 11; do
+		nsx "plab$id-h$h" nft -f - <<EOF
+table ip lab {
+$(syn_counter)
+$(loss_rules "$loss")
+}
+EOF
+	done
+
+	# Listeners (the processes die with lab_down, which kills every pid in the lab).
+	start_listener "$gw" 80 443
+	start_listener "plab$id-h10" 22 80
+	start_listener "plab$id-h11" 80
+	start_listener "plab$id-h12" 443
+	for spec in "$gw:443" "plab$id-h10:80" "plab$id-h11:80" "plab$id-h12:443"; do
+		wait_listen "${spec%:*}" "${spec##*:}"
+	done
+}
+
+start_listener() { # NS PORT...
+	ns=$1; shift
+	nohup ip netns exec "$ns" "$PY" "$HERE/listener.py" "$@" </dev/null >/dev/null 2>&1 &
+}
+
+wait_listen() { # NS PORT
+	i=0
+	while [ $i -lt 100 ]; do
+		if nsx "$1" ss -Hltn "sport = :$2" | grep -q LISTEN; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	die "listener on $1 port $2 did not start"
+}
+
+cmd_down() { # ID
+	for ns in $(ns_names "$1"); do
+		[ -e "/run/netns/$ns" ] || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null || true)
+		# shellcheck disable=SC2086
+		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+	done
+	for ns in $(ns_names "$1"); do
+		[ -e "/run/netns/$ns" ] || continue
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+cmd_stale() {
+	for id in $(ip netns list 2>/dev/null | sed -n 's/^plab\([0-9][0-9]*\)-[a-z0-9]*.*/\1/p' | sort -u); do
+		if ! kill -0 "$id" 2>/dev/null; then
+			echo "labctl: removing stale lab plab$id-*" >&2
+			cmd_down "$id"
+		fi
+	done
+}
+
+cmd_truth() { # ID PREFIX LOSS
+	check_prefix "$2"
+	cat <<EOF
+{
+  "version": 1,
+  "lab": "plab$1",
+  "scanner": "$SCANNER_IP",
+  "segment": "$LAB_SEG.0/24",
+  "gateway": "$GW_IP",
+  "routed_prefix": "$2",
+  "loss_per_mille": $3,
+  "comment": "rules: first match wins. ports null = any port. reason_ip 'target' = the ICMP error comes from the probed address itself. down = on-link, nobody answers ARP: a host record, no port records.",
+  "rules": [
+    {"net": "$SCANNER_IP/32", "invalid": "the scanner itself"},
+    {"net": "$LAB_SEG.10/32", "ports": [22, 80], "state": "open", "reason": "syn-ack", "ttl": 64},
+    {"net": "$LAB_SEG.10/32", "ports": null, "state": "closed", "reason": "reset", "ttl": 64},
+    {"net": "$LAB_SEG.11/32", "ports": [80], "state": "open", "reason": "syn-ack", "ttl": 128},
+    {"net": "$LAB_SEG.11/32", "ports": null, "state": "closed", "reason": "reset", "ttl": 128},
+    {"net": "$LAB_SEG.12/32", "ports": [443], "state": "open", "reason": "syn-ack", "ttl": 255},
+    {"net": "$LAB_SEG.12/32", "ports": [8080], "state": "filtered", "reason": "no-response", "ttl": null},
+    {"net": "$LAB_SEG.12/32", "ports": [8081], "state": "filtered", "reason": "port-unreach", "ttl": 255, "reason_ip": "target"},
+    {"net": "$LAB_SEG.12/32", "ports": null, "state": "closed", "reason": "reset", "ttl": 255},
+    {"net": "$GW_IP/32", "ports": [80, 443], "state": "open", "reason": "syn-ack", "ttl": 64},
+    {"net": "$GW_IP/32", "ports": [8080], "state": "filtered", "reason": "no-response", "ttl": null},
+    {"net": "$GW_IP/32", "ports": [8081], "state": "filtered", "reason": "admin-prohibited", "ttl": 64, "reason_ip": "target"},
+    {"net": "$GW_IP/32", "ports": null, "state": "closed", "reason": "reset", "ttl": 64},
+    {"net": "$LAB_SEG.0/24", "down": true},
+    {"net": "$2", "within": "198.19.2.0/24", "ports": null, "state": "filtered", "reason": "host-unreach", "ttl": 64, "reason_ip": "target"},
+    {"net": "$2", "within": "198.19.1.0/24", "ports": [443], "state": "filtered", "reason": "no-response", "ttl": null},
+    {"net": "$2", "within": "198.19.3.0/24", "ports": [80], "state": "closed", "reason": "reset", "ttl": 64},
+    {"net": "$2", "ports": [80, 443], "state": "open", "reason": "syn-ack", "ttl": 64},
+    {"net": "$2", "ports": [8080], "state": "filtered", "reason": "no-response", "ttl": null},
+    {"net": "$2", "ports": [8081], "state": "filtered", "reason": "admin-prohibited", "ttl": 64, "reason_ip": "target"},
+    {"net": "$2", "ports": null, "state": "closed", "reason": "reset", "ttl": 64},
+    {"net": "198.18.0.0/15", "ports": null, "state": "filtered", "reason": "no-response", "ttl": null}
+  ]
+}
+EOF
+}
+
+cmd_list() { ip netns list | grep '^plab' || true; }
+
+[ $# -ge 1 ] || die "usage: labctl.sh up|down|stale|truth|list ..."
+[ "$(id -u)" = 0 ] || die "must run as root"
+c=$1; shift
+case $c in
+up) [ $# -eq 3 ] || die "usage: labctl.sh up ID PREFIX LOSS"; cmd_up "$@" ;;
+down) [ $# -eq 1 ] || die "usage: labctl.sh down ID"; cmd_down "$1" ;;
+stale) cmd_stale ;;
+truth) [ $# -eq 3 ] || die "usage: labctl.sh truth ID PREFIX LOSS"; cmd_truth "$@" ;;
+list) cmd_list ;;
+*) die "unknown command $c" ;;
+esac
