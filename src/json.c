@@ -1,0 +1,156 @@
+/*
+ * json.c — JSON string escaping (RFC 8259) with strict UTF-8 validation
+ * (RFC 3629), RFC 3339 timestamps and dotted-quad addresses.
+ *
+ * Invalid UTF-8 is replaced by U+FFFD once per "maximal subpart" (Unicode 15,
+ * section 3.9, U+FFFD substitution best practice, as WHATWG and ICU do): a valid
+ * lead byte followed by a valid but truncated run of continuation bytes is one
+ * U+FFFD; every other bad byte is one U+FFFD on its own.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "json.h"
+
+static const char hexdig[] = "0123456789abcdef";
+static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+
+/*
+ * Length of the valid UTF-8 sequence at s[0..n), n >= 1, or 0 if invalid; in
+ * that case *bad is the length of its maximal subpart (>= 1), to replace.
+ * Table 3-7 of the Unicode standard: the second byte's range depends on the
+ * lead byte, which excludes overlongs, surrogates and values above U+10FFFF.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		if (c == 0xe0)
+			lo = 0xa0; /* overlong below U+0800 */
+		else if (c == 0xed)
+			hi = 0x9f; /* surrogates U+D800-U+DFFF */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		if (c == 0xf0)
+			lo = 0x90; /* overlong below U+10000 */
+		else if (c == 0xf4)
+			hi = 0x8f; /* above U+10FFFF */
+	} else {
+		*bad = 1; /* continuation byte, C0, C1, F5-FF */
+		return 0;
+	}
+	for (i = 1; i < need; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need;
+}
+
+int json_append_string(struct strbuf *b, const void *data, size_t len)
+{
+	const unsigned char *s = data;
+	size_t i = 0, run = 0, k, bad = 1;
+	int replaced = 0;
+	char esc[6];
+
+	sb_append(b, "\"", 1);
+	while (i < len) {
+		unsigned char c = s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			i++;
+			run++;
+			continue;
+		}
+		if (c >= 0x80) {
+			k = utf8_seq(s + i, len - i, &bad);
+			if (k > 0) {
+				i += k;
+				run += k;
+				continue;
+			}
+		}
+		/* Flush the pending run of bytes that need no change. */
+		sb_append(b, s + i - run, run);
+		run = 0;
+		if (c >= 0x80) {
+			sb_append(b, replacement, 3);
+			replaced = 1;
+			i += bad;
+			continue;
+		}
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			/* Other controls U+0000-U+001F and DEL: \u00XX. */
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hexdig[c >> 4];
+			esc[5] = hexdig[c & 0xf];
+			sb_append(b, esc, 6);
+			i++;
+			continue;
+		}
+		sb_append(b, esc, 2);
+		i++;
+	}
+	sb_append(b, s + i - run, run);
+	sb_append(b, "\"", 1);
+	return replaced;
+}
+
+/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: RFC 3339 years have 4 digits. */
+#define JSON_TIME_MIN_S (-62167219200LL)
+#define JSON_TIME_MAX_S 253402300799LL
+
+void json_append_time(struct strbuf *b, int64_t time_us)
+{
+	int64_t sec = time_us / 1000000, us = time_us % 1000000;
+	struct tm tm;
+	time_t t;
+
+	if (us < 0) { /* floor division for instants before 1970 */
+		us += 1000000;
+		sec--;
+	}
+	if (sec < JSON_TIME_MIN_S) {
+		sec = JSON_TIME_MIN_S;
+		us = 0;
+	} else if (sec > JSON_TIME_MAX_S) {
+		sec = JSON_TIME_MAX_S;
+		us = 999999;
+	}
+	t = (time_t)sec;
+	if (gmtime_r(&t, &tm) == NULL) {
+		sb_puts(b, "\"1970-01-01T00:00:00.000000Z\"");
+		return;
+	}
+	sb_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"", tm.tm_year + 1900,
+		  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)us);
+}
+
+void ip_to_str(uint32_t ip, char out[16])
+{
+	snprintf(out, 16, "%u.%u.%u.%u", (unsigned)(ip >> 24), (unsigned)(ip >> 16) & 0xff,
+		 (unsigned)(ip >> 8) & 0xff, (unsigned)ip & 0xff);
+}

@@ -1,0 +1,420 @@
+/*
+ * text.c — the nmap-like terminal report. Records are buffered and printed at
+ * close, one block per host in address order:
+ *
+ *   portus scan report for 198.18.0.1
+ *   Host is up (ttl 64).
+ *   Not shown: 30 filtered tcp ports (no-response)
+ *   PORT     STATE    SERVICE  REASON
+ *   80/tcp   open     http     syn-ack ttl 64
+ *
+ * As nmap does, the most common non-open (state, reason) group of a host is
+ * collapsed into the "Not shown" line when it has more than TEXT_COLLAPSE
+ * ports; with --open every non-open port is collapsed and hosts without an
+ * open port are left out. Hosts that never answered on any port are only
+ * counted.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "portus.h"
+#include "writer.h"
+
+#define TEXT_COLLAPSE 25 /* nmap's default: collapse a state above 25 ports */
+#define TEXT_MINCOL 8    /* narrowest table column, so short tables line up */
+#define NSTATES 4        /* enum port_state values */
+
+struct text {
+	struct port_record *ports;
+	size_t nports, capports;
+	struct host_record *hosts;
+	size_t nhosts, caphosts;
+	struct run_summary sum;
+	int has_sum;
+	char **svc; /* port -> service name cache, built at close */
+};
+
+/* Not const: stored in the cache next to strdup()ed names, never written. */
+static char svc_unknown[] = "unknown";
+
+static int grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *q;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 256;
+	if (ncap > SIZE_MAX / size)
+		return -1;
+	q = realloc(*p, ncap * size);
+	if (q == NULL)
+		return -1;
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+static int text_port(struct writer *w, const struct port_record *r)
+{
+	struct text *t = w->priv;
+
+	if (grow((void **)&t->ports, &t->capports, t->nports, sizeof(*r)) != 0)
+		return -1;
+	t->ports[t->nports++] = *r;
+	return 0;
+}
+
+static int text_host(struct writer *w, const struct host_record *h)
+{
+	struct text *t = w->priv;
+
+	if (grow((void **)&t->hosts, &t->caphosts, t->nhosts, sizeof(*h)) != 0)
+		return -1;
+	t->hosts[t->nhosts++] = *h;
+	return 0;
+}
+
+static int text_summary(struct writer *w, const struct run_summary *s)
+{
+	struct text *t = w->priv;
+
+	t->sum = *s;
+	t->has_sum = 1;
+	return 0;
+}
+
+static int cmp_port(const void *a, const void *b)
+{
+	const struct port_record *x = a, *y = b;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return (x->port > y->port) - (x->port < y->port);
+}
+
+/* By address; for one address, "up" sorts last so that it wins. */
+static int cmp_host(const void *a, const void *b)
+{
+	const struct host_record *x = a, *y = b;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return (x->up > y->up) - (x->up < y->up);
+}
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static unsigned rec_state(const struct port_record *r)
+{
+	return r->state < NSTATES ? r->state : PS_UNKNOWN;
+}
+
+static unsigned rec_reason(const struct port_record *r)
+{
+	return r->reason < R_COUNT ? r->reason : R_NONE;
+}
+
+/* "syn-ack ttl 64", "admin-prohibited from 198.18.0.254 ttl 63", "no-response". */
+static void reason_text(const struct port_record *r, char *out, size_t outlen)
+{
+	const char *name = reason_name((enum reason)rec_reason(r));
+	char ip[16];
+
+	if (!r->has_reply) {
+		snprintf(out, outlen, "%s", name);
+	} else if (r->reason_ip != 0 && r->reason_ip != r->ip) {
+		ip_to_str(r->reason_ip, ip);
+		snprintf(out, outlen, "%s from %s ttl %u", name, ip, (unsigned)r->ttl);
+	} else {
+		snprintf(out, outlen, "%s ttl %u", name, (unsigned)r->ttl);
+	}
+}
+
+/* Service name for a TCP port; getservbyport is not thread-safe (main thread only). */
+static const char *service(struct text *t, uint16_t port)
+{
+	struct servent *se;
+	char *name = NULL;
+
+	if (t->svc == NULL) {
+		t->svc = calloc(65536, sizeof(*t->svc));
+		if (t->svc == NULL)
+			return svc_unknown;
+	}
+	if (t->svc[port] != NULL)
+		return t->svc[port];
+	se = getservbyport(htons(port), "tcp");
+	if (se != NULL && se->s_name != NULL)
+		name = strdup(se->s_name);
+	t->svc[port] = name != NULL ? name : svc_unknown;
+	return t->svc[port];
+}
+
+static int col(size_t n)
+{
+	return n > TEXT_MINCOL ? (int)n : TEXT_MINCOL;
+}
+
+static size_t max_sz(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The host line: a TCP answer's TTL, else the host record's reason, else the ICMP error. */
+static void print_up(FILE *fp, const struct port_record *p, size_t n,
+		     const struct host_record *h)
+{
+	char why[64];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i].has_reply && (p[i].reason == R_SYN_ACK || p[i].reason == R_RESET)) {
+			fprintf(fp, "Host is up (ttl %u).\n", (unsigned)p[i].ttl);
+			return;
+		}
+	}
+	if (h != NULL) {
+		fprintf(fp, "Host is up (%s).\n", reason_name((enum reason)h->reason));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i].has_reply) {
+			reason_text(&p[i], why, sizeof(why));
+			fprintf(fp, "Host is up (%s).\n", why);
+			return;
+		}
+	}
+	fputs("Host is up.\n", fp);
+}
+
+/* Prints the "Not shown" line for the hidden groups, largest first. */
+static void print_not_shown(FILE *fp, size_t cnt[NSTATES][R_COUNT],
+			    unsigned char hide[NSTATES][R_COUNT])
+{
+	unsigned char done[NSTATES][R_COUNT] = {{0}};
+	const char *sep = "Not shown: ";
+	unsigned s, r, bs, br;
+	size_t best;
+
+	for (;;) {
+		best = 0;
+		bs = br = 0;
+		for (s = 0; s < NSTATES; s++)
+			for (r = 0; r < R_COUNT; r++)
+				if (hide[s][r] && !done[s][r] && cnt[s][r] > best) {
+					best = cnt[s][r];
+					bs = s;
+					br = r;
+				}
+		if (best == 0)
+			break;
+		done[bs][br] = 1;
+		fprintf(fp, "%s%zu %s tcp port%s (%s)", sep, best, state_name((enum port_state)bs),
+			plural(best), reason_name((enum reason)br));
+		sep = ", ";
+	}
+	if (sep[0] == ',')
+		fputc('\n', fp);
+}
+
+static void print_host(struct writer *w, uint32_t ip, const struct port_record *p, size_t n,
+		       const struct host_record *h)
+{
+	struct text *t = w->priv;
+	size_t cnt[NSTATES][R_COUNT] = {{0}};
+	unsigned char hide[NSTATES][R_COUNT] = {{0}};
+	size_t i, nhidden = 0, best = 0, wport = 4, wstate = 5, wsvc = 7;
+	unsigned s, r, bs = 0, br = 0;
+	char addr[16], pstr[16], why[64];
+	FILE *fp = w->fp;
+
+	ip_to_str(ip, addr);
+	for (i = 0; i < n; i++)
+		cnt[rec_state(&p[i])][rec_reason(&p[i])]++;
+	for (s = 0; s < NSTATES; s++) {
+		if (s == PS_OPEN)
+			continue; /* open ports are always listed */
+		for (r = 0; r < R_COUNT; r++) {
+			if (w->open_only && cnt[s][r] > 0) {
+				hide[s][r] = 1;
+				nhidden += cnt[s][r];
+			} else if (cnt[s][r] > best) {
+				best = cnt[s][r];
+				bs = s;
+				br = r;
+			}
+		}
+	}
+	if (!w->open_only && best > TEXT_COLLAPSE) {
+		hide[bs][br] = 1;
+		nhidden = best;
+	}
+
+	fprintf(fp, "portus scan report for %s\n", addr);
+	print_up(fp, p, n, h);
+	if (n > 0 && nhidden == n)
+		fprintf(fp, "All %zu scanned port%s on %s %s in ignored states.\n", n, plural(n),
+			addr, n == 1 ? "is" : "are");
+	print_not_shown(fp, cnt, hide);
+	if (nhidden < n) {
+		for (i = 0; i < n; i++) {
+			if (hide[rec_state(&p[i])][rec_reason(&p[i])])
+				continue;
+			wport = max_sz(wport, (size_t)snprintf(pstr, sizeof(pstr), "%u/tcp",
+							       (unsigned)p[i].port));
+			wstate = max_sz(wstate, strlen(state_name((enum port_state)rec_state(&p[i]))));
+			wsvc = max_sz(wsvc, strlen(service(t, p[i].port)));
+		}
+		fprintf(fp, "%-*s %-*s %-*s %s\n", col(wport), "PORT", col(wstate), "STATE",
+			col(wsvc), "SERVICE", "REASON");
+		for (i = 0; i < n; i++) {
+			if (hide[rec_state(&p[i])][rec_reason(&p[i])])
+				continue;
+			reason_text(&p[i], why, sizeof(why));
+			snprintf(pstr, sizeof(pstr), "%u/tcp", (unsigned)p[i].port);
+			fprintf(fp, "%-*s %-*s %-*s %s\n", col(wport), pstr, col(wstate),
+				state_name((enum port_state)rec_state(&p[i])), col(wsvc),
+				service(t, p[i].port), why);
+		}
+	}
+	fputc('\n', fp);
+}
+
+static void print_done(FILE *fp, const struct run_summary *s)
+{
+	uint64_t nports = s->hosts ? s->targets / s->hosts : 0;
+	int64_t el = s->end_us - s->start_us;
+	double rate = isfinite(s->rate_pps) ? s->rate_pps : 0.0;
+
+	fprintf(fp,
+		"portus done: %" PRIu64 " address%s x %" PRIu64 " port%s (%" PRIu64
+		" target%s) in %.2f s: %" PRIu64 " open, %" PRIu64 " closed, %" PRIu64
+		" filtered; %" PRIu64 " host%s, %" PRIu64 " down; %" PRIu64
+		" probe%s at %.0f pps; pcap drops %" PRIu64,
+		s->hosts, s->hosts == 1 ? "" : "es", nports, plural(nports), s->targets,
+		plural(s->targets), el > 0 ? (double)el / 1e6 : 0.0, s->open, s->closed,
+		s->filtered, s->hosts, plural(s->hosts), s->hosts_down, s->probes_sent,
+		plural(s->probes_sent), rate, s->pcap_dropped);
+	if (s->if_dropped > 0)
+		fprintf(fp, ", interface drops %" PRIu64, s->if_dropped);
+	fputs(s->interrupted ? " (interrupted)\n" : "\n", fp);
+}
+
+static void print_down(FILE *fp, const struct host_record *h)
+{
+	char addr[16];
+
+	ip_to_str(h->ip, addr);
+	fprintf(fp, "portus scan report for %s\nHost is down (%s).\n\n", addr,
+		reason_name((enum reason)h->reason));
+}
+
+static void print_report(struct writer *w)
+{
+	struct text *t = w->priv;
+	size_t i = 0, j = 0, pe, he, k;
+	uint64_t silent = 0;
+	uint32_t ip;
+	int replied, nopen;
+	const struct host_record *h;
+
+	if (t->nports > 0) /* qsort(NULL, 0, ...) is undefined */
+		qsort(t->ports, t->nports, sizeof(*t->ports), cmp_port);
+	if (t->nhosts > 0)
+		qsort(t->hosts, t->nhosts, sizeof(*t->hosts), cmp_host);
+	setservent(1);
+	while (i < t->nports || j < t->nhosts) {
+		if (j >= t->nhosts || (i < t->nports && t->ports[i].ip <= t->hosts[j].ip))
+			ip = t->ports[i].ip;
+		else
+			ip = t->hosts[j].ip;
+		for (pe = i; pe < t->nports && t->ports[pe].ip == ip; pe++)
+			;
+		for (he = j; he < t->nhosts && t->hosts[he].ip == ip; he++)
+			;
+		h = he > j ? &t->hosts[he - 1] : NULL;
+		replied = nopen = 0;
+		for (k = i; k < pe; k++) {
+			replied |= t->ports[k].has_reply;
+			nopen += t->ports[k].state == PS_OPEN;
+		}
+		if (!replied && h == NULL) {
+			silent++;
+		} else if (w->open_only && nopen == 0) {
+			/* --open: only hosts with an open port are shown */
+		} else if (!replied && !h->up) {
+			print_down(w->fp, h);
+		} else {
+			print_host(w, ip, &t->ports[i], pe - i, h != NULL && h->up ? h : NULL);
+		}
+		i = pe;
+		j = he;
+	}
+	endservent();
+	if (silent > 0)
+		fprintf(w->fp,
+			"%" PRIu64 " host%s gave no response on any port (all filtered, no-response).\n",
+			silent, plural(silent));
+	if (t->has_sum)
+		print_done(w->fp, &t->sum);
+}
+
+static int text_close(struct writer *w)
+{
+	struct text *t = w->priv;
+	int r = 0;
+	size_t i;
+
+	print_report(w);
+	if (fflush(w->fp) != 0 || ferror(w->fp))
+		r = -1;
+	if (w->owns_fp && fclose(w->fp) != 0)
+		r = -1;
+	if (t->svc != NULL) {
+		for (i = 0; i < 65536; i++)
+			if (t->svc[i] != svc_unknown)
+				free(t->svc[i]);
+		free(t->svc);
+	}
+	free(t->ports);
+	free(t->hosts);
+	free(t);
+	free(w);
+	return r;
+}
+
+static const struct writer_ops text_ops = {
+	.name = "text",
+	.port = text_port,
+	.host = text_host,
+	.summary = text_summary,
+	.close = text_close,
+};
+
+struct writer *writer_text_open(FILE *fp, int open_only, char *err, size_t errlen)
+{
+	struct writer *w = calloc(1, sizeof(*w));
+	struct text *t = calloc(1, sizeof(*t));
+
+	if (w == NULL || t == NULL) {
+		portus_err(err, errlen, "out of memory");
+		free(w);
+		free(t);
+		return NULL;
+	}
+	w->ops = &text_ops;
+	w->fp = fp;
+	w->owns_fp = 0;
+	w->open_only = open_only;
+	w->priv = t;
+	return w;
+}

@@ -1,0 +1,54 @@
+/* result.c — nmap's names for port states and reasons, and the ICMP code map. */
+#include "result.h"
+
+static const char *const reason_names[R_COUNT] = {
+	[R_NONE] = "none",
+	[R_SYN_ACK] = "syn-ack",
+	[R_RESET] = "reset",
+	[R_NO_RESPONSE] = "no-response",
+	[R_NET_UNREACH] = "net-unreach",
+	[R_HOST_UNREACH] = "host-unreach",
+	[R_PROTO_UNREACH] = "proto-unreach",
+	[R_PORT_UNREACH] = "port-unreach",
+	[R_NET_PROHIBITED] = "net-prohibited",
+	[R_HOST_PROHIBITED] = "host-prohibited",
+	[R_ADMIN_PROHIBITED] = "admin-prohibited",
+	[R_ARP_RESPONSE] = "arp-response",
+	[R_NO_ARP] = "no-arp-response",
+	[R_USER_SET] = "user-set",
+};
+
+const char *reason_name(enum reason r)
+{
+	if ((unsigned)r >= R_COUNT)
+		return "unknown";
+	return reason_names[r];
+}
+
+const char *state_name(enum port_state s)
+{
+	switch (s) {
+	case PS_OPEN: return "open";
+	case PS_CLOSED: return "closed";
+	case PS_FILTERED: return "filtered";
+	case PS_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+/* RFC 792 / RFC 1812 destination-unreachable codes nmap treats as "filtered". */
+enum reason reason_from_icmp(uint8_t type, uint8_t code)
+{
+	if (type != 3)
+		return R_NONE;
+	switch (code) {
+	case 0: return R_NET_UNREACH;
+	case 1: return R_HOST_UNREACH;
+	case 2: return R_PROTO_UNREACH;
+	case 3: return R_PORT_UNREACH;
+	case 9: return R_NET_PROHIBITED;
+	case 10: return R_HOST_PROHIBITED;
+	case 13: return R_ADMIN_PROHIBITED;
+	default: return R_NONE;
+	}
+}
