@@ -7,8 +7,8 @@
 
 CC        ?= cc
 SANITIZER ?=
-BUILD     := build$(if $(SANITIZER),-$(subst $(comma),-,$(SANITIZER)))
 comma     := ,
+BUILD     := build$(if $(SANITIZER),-$(subst $(comma),-,$(SANITIZER)))
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wimplicit-fallthrough -Wvla -Wpointer-arith -Wcast-qual

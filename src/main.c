@@ -146,6 +146,10 @@ int main(int argc, char **argv)
 	}
 	if (!o.seed_given && getrandom(&o.seed, sizeof(o.seed), 0) != sizeof(o.seed))
 		o.seed = (uint64_t)getpid() ^ (uint64_t)time(NULL);
+	/* A random seed is kept to 53 bits so JSON readers (doubles) and SIEM
+	 * long fields record it exactly; it is what a shard or resume re-uses. */
+	if (!o.seed_given)
+		o.seed &= (UINT64_C(1) << 53) - 1;
 	if (build_targets(&o, err, sizeof(err)) != 0)
 		goto usage_error;
 	ov.ifname = o.ifname;

@@ -157,7 +157,7 @@ void *tx_pass_thread(void *arg)
 
 	for (unsigned i = 0; i < TX_BATCH; i++)
 		lens[i] = PROBE_LEN;
-	pacer_init(&pc, e->rate, TX_BATCH, mono_us());
+	pacer_init(&pc, e->rate, mono_us());
 	while (pos < n && !atomic_load_explicit(&e->tx_stop, memory_order_relaxed)) {
 		int64_t now = mono_us();
 		unsigned want = pacer_take(&pc, now, TX_BATCH), nb = 0;
@@ -208,7 +208,7 @@ int tx_arp(struct engine *e, const uint32_t *ips, size_t n)
 
 	for (unsigned k = 0; k < TX_BATCH; k++)
 		lens[k] = ARP_FRAME_LEN;
-	pacer_init(&pc, e->rate, TX_BATCH, mono_us());
+	pacer_init(&pc, e->rate, mono_us());
 	while (i < n && !atomic_load_explicit(&e->tx_stop, memory_order_relaxed)) {
 		int64_t now = mono_us();
 		unsigned want = pacer_take(&pc, now, TX_BATCH), nb;
