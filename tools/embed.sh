@@ -8,7 +8,7 @@ while [ $# -ge 2 ]; do
 	name=$1 file=$2
 	shift 2
 	echo "extern const char $name[];"
-	echo "const char $name[] ="
+	echo "const char $name[] = \"\""
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$/\\n"/' "$file"
 	echo ";"
 done
