@@ -35,7 +35,7 @@ need_portus() {
 # (124 if it had to be killed).
 portus_scan() {
 	echo "+ portus $*" >&3
-	ip netns exec "$LAB_NS_SCAN" timeout -k 5 "$SCAN_TIMEOUT" "$PORTUS" "$@"
+	ip netns exec "$LAB_NS_SCAN" timeout --foreground -k 5 "$SCAN_TIMEOUT" "$PORTUS" "$@"
 }
 
 check() {

@@ -45,7 +45,7 @@ for t in $tests; do
 	log=$ART_ROOT/$name.log
 	start=$(date +%s)
 	# The test's own traps remove its lab; the timeout bounds a hang (TERM, then KILL).
-	timeout -k 10 "$TEST_TIMEOUT" bash "$t" >"$log" 2>&1
+	timeout --foreground -k 10 "$TEST_TIMEOUT" bash "$t" >"$log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
 	if [ $rc = 0 ]; then
