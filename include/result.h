@@ -59,7 +59,7 @@ struct run_summary {
 	uint64_t hosts_down; /* on-link hosts that did not answer ARP */
 	uint64_t open, closed, filtered;
 	uint64_t probes_sent;
-	double rate_pps; /* probes sent / sending time */
+	double rate_pps; /* probes sent / time spent sending (not counting waits) */
 	uint64_t pcap_received, pcap_dropped, if_dropped;
 	unsigned passes;
 	uint64_t seed;

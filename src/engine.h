@@ -55,6 +55,7 @@ struct engine {
 	atomic_uint_fast64_t resolved; /* indices that left unknown (receiver only writes) */
 	atomic_uint_fast64_t sent;        /* probes sent, all passes (relaxed counter) */
 	atomic_uint_fast64_t pass_sent;   /* probes sent in this pass */
+	atomic_uint_fast64_t send_us;     /* time spent in send passes (for the achieved rate) */
 	atomic_uint_fast64_t rx_valid;    /* replies that passed the cookie check */
 	atomic_uint_fast64_t ring_full;   /* times the receiver waited for the ring */
 	atomic_int_fast64_t last_reply_us; /* monotonic time of the last valid reply */

@@ -307,8 +307,8 @@ out:
 	sum->interrupted = interrupted();
 	sum->end_us = wall_us();
 	sum->probes_sent = atomic_load(&e->sent);
-	if (sum->end_us > sum->start_us)
-		sum->rate_pps = (double)sum->probes_sent * 1e6 / (double)(sum->end_us - sum->start_us);
+	if (atomic_load(&e->send_us) > 0)
+		sum->rate_pps = (double)sum->probes_sent * 1e6 / (double)atomic_load(&e->send_us);
 	rx_stats(e, &sum->pcap_received, &sum->pcap_dropped, &sum->if_dropped);
 	if (sum->passes > 0) {
 		collect_finish(&c, e, complete, sum->end_us, sum);

@@ -154,6 +154,7 @@ void *tx_pass_thread(void *arg)
 	const uint64_t n = e->pl->n;
 	uint64_t pos = e->shard_index;
 	const int retry_pass = e->pass > 1;
+	const int64_t started = mono_us();
 
 	for (unsigned i = 0; i < TX_BATCH; i++)
 		lens[i] = PROBE_LEN;
@@ -194,6 +195,7 @@ void *tx_pass_thread(void *arg)
 		atomic_fetch_add_explicit(&e->sent, (uint64_t)sent, memory_order_relaxed);
 		atomic_fetch_add_explicit(&e->pass_sent, (uint64_t)sent, memory_order_relaxed);
 	}
+	atomic_fetch_add_explicit(&e->send_us, (uint64_t)(mono_us() - started), memory_order_relaxed);
 	/* Release pairs with the main thread's acquire load: counters are final. */
 	atomic_store_explicit(&e->tx_done, 1, memory_order_release);
 	return NULL;
