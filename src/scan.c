@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "json.h"
 #include "portus.h"
+#include "privdrop.h"
 #include "scan.h"
 #include "status.h"
 
@@ -279,6 +280,9 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 	if (engine_init(e, o, pl, np, err, errlen) != 0)
 		goto out;
 	if (tx_open(e, err, errlen) != 0 || rx_open(e, err, errlen) != 0)
+		goto out;
+	/* Everything privileged is open: no packet is parsed as root. */
+	if (privdrop(PRIVDROP_DEFAULT_USER, err, errlen) != 0)
 		goto out;
 	if (pthread_create(&rx, NULL, rx_thread, e) != 0) {
 		portus_err(err, errlen, "cannot start the receive thread: %s", strerror(errno));
