@@ -1,0 +1,226 @@
+/*
+ * test_cookie.c — SipHash-2-4 against the published vectors (Aumasson &
+ * Bernstein 2012, appendix A, and the reference implementation's 64-entry
+ * vectors_sip64 table: key 00..0f, message i = bytes 00..i-1, output bytes
+ * little-endian), and the probe cookie built on it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cookie.h"
+
+#define REF_K0 0x0706050403020100ull /* key bytes 00..07, little-endian */
+#define REF_K1 0x0f0e0d0c0b0a0908ull /* key bytes 08..0f */
+
+static uint64_t rng_state = 0x853c49e6748fea9bull;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void test_siphash_matches_paper_vector(void **state)
+{
+	uint8_t msg[15];
+
+	(void)state;
+	for (int i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	assert_int_equal(siphash24(REF_K0, REF_K1, msg, sizeof(msg)), 0xa129ca6149be45e5ull);
+}
+
+static void test_siphash_matches_reference_table(void **state)
+{
+	/* vectors_sip64[i]: every tail length 0-7, the 8-byte block boundary, two
+	 * full blocks, and the last entry (63 bytes). */
+	static const struct {
+		size_t len;
+		uint8_t out[8];
+	} VEC[] = {
+		{ 0, { 0x31, 0x0e, 0x0e, 0xdd, 0x47, 0xdb, 0x6f, 0x72 } },
+		{ 1, { 0xfd, 0x67, 0xdc, 0x93, 0xc5, 0x39, 0xf8, 0x74 } },
+		{ 2, { 0x5a, 0x4f, 0xa9, 0xd9, 0x09, 0x80, 0x6c, 0x0d } },
+		{ 3, { 0x2d, 0x7e, 0xfb, 0xd7, 0x96, 0x66, 0x67, 0x85 } },
+		{ 4, { 0xb7, 0x87, 0x71, 0x27, 0xe0, 0x94, 0x27, 0xcf } },
+		{ 5, { 0x8d, 0xa6, 0x99, 0xcd, 0x64, 0x55, 0x76, 0x18 } },
+		{ 6, { 0xce, 0xe3, 0xfe, 0x58, 0x6e, 0x46, 0xc9, 0xcb } },
+		{ 7, { 0x37, 0xd1, 0x01, 0x8b, 0xf5, 0x00, 0x02, 0xab } },
+		{ 8, { 0x62, 0x24, 0x93, 0x9a, 0x79, 0xf5, 0xf5, 0x93 } },
+		{ 9, { 0xb0, 0xe4, 0xa9, 0x0b, 0xdf, 0x82, 0x00, 0x9e } },
+		{ 10, { 0xf3, 0xb9, 0xdd, 0x94, 0xc5, 0xbb, 0x5d, 0x7a } },
+		{ 11, { 0xa7, 0xad, 0x6b, 0x22, 0x46, 0x2f, 0xb3, 0xf4 } },
+		{ 12, { 0xfb, 0xe5, 0x0e, 0x86, 0xbc, 0x8f, 0x1e, 0x75 } },
+		{ 13, { 0x90, 0x3d, 0x84, 0xc0, 0x27, 0x56, 0xea, 0x14 } },
+		{ 14, { 0xee, 0xf2, 0x7a, 0x8e, 0x90, 0xca, 0x23, 0xf7 } },
+		{ 15, { 0xe5, 0x45, 0xbe, 0x49, 0x61, 0xca, 0x29, 0xa1 } },
+		{ 16, { 0xdb, 0x9b, 0xc2, 0x57, 0x7f, 0xcc, 0x2a, 0x3f } },
+		{ 17, { 0x94, 0x47, 0xbe, 0x2c, 0xf5, 0xe9, 0x9a, 0x69 } },
+		{ 63, { 0x72, 0x45, 0x06, 0xeb, 0x4c, 0x32, 0x8a, 0x95 } },
+	};
+	uint8_t msg[64];
+
+	(void)state;
+	for (int i = 0; i < 64; i++)
+		msg[i] = (uint8_t)i;
+	for (size_t k = 0; k < sizeof(VEC) / sizeof(VEC[0]); k++) {
+		uint64_t want = 0;
+
+		for (int b = 0; b < 8; b++)
+			want |= (uint64_t)VEC[k].out[b] << (8 * b);
+		if (siphash24(REF_K0, REF_K1, msg, VEC[k].len) != want)
+			fail_msg("len %zu: got %016llx want %016llx", VEC[k].len,
+				 (unsigned long long)siphash24(REF_K0, REF_K1, msg, VEC[k].len),
+				 (unsigned long long)want);
+	}
+}
+
+static void test_siphash_reads_unaligned_input(void **state)
+{
+	/* Same bytes at every offset of a buffer give the same hash. */
+	uint8_t buf[64 + 8];
+	uint64_t want;
+
+	(void)state;
+	for (int i = 0; i < 15; i++)
+		buf[i] = (uint8_t)i;
+	want = siphash24(REF_K0, REF_K1, buf, 15);
+	for (int off = 1; off < 8; off++) {
+		memmove(buf + off, buf + off - 1, 15);
+		assert_int_equal(siphash24(REF_K0, REF_K1, buf + off, 15), want);
+	}
+}
+
+static struct cookie_key test_key(uint64_t seed, uint16_t base, uint16_t count)
+{
+	struct cookie_key k;
+
+	cookie_key_init(&k, seed, base, count);
+	return k;
+}
+
+static void test_cookie_key_init_is_deterministic_per_seed(void **state)
+{
+	struct cookie_key a = test_key(1, 40000, 1000), b = test_key(1, 40000, 1000);
+	struct cookie_key c = test_key(2, 40000, 1000);
+
+	(void)state;
+	assert_int_equal(a.k0, b.k0);
+	assert_int_equal(a.k1, b.k1);
+	assert_int_not_equal(a.k0, c.k0);
+	assert_int_not_equal(a.k1, c.k1);
+	assert_int_not_equal(a.k0, a.k1);
+	assert_int_equal(a.sport_base, 40000);
+	assert_int_equal(a.sport_count, 1000);
+}
+
+static void test_cookie_is_deterministic(void **state)
+{
+	struct cookie_key k = test_key(7, 32768, 16384);
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		uint32_t s = (uint32_t)rng(), d = (uint32_t)rng();
+		uint16_t p = (uint16_t)rng();
+		struct cookie a = cookie_make(&k, s, d, p), b = cookie_make(&k, s, d, p);
+
+		assert_int_equal(a.seq, b.seq);
+		assert_int_equal(a.sport, b.sport);
+	}
+}
+
+static void test_cookie_changes_with_every_input_and_key(void **state)
+{
+	/* A one-bit change of any input must change the sequence number. A chance
+	 * collision on 32 bits is ~2^-32 per case; the seed is fixed. */
+	struct cookie_key k = test_key(7, 32768, 16384);
+	struct cookie_key k2 = test_key(8, 32768, 16384);
+	const uint32_t src = 0xc6120001u, dst = 0xc6120105u; /* 198.18.0.1 -> 198.18.1.5 */
+	const uint16_t port = 443;
+	uint32_t base = cookie_make(&k, src, dst, port).seq;
+
+	(void)state;
+	for (int bit = 0; bit < 32; bit++) {
+		assert_int_not_equal(cookie_make(&k, src ^ (1u << bit), dst, port).seq, base);
+		assert_int_not_equal(cookie_make(&k, src, dst ^ (1u << bit), port).seq, base);
+	}
+	for (int bit = 0; bit < 16; bit++)
+		assert_int_not_equal(cookie_make(&k, src, dst, (uint16_t)(port ^ (1u << bit))).seq,
+				     base);
+	assert_int_not_equal(cookie_make(&k2, src, dst, port).seq, base);
+	/* Swapping source and target is a different probe. */
+	assert_int_not_equal(cookie_make(&k, dst, src, port).seq, base);
+}
+
+static void test_cookie_uses_siphash_of_big_endian_tuple(void **state)
+{
+	/* The documented layout: src ip | dst ip | dst port, network byte order. */
+	struct cookie_key k = test_key(3, 1000, 500);
+	const uint8_t buf[10] = { 198, 18, 0, 1, 198, 18, 1, 5, 0x01, 0xbb };
+	uint64_t h = siphash24(k.k0, k.k1, buf, sizeof(buf));
+	struct cookie c = cookie_make(&k, 0xc6120001u, 0xc6120105u, 443);
+
+	(void)state;
+	assert_int_equal(c.seq, (uint32_t)h);
+	assert_int_equal(c.sport, 1000 + (h >> 32) % 500);
+}
+
+static void test_cookie_sport_stays_in_range(void **state)
+{
+	static const struct {
+		uint16_t base, count;
+	} CASES[] = {
+		{ 32768, 28232 }, { 40000, 1 }, { 1, 65535 }, { 0, 65535 },
+		{ 65535, 1 },	  { 1024, 2 },	{ 60000, 5535 },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(CASES) / sizeof(CASES[0]); c++) {
+		struct cookie_key k = test_key(rng(), CASES[c].base, CASES[c].count);
+		uint32_t lo = CASES[c].base, hi = lo + CASES[c].count; /* [lo, hi) */
+		uint32_t seen_min = UINT32_MAX, seen_max = 0;
+
+		for (int i = 0; i < 200000; i++) {
+			struct cookie ck = cookie_make(&k, (uint32_t)rng(), (uint32_t)rng(),
+						       (uint16_t)rng());
+
+			if (ck.sport < lo || ck.sport >= hi)
+				fail_msg("base %u count %u: sport %u", lo, CASES[c].count, ck.sport);
+			seen_min = ck.sport < seen_min ? ck.sport : seen_min;
+			seen_max = ck.sport > seen_max ? ck.sport : seen_max;
+		}
+		if (CASES[c].count == 1) {
+			assert_int_equal(seen_min, lo);
+			assert_int_equal(seen_max, lo);
+		} else {
+			/* The whole range is used, edges included (200k draws cover
+			 * both ends of even the 65535-port range with near certainty). */
+			assert_true(seen_min < lo + CASES[c].count / 100 + 1);
+			assert_true(seen_max + CASES[c].count / 100 + 1 >= hi - 1);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_siphash_matches_paper_vector),
+		cmocka_unit_test(test_siphash_matches_reference_table),
+		cmocka_unit_test(test_siphash_reads_unaligned_input),
+		cmocka_unit_test(test_cookie_key_init_is_deterministic_per_seed),
+		cmocka_unit_test(test_cookie_is_deterministic),
+		cmocka_unit_test(test_cookie_changes_with_every_input_and_key),
+		cmocka_unit_test(test_cookie_uses_siphash_of_big_endian_tuple),
+		cmocka_unit_test(test_cookie_sport_stays_in_range),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
