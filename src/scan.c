@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -225,6 +226,8 @@ static void stop_receiver(struct engine *e, struct collector *c, pthread_t rx)
 static int engine_init(struct engine *e, const struct options *o, const struct plan *pl,
 		       const struct net_path *np, char *err, size_t errlen)
 {
+	uint64_t cookie_secret;
+
 	memset(e, 0, sizeof(*e));
 	e->tx_fd = -1;
 	e->pl = pl;
@@ -234,7 +237,14 @@ static int engine_init(struct engine *e, const struct options *o, const struct p
 	e->shard_index = o->shard_k - 1;
 	e->shard_count = o->shard_n;
 	permute_init(&e->pm, pl->n, o->seed);
-	cookie_key_init(&e->ck, o->seed, o->sport_base, o->sport_count);
+	/* The cookie key is secret and per run, not derived from --seed: a seed is
+	 * shared between shards and may be published, and anyone who knows the
+	 * key can forge replies that pass validation. */
+	if (getrandom(&cookie_secret, sizeof(cookie_secret), 0) != sizeof(cookie_secret)) {
+		portus_err(err, errlen, "cannot read random bytes for the probe cookie key");
+		return -1;
+	}
+	cookie_key_init(&e->ck, cookie_secret, o->sport_base, o->sport_count);
 	probe_template_init(&e->tmpl, np->src_mac, np->gateway_mac, np->src_ip, 64, 1024, 1460);
 	e->gateway_pending = np->has_offlink && !np->gateway_mac_known;
 	if (table_init(&e->table, pl->n) != 0 || ring_init(&e->ring, RING_EVENTS) != 0) {
