@@ -102,12 +102,19 @@ EOF
 
 # Counts the SYNs (probes) that reach a namespace, before any rule can drop
 # them: `nft list counter ip lab syns` in that namespace (used by the bench).
+# Also counts the TCP and ICMP replies it sends to the scanner (before the
+# loss rule): `nft list counter ip lab replies`.
 syn_counter() {
 	cat <<EOF
 	counter syns { }
+	counter replies { }
 	chain pre {
 		type filter hook prerouting priority -300; policy accept;
 		tcp flags & (syn | ack) == syn counter name syns
+	}
+	chain post {
+		type filter hook output priority -300; policy accept;
+		ip daddr $SCANNER_IP meta l4proto { tcp, icmp } counter name replies
 	}
 EOF
 }
