@@ -124,7 +124,7 @@ run_portus() {
 
 run_masscan() {
 	command -v masscan >/dev/null || { echo "compare: masscan not installed, skipped"; return; }
-	local ver s0 t0 t1 s1 pid tpid= note=
+	local ver s0 t0 t1 s1 pid tpid="" note=""
 	ver=$(masscan --version 2>/dev/null | sed -n 's/.*version \([0-9.]*\).*/\1/ip' | head -1)
 	s0=$(counter syns); t0=$(now)
 	in_scan timeout -k 5 "$TOOL_TIMEOUT" masscan "$PREFIX" -p"$PORTS" --rate "$RATE" --wait 2 \

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # common.sh — sourced by tests/integration/test_*.sh (bash).
 #
 # Sets ROOT (repo root), PORTUS (binary, default $ROOT/portus), ART (this

@@ -23,7 +23,7 @@ if [ $# -gt 0 ]; then
 else
 	tests=$(ls tests/integration/test_*.sh)
 fi
-count=$(echo $tests | wc -w)
+count=$(echo "$tests" | wc -w)
 
 if [ "$(id -u)" != 0 ]; then
 	if [ -n "${CI:-}" ]; then
