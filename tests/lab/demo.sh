@@ -5,7 +5,8 @@
 #
 #   sh tests/lab/demo.sh [PORTUS-ARGS...]       (make scan ARGS="--rate 5000")
 #
-# Default: -p 22,80,443,8080,8081 198.19.0.0/20 198.18.0.10-198.18.0.23 --rate 50000.
+# Default: -p 22,80,443,8080,8081, 16 addresses of each rule block of the routed
+# 198.19.0.0/20 and 198.18.0.10-198.18.0.23, --rate 50000.
 # Your arguments are added; if they name targets or ports, those replace the
 # defaults. --exclude-file /dev/null is added unless you give --exclude-file
 # (the built-in exclude list contains 198.18.0.0/15, the lab's addresses).
@@ -15,7 +16,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LAB_DIR=$ROOT/tests/lab
 PORTUS=${PORTUS:-$ROOT/portus}
 PREFIX=198.19.0.0/20
-DEF_TARGETS="$PREFIX 198.18.0.10-198.18.0.23"
+# A sample of each kind of routed block (16 addresses from each /24 of the
+# lab's rules) keeps the table readable; pass your own targets to scan it all.
+DEF_TARGETS="198.19.0.0/28 198.19.1.0/28 198.19.2.0/28 198.19.3.0/28 198.18.0.10-198.18.0.23"
 DEF_PORTS=22,80,443,8080,8081
 
 if [ "$(id -u)" != 0 ]; then
