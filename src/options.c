@@ -173,7 +173,7 @@ static int opt_gateway_mac(struct options *o, const char *v, char *err, size_t e
 
 	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
 		   &tail) != 6 ||
-	    strlen(v) != 17) {
+	    strlen(v) != 17 || strspn(v, ":0123456789abcdefABCDEF") != 17) {
 		portus_err(err, errlen, "--gateway-mac %s: expected xx:xx:xx:xx:xx:xx", v);
 		return -1;
 	}
