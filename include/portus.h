@@ -16,8 +16,21 @@
 #define PORTUS_VERSION "0.1.0"
 #define PORTUS_ERRLEN 256
 
-/* printf-like helper to fill an error buffer; always NUL-terminates. */
+/*
+ * printf-like helper to fill an error buffer; always NUL-terminates. Control
+ * bytes (newlines included) in the result become '?', so a message is always
+ * one line whatever user input it echoes.
+ */
 void portus_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+#define PORTUS_SHOW_MAX 64 /* longest piece of input echoed in an error */
+
+/*
+ * Copies at most PORTUS_SHOW_MAX bytes of s[0..len) into buf for an error
+ * message, unprintable bytes as '?', "..." appended when cut. buf must hold
+ * PORTUS_SHOW_MAX + 4 bytes. Returns buf.
+ */
+const char *portus_show(char *buf, const char *s, size_t len);
 
 #endif

@@ -18,29 +18,6 @@
 #include "portus.h"
 
 #define IPSET_FILE_MAX (64u * 1024 * 1024) /* ipset_add_file refuses larger files */
-#define SHOW_MAX 64			    /* longest input echoed in an error */
-
-/*
- * Copies at most SHOW_MAX bytes of s[0..len) into buf for an error message,
- * replacing unprintable bytes with '?' and marking truncation with "...".
- * buf must hold SHOW_MAX + 4 bytes.
- */
-static const char *show(char *buf, const char *s, size_t len)
-{
-	size_t i, n = len > SHOW_MAX ? SHOW_MAX : len;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (n < len) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
-}
 
 static int is_space(char c)
 {
@@ -112,7 +89,7 @@ static int parse_prefix(const char *s, size_t len, unsigned *out)
 static int parse_spec(const char *s, size_t len, uint32_t *first, uint32_t *last, char *err,
 		      size_t errlen)
 {
-	char buf[SHOW_MAX + 4];
+	char buf[PORTUS_SHOW_MAX + 4];
 	const char *slash, *dash, *why = NULL;
 	uint32_t a, b;
 	size_t i;
@@ -124,7 +101,7 @@ static int parse_spec(const char *s, size_t len, uint32_t *first, uint32_t *last
 	for (i = 0; i < len; i++) {
 		if (is_space(s[i])) {
 			portus_err(err, errlen, "\"%s\": whitespace is not allowed in an address",
-				   show(buf, s, len));
+				   portus_show(buf, s, len));
 			return -1;
 		}
 	}
@@ -133,7 +110,7 @@ static int parse_spec(const char *s, size_t len, uint32_t *first, uint32_t *last
 	/* A '-' after the '/' is a bad prefix length, reported below. */
 	if (slash != NULL && dash != NULL && dash < slash) {
 		portus_err(err, errlen, "%s: use either a.b.c.d/len or a.b.c.d-e.f.g.h, not both",
-			   show(buf, s, len));
+			   portus_show(buf, s, len));
 		return -1;
 	}
 
@@ -146,11 +123,11 @@ static int parse_spec(const char *s, size_t len, uint32_t *first, uint32_t *last
 			goto bad;
 		if (plen == 0) {
 			portus_err(err, errlen, "%s: missing prefix length after '/'",
-				   show(buf, s, len));
+				   portus_show(buf, s, len));
 			return -1;
 		}
 		if (parse_prefix(slash + 1, plen, &prefix) != 0) {
-			portus_err(err, errlen, "%s: prefix length must be 0-32", show(buf, s, len));
+			portus_err(err, errlen, "%s: prefix length must be 0-32", portus_show(buf, s, len));
 			return -1;
 		}
 		/* Host bits may be set: 198.18.0.7/24 is the whole /24. A shift
@@ -169,7 +146,7 @@ static int parse_spec(const char *s, size_t len, uint32_t *first, uint32_t *last
 			goto bad;
 		if (a > b) {
 			portus_err(err, errlen, "%s: range start is after range end",
-				   show(buf, s, len));
+				   portus_show(buf, s, len));
 			return -1;
 		}
 		*first = a;
@@ -183,7 +160,7 @@ static int parse_spec(const char *s, size_t len, uint32_t *first, uint32_t *last
 	return 0;
 
 bad:
-	portus_err(err, errlen, "%s: %s", show(buf, s, len), why);
+	portus_err(err, errlen, "%s: %s", portus_show(buf, s, len), why);
 	return -1;
 }
 
@@ -228,7 +205,7 @@ int ipset_parse(const char *text, uint32_t *first, uint32_t *last, char *err, si
 
 int ipset_add_list(struct ip_set *s, const char *list, char *err, size_t errlen)
 {
-	char buf[SHOW_MAX + 4];
+	char buf[PORTUS_SHOW_MAX + 4];
 	size_t n0 = s->n, len = strlen(list);
 	const char *p = list, *end = list + len;
 
@@ -243,13 +220,13 @@ int ipset_add_list(struct ip_set *s, const char *list, char *err, size_t errlen)
 
 		if (e == p) {
 			portus_err(err, errlen, "%s: empty element in address list",
-				   show(buf, list, len));
+				   portus_show(buf, list, len));
 			goto fail;
 		}
 		if (parse_spec(p, (size_t)(e - p), &a, &b, err, errlen) != 0)
 			goto fail;
 		if (ipset_add_range(s, a, b) != 0) {
-			portus_err(err, errlen, "%s: out of memory", show(buf, list, len));
+			portus_err(err, errlen, "%s: out of memory", portus_show(buf, list, len));
 			goto fail;
 		}
 		if (comma == NULL)

@@ -144,10 +144,16 @@ static int opt_wait(struct options *o, const char *v, char *err, size_t errlen)
 
 static int opt_interface(struct options *o, const char *v, char *err, size_t errlen)
 {
-	if (*v == '\0' || strlen(v) >= 16) {
+	/* Linux interface names: 1-15 printable bytes, no '/', no whitespace. */
+	if (*v == '\0' || strlen(v) >= 16 || strpbrk(v, "/ \t") != NULL) {
 		portus_err(err, errlen, "--interface %s: not an interface name", v);
 		return -1;
 	}
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e) {
+			portus_err(err, errlen, "--interface %s: not an interface name", v);
+			return -1;
+		}
 	snprintf(o->ifname, sizeof(o->ifname), "%s", v);
 	return 0;
 }
@@ -160,6 +166,10 @@ static int opt_source_ip(struct options *o, const char *v, char *err, size_t err
 		return -1;
 	if (first != last || strchr(v, '/') != NULL || strchr(v, '-') != NULL) {
 		portus_err(err, errlen, "--source-ip %s: expected one address", v);
+		return -1;
+	}
+	if (first == 0 || first == 0xffffffffu) {
+		portus_err(err, errlen, "--source-ip %s: not a usable source address", v);
 		return -1;
 	}
 	o->source_ip = first;
@@ -183,18 +193,25 @@ static int opt_gateway_mac(struct options *o, const char *v, char *err, size_t e
 	return 0;
 }
 
+static int check_output_path(const char *name, const char *v, char *err, size_t errlen)
+{
+	if (*v == '\0') {
+		portus_err(err, errlen, "%s: empty file name ('-' means stdout)", name);
+		return -1;
+	}
+	return 0;
+}
+
 static int opt_out_json(struct options *o, const char *v, char *err, size_t errlen)
 {
-	(void)err, (void)errlen;
 	o->out_json = v;
-	return 0;
+	return check_output_path("-oJ", v, err, errlen);
 }
 
 static int opt_out_list(struct options *o, const char *v, char *err, size_t errlen)
 {
-	(void)err, (void)errlen;
 	o->out_list = v;
-	return 0;
+	return check_output_path("-oL", v, err, errlen);
 }
 
 static int opt_open(struct options *o, const char *v, char *err, size_t errlen)

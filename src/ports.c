@@ -17,7 +17,6 @@
 extern const char portus_top_ports[];
 
 #define PORT_MAX 65535
-#define SHOW_MAX 64 /* longest input echoed in an error */
 
 struct portmap {
 	uint8_t bit[(PORT_MAX + 1) / 8];
@@ -31,25 +30,6 @@ static void map_set(struct portmap *m, unsigned port)
 static int map_has(const struct portmap *m, unsigned port)
 {
 	return (m->bit[port >> 3] >> (port & 7)) & 1;
-}
-
-/* Copies at most SHOW_MAX bytes of s[0..len) for an error message, with
- * unprintable bytes as '?'. buf must hold SHOW_MAX + 4 bytes. */
-static const char *show(char *buf, const char *s, size_t len)
-{
-	size_t i, n = len > SHOW_MAX ? SHOW_MAX : len;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (n < len) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
 }
 
 static int is_space(char c)
@@ -86,7 +66,7 @@ static int parse_port(const char *s, size_t len, unsigned *out)
 /* Parses one element ("80", "1-1024", "-1024", "60000-", "-", "T:80") of s[0..len). */
 static int parse_element(struct portmap *m, const char *s, size_t len, char *err, size_t errlen)
 {
-	char buf[SHOW_MAX + 4];
+	char buf[PORTUS_SHOW_MAX + 4];
 	const char *e = s, *dash;
 	size_t elen = len;
 	unsigned lo = 1, hi = PORT_MAX, port;
@@ -98,16 +78,16 @@ static int parse_element(struct portmap *m, const char *s, size_t len, char *err
 			elen -= 2;
 		} else if (s[0] == 'U') {
 			portus_err(err, errlen, "%s: UDP ports (U:) are not supported, only TCP",
-				   show(buf, s, len));
+				   portus_show(buf, s, len));
 			return -1;
 		} else if (s[0] == 'S') {
 			portus_err(err, errlen, "%s: SCTP ports (S:) are not supported, only TCP",
-				   show(buf, s, len));
+				   portus_show(buf, s, len));
 			return -1;
 		}
 	}
 	if (elen == 0) {
-		portus_err(err, errlen, "%s: missing port number", show(buf, s, len));
+		portus_err(err, errlen, "%s: missing port number", portus_show(buf, s, len));
 		return -1;
 	}
 
@@ -126,15 +106,15 @@ static int parse_element(struct portmap *m, const char *s, size_t len, char *err
 	}
 	if (r == -1) {
 		portus_err(err, errlen, "%s: not a port number or range (want N, N-M, -M or N-)",
-			   show(buf, s, len));
+			   portus_show(buf, s, len));
 		return -1;
 	}
 	if (r == -2) {
-		portus_err(err, errlen, "%s: port must be 1-65535", show(buf, s, len));
+		portus_err(err, errlen, "%s: port must be 1-65535", portus_show(buf, s, len));
 		return -1;
 	}
 	if (lo > hi) {
-		portus_err(err, errlen, "%s: range start is after range end", show(buf, s, len));
+		portus_err(err, errlen, "%s: range start is after range end", portus_show(buf, s, len));
 		return -1;
 	}
 	for (port = lo; port <= hi; port++)
@@ -188,7 +168,7 @@ void ports_free(struct port_list *p)
 
 int ports_parse(struct port_list *p, const char *spec, char *err, size_t errlen)
 {
-	char buf[SHOW_MAX + 4];
+	char buf[PORTUS_SHOW_MAX + 4];
 	struct portmap m;
 	size_t i, len = strlen(spec);
 	const char *s = spec, *end = spec + len;
@@ -200,7 +180,7 @@ int ports_parse(struct port_list *p, const char *spec, char *err, size_t errlen)
 	for (i = 0; i < len; i++) {
 		if (is_space(spec[i])) {
 			portus_err(err, errlen, "\"%s\": whitespace is not allowed in a port list",
-				   show(buf, spec, len));
+				   portus_show(buf, spec, len));
 			return -1;
 		}
 	}
@@ -211,7 +191,7 @@ int ports_parse(struct port_list *p, const char *spec, char *err, size_t errlen)
 
 		if (e == s) {
 			portus_err(err, errlen, "%s: empty element in port list",
-				   show(buf, spec, len));
+				   portus_show(buf, spec, len));
 			return -1;
 		}
 		if (parse_element(&m, s, (size_t)(e - s), err, errlen) != 0)

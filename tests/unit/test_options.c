@@ -552,6 +552,19 @@ static const struct bad_case {
 	{ ARGV("198.18.0.1", "--shard", "1/65536"), "must be 1-65535" },
 	{ ARGV("198.18.0.1", "--shard", "1234567890123456789012345/4"), "expected K/N" },
 
+	/* Output paths, interface names, source address */
+	{ ARGV("198.18.0.1", "-oJ", ""), "-oJ: empty file name" },
+	{ ARGV("198.18.0.1", "-oL", ""), "-oL: empty file name" },
+	{ ARGV("198.18.0.1", "--interface", "a/b"), "not an interface name" },
+	{ ARGV("198.18.0.1", "--interface", "eth 0"), "not an interface name" },
+	{ ARGV("198.18.0.1", "--interface", "eth\n0"), "eth?0: not an interface name" },
+	{ ARGV("198.18.0.1", "-S", "0.0.0.0"), "not a usable source address" },
+	{ ARGV("198.18.0.1", "-S", "255.255.255.255"), "not a usable source address" },
+	/* Echoed input never breaks the one-line rule */
+	{ ARGV("198.18.0.1", "--rate", "1\n2"), "--rate 1?2: not a number" },
+	{ ARGV("198.18.0.1", "--bogus\nx"), "--bogus?x: unknown option" },
+	{ ARGV("198.18.0.1", "-iL", "/no\nfile"), "/no?file" },
+
 	/* --gateway-mac: six two-digit hex bytes, nothing else */
 	{ ARGV("198.18.0.1", "--gateway-mac", "aa:bb"), "aa:bb: expected xx:xx:xx:xx:xx:xx" },
 	{ ARGV("198.18.0.1", "--gateway-mac", "zz:zz:zz:zz:zz:zz"), "expected xx:xx:xx:xx:xx:xx" },
