@@ -33,7 +33,7 @@ TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/tes
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps unit check check-unit integration scan clean format-check
+.PHONY: all deps unit check check-unit integration scan clean format-check fuzz fuzz-smoke
 all: portus
 
 deps: $(DEPS_STAMP)
@@ -79,7 +79,45 @@ check: portus
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory SANITIZER=address,undefined unit
 	@$(MAKE) --no-print-directory SANITIZER=thread unit
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory integration
+
+# libFuzzer harnesses (tests/fuzz/), built with clang: the library is compiled
+# with coverage instrumentation so the fuzzer sees inside it.
+FUZZ_BUILD := build-fuzz
+FUZZ_CFLAGS := -g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/gen/embedded_data.o
+FUZZERS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TIME ?= 60
+
+$(FUZZ_BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	clang -Iinclude -D_GNU_SOURCE $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/gen/embedded_data.o: $(FUZZ_BUILD)/gen/embedded_data.c
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/gen/embedded_data.c: data/exclude.conf data/top-ports.txt tools/embed.sh
+	@mkdir -p $(@D)
+	sh tools/embed.sh portus_default_exclude data/exclude.conf portus_top_ports data/top-ports.txt > $@
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
+	clang -Iinclude -D_GNU_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lpcap -ldumbnet -lpthread
+
+# Each harness for FUZZ_TIME seconds; crashes land in tests/artifacts/fuzz/.
+fuzz: $(FUZZERS)
+	@mkdir -p tests/artifacts/fuzz
+	@for f in $(FUZZERS); do \
+		n=$$(basename $$f); mkdir -p tests/artifacts/fuzz/$$n-corpus; \
+		echo "fuzz: $$n for $(FUZZ_TIME) s"; \
+		$$f -max_total_time=$(FUZZ_TIME) -artifact_prefix=tests/artifacts/fuzz/$$n- \
+			tests/artifacts/fuzz/$$n-corpus $$(ls -d tests/fuzz/regress/$$n 2>/dev/null) \
+			2>tests/artifacts/fuzz/$$n.log || { tail -30 tests/artifacts/fuzz/$$n.log; exit 1; }; \
+	done; echo "fuzz: all harnesses ran $(FUZZ_TIME) s without a crash"
+
+# The short run make check does.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=10
 
 scan: portus
 	@sh tests/lab/demo.sh $(ARGS)
