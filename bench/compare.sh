@@ -16,6 +16,9 @@
 #             the same count for every tool; probes/s = probes / wall
 #   open, closed, filtered: correct answers / truth. masscan and zmap never
 #             say "filtered": what they do not report counts as filtered (*).
+#   replies   SYN-ACK, RST and ICMP packets the target namespace sent back (its
+#             nftables counter); the row gets a note if the scanner's
+#             interface received fewer packets than that (loss in the lab)
 #   wrong     targets with a wrong or missing answer (all states)
 #
 # Tool settings (defaults otherwise; same --rate for all):
@@ -68,27 +71,35 @@ counter() { # NAME -> packets
 	ip netns exec "$LAB_NS_GW" nft list counter ip lab "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
 now() { date +%s.%N; }
+scan_rx() { ip netns exec "$LAB_NS_SCAN" cat /sys/class/net/eth0/statistics/rx_packets; }
+# mark / since: replies the target namespace sent and packets the scanner's
+# interface received since mark (a lossless lab: rx >= replies).
+mark() { R0=$(counter replies); X0=$(scan_rx); }
+since() { echo "$(($(counter replies) - R0)) $(($(scan_rx) - X0))"; }
 in_scan() { ip netns exec "$LAB_NS_SCAN" "$@"; }
 
 ROWS=
-# row TOOL VERSION WALL PROBES SCOREJSON NOTE
+# row TOOL VERSION WALL PROBES SCOREJSON NOTE  (replies/rx from since())
 row() {
 	local line
-	line=$(python3 - "$@" <<'PY'
+	# shellcheck disable=SC2046 # since prints two numbers
+	line=$(python3 - "$@" $(since) <<'PY'
 import json, sys
-tool, ver, wall, probes, sj, note = sys.argv[1:7]
+tool, ver, wall, probes, sj, note, replies, rx = sys.argv[1:9]
 wall = float(wall); probes = int(probes)
+if int(rx) < int(replies):
+    note = (note + "; " if note else "") + f"lab lost {int(replies) - int(rx)} replies"
 try:
     s = json.load(open(sj))
 except (OSError, ValueError):
-    print(f"| {tool} | {ver} | {wall:.1f} | {probes:,} | {probes / wall:,.0f} | - | - | - | - | {note or 'no output'} |")
+    print(f"| {tool} | {ver} | {wall:.1f} | {probes:,} | {probes / wall:,.0f} | {int(replies):,} | - | - | - | - | {note or 'no output'} |")
     sys.exit()
 star = "*" if s["filtered_by_absence"] else ""
 def cell(k):
     c, n = s[k]
     return f"{c:,}/{n:,}" + (" ✓" if c == n else "")
 wrong = s["targets"] - s["correct"]
-print(f"| {tool} | {ver} | {wall:.1f} | {probes:,} | {probes / wall:,.0f} | {cell('open')} | "
+print(f"| {tool} | {ver} | {wall:.1f} | {probes:,} | {probes / wall:,.0f} | {int(replies):,} | {cell('open')} | "
       f"{cell('closed')} | {cell('filtered')}{star} | {wrong:,} | {note} |")
 PY
 )
@@ -111,7 +122,7 @@ run_portus() {
 	[ -x "$PORTUS" ] || { echo "compare: portus: no binary at $PORTUS, skipped"; return; }
 	local ver s0 t0 t1 s1 rc
 	ver=$("$PORTUS" --version 2>/dev/null | head -1 | awk '{print $NF}')
-	s0=$(counter syns); t0=$(now)
+	mark; s0=$(counter syns); t0=$(now)
 	in_scan timeout -k 5 "$TOOL_TIMEOUT" "$PORTUS" -p "$PORTS" --rate "$RATE" --exclude-file /dev/null \
 		--no-status -oJ "$OUT/portus.json" "$PREFIX" >"$OUT/portus.stdout" 2>"$OUT/portus.log"
 	rc=$?
@@ -126,7 +137,7 @@ run_masscan() {
 	command -v masscan >/dev/null || { echo "compare: masscan not installed, skipped"; return; }
 	local ver s0 t0 t1 s1 pid tpid="" note=""
 	ver=$(masscan --version 2>/dev/null | sed -n 's/.*version \([0-9.]*\).*/\1/ip' | head -1)
-	s0=$(counter syns); t0=$(now)
+	mark; s0=$(counter syns); t0=$(now)
 	in_scan timeout -k 5 "$TOOL_TIMEOUT" masscan "$PREFIX" -p"$PORTS" --rate "$RATE" --wait 2 \
 		--show closed -oL "$OUT/masscan.txt" >"$OUT/masscan.log" 2>&1 &
 	pid=$!
@@ -161,7 +172,7 @@ run_zmap() {
 	local ver s0 t0 t1 s1 p files=
 	ver=$(zmap --version 2>/dev/null | awk '{print $2}' | head -1)
 	: >"$OUT/zmap-blocklist.conf"
-	s0=$(counter syns); t0=$(now)
+	mark; s0=$(counter syns); t0=$(now)
 	for p in $(echo "$PORTS" | tr ',' ' '); do
 		case $p in *-*) echo "compare: zmap: port ranges not supported" >&2; return ;; esac
 		in_scan timeout -k 5 "$TOOL_TIMEOUT" zmap -q -p "$p" -r "$RATE" -c 2 -i "$LAB_IF" \
@@ -182,7 +193,7 @@ run_nmap() {
 	command -v nmap >/dev/null || { echo "compare: nmap not installed, skipped"; return; }
 	local ver s0 t0 t1 s1 rc
 	ver=$(nmap --version | awk '/Nmap version/ {print $3}')
-	s0=$(counter syns); t0=$(now)
+	mark; s0=$(counter syns); t0=$(now)
 	in_scan timeout -k 5 "$TOOL_TIMEOUT" nmap -sS -Pn -n -T4 --min-rate "$RATE" --max-retries 2 \
 		--reason -p "$PORTS" -oX "$OUT/nmap.xml" "$PREFIX" >"$OUT/nmap.log" 2>&1
 	rc=$?
@@ -207,8 +218,8 @@ done
 		"--rate $RATE; $(nproc) CPUs; kernel $(uname -r); $(date -u +%Y-%m-%d);" \
 		"load average at start $LOAD0."
 	echo
-	echo "| tool | version | wall s | probes | probes/s | open | closed | filtered | wrong | note |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+	echo "| tool | version | wall s | probes | probes/s | replies | open | closed | filtered | wrong | note |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 	printf '%s' "$ROWS"
 	echo
 	echo "\* never reports filtered: unreported targets counted as filtered."
