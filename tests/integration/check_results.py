@@ -612,7 +612,9 @@ def score(args, truth, ranges, ports):
             have = g["state"]
         key = want
         sc[key][1] += 1
-        detail = detail_mismatch(r, g) if (have == want and want != DOWN) else None
+        # Reasons and TTLs are compared for tools that use nmap's reason names.
+        detail = (detail_mismatch(r, g) if (have == want and want != DOWN and says_down)
+                  else None)
         if have == want and detail:
             wrong += 1
             if len(diffs) < args.max_diff:
