@@ -1,0 +1,69 @@
+/*
+ * tls_result.h — one TLS endpoint's record: the outcome of connecting, what
+ * was negotiated, the certificate chain, the HTTP banner and the versions the
+ * server accepts. Produced by the TLS stage, consumed by the writers.
+ */
+#ifndef PORTUS_TLS_RESULT_H
+#define PORTUS_TLS_RESULT_H
+
+#include <stdint.h>
+
+#include "tls_cert.h"
+
+enum tls_outcome {
+	TLS_OK = 0,    /* handshake completed */
+	TLS_REFUSED,   /* TCP connect got RST */
+	TLS_TIMEOUT,   /* deadline passed (connect, handshake or a stalled server) */
+	TLS_RESET,     /* connection reset or closed during the handshake */
+	TLS_NOT_TLS,   /* the server spoke something else (e.g. plain HTTP on 443) */
+	TLS_ALERT,     /* the server sent a TLS alert; see alert */
+	TLS_ERROR,     /* any other failure; see detail */
+};
+
+/* Bits of versions_tested / versions_accepted. */
+#define TLS_V10 0x1u
+#define TLS_V11 0x2u
+#define TLS_V12 0x4u
+#define TLS_V13 0x8u
+
+#define TLS_MAX_BANNER_LINE 512 /* bytes kept of the status line and of Server: */
+
+struct tls_result {
+	uint32_t ip; /* host order */
+	uint16_t port;
+	char sni[256]; /* server name sent, "" when none */
+
+	enum tls_outcome outcome;
+	char alert[48];   /* alert description ("handshake_failure") when TLS_ALERT */
+	char detail[128]; /* short reason for failures, "" on success */
+
+	char version[16];  /* "TLSv1.3" */
+	char cipher[80];   /* IANA name, "TLS_AES_256_GCM_SHA384" */
+	char alpn[32];     /* negotiated ALPN protocol, "" when none */
+	char group[32];    /* key exchange group, "X25519", "" when unknown */
+
+	struct tls_chain_info certs; /* owned */
+
+	int verify_ok;          /* chain verified against the trust store (and --ca-file) */
+	long verify_code;       /* X509_V_* result */
+	char verify_error[96];  /* X509_verify_cert_error_string, "" when ok */
+	int hostname_checked;   /* a name was used as SNI and checked against the leaf */
+	int hostname_match;
+
+	int banner_done;                      /* a HEAD / answer was read */
+	struct tls_bytes http_status;         /* "HTTP/1.1 200 OK", raw bytes, owned */
+	struct tls_bytes http_server;         /* Server: header value, raw bytes, owned */
+	int banner_truncated;
+
+	unsigned versions_tested;  /* TLS_V* bits probed with --tls-versions */
+	unsigned versions_accepted;
+
+	int64_t start_us, end_us; /* wall clock, Unix microseconds */
+};
+
+/* Frees owned parts; the struct is zeroed. */
+void tls_result_free(struct tls_result *r);
+
+const char *tls_outcome_name(enum tls_outcome o); /* "ok", "refused", "timeout", "reset", "not-tls", "alert", "error" */
+
+#endif
