@@ -116,7 +116,9 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 	for (uint64_t h = 0; h < pl->nhosts; h++) {
 		uint32_t ip = plan_host_ip(pl, h);
 		const struct onlink_host *oh = NULL;
-		int host_in_shard = 0;
+		/* A host record belongs to the shard that owns the host's first port,
+		 * so shards together write it exactly once. */
+		const int host_in_shard = in_shard(e, h * pl->nports);
 
 		if (e->nonlink && netroute_is_onlink(e->np, ip))
 			oh = onlink_find(e, ip);
@@ -130,7 +132,6 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 				k++;
 			if (!in_shard(e, idx))
 				continue;
-			host_in_shard = 1;
 			if (oh != NULL && !oh->up)
 				continue;
 			if (st == PS_OPEN)
