@@ -13,11 +13,16 @@
 
 #include "ipset.h"
 #include "ports.h"
+#include "sni.h"
 
 #define DEFAULT_RATE 10000u /* pps: polite by default, not line rate */
 #define DEFAULT_RETRIES 2u
 #define DEFAULT_SPORT_BASE 40000u
 #define DEFAULT_SPORT_COUNT 16384u
+#define DEFAULT_TLS_PORT 443
+#define DEFAULT_TLS_TIMEOUT_MS 5000
+#define DEFAULT_TLS_CONCURRENCY 256u
+#define DEFAULT_TLS_PER_HOST 4u
 
 struct options {
 	struct ip_set targets;  /* from arguments and -iL (unnormalized) */
@@ -39,6 +44,15 @@ struct options {
 	int open_only;
 	int status; /* -1 auto (tty), 0 off, 1 on */
 	uint16_t sport_base, sport_count;
+
+	/* TLS follow-up stage (--tls): no connection is made without it. */
+	int tls;
+	struct port_list tls_ports; /* default {443} */
+	struct sni_map sni;         /* --sni-file */
+	int tls_timeout_ms;
+	unsigned tls_concurrency, tls_per_host;
+	int tls_pem, tls_banner, tls_versions;
+	const char *ca_file;
 };
 
 enum options_result { OPT_RUN = 0, OPT_EXIT_OK = 1, OPT_ERROR = -1 };

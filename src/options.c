@@ -262,6 +262,88 @@ static int opt_source_port(struct options *o, const char *v, char *err, size_t e
 	return 0;
 }
 
+static int opt_tls(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	o->tls = 1;
+	return 0;
+}
+
+static int opt_tls_ports(struct options *o, const char *v, char *err, size_t errlen)
+{
+	o->tls = 1;
+	return ports_parse(&o->tls_ports, v, err, errlen);
+}
+
+static int opt_sni_file(struct options *o, const char *v, char *err, size_t errlen)
+{
+	return sni_map_add_file(&o->sni, v, err, errlen);
+}
+
+static int opt_tls_timeout(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_u64("--tls-timeout", v, 100, 600000, &n, err, errlen) != 0)
+		return -1;
+	o->tls_timeout_ms = (int)n;
+	return 0;
+}
+
+static int opt_tls_concurrency(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_u64("--tls-concurrency", v, 1, 100000, &n, err, errlen) != 0)
+		return -1;
+	o->tls_concurrency = (unsigned)n;
+	return 0;
+}
+
+static int opt_tls_per_host(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_u64("--tls-per-host", v, 1, 1000, &n, err, errlen) != 0)
+		return -1;
+	o->tls_per_host = (unsigned)n;
+	return 0;
+}
+
+static int opt_tls_pem(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	o->tls_pem = 1;
+	return 0;
+}
+
+static int opt_no_banner(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	o->tls_banner = 0;
+	return 0;
+}
+
+static int opt_tls_versions(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	o->tls_versions = 1;
+	return 0;
+}
+
+static int opt_ca_file(struct options *o, const char *v, char *err, size_t errlen)
+{
+	FILE *fp = fopen(v, "r");
+
+	if (fp == NULL) {
+		portus_err(err, errlen, "--ca-file %s: %s", v, strerror(errno));
+		return -1;
+	}
+	fclose(fp);
+	o->ca_file = v;
+	return 0;
+}
+
 /* Sentinel handlers: the parser recognises them by address. */
 static int opt_help(struct options *o, const char *v, char *err, size_t errlen)
 {
@@ -294,6 +376,16 @@ static const struct opt_def opt_table[] = {
 	{ "-oJ", "--output-json", 1, opt_out_json, "FILE     NDJSON results ('-' for stdout)" },
 	{ "-oL", "--output-list", 1, opt_out_list, "FILE     one line per open port ('-' for stdout)" },
 	{ "--open", NULL, 0, opt_open, "         report open ports only" },
+	{ "--tls", NULL, 0, opt_tls, "         TLS handshake, certificate and banner on open TLS ports" },
+	{ "--tls-ports", NULL, 1, opt_tls_ports, "PORTS    ports that get the TLS stage (default 443; implies --tls)" },
+	{ "--sni-file", NULL, 1, opt_sni_file, "FILE     \"ADDRESS NAME\" lines: names sent as SNI, one record each" },
+	{ "--tls-timeout", NULL, 1, opt_tls_timeout, "MS       deadline per TLS connection (default 5000)" },
+	{ "--tls-concurrency", NULL, 1, opt_tls_concurrency, "N        simultaneous TLS connections (default 256)" },
+	{ "--tls-per-host", NULL, 1, opt_tls_per_host, "N        simultaneous TLS connections per address (default 4)" },
+	{ "--tls-versions", NULL, 0, opt_tls_versions, "         also test which of TLS 1.0/1.1/1.2/1.3 are accepted" },
+	{ "--tls-pem", NULL, 0, opt_tls_pem, "         include the leaf certificate as PEM" },
+	{ "--no-banner", NULL, 0, opt_no_banner, "         no HEAD / request after the handshake" },
+	{ "--ca-file", NULL, 1, opt_ca_file, "FILE     extra trusted CA certificates (PEM) for verification" },
 	{ "--no-status", NULL, 0, opt_no_status, "         no progress line on stderr" },
 	{ "--help", "-h", 0, opt_help, "         this help" },
 	{ "--version", "-V", 0, opt_version, "         version" },
@@ -348,6 +440,8 @@ void options_free(struct options *o)
 	ipset_free(&o->targets);
 	ipset_free(&o->excludes);
 	ports_free(&o->ports);
+	ports_free(&o->tls_ports);
+	sni_map_free(&o->sni);
 }
 
 static void options_defaults(struct options *o)
@@ -356,6 +450,12 @@ static void options_defaults(struct options *o)
 	ipset_init(&o->targets);
 	ipset_init(&o->excludes);
 	ports_init(&o->ports);
+	ports_init(&o->tls_ports);
+	sni_map_init(&o->sni);
+	o->tls_timeout_ms = DEFAULT_TLS_TIMEOUT_MS;
+	o->tls_concurrency = DEFAULT_TLS_CONCURRENCY;
+	o->tls_per_host = DEFAULT_TLS_PER_HOST;
+	o->tls_banner = 1;
 	o->rate = DEFAULT_RATE;
 	o->shard_k = o->shard_n = 1;
 	o->retries = DEFAULT_RETRIES;
@@ -408,6 +508,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		goto fail;
 	}
 	if (o->ports.n == 0 && ports_add_top(&o->ports, 100, err, errlen) != 0)
+		goto fail;
+	if (o->tls && o->tls_ports.n == 0 && ports_parse(&o->tls_ports, "443", err, errlen) != 0)
 		goto fail;
 	return OPT_RUN;
 fail:

@@ -1,0 +1,39 @@
+/*
+ * sni.h — names to present (TLS SNI) per address, from --sni-file.
+ *
+ * File format: one "ADDRESS NAME" pair per line, '#' comments, blank lines
+ * ignored; an address may appear on several lines (one TLS record per name).
+ * Names are DNS names: 1-253 bytes of letters, digits, '-', '.', '*' and '_'.
+ */
+#ifndef PORTUS_SNI_H
+#define PORTUS_SNI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sni_entry {
+	uint32_t ip;    /* host order */
+	uint32_t order; /* position in the input, keeps file order within one ip */
+	char name[254];
+};
+
+struct sni_map {
+	struct sni_entry *v; /* owned; sorted by ip, file order kept within one ip */
+	size_t n;
+};
+
+void sni_map_init(struct sni_map *m);
+void sni_map_free(struct sni_map *m);
+
+/* Parses text (len bytes); origin names the source in errors ("FILE:LINE: ...").
+ * Returns 0, or -1 with err; m is unchanged on error. */
+int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char *origin,
+		     char *err, size_t errlen);
+
+/* Reads a file (capped at 16 MiB, no NUL bytes) and calls sni_map_add_text. */
+int sni_map_add_file(struct sni_map *m, const char *path, char *err, size_t errlen);
+
+/* Sets *first to the first entry for ip and returns how many there are (0: none). */
+size_t sni_map_find(const struct sni_map *m, uint32_t ip, const struct sni_entry **first);
+
+#endif

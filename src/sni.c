@@ -1,0 +1,190 @@
+/* sni.c — address -> TLS server names from --sni-file (see include/sni.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipset.h"
+#include "portus.h"
+#include "sni.h"
+
+#define SNI_FILE_MAX (16u << 20)
+
+void sni_map_init(struct sni_map *m)
+{
+	m->v = NULL;
+	m->n = 0;
+}
+
+void sni_map_free(struct sni_map *m)
+{
+	free(m->v);
+	sni_map_init(m);
+}
+
+static int valid_name(const char *s, size_t len)
+{
+	if (len == 0 || len > 253)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.' || c == '*' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* By ip, then input order (qsort is not stable, so the order is a key). */
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct sni_entry *x = a, *y = b;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char *origin,
+		     char *err, size_t errlen)
+{
+	struct sni_entry *v = NULL;
+	size_t n = 0, cap = 0, line = 0, pos = 0;
+	char shown[PORTUS_SHOW_MAX + 4];
+
+	while (pos < len) {
+		const char *ln = text + pos, *nl = memchr(ln, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - ln) : len - pos, a, b, c, d;
+		char addr[32];
+		uint32_t first, last;
+
+		pos += ll + (nl != NULL);
+		line++;
+		for (size_t i = 0; i < ll; i++)
+			if (ln[i] == '#') {
+				ll = i;
+				break;
+			}
+		for (a = 0; a < ll && is_blank(ln[a]); a++)
+			;
+		if (a == ll)
+			continue;
+		for (b = a; b < ll && !is_blank(ln[b]); b++)
+			;
+		for (c = b; c < ll && is_blank(ln[c]); c++)
+			;
+		for (d = c; d < ll && !is_blank(ln[d]); d++)
+			;
+		for (size_t t = d; t < ll; t++)
+			if (!is_blank(ln[t]))
+				goto bad_format;
+		if (c == ll || b - a >= sizeof(addr))
+			goto bad_format;
+		memcpy(addr, ln + a, b - a);
+		addr[b - a] = '\0';
+		if (ipset_parse(addr, &first, &last, err, errlen) != 0 || first != last ||
+		    strchr(addr, '/') || strchr(addr, '-')) {
+			portus_err(err, errlen, "%s:%zu: %s: expected one IPv4 address", origin, line,
+				   portus_show(shown, ln + a, b - a));
+			goto fail;
+		}
+		if (!valid_name(ln + c, d - c)) {
+			portus_err(err, errlen, "%s:%zu: %s: not a DNS name", origin, line,
+				   portus_show(shown, ln + c, d - c));
+			goto fail;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct sni_entry *nv = realloc(v, ncap * sizeof(*nv));
+			if (nv == NULL) {
+				portus_err(err, errlen, "%s: out of memory", origin);
+				goto fail;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		v[n].ip = first;
+		v[n].order = (uint32_t)(m->n + n);
+		memcpy(v[n].name, ln + c, d - c);
+		v[n].name[d - c] = '\0';
+		n++;
+		continue;
+bad_format:
+		portus_err(err, errlen, "%s:%zu: expected \"ADDRESS NAME\"", origin, line);
+		goto fail;
+	}
+	if (n > 0) {
+		struct sni_entry *all = realloc(m->v, (m->n + n) * sizeof(*all));
+		if (all == NULL) {
+			portus_err(err, errlen, "%s: out of memory", origin);
+			goto fail;
+		}
+		memcpy(all + m->n, v, n * sizeof(*v));
+		m->v = all;
+		m->n += n;
+		qsort(m->v, m->n, sizeof(*m->v), cmp_entry);
+	}
+	free(v);
+	return 0;
+fail:
+	free(v);
+	return -1;
+}
+
+int sni_map_add_file(struct sni_map *m, const char *path, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	int r = -1;
+
+	if (fp == NULL) {
+		portus_err(err, errlen, "--sni-file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = malloc(SNI_FILE_MAX + 1);
+	if (buf == NULL) {
+		portus_err(err, errlen, "--sni-file %s: out of memory", path);
+		goto out;
+	}
+	len = fread(buf, 1, SNI_FILE_MAX + 1, fp);
+	if (ferror(fp)) {
+		portus_err(err, errlen, "--sni-file %s: read error", path);
+		goto out;
+	}
+	if (len > SNI_FILE_MAX) {
+		portus_err(err, errlen, "--sni-file %s: larger than 16 MiB", path);
+		goto out;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		portus_err(err, errlen, "--sni-file %s: binary file (NUL bytes)", path);
+		goto out;
+	}
+	r = sni_map_add_text(m, buf, len, path, err, errlen);
+out:
+	free(buf);
+	fclose(fp);
+	return r;
+}
+
+size_t sni_map_find(const struct sni_map *m, uint32_t ip, const struct sni_entry **first)
+{
+	size_t lo = 0, hi = m->n, k;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->v[mid].ip < ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < m->n && m->v[k].ip == ip; k++)
+		;
+	*first = lo < m->n ? &m->v[lo] : NULL;
+	return k - lo;
+}
