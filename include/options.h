@@ -28,6 +28,7 @@ struct options {
 	struct ip_set targets;  /* from arguments and -iL (unnormalized) */
 	struct ip_set excludes; /* --exclude, --exclude-file, or the default list */
 	int exclude_file_given; /* replaces the built-in default list */
+	int allow_no_exclude;   /* --allow-no-exclude: > 2^24 addresses with no exclude at all */
 	struct port_list ports;
 	uint64_t rate; /* probes per second */
 	uint64_t seed;

@@ -26,6 +26,7 @@ extern const char portus_default_exclude[];
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
 #define MAX_WRITERS 4
+#define LARGE_SCAN_ADDRESSES (UINT64_C(1) << 24)
 
 static void on_signal(int sig)
 {
@@ -54,6 +55,16 @@ static int build_targets(struct options *o, char *err, size_t errlen)
 		return -1;
 	ipset_normalize(&o->targets);
 	ipset_normalize(&o->excludes);
+	/* Safety of others: a huge sweep with every reserved and private range
+	 * included is almost always a mistake, so it needs saying twice. */
+	if (o->excludes.n == 0 && !o->allow_no_exclude &&
+	    ipset_count(&o->targets) > LARGE_SCAN_ADDRESSES) {
+		portus_err(err, errlen,
+			   "%llu addresses with an empty exclude list: give an --exclude-file of "
+			   "ranges not to touch, or --allow-no-exclude",
+			   (unsigned long long)ipset_count(&o->targets));
+		return -1;
+	}
 	if (ipset_subtract(&o->targets, &o->excludes) != 0) {
 		portus_err(err, errlen, "out of memory");
 		return -1;

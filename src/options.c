@@ -262,6 +262,13 @@ static int opt_source_port(struct options *o, const char *v, char *err, size_t e
 	return 0;
 }
 
+static int opt_allow_no_exclude(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	o->allow_no_exclude = 1;
+	return 0;
+}
+
 static int opt_tls(struct options *o, const char *v, char *err, size_t errlen)
 {
 	(void)v, (void)err, (void)errlen;
@@ -364,6 +371,8 @@ static const struct opt_def opt_table[] = {
 	{ "--exclude", NULL, 1, opt_exclude, "LIST     comma-separated addresses/ranges to skip" },
 	{ "--exclude-file", NULL, 1, opt_exclude_file,
 	  "FILE     excludes from FILE; replaces the built-in reserved-range list" },
+	{ "--allow-no-exclude", NULL, 0, opt_allow_no_exclude,
+	  "         allow more than 2^24 addresses with an empty exclude list" },
 	{ "--rate", NULL, 1, opt_rate, "PPS      probes per second (default 10000)" },
 	{ "--seed", NULL, 1, opt_seed, "N        seed for the probe order and cookies" },
 	{ "--shard", NULL, 1, opt_shard, "K/N      scan only slice K of N (same --seed on all)" },

@@ -43,6 +43,7 @@ expect_usage_error "" "bad range" -p 80 --exclude-file /dev/null 198.19.0.9-198.
 expect_usage_error "" "unknown option" --no-such-option -p 80 198.19.0.1
 expect_usage_error "exclu" "all targets excluded (default list has 198.18.0.0/15)" -p 80 198.19.0.0/24
 expect_usage_error "" "--shard 4/3" -p 80 --exclude-file /dev/null --shard 4/3 198.19.0.1
+expect_usage_error "allow-no-exclude" "/7 with an empty exclude list" -p 80 --exclude-file /dev/null 198.0.0.0/7
 expect_usage_error "" "--rate 0" -p 80 --exclude-file /dev/null --rate 0 198.19.0.1
 
 [ "$bad" = 0 ] || fail "$bad of $n error cases wrong"
