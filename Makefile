@@ -33,7 +33,7 @@ TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/tes
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps unit check check-unit integration scan clean format-check fuzz fuzz-smoke
+.PHONY: all deps unit check check-unit integration scan clean format-check fuzz fuzz-smoke lint
 all: portus
 
 deps: $(DEPS_STAMP)
@@ -121,6 +121,15 @@ fuzz-smoke:
 
 scan: portus
 	@sh tests/lab/demo.sh $(ARGS)
+
+# Static analysis, clean on src/: cppcheck's warnings and clang-tidy's
+# analyzer + bugprone checks (minus style-only ones listed with reasons in
+# .clang-tidy).
+lint: $(BUILD)/gen/embedded_data.c
+	@command -v cppcheck >/dev/null || apt-get install -y -qq cppcheck clang-tidy >/dev/null
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c11 \
+		--inline-suppr -D_GNU_SOURCE -Iinclude -Isrc --suppress=missingIncludeSystem src/
+	clang-tidy --quiet --warnings-as-errors='*' $(SRCS) -- -std=c11 -D_GNU_SOURCE -Iinclude -I$(BUILD)/gen
 
 format-check:
 	clang-format --dry-run --Werror src/*.c include/*.h

@@ -21,51 +21,55 @@ static uint64_t load_le(const uint8_t *p, size_t n)
 	return v;
 }
 
-#define SIPROUND(v0, v1, v2, v3)                                                   \
-	do {                                                                       \
-		v0 += v1;                                                          \
-		v1 = ROTL64(v1, 13);                                               \
-		v1 ^= v0;                                                          \
-		v0 = ROTL64(v0, 32);                                               \
-		v2 += v3;                                                          \
-		v3 = ROTL64(v3, 16);                                               \
-		v3 ^= v2;                                                          \
-		v0 += v3;                                                          \
-		v3 = ROTL64(v3, 21);                                               \
-		v3 ^= v0;                                                          \
-		v2 += v1;                                                          \
-		v1 = ROTL64(v1, 17);                                               \
-		v1 ^= v2;                                                          \
-		v2 = ROTL64(v2, 32);                                               \
-	} while (0)
+/* One SipRound on the state v[0..3] (a function, not a macro: the compiler
+ * inlines it and the arguments are evaluated once). */
+static inline void sipround(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = ROTL64(v[1], 13);
+	v[1] ^= v[0];
+	v[0] = ROTL64(v[0], 32);
+	v[2] += v[3];
+	v[3] = ROTL64(v[3], 16);
+	v[3] ^= v[2];
+	v[0] += v[3];
+	v[3] = ROTL64(v[3], 21);
+	v[3] ^= v[0];
+	v[2] += v[1];
+	v[1] = ROTL64(v[1], 17);
+	v[1] ^= v[2];
+	v[2] = ROTL64(v[2], 32);
+}
 
 uint64_t siphash24(uint64_t k0, uint64_t k1, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint64_t v0 = k0 ^ 0x736f6d6570736575ull; /* "somepseu" */
-	uint64_t v1 = k1 ^ 0x646f72616e646f6dull; /* "dorandom" */
-	uint64_t v2 = k0 ^ 0x6c7967656e657261ull; /* "lygenera" */
-	uint64_t v3 = k1 ^ 0x7465646279746573ull; /* "tedbytes" */
+	uint64_t v[4] = {
+		k0 ^ 0x736f6d6570736575ull, /* "somepseu" */
+		k1 ^ 0x646f72616e646f6dull, /* "dorandom" */
+		k0 ^ 0x6c7967656e657261ull, /* "lygenera" */
+		k1 ^ 0x7465646279746573ull, /* "tedbytes" */
+	};
 	size_t left = len;
 	uint64_t m;
 
 	for (; left >= 8; left -= 8, p += 8) {
 		m = load_le(p, 8);
-		v3 ^= m;
-		SIPROUND(v0, v1, v2, v3);
-		SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
+		v[3] ^= m;
+		sipround(v);
+		sipround(v);
+		v[0] ^= m;
 	}
 	m = load_le(p, left) | (uint64_t)(len & 0xff) << 56;
-	v3 ^= m;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	v0 ^= m;
+	v[3] ^= m;
+	sipround(v);
+	sipround(v);
+	v[0] ^= m;
 
-	v2 ^= 0xff;
+	v[2] ^= 0xff;
 	for (int i = 0; i < 4; i++)
-		SIPROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
+		sipround(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
 /* splitmix64 (Steele, Lea, Flood 2014): expands the seed into key words. */

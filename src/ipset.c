@@ -17,7 +17,7 @@
 #include "ipset.h"
 #include "portus.h"
 
-#define IPSET_FILE_MAX (64u * 1024 * 1024) /* ipset_add_file refuses larger files */
+#define IPSET_FILE_MAX ((size_t)64 << 20) /* ipset_add_file refuses larger files */
 
 static int is_space(char c)
 {
@@ -301,7 +301,7 @@ int ipset_add_file(struct ip_set *s, const char *path, char *err, size_t errlen)
 			/* One byte beyond the cap tells "exactly 64 MiB" from "more". */
 			if (cap > IPSET_FILE_MAX) {
 				portus_err(err, errlen, "%s: file is larger than %u MiB", path,
-					   IPSET_FILE_MAX / (1024 * 1024));
+					   (unsigned)(IPSET_FILE_MAX >> 20));
 				goto out;
 			}
 			cap = cap == 0 ? 65536 : cap * 2;

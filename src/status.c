@@ -1,4 +1,5 @@
 /* status.c — progress line on stderr (see status.h). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -32,9 +33,8 @@ void status_tick(struct status *st, struct engine *e, uint64_t open)
 		pct = 100.0;
 	eta = rate > 0 && st->pass == 1 ? (double)(st->planned - (pass_sent < st->planned ? pass_sent : st->planned)) / rate : 0;
 	rx_stats(e, &recv, &drop, &ifdrop);
-	fprintf(stderr, "\r\033[Kpass %u/%u %5.1f%% %8.0f pps  ETA %4.0fs  open %llu  drops %llu",
-		st->pass, st->passes, pct, rate, eta, (unsigned long long)open,
-		(unsigned long long)(drop + ifdrop));
+	fprintf(stderr, "\r\033[Kpass %u/%u %5.1f%% %8.0f pps  ETA %4.0fs  open %" PRIu64 "  drops %" PRIu64,
+		st->pass, st->passes, pct, rate, eta, open, drop + ifdrop);
 	fflush(stderr);
 	st->last_us = now;
 	st->last_sent = sent;
