@@ -3,7 +3,8 @@
 # Idempotent and silent when everything is already there.
 set -e
 PKGS="gcc make libpcap-dev libdumbnet-dev libssl-dev libcmocka-dev pkg-config
-      clang libclang-rt-14-dev valgrind iproute2 nftables python3 procps"
+      clang libclang-rt-14-dev valgrind iproute2 nftables python3 procps
+      openssl python3-cryptography"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

@@ -6,6 +6,8 @@
 #   lab_scan CMD ARGS...         # run CMD inside the scanner namespace
 #   lab_truth FILE               # ground truth JSON for tests/integration/check_results.py
 #   lab_down                     # idempotent
+#   lab_tls_up DIR               # after lab_up: the TLS namespace plab<ID>-tls with
+#                                # the servers of DIR (tls_certs.py DIR, tls_lab.sh)
 #
 # lab_up removes stale labs first (plab<PID>-* whose PID is dead), builds lab
 # plab<ID>-* (ID defaults to the calling shell's PID, so parallel runs do not
@@ -89,4 +91,10 @@ lab_scan() {
 
 lab_truth() {
 	sh "$LAB_DIR/labctl.sh" truth "$LAB_ID" "$LAB_PREFIX" "$LAB_LOSS" >"$1"
+}
+
+lab_tls_up() {
+	LAB_NS_TLS=plab$LAB_ID-tls
+	export LAB_NS_TLS
+	sh "$LAB_DIR/tls_lab.sh" up "$LAB_ID" "$1"
 }

@@ -41,6 +41,10 @@ ns_names() { # ID -> all namespace names of that lab
 	echo "plab$1-sw plab$1-scan plab$1-gw plab$1-h10 plab$1-h11 plab$1-h12"
 }
 
+# Namespaces a lab may have besides ns_names: plabID-tls (tls_lab.sh). Removed
+# with the lab; never created by cmd_up.
+ns_optional() { echo "plab$1-tls"; }
+
 nsx() { ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # Common sysctls for a lab namespace: IPv6 off (no stray RS/ND/MLD traffic),
@@ -226,13 +230,13 @@ wait_listen() { # NS PORT
 }
 
 cmd_down() { # ID
-	for ns in $(ns_names "$1"); do
+	for ns in $(ns_names "$1") $(ns_optional "$1"); do
 		[ -e "/run/netns/$ns" ] || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null || true)
 		# shellcheck disable=SC2086
 		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
 	done
-	for ns in $(ns_names "$1"); do
+	for ns in $(ns_names "$1") $(ns_optional "$1"); do
 		[ -e "/run/netns/$ns" ] || continue
 		ip netns del "$ns" 2>/dev/null || true
 	done
