@@ -1,0 +1,27 @@
+/* result.c — freeing a TLS endpoint record and naming its outcome (include/tls_result.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls_result.h"
+
+void tls_result_free(struct tls_result *r)
+{
+	tls_chain_free(&r->certs);
+	free(r->http_status.p);
+	free(r->http_server.p);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *tls_outcome_name(enum tls_outcome o)
+{
+	switch (o) {
+	case TLS_OK: return "ok";
+	case TLS_REFUSED: return "refused";
+	case TLS_TIMEOUT: return "timeout";
+	case TLS_RESET: return "reset";
+	case TLS_NOT_TLS: return "not-tls";
+	case TLS_ALERT: return "alert";
+	case TLS_ERROR: return "error";
+	}
+	return "error"; /* not an enum value: still a valid name */
+}
