@@ -1,0 +1,62 @@
+/*
+ * tls_json.h — one TLS endpoint as one NDJSON object, next to the port
+ * records of the ndjson writer (same "type" / "ip" / "port" / "time" keys).
+ *
+ * Layout (keys always present, in this order, unless marked "only when"):
+ *
+ *   {"type":"tls","ip":"198.18.0.10","port":443,
+ *    "sni":"www.example.test"|null,
+ *    "outcome":"ok"|"refused"|"timeout"|"reset"|"not-tls"|"alert"|"error",
+ *    "alert":"handshake_failure"|null,"detail":"..."|null,
+ *    "tls_version":"TLSv1.3"|null,"cipher":"TLS_AES_256_GCM_SHA384"|null,
+ *    "alpn":"h2"|null,"group":"X25519"|null,
+ *    "verify_ok":true|false|null,       (null when there was no handshake and no leaf)
+ *    "verify_error":"..."|null,
+ *    "hostname_match":true|false|null,  (null when no name was checked)
+ *    "cert":{"subject":"CN=a,O=b"|null,"issuer":...,     (RFC 4514)
+ *            "subject_cn":[...],"san_dns":[...],"san_ip":[...],
+ *            "serial":"0A1B..."|null,                    (uppercase hex, no colons)
+ *            "not_before":"2026-01-01T00:00:00.000000Z","not_after":...,
+ *            "days_to_expiry":89,"expired":false,"not_yet_valid":false,
+ *            "self_signed":false,"signature_algorithm":"sha256WithRSAEncryption",
+ *            "key_algorithm":"RSA","key_bits":2048|null,"key_curve":"prime256v1"|null,
+ *            "sha256":"AB...","sha1":"..."}              (uppercase hex of the DER)
+ *           |null,                                       (null without a leaf)
+ *    "chain":[{"subject":...,"issuer":...,"sha256":...}],  (leaf first; [] without one)
+ *    "chain_length":2,                  (certificates the server sent, even if fewer listed)
+ *    "http_status":"HTTP/1.1 200 OK"|null,"http_server":"nginx"|null,
+ *    "versions_accepted":["TLSv1.2","TLSv1.3"],       only when versions were tested
+ *    "versions_rejected":["TLSv1","TLSv1.1"],         only when versions were tested
+ *    "pem":"-----BEGIN CERTIFICATE-----\n...",        only when the leaf PEM is held
+ *    "truncated":false,"truncated_fields":[],
+ *    "invalid_utf8_fields":[],
+ *    "time":"2026-11-23T10:00:00.123456Z"}            (r->end_us)
+ *
+ * Every string goes through json_append_string, so the line is valid UTF-8 and
+ * valid JSON whatever bytes a certificate or server sent; empty strings are
+ * written as null (entries inside lists stay strings). invalid_utf8_fields
+ * names each field in which bytes were replaced by U+FFFD. Field names in
+ * truncated_fields and invalid_utf8_fields are the keys above ("subject",
+ * "san_dns", "sni", ...; "chain" for any chain entry, "banner" when the HTTP
+ * status line or Server: value was cut by the TLS stage).
+ *
+ * Size cap: a record is at most TLS_JSON_MAX_RECORD bytes (newline excluded),
+ * under Splunk's default TRUNCATE of 10,000. A larger record is rebuilt
+ * dropping, in order: the PEM; chain entries after the first; subject_cn /
+ * san_dns / san_ip entries beyond 10; then (only for hostile records) each
+ * string to 256 bytes, then to 64 bytes and lists to one entry, then to 32
+ * bytes. Each rebuild sets "truncated":true and names what it cut.
+ */
+#ifndef PORTUS_TLS_JSON_H
+#define PORTUS_TLS_JSON_H
+
+#include "strbuf.h"
+#include "tls_result.h"
+
+#define TLS_JSON_MAX_RECORD 9000 /* bytes of one record, newline excluded */
+
+/* Appends one JSON object (no trailing newline) describing r to b. On
+ * allocation failure b->oom is set, as for every strbuf append. */
+void tls_json_format(struct strbuf *b, const struct tls_result *r);
+
+#endif
