@@ -89,6 +89,7 @@ cmd_up() { # ID DIR
 	refused=$(truth_refused "$dir/truth.json")
 	reject=""
 	if [ -n "$refused" ]; then
+		# shellcheck disable=SC2086 # "IP LO-HI": two words on purpose
 		set -- $refused
 		reject="ip saddr $SCANNER_IP ip daddr $1 tcp dport 443 tcp flags & (syn | ack) == syn tcp sport != $2 reject with tcp reset"
 	fi
