@@ -1,0 +1,135 @@
+/*
+ * fuzz_cert.c — libFuzzer harness for the certificate-to-record path: the
+ * input is DER for d2i_X509; the certificate goes through tls_chain_extract
+ * (src/tls/cert.c) alone and as a 12-deep chain, then tls_json_format
+ * (src/output/tls_json.c). Built by `make fuzz`. A seed: any DER certificate,
+ *   openssl x509 -in cert.pem -outform DER -out corpus/seed.der
+ * Aborts when a promise breaks: caps kept, the record is one line under
+ * TLS_JSON_MAX_RECORD, with no raw control byte, and valid UTF-8.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "strbuf.h"
+#include "tls_json.h"
+#include "tls_result.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_NOW 1800000000LL /* fixed, so a crash replays */
+
+/* Length of the valid UTF-8 sequence at s (n >= 1 bytes left), else 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp, min;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, cp = s[0] & 0x1fu, min = 0x80;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, cp = s[0] & 0x0fu, min = 0x800;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, cp = s[0] & 0x07u, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static void check_caps(const struct tls_chain_info *ci)
+{
+	const struct tls_cert_info *c = &ci->leaf;
+	const struct tls_name_list *lists[] = { &c->subject_cn, &c->san_dns, &c->san_ip };
+
+	if (ci->chain_len > TLS_MAX_CHAIN || ci->chain_len > ci->chain_total ||
+	    c->subject_dn.len > TLS_MAX_NAME_BYTES || c->issuer_dn.len > TLS_MAX_NAME_BYTES ||
+	    strlen(c->serial_hex) > 2 * TLS_MAX_SERIAL_BYTES + 1 ||
+	    memchr(ci->truncated_fields, '\0', sizeof(ci->truncated_fields)) == NULL)
+		abort();
+	for (size_t i = 0; i < 3; i++) {
+		if (lists[i]->n > TLS_MAX_NAMES)
+			abort();
+		for (size_t j = 0; j < lists[i]->n; j++)
+			if (lists[i]->v[j].len > TLS_MAX_NAME_BYTES ||
+			    lists[i]->v[j].p[lists[i]->v[j].len] != '\0')
+				abort();
+	}
+}
+
+static void check_record(const struct tls_result *r)
+{
+	struct strbuf b;
+	const unsigned char *p;
+	size_t i, k;
+
+	sb_init(&b);
+	tls_json_format(&b, r);
+	if (b.oom || b.len < 2 || b.len > TLS_JSON_MAX_RECORD || b.p[0] != '{' ||
+	    b.p[b.len - 1] != '}')
+		abort();
+	p = (const unsigned char *)b.p;
+	for (i = 0; i < b.len; i += k) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			abort();
+		if ((k = utf8_len(p + i, b.len - i)) == 0)
+			abort();
+	}
+	sb_free(&b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const unsigned char *in = data;
+	STACK_OF(X509) *sk;
+	struct tls_result r;
+	X509 *x;
+
+	if (size > 64 * 1024 || size > (size_t)INT32_MAX)
+		return 0;
+	x = d2i_X509(NULL, &in, (long)size);
+	if (x == NULL)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.ip = 0xc612000a;
+	r.port = 443;
+	r.outcome = TLS_OK;
+	if (tls_chain_extract(&r.certs, x, NULL, FUZZ_NOW, 1) == 0) {
+		check_caps(&r.certs);
+		check_record(&r);
+	}
+	tls_result_free(&r);
+
+	/* The same certificate as every link of a too-long chain. */
+	sk = sk_X509_new_null();
+	for (int i = 0; sk != NULL && i < TLS_MAX_CHAIN + 2; i++)
+		if (!sk_X509_push(sk, x))
+			break;
+	if (sk != NULL) {
+		memset(&r, 0, sizeof(r));
+		r.outcome = TLS_OK;
+		if (tls_chain_extract(&r.certs, NULL, sk, FUZZ_NOW, 0) == 0) {
+			check_caps(&r.certs);
+			if (r.certs.chain_total != TLS_MAX_CHAIN + 2 || !r.certs.truncated)
+				abort();
+			check_record(&r);
+		}
+		tls_result_free(&r);
+		sk_X509_free(sk); /* borrowed entries: x is freed once below */
+	}
+	X509_free(x);
+	return 0;
+}
