@@ -101,8 +101,8 @@ struct stack_st_X509; /* OpenSSL's STACK_OF(X509) */
  * leaf) — or from a lone leaf when chain is NULL. The leaf is `leaf`, or
  * chain[0] when leaf is NULL; with neither, has_leaf is 0 and the call
  * succeeds. When chain[0] is not the leaf (a server's view of the peer
- * chain), the leaf is listed first and counted in chain_total. `now` (Unix seconds) decides expired / not-yet-valid /
- * days_to_expiry. want_pem adds the leaf's PEM (not capped here: the leaf is
+ * chain), the leaf is listed first and counted in chain_total. `now` (Unix
+ * seconds) decides expired / not-yet-valid / days_to_expiry. want_pem adds the leaf's PEM (not capped here: the leaf is
  * bounded by the handshake; tls_json drops it first when a record is too big).
  * Borrows the OpenSSL objects (frees none) and leaves OpenSSL's error queue as
  * it found it. `out` is overwritten, not freed first. Returns 0, or -1 on

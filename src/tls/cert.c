@@ -304,7 +304,7 @@ static int time_to_unix(const ASN1_TIME *t, int64_t *out)
 	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
 		return -1;
 	*out = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
-	       tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	       (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 + tm.tm_sec;
 	return 0;
 }
 
@@ -456,9 +456,14 @@ out:
 
 static int chain_entry(struct tls_chain_info *ci, struct tls_chain_entry *e, const X509 *x)
 {
-	if (dn_print(ci, &e->subject_dn, X509_get_subject_name(x), "chain") != 0 ||
-	    dn_print(ci, &e->issuer_dn, X509_get_issuer_name(x), "chain") != 0)
+	if (dn_print(ci, &e->subject_dn, X509_get_subject_name(x), "chain") != 0)
 		return -1;
+	if (dn_print(ci, &e->issuer_dn, X509_get_issuer_name(x), "chain") != 0) {
+		/* The entry is not counted in chain_len: free what it holds here. */
+		free(e->subject_dn.p);
+		e->subject_dn.p = NULL;
+		return -1;
+	}
 	fingerprint(ci, x, EVP_sha256(), e->sha256, sizeof(e->sha256), "chain");
 	return 0;
 }
@@ -531,7 +536,7 @@ static void cert_info_free(struct tls_cert_info *c)
 void tls_chain_free(struct tls_chain_info *ci)
 {
 	cert_info_free(&ci->leaf);
-	for (size_t i = 0; i < ci->chain_len; i++) {
+	for (size_t i = 0; ci->chain != NULL && i < ci->chain_len; i++) {
 		free(ci->chain[i].subject_dn.p);
 		free(ci->chain[i].issuer_dn.p);
 	}

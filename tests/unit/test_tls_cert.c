@@ -362,6 +362,48 @@ static void test_cert_same_names_other_key_is_not_self_signed(void **state)
 	X509_free(x);
 }
 
+static void test_cert_ed25519_key_and_signature(void **state)
+{
+	EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	X509 *x;
+	struct tls_chain_info ci;
+
+	(void)state;
+	assert_non_null(ed);
+	x = cert_new(ed, name_make("ed.test", 7), NOW - DAY, NOW + DAY);
+	assert_int_equal(X509_set_issuer_name(x, X509_get_subject_name(x)), 1);
+	assert_true(X509_sign(x, ed, NULL) > 0); /* EdDSA: no separate digest */
+	extract(&ci, x, NULL, 0);
+	assert_string_equal(ci.leaf.sig_alg, "ED25519");
+	assert_string_equal(ci.leaf.key_alg, "ED25519");
+	assert_int_equal(ci.leaf.key_bits, EVP_PKEY_get_bits(ed));
+	assert_string_equal(ci.leaf.key_curve, "");
+	assert_true(ci.leaf.self_signed);
+	tls_chain_free(&ci);
+	X509_free(x);
+	EVP_PKEY_free(ed);
+}
+
+/* A time OpenSSL cannot read: 0, named in truncated_fields, no verdict. */
+static void test_cert_unreadable_not_after(void **state)
+{
+	X509 *x = cert_new(ec_key, name_make("t.test", 6), NOW - DAY, NOW + DAY);
+	struct tls_chain_info ci;
+
+	(void)state;
+	assert_int_equal(ASN1_STRING_set(X509_getm_notAfter(x), "20271301000000Z", 15), 1);
+	cert_sign(x, NULL, ec_key);
+	extract(&ci, x, NULL, 0);
+	assert_int_equal(ci.leaf.not_before, NOW - DAY);
+	assert_int_equal(ci.leaf.not_after, 0);
+	assert_false(ci.leaf.expired);
+	assert_int_equal(ci.leaf.days_to_expiry, 0);
+	assert_true(ci.truncated);
+	assert_string_equal(ci.truncated_fields, "not_after");
+	tls_chain_free(&ci);
+	X509_free(x);
+}
+
 static void test_cert_expired(void **state)
 {
 	const int64_t nb = NOW - 400 * DAY, na = NOW - 10 * DAY - 1;
@@ -714,6 +756,27 @@ static void test_cert_chain_of_11_keeps_10(void **state)
 	sk_X509_free(sk);
 }
 
+static void test_cert_leaf_missing_from_chain_is_put_first(void **state)
+{
+	X509 *ca = make_ca();
+	X509 *leaf = cert_new(ec_key, name_make("a.test", 6), NOW - DAY, NOW + DAY);
+	STACK_OF(X509) *sk = stack_of(ca, NULL);
+	struct tls_chain_info ci;
+
+	(void)state;
+	cert_sign(leaf, ca, rsa_ca);
+	extract(&ci, leaf, sk, 0);
+	assert_str(&ci.leaf.subject_cn.v[0], "a.test");
+	assert_int_equal(ci.chain_len, 2);
+	assert_int_equal(ci.chain_total, 2);
+	assert_fp(ci.chain[0].sha256, leaf, EVP_sha256());
+	assert_fp(ci.chain[1].sha256, ca, EVP_sha256());
+	tls_chain_free(&ci);
+	sk_X509_free(sk);
+	X509_free(leaf);
+	X509_free(ca);
+}
+
 static void test_cert_nothing_gives_empty_record(void **state)
 {
 	STACK_OF(X509) *sk = sk_X509_new_null();
@@ -763,6 +826,8 @@ int main(void)
 		cmocka_unit_test(test_cert_self_signed_ecdsa_p256),
 		cmocka_unit_test(test_cert_self_signed_despite_key_usage_without_certsign),
 		cmocka_unit_test(test_cert_same_names_other_key_is_not_self_signed),
+		cmocka_unit_test(test_cert_ed25519_key_and_signature),
+		cmocka_unit_test(test_cert_unreadable_not_after),
 		cmocka_unit_test(test_cert_expired),
 		cmocka_unit_test(test_cert_validity_bounds_are_inclusive),
 		cmocka_unit_test(test_cert_not_yet_valid_generalized_time),
@@ -778,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_cert_serial_30_bytes_and_leading_zero),
 		cmocka_unit_test(test_cert_serial_over_cap_and_negative),
 		cmocka_unit_test(test_cert_chain_of_11_keeps_10),
+		cmocka_unit_test(test_cert_leaf_missing_from_chain_is_put_first),
 		cmocka_unit_test(test_cert_nothing_gives_empty_record),
 		cmocka_unit_test(test_cert_empty_subject_with_only_sans),
 	};
