@@ -32,6 +32,9 @@ For every endpoint of the truth (198.18.0.30-49, port 443):
   duplicated, one byte of a DN, a serial with 00, a flipped flag, a wrong
   fingerprint, verify/hostname results, chain, banner, outcome, versions...)
   must each fail: proves the checker is not vacuous.
+--hostile: check the truth's hostile_endpoints (port 8443: garbage, a byte a
+  second, a 1.3 MB chain, stalled / reset / huge / hostile HTTP answers)
+  instead of its endpoints.
 --legacy-main: the TLS 1.0/1.1-only server must give outcome ok in TLSv1.1 (a
   client whose main handshake allows 1.0-1.3 at SECLEVEL=0, as portus's does).
   Without it any of the truth's outcomes for that server passes, with a note.
@@ -86,6 +89,9 @@ class Checker:
         self.a = args
         self.truth = truth
         self.errors = []
+
+    def endpoints(self):
+        return self.truth["hostile_endpoints"] if self.a.hostile else self.truth["endpoints"]
 
     def err(self, where, msg):
         self.errors.append(f"{where}: {msg}")
@@ -233,13 +239,16 @@ class Checker:
                     self.err(where, f"chain has {len(chain) if isinstance(chain, list) else chain!r} "
                                     f"entries, expected {len(want_chain)}")
             self.eq(where, "chain_length", rec.get("chain_length"), ep["chain_length"])
+            tf = {"san_dns"} if len(ep["cert"]["san_dns"]) > MAX_NAMES else set()
+            bad = set(ep["cert"]["invalid_utf8_fields"])
             if a.no_banner:
                 self.eq(where, "http_status", rec.get("http_status"), None)
                 self.eq(where, "http_server", rec.get("http_server"), None)
             else:
                 self.eq(where, "http_status", rec.get("http_status"), ep["http_status"])
                 self.eq(where, "http_server", rec.get("http_server"), ep["http_server"])
-            tf = {"san_dns"} if len(ep["cert"]["san_dns"]) > MAX_NAMES else set()
+                tf |= set(ep.get("expect_truncated_fields", []))
+                bad |= set(ep.get("expect_invalid_utf8_fields", []))
             if a.pem:
                 # tls_json.h: a record over TLS_JSON_MAX_RECORD drops the PEM first.
                 pem_dropped = self.check_pem(where, rec, ep)
@@ -249,8 +258,7 @@ class Checker:
                 self.err(where, "pem present without --tls-pem")
             self.eq(where, "truncated", rec.get("truncated"), bool(tf))
             self.eq(where, "truncated_fields", sorted(rec.get("truncated_fields") or []), sorted(tf))
-            self.eq(where, "invalid_utf8_fields", sorted(rec.get("invalid_utf8_fields") or []),
-                    sorted(ep["cert"]["invalid_utf8_fields"]))
+            self.eq(where, "invalid_utf8_fields", sorted(rec.get("invalid_utf8_fields") or []), sorted(bad))
         else:
             for k in ("tls_version", "cipher", "alpn", "group", "verify_ok", "verify_error", "hostname_match",
                       "cert", "http_status", "http_server"):
@@ -266,7 +274,16 @@ class Checker:
             if "pem" in rec:
                 self.err(where, "pem present without a certificate")
         if a.versions:
-            if ep.get("versions_accepted") == [] and want_outcome != "ok":
+            if want_outcome != "ok" and (ep.get("versions_accepted") == [] or
+                                         ep.get("versions_uncertain")):
+                # Nothing accepted and the main handshake failed too: a stage may
+                # skip the probes (keys absent) or list every version rejected.
+                # versions_uncertain: the server takes the versions but the
+                # client cannot finish (chain over its cap): either answer.
+                acc = rec.get("versions_accepted")
+                if acc not in (None, []) and acc != ep.get("versions_accepted"):
+                    self.err(where, f"versions_accepted = {acc!r}, expected [] or {ep.get('versions_accepted')}")
+            elif ep.get("versions_accepted") == [] and want_outcome != "ok":
                 # Nothing accepted and the main handshake failed too: a stage may
                 # skip the probes (keys absent) or list every version rejected.
                 if rec.get("versions_accepted") not in (None, []):
@@ -346,7 +363,7 @@ class Checker:
                 tls[(r.get("ip"), r.get("port"))].append(r)
             elif r.get("type") == "port":
                 ports[(r.get("ip"), r.get("port"))].append(r)
-        eps = {(e["ip"], e["port"]): e for e in self.truth["endpoints"]}
+        eps = {(e["ip"], e["port"]): e for e in self.endpoints()}
         for key in tls:
             if key not in eps:
                 self.err(f"{key[0]}:{key[1]}", f"{len(tls[key])} TLS records for an address/port "
@@ -395,15 +412,16 @@ class Checker:
         with open(self.a.server_log, encoding="utf-8") as f:
             for line in f:
                 e = json.loads(line)
+                e.setdefault("port", self.truth["port"])
                 if e["ev"] == "accept":
-                    conns[e["ip"]] += 1
+                    conns[(e["ip"], e["port"])] += 1
                 else:
                     done.append(e)
         for e in done:
-            where = f"server log {e['ip']} ({e['server']}) {e['peer']}"
+            where = f"server log {e['ip']}:{e['port']} ({e['server']}) {e['peer']}"
             if not e["peer"].startswith(self.truth["scanner"] + ":"):
                 self.err(where, "connection from someone else than the scanner")
-            recs = tls.get((e["ip"], self.truth["port"]), [])
+            recs = tls.get((e["ip"], e["port"]), [])
             snis = {r.get("sni") for r in recs}
             if e.get("handshake") == "ok" and e.get("sni") not in snis:
                 self.err(where, f"server received SNI {e.get('sni')!r}, records have {sorted(map(str, snis))}")
@@ -411,21 +429,24 @@ class Checker:
                 if e["request"] != "HEAD / HTTP/1.1":
                     self.err(where, f"request {e['request']!r}, expected 'HEAD / HTTP/1.1'")
                 host = e.get("host")
-                want = {e.get("sni")} if e.get("sni") else {e["ip"], f"{e['ip']}:443"}
+                name = e.get("sni") or e["ip"]
+                # RFC 9110: the port is in Host unless it is the scheme's default.
+                want = {name} if e["port"] == 443 else {f"{name}:{e['port']}"}
                 if host not in want:
                     self.err(where, f"Host: {host!r}, expected {sorted(want)}")
         # Per record: the main connection, a verification retry at most, 4
         # version probes (with --tls-versions), each retried once at most.
         per_rec = 2 + (8 if self.a.versions else 0)
-        for (ip, _), recs in tls.items():
-            if conns[ip] > per_rec * len(recs):
-                self.err(f"server log {ip}", f"{conns[ip]} connections for {len(recs)} records "
-                                             f"(at most {per_rec} each)")
-        for ip, n in conns.items():
-            if (ip, self.truth["port"]) not in tls and n > 0:
-                ep = next((e for e in self.truth["endpoints"] if e["ip"] == ip), None)
+        for key, recs in tls.items():
+            if conns[key] > per_rec * len(recs):
+                self.err(f"server log {key[0]}:{key[1]}", f"{conns[key]} connections for {len(recs)} records "
+                                                         f"(at most {per_rec} each)")
+        eps = {(e["ip"], e["port"]): e for e in self.endpoints()}
+        for key, n in conns.items():
+            if key not in tls and n > 0:
+                ep = eps.get(key)
                 if ep is None or ep["outcome"] is not None:
-                    self.err(f"server log {ip}", f"{n} connections but no TLS record")
+                    self.err(f"server log {key[0]}:{key[1]}", f"{n} connections but no TLS record")
 
 
 def mutations(records):
@@ -537,6 +558,8 @@ def main():
     ap.add_argument("--legacy-main", action="store_true",
                     help="the client's main handshake allows TLS 1.0/1.1 at SECLEVEL=0 (portus's "
                          "src/tls/stage.c does): the TLS 1.0/1.1-only server must give ok in TLSv1.1")
+    ap.add_argument("--hostile", action="store_true",
+                    help="check the truth's hostile_endpoints (port 8443) instead of its endpoints")
     ap.add_argument("--reference", action="store_true",
                     help="FILE is tls_probe.py output: no port records, group may be null")
     ap.add_argument("--server-log", help="the lab servers' connections.ndjson")
@@ -553,6 +576,8 @@ def main():
     for p in a.files:
         if not os.path.isfile(p):
             die(f"{p}: no such file")
+    if a.hostile and not truth.get("hostile_endpoints"):
+        die("--hostile: the truth has no hostile_endpoints (tls_certs.py --hostile)")
     if a.self_test:
         return self_test(a, truth)
     return Checker(a, truth).run(a.files)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tls_certs.py — certificates and ground truth for the portus TLS lab.
 
-    tls_certs.py OUTDIR [--scanner 198.18.0.1]
+    tls_certs.py OUTDIR [--scanner 198.18.0.1] [--hostile]
 
 Writes into OUTDIR (created if missing):
   ca.pem, ca.key              test root CA "Portus Lab Root CA" (RSA 2048, self-signed)
@@ -12,6 +12,11 @@ Writes into OUTDIR (created if missing):
   sni.txt                     the --sni-file for the scan ("ADDRESS NAME" lines)
   truth.json                  every endpoint: address, what its server does, what
                               portus must record (see tests/lab/README.md, "TLS lab")
+
+--hostile adds "hostile_endpoints": servers on port 8443 of 198.18.0.30-36
+that send garbage, drip a byte a second, send a ~1.3 MB certificate chain,
+stall or reset after the handshake, or answer HEAD with a huge or hostile
+status line and Server: header (table HOSTILE below).
 
 The endpoints are 198.18.0.30-198.18.0.49, port 443, one per address (table
 ENDPOINTS below). Certificates are made fresh on every run, valid relative to
@@ -96,6 +101,33 @@ ENDPOINTS = [
 ]
 REFUSED_SCAN_SPORTS = (61000, 61999)  # outside the kernel's ephemeral range 32768-60999
 BIGSAN_COUNT = 500
+
+# Hostile servers (tests/integration/test_tls_hostile.sh): port 8443 of some of
+# the same addresses. "banner" says how a TLS server answers HEAD /.
+HOSTILE_PORT = 8443
+HOSTILE = [
+    # Random bytes (first byte 0x00: no TLS record type) at once, then close.
+    dict(name="garbage", octet=30, kind="garbage"),
+    # A TLS record header announcing 255 bytes, then one byte a second.
+    dict(name="drip", octet=31, kind="drip"),
+    # leaf + ~1 MiB of extra certificates in the Certificate message.
+    dict(name="bigchain", octet=32, kind="tls", cert="bigchain"),
+    # Handshake fine, then never answers HEAD / (holds the connection).
+    dict(name="stall", octet=33, kind="tls", cert="valid", banner="stall"),
+    # A 3000-byte status line and Server: value (portus keeps 512 bytes of each).
+    dict(name="bigbanner", octet=34, kind="tls", cert="valid", banner="big"),
+    # Control bytes, NUL, quotes and invalid UTF-8 in the status line and Server:.
+    dict(name="badbanner", octet=35, kind="tls", cert="valid", banner="hostile"),
+    # Handshake fine, then a TCP reset instead of an answer.
+    dict(name="rstbanner", octet=36, kind="tls", cert="valid", banner="rst"),
+]
+BIGCHAIN_EXTRA = 16          # extra certificates sent by "bigchain"
+BIGCHAIN_SANS = 2600         # SAN entries in each (about 64 KiB per certificate)
+BANNER_CAP = 512             # TLS_MAX_BANNER_LINE (include/tls_result.h)
+BIG_STATUS = b"HTTP/1.1 200 " + b"O" * 2987
+BIG_SERVER = b"lab-bigbanner-" + b"x" * 2986
+HOSTILE_STATUS = b'HTTP/1.1 200 \x01\x1b[2J"q"\\ \xff\xfe \xc3\x28 OK\x7f'
+HOSTILE_SERVER = b'lab-badbanner \x00nul \x1b]0;title\x07 "quoted" \xe2\x82 caf\xc3\xa9'
 
 # Alert names as OpenSSL's SSL_alert_desc_string_long prints them are given too,
 # for a checker that accepts either spelling.
@@ -422,6 +454,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("outdir")
     ap.add_argument("--scanner", default="198.18.0.1")
+    ap.add_argument("--hostile", action="store_true",
+                    help="also the hostile servers on port 8443 (hostile_endpoints; ~10 s more)")
     a = ap.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
     out = a.outdir
@@ -492,6 +526,19 @@ def main():
     leaf("bigsan", "bigsan.lab.test", inter, [inter],
          dns=["bigsan.lab.test"] + [f"n{i:03d}.bigsan.lab.test" for i in range(1, BIGSAN_COUNT)])
 
+    # bigchain: its own leaf, sent with BIGCHAIN_EXTRA unrelated self-signed
+    # certificates of ~64 KiB each (one EC key signs them all: fast).
+    junk_key = ec.generate_private_key(ec.SECP256R1())
+    junk = []
+    for j in range(BIGCHAIN_EXTRA if a.hostile else 0):
+        junk.append(make_cert(lab_name(f"Portus Lab Junk {j}"), junk_key, None, serial=0x1000 + j,
+                              not_before=nb_ok, not_after=na_ok,
+                              san_dns=[f"j{j:02d}-{i:04d}.junk.lab.test" for i in range(BIGCHAIN_SANS)]))
+    bc = make_cert(lab_name("bigchain.lab.test", "Portus Lab Servers"), rsa_key(), inter,
+                   serial=x509.random_serial_number(), not_before=nb_ok, not_after=na_ok,
+                   san_dns=["bigchain.lab.test"], san_ip=[SEG + "32"])
+    leaves["bigchain"] = (bc, junk)
+
     # ---- files
     def pem_of(issued):
         return x509.load_der_x509_certificate(issued.der).public_bytes(serialization.Encoding.PEM) \
@@ -510,9 +557,16 @@ def main():
         write(out, f"{nm}.pem", pem_of(c))
         write(out, f"{nm}.key", key_pem(c.key), 0o600)
         write(out, f"{nm}.chain.pem", pem_of(c) + b"".join(pem_of(s) for s in sends))
-        certs[nm] = cert_truth(out, f"{nm}.pem", c, now)
-    chain_names = {nm: [nm] + [("inter" if s is inter else f"long-i{longs.index(s) + 1}") for s in sends]
-                   for nm, (_, sends) in leaves.items()}
+        if nm != "bigchain":
+            certs[nm] = cert_truth(out, f"{nm}.pem", c, now)
+    def sent_name(s):
+        if s is inter:
+            return "inter"
+        if s in longs:
+            return f"long-i{longs.index(s) + 1}"
+        return None  # junk of bigchain: not in the truth's certs
+
+    chain_names = {nm: [nm] + [sent_name(s) for s in sends] for nm, (_, sends) in leaves.items()}
 
     # ---- endpoints
     chain_ok = {"valid", "expired", "notyet", "wildcard", "mismatch", "rsa2048", "ecdsa", "longchain",
@@ -603,6 +657,51 @@ def main():
             ep["san_dns_total"] = BIGSAN_COUNT
         endpoints.append(ep)
 
+    hostile = []
+    for e in HOSTILE if a.hostile else []:
+        nm = e["name"]
+        ep = {"name": nm, "ip": SEG + str(e["octet"]), "port": HOSTILE_PORT, "kind": e["kind"],
+              "port_state": "open", "sni": []}
+        server = {"kind": e["kind"], "http_server": f"lab-{nm}"}
+        if e["kind"] == "tls":
+            cn_ = e["cert"]
+            server.update({"cert_chain": f"{cn_}.chain.pem", "key": f"{cn_}.key", "min_version": "TLSv1.2",
+                           "max_version": "TLSv1.3", "ciphers": None, "banner": e.get("banner", "ok")})
+            ep["versions_accepted"] = ["TLSv1.2", "TLSv1.3"]
+            ep["versions_rejected"] = ["TLSv1", "TLSv1.1"]
+        ep["server"] = server
+        if e["kind"] == "garbage":
+            ep["outcome"] = "not-tls"
+        elif e["kind"] == "drip":
+            ep["outcome"] = "timeout"
+        elif nm == "bigchain":
+            ep["outcome"] = "error"  # a Certificate message over the client's cap
+            ep["versions_uncertain"] = True  # the probes may stop at the chain too
+        else:
+            ep["outcome"] = "ok"
+            cn_ = e["cert"]
+            ep["cert"] = certs[cn_]
+            ep["chain"] = [{"name": c_, "subject": certs[c_]["subject"], "issuer": certs[c_]["issuer"],
+                            "sha256": certs[c_]["sha256"]} for c_ in chain_names[cn_]]
+            ep["chain_length"] = len(chain_names[cn_])
+            ep["chain_ok"] = True
+            ep["verify_code"], ep["verify_error"] = 0, None
+            ep["hostname_match"] = {"null": None}
+            banner = e.get("banner", "ok")
+            ep["expect_truncated_fields"] = []
+            ep["expect_invalid_utf8_fields"] = []
+            if banner in ("stall", "rst"):
+                ep["http_status"], ep["http_server"] = None, None
+            elif banner == "big":
+                ep["http_status"] = BIG_STATUS[:BANNER_CAP].decode()
+                ep["http_server"] = BIG_SERVER[:BANNER_CAP].decode()
+                ep["expect_truncated_fields"] = ["banner"]
+            elif banner == "hostile":
+                ep["http_status"] = HOSTILE_STATUS.decode("utf-8", "replace")
+                ep["http_server"] = HOSTILE_SERVER.decode("utf-8", "replace")
+                ep["expect_invalid_utf8_fields"] = ["http_server", "http_status"]
+        hostile.append(ep)
+
     sni_lines = ["# SNI names for the portus TLS lab (tests/lab/tls_certs.py)"]
     for ep in endpoints:
         for s in ep["sni"]:
@@ -624,6 +723,9 @@ def main():
                    "subject_cn / san_dns as text (null when not UTF-8) and *_hex as raw bytes. "
                    "DNs as `openssl x509 -nameopt RFC2253` prints them.",
         "endpoints": endpoints,
+        "hostile_endpoints": hostile,
+        "hostile_banners": {"big_status": BIG_STATUS.hex(), "big_server": BIG_SERVER.hex(),
+                            "hostile_status": HOSTILE_STATUS.hex(), "hostile_server": HOSTILE_SERVER.hex()},
         "certs": certs,
     }
     write(out, "truth.json", (json.dumps(truth, indent=1, ensure_ascii=True) + "\n").encode())

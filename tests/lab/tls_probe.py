@@ -143,7 +143,13 @@ def handshake(ip, port, sni, ctx, alpn=None):
     return s
 
 
+BANNER_CAP = 512  # TLS_MAX_BANNER_LINE: bytes kept of the status line and of Server:
+
+
 def banner(s, host):
+    """HEAD / -> (status, server, truncated, invalid_fields), parsed as
+    src/tls/banner.c does: first line without its line end, first Server:
+    value trimmed of spaces and tabs, each capped at BANNER_CAP bytes."""
     s.sendall(f"HEAD / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: tls_probe\r\nConnection: close\r\n\r\n".encode())
     buf = b""
     try:
@@ -155,14 +161,26 @@ def banner(s, host):
     except (OSError, ssl.SSLError):
         pass
     if not buf:
-        return None, None
-    head = buf.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
-    status = head[0].decode("utf-8", "replace") or None
-    server = None
+        return None, None, False, []
+    head = buf.split(b"\r\n\r\n", 1)[0].split(b"\n")
+    head = [ln[:-1] if ln.endswith(b"\r") else ln for ln in head]
+    status, server = head[0], None
     for ln in head[1:]:
-        if ln.lower().startswith(b"server:"):
-            server = ln[7:].strip().decode("utf-8", "replace")
-    return status, server
+        name, colon, value = ln.partition(b":")
+        if colon and name.rstrip(b" \t").lower() == b"server":
+            server = value.strip(b" \t")
+            break
+    cut, bad, out = False, [], []
+    for key, v in (("http_status", status), ("http_server", server)):
+        if v is not None and len(v) > BANNER_CAP:
+            v, cut = v[:BANNER_CAP], True
+        if v:
+            try:
+                v.decode("utf-8")
+            except UnicodeDecodeError:
+                bad.append(key)
+        out.append(v.decode("utf-8", "replace") if v else None)
+    return out[0], out[1], cut, bad
 
 
 def check_host(der, name):
@@ -221,12 +239,15 @@ def probe(ep, sni, truth, base, do_versions, tmpdir):
         rec["cipher"] = c if c.startswith("TLS_") else STDNAMES.get(c, c)
         rec["alpn"] = s.selected_alpn_protocol()
         chain = [c.public_bytes(ssl._ssl.ENCODING_DER) for c in s._sslobj.get_unverified_chain()]
-        rec["http_status"], rec["http_server"] = banner(s, sni or ip)
+        host = (sni or ip) + ("" if port == 443 else f":{port}")
+        rec["http_status"], rec["http_server"], bcut, bbad = banner(s, host)
         s.close()
         leaf = chain[0]
-        rec["cert"], trunc, bad, _ = cert_fields(leaf, now, tmpdir, f"{ip}-{sni}-leaf")
+        rec["cert"], trunc, bad, _ = cert_fields(leaf, now, tmpdir, f"{ip}-{port}-{sni}-leaf")
+        trunc += ["banner"] if bcut else []
+        bad = bad + bbad
         for i, der in enumerate(chain):
-            _, _, _, t = cert_fields(der, now, tmpdir, f"{ip}-{sni}-{i}")
+            _, _, _, t = cert_fields(der, now, tmpdir, f"{ip}-{port}-{sni}-{i}")
             rec["chain"].append({"subject": t["subject"], "issuer": t["issuer"], "sha256": t["sha256"]})
         rec["chain_length"] = len(chain)
         try:
@@ -267,11 +288,13 @@ def main():
     ap.add_argument("truth")
     ap.add_argument("out")
     ap.add_argument("--versions", action="store_true", help="test TLS 1.0/1.1/1.2/1.3 (as --tls-versions)")
+    ap.add_argument("--hostile", action="store_true", help="probe the truth's hostile_endpoints instead")
     a = ap.parse_args()
     base = os.path.dirname(os.path.abspath(a.truth))
     with open(a.truth, encoding="utf-8") as f:
         truth = json.load(f)
-    for ep in truth["endpoints"]:
+    endpoints = truth["hostile_endpoints"] if a.hostile else truth["endpoints"]
+    for ep in endpoints:
         if ipaddress.ip_address(ep["ip"]) not in ALLOWED:
             sys.exit(f"tls_probe: refusing address outside {ALLOWED}: {ep['ip']}")
     STDNAMES.update(stdnames())
@@ -279,9 +302,8 @@ def main():
     jobs = []
     with tempfile.TemporaryDirectory() as tmpdir, \
             concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
-        opens = dict(zip([e["ip"] for e in truth["endpoints"]],
-                         pool.map(lambda e: port_open(e, (lo, hi)), truth["endpoints"])))
-        for ep in truth["endpoints"]:
+        opens = dict(zip([e["ip"] for e in endpoints], pool.map(lambda e: port_open(e, (lo, hi)), endpoints)))
+        for ep in endpoints:
             if not opens[ep["ip"]]:
                 continue
             for sni in ep["sni"] or [None]:

@@ -12,6 +12,12 @@ directory). For each endpoint, by its "kind":
   silent  accepts and never speaks (closes after SILENT_HOLD seconds)
   reset   accepts and resets the connection at once (SO_LINGER 0)
   closed  nothing listens
+  garbage reads the ClientHello, answers 4 KiB of random bytes (first 0x00), closes
+  drip    answers a TLS record header announcing 255 bytes, then one byte a second
+and a "tls" server's "banner" (hostile endpoints) changes its answer to HEAD /:
+  ok (the default), stall (never answers, holds the connection), big and
+  hostile (the status line and Server: value of the truth's hostile_banners),
+  rst (resets the connection instead of answering).
 Bounded: at most MAX_CONNS connections handled at once (more are closed at
 accept), every read has a timeout, requests are capped at MAX_REQUEST bytes.
 
@@ -23,6 +29,7 @@ Standard library only (the ssl module of Debian's python3 / OpenSSL 3).
 """
 import json
 import os
+import random
 import signal
 import socket
 import ssl
@@ -98,7 +105,26 @@ def parse_request(buf):
     return lines[0].decode("latin-1") if lines and lines[0] else None, host
 
 
-def handle_tls(conn, ep, ctx, rec):
+def hold(sock, seconds):
+    """Reads and discards until EOF, an error or `seconds` have passed."""
+    end = time.monotonic() + seconds
+    got = 0
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(4096)
+        except (socket.timeout, OSError):
+            break
+        if not chunk:
+            break
+        got += len(chunk)
+    return got
+
+
+def handle_tls(conn, ep, ctx, rec, banners):
     s = ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
     try:
         s.do_handshake()
@@ -119,7 +145,22 @@ def handle_tls(conn, ep, ctx, rec):
         return
     rec["request"], rec["host"] = parse_request(buf)
     rec["request_bytes"] = len(buf)
-    if rec["request"]:
+    mode = ep["server"].get("banner", "ok")
+    if not rec["request"]:
+        pass
+    elif mode == "stall":
+        rec["held_bytes"] = hold(s, SILENT_HOLD)
+        return
+    elif mode == "rst":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        rec["reset"] = True
+        return  # serve_one closes: RST
+    elif mode in ("big", "hostile"):
+        st = bytes.fromhex(banners[f"{mode}_status"])
+        sv = bytes.fromhex(banners[f"{mode}_server"])
+        s.sendall(st + b"\r\nServer: " + sv + b"\r\n\r\n")
+        rec["answered"] = True
+    else:
         s.sendall(f"HTTP/1.1 200 OK\r\nServer: {ep['server']['http_server']}\r\n\r\n".encode())
         rec["answered"] = True
     try:
@@ -141,37 +182,51 @@ def handle_http(conn, ep, rec):
 
 
 def handle_silent(conn, rec):
+    rec["bytes_received"] = hold(conn, SILENT_HOLD)
+
+
+def handle_garbage(conn, rec):
+    conn.settimeout(2.0)
+    try:
+        rec["first_bytes"] = conn.recv(MAX_REQUEST)[:16].hex()
+    except OSError:
+        pass
+    junk = bytearray(random.Random(4242).randbytes(4096))
+    junk[0] = 0x00  # no TLS content type
+    conn.sendall(bytes(junk))
+    rec["sent"] = len(junk)
+
+
+def handle_drip(conn, rec):
+    conn.sendall(b"\x16\x03\x03\x00\xff")  # handshake record, TLS 1.2, 255 bytes follow
+    sent = 5
     end = time.monotonic() + SILENT_HOLD
-    got = 0
-    while True:
-        left = end - time.monotonic()
-        if left <= 0:
-            break
-        conn.settimeout(left)
-        try:
-            chunk = conn.recv(4096)
-        except socket.timeout:
-            break
-        except OSError:
-            break
-        if not chunk:
-            break
-        got += len(chunk)
-    rec["bytes_received"] = got
+    try:
+        while time.monotonic() < end and sent < 5 + 255:
+            time.sleep(1.0)
+            conn.sendall(b"\x00")
+            sent += 1
+    except OSError:
+        pass
+    rec["sent"] = sent
 
 
-def serve_one(conn, peer, ep, ctx, log, slots):
+def serve_one(conn, peer, ep, ctx, log, slots, banners):
     start = time.monotonic()
-    rec = {"ev": "done", "server": ep["name"], "ip": ep["ip"], "peer": f"{peer[0]}:{peer[1]}"}
+    rec = {"ev": "done", "server": ep["name"], "ip": ep["ip"], "port": ep["port"], "peer": f"{peer[0]}:{peer[1]}"}
     try:
         conn.settimeout(IO_TIMEOUT)
         kind = ep["kind"]
         if kind == "tls":
-            handle_tls(conn, ep, ctx, rec)
+            handle_tls(conn, ep, ctx, rec, banners)
         elif kind == "http":
             handle_http(conn, ep, rec)
         elif kind == "silent":
             handle_silent(conn, rec)
+        elif kind == "garbage":
+            handle_garbage(conn, rec)
+        elif kind == "drip":
+            handle_drip(conn, rec)
     except Exception as e:  # noqa: BLE001 - a test server logs, never dies
         rec["error"] = f"{type(e).__name__}: {e}"
     finally:
@@ -184,25 +239,25 @@ def serve_one(conn, peer, ep, ctx, log, slots):
         slots.release()
 
 
-def accept_loop(lsock, ep, ctx, log, slots):
+def accept_loop(lsock, ep, ctx, log, slots, banners):
     while True:
         try:
             conn, peer = lsock.accept()
         except OSError:
             time.sleep(0.01)
             continue
-        log.write(ev="accept", server=ep["name"], ip=ep["ip"], peer=f"{peer[0]}:{peer[1]}")
+        who = dict(server=ep["name"], ip=ep["ip"], port=ep["port"], peer=f"{peer[0]}:{peer[1]}")
+        log.write(ev="accept", **who)
         if ep["kind"] == "reset":
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             conn.close()
-            log.write(ev="done", server=ep["name"], ip=ep["ip"], peer=f"{peer[0]}:{peer[1]}", reset=True)
+            log.write(ev="done", reset=True, **who)
             continue
         if not slots.acquire(blocking=False):
             conn.close()
-            log.write(ev="done", server=ep["name"], ip=ep["ip"], peer=f"{peer[0]}:{peer[1]}",
-                      error="overload: closed at accept")
+            log.write(ev="done", error="overload: closed at accept", **who)
             continue
-        threading.Thread(target=serve_one, args=(conn, peer, ep, ctx, log, slots), daemon=True).start()
+        threading.Thread(target=serve_one, args=(conn, peer, ep, ctx, log, slots, banners), daemon=True).start()
 
 
 def main():
@@ -219,7 +274,8 @@ def main():
     log = Log(os.path.join(logdir, "connections.ndjson"))
     slots = threading.BoundedSemaphore(MAX_CONNS)
     listeners = []
-    for ep in truth["endpoints"]:
+    banners = truth.get("hostile_banners", {})
+    for ep in truth["endpoints"] + truth.get("hostile_endpoints", []):
         if ep["kind"] == "closed":
             continue
         ctx = make_context(base, ep["server"]) if ep["kind"] == "tls" else None
@@ -229,7 +285,7 @@ def main():
         s.listen(1024)
         listeners.append((s, ep, ctx))
     for s, ep, ctx in listeners:
-        threading.Thread(target=accept_loop, args=(s, ep, ctx, log, slots), daemon=True).start()
+        threading.Thread(target=accept_loop, args=(s, ep, ctx, log, slots, banners), daemon=True).start()
     with open(os.path.join(logdir, "ready.tmp"), "w", encoding="utf-8") as f:
         f.write(f"{os.getpid()}\n")
     os.rename(os.path.join(logdir, "ready.tmp"), os.path.join(logdir, "ready"))
