@@ -43,6 +43,8 @@ check_tls --reference --versions --server-log "$ART/reference-server.log" "$ART/
 	fail "the hostile servers do not match the truth (reference client)"
 
 need_portus
+"$PORTUS" --help 2>&1 | grep -q -- '--tls-versions' ||
+	fail "portus has no --tls yet (the hostile servers passed with the reference client)"
 # Wall time (s) and peak RSS (KiB) of a portus run: "SECONDS KIB" in $1.
 timed_scan() { # OUTFILE ARGS...
 	local out=$1
