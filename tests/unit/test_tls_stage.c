@@ -1,0 +1,1053 @@
+/*
+ * test_tls_stage.c — the TLS stage against servers this test starts on
+ * 127.0.0.1 (ephemeral ports, one thread each): a TLS server answering HEAD,
+ * refused, silent, dripping, plain HTTP, closing, resetting, garbage, an
+ * alerting server, a 1.2-only server, a server choosing h2, a too-large
+ * certificate; the concurrency and per-host limits; the banner parser.
+ *
+ * Every server is bounded: it serves a fixed number of connections, gives up
+ * after 5 s without one, and sets 2 s socket timeouts.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "../../src/tls/banner.h"
+#include "portus.h"
+#include "tls_stage.h"
+
+#define LOOPBACK 0x7f000001u /* 127.0.0.1, the only address these tests use */
+#define MAX_GOT 16
+
+/* ---- certificates ---- */
+
+struct cert {
+	EVP_PKEY *key;
+	X509 *x;
+};
+
+/* Self-signed P-256 certificate for CN=cn; pad > 0 adds a private extension
+ * of that many bytes (a certificate too large to accept). */
+static void cert_make(struct cert *c, const char *cn, size_t pad)
+{
+	X509_NAME *n;
+
+	c->key = EVP_EC_gen("P-256");
+	assert_non_null(c->key);
+	c->x = X509_new();
+	assert_non_null(c->x);
+	assert_int_equal(X509_set_version(c->x, X509_VERSION_3), 1);
+	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(c->x), 0x5e1f), 1);
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(c->x), -3600));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(c->x), 30 * 86400));
+	assert_int_equal(X509_set_pubkey(c->x, c->key), 1);
+	n = X509_get_subject_name(c->x);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+						    (const unsigned char *)cn, -1, -1, 0), 1);
+	assert_int_equal(X509_set_issuer_name(c->x, n), 1);
+	if (pad > 0) {
+		ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.55555.1", 1);
+		ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+		unsigned char *data = calloc(1, pad);
+		X509_EXTENSION *ext;
+
+		assert_non_null(oid);
+		assert_non_null(os);
+		assert_non_null(data);
+		assert_int_equal(ASN1_OCTET_STRING_set(os, data, (int)pad), 1);
+		ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os);
+		assert_non_null(ext);
+		assert_int_equal(X509_add_ext(c->x, ext, -1), 1);
+		X509_EXTENSION_free(ext);
+		ASN1_OCTET_STRING_free(os);
+		ASN1_OBJECT_free(oid);
+		free(data);
+	}
+	assert_true(X509_sign(c->x, c->key, EVP_sha256()) > 0);
+}
+
+static void cert_free(struct cert *c)
+{
+	X509_free(c->x);
+	EVP_PKEY_free(c->key);
+}
+
+/* ---- test servers ---- */
+
+enum srv_mode {
+	SRV_TLS,     /* TLS; answers a HEAD with "HTTP/1.1 200 OK", Server: testsrv */
+	SRV_SILENT,  /* accepts, reads, never writes */
+	SRV_DRIP,    /* a TLS record header, one byte every 100 ms */
+	SRV_HTTP,    /* plain HTTP: 400 Bad Request to anything */
+	SRV_CLOSE,   /* accepts and closes */
+	SRV_RST,     /* accepts and resets (SO_LINGER 0) */
+	SRV_GARBAGE, /* random bytes after the ClientHello */
+};
+
+struct srv {
+	/* set before srv_start */
+	enum srv_mode mode;
+	const struct cert *cert;
+	int min_version, max_version; /* SRV_TLS, 0: library defaults */
+	int legacy;                   /* SRV_TLS: @SECLEVEL=0 (needed for TLS 1.0/1.1) */
+	int alpn;                     /* 1: choose h2 when offered; -1: fatal alert */
+	int want_client_cert;         /* 1: fail without a client certificate */
+	int conns;                    /* connections to serve */
+	int check_overlap;            /* count connections waiting while one is served */
+	unsigned seed;                /* SRV_GARBAGE */
+	int garbage_tls_header;       /* SRV_GARBAGE: a TLS handshake record header first */
+	const char *answer;           /* SRV_TLS: instead of the 200 OK */
+	int hold;                     /* SRV_TLS: after answering, wait for the client to leave */
+
+	/* results, read after srv_join */
+	int accepted, handshakes, requests, overlap;
+	char sni[256];
+
+	int lfd;
+	uint16_t port;
+	SSL_CTX *ctx;
+	pthread_t th;
+};
+
+static int sni_cb(SSL *ssl, int *alert, void *arg)
+{
+	struct srv *s = arg;
+	const char *n = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+
+	(void)alert;
+	if (n != NULL)
+		snprintf(s->sni, sizeof(s->sni), "%s", n);
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static int alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+		   const unsigned char *in, unsigned inlen, void *arg)
+{
+	static const unsigned char h2[] = "\x02h2", h1[] = "\x08http/1.1";
+	const struct srv *s = arg;
+	unsigned char *o = NULL;
+
+	(void)ssl;
+	if (s->alpn < 0)
+		return SSL_TLSEXT_ERR_ALERT_FATAL;
+	if (SSL_select_next_proto(&o, outlen, h2, 3, in, inlen) == OPENSSL_NPN_NEGOTIATED ||
+	    SSL_select_next_proto(&o, outlen, h1, 9, in, inlen) == OPENSSL_NPN_NEGOTIATED) {
+		*out = o;
+		return SSL_TLSEXT_ERR_OK;
+	}
+	return SSL_TLSEXT_ERR_NOACK;
+}
+
+static void drain(int fd)
+{
+	char buf[4096];
+
+	while (recv(fd, buf, sizeof(buf), 0) > 0)
+		;
+}
+
+static void serve_tls(struct srv *s, int fd)
+{
+	static const char ok[] = "HTTP/1.1 200 OK\r\nServer: testsrv\r\nContent-Length: 0\r\n\r\n";
+	const char *answer = s->answer != NULL ? s->answer : ok;
+	SSL *ssl = SSL_new(s->ctx);
+	char req[4096];
+	size_t len = 0, n;
+
+	if (ssl == NULL)
+		return;
+	SSL_set_fd(ssl, fd);
+	if (SSL_accept(ssl) == 1) {
+		struct pollfd p = { .fd = s->lfd, .events = POLLIN };
+
+		s->handshakes++;
+		if (s->check_overlap && poll(&p, 1, 50) > 0)
+			s->overlap++;
+		while (len < sizeof(req) - 1 && SSL_read_ex(ssl, req + len, sizeof(req) - 1 - len, &n)) {
+			len += n;
+			req[len] = '\0';
+			if (strstr(req, "\r\n\r\n") != NULL) {
+				s->requests++;
+				(void)SSL_write_ex(ssl, answer, strlen(answer), &n);
+				break;
+			}
+		}
+		while (s->hold && SSL_read_ex(ssl, req, sizeof(req), &n))
+			;
+		(void)SSL_shutdown(ssl);
+	}
+	SSL_free(ssl);
+	ERR_clear_error();
+}
+
+static void serve(struct srv *s, int fd)
+{
+	static const char http400[] =
+		"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+	struct timeval tv = { .tv_sec = 2 };
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	unsigned char buf[512];
+	unsigned x = s->seed | 1;
+	size_t i;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	switch (s->mode) {
+	case SRV_TLS:
+		serve_tls(s, fd);
+		break;
+	case SRV_SILENT:
+		drain(fd);
+		break;
+	case SRV_DRIP:
+		(void)recv(fd, buf, sizeof(buf), 0);
+		for (i = 0; i < 30; i++) {
+			unsigned char b = i == 0 ? 0x16 : i == 1 ? 0x03 : i == 2 ? 0x03 : 0x01;
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			if (send(fd, &b, 1, MSG_NOSIGNAL) != 1)
+				break;
+			if (poll(&p, 1, 100) > 0) /* the client closed */
+				break;
+		}
+		break;
+	case SRV_HTTP:
+		(void)recv(fd, buf, sizeof(buf), 0);
+		(void)send(fd, http400, sizeof(http400) - 1, MSG_NOSIGNAL);
+		break;
+	case SRV_CLOSE:
+		break;
+	case SRV_RST:
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		break;
+	case SRV_GARBAGE:
+		(void)recv(fd, buf, sizeof(buf), 0);
+		for (i = 0; i < sizeof(buf); i++) { /* xorshift32 */
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = (unsigned char)x;
+		}
+		if (s->garbage_tls_header) { /* handshake record, exact length */
+			memcpy(buf, "\x16\x03\x03", 3);
+			buf[3] = (sizeof(buf) - 5) >> 8;
+			buf[4] = (sizeof(buf) - 5) & 0xff;
+		}
+		(void)send(fd, buf, sizeof(buf), MSG_NOSIGNAL);
+		drain(fd);
+		break;
+	}
+}
+
+static void *srv_main(void *arg)
+{
+	struct srv *s = arg;
+
+	while (s->accepted < s->conns) {
+		struct pollfd p = { .fd = s->lfd, .events = POLLIN };
+		int fd;
+
+		if (poll(&p, 1, 5000) <= 0)
+			break; /* nobody came: the test fails on its own */
+		fd = accept(s->lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		s->accepted++;
+		serve(s, fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+static SSL_CTX *srv_ctx(struct srv *s)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+
+	assert_non_null(ctx);
+	assert_int_equal(SSL_CTX_use_certificate(ctx, s->cert->x), 1);
+	assert_int_equal(SSL_CTX_use_PrivateKey(ctx, s->cert->key), 1);
+	if (s->min_version)
+		assert_int_equal(SSL_CTX_set_min_proto_version(ctx, s->min_version), 1);
+	if (s->max_version)
+		assert_int_equal(SSL_CTX_set_max_proto_version(ctx, s->max_version), 1);
+	if (s->legacy)
+		assert_int_equal(SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0"), 1);
+	SSL_CTX_set_tlsext_servername_callback(ctx, sni_cb);
+	SSL_CTX_set_tlsext_servername_arg(ctx, s);
+	if (s->alpn)
+		SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, s);
+	if (s->want_client_cert)
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	return ctx;
+}
+
+static void srv_start(struct srv *s)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+
+	if (s->conns == 0)
+		s->conns = 1;
+	if (s->mode == SRV_TLS)
+		s->ctx = srv_ctx(s);
+	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(s->lfd >= 0);
+	sa.sin_addr.s_addr = htonl(LOOPBACK);
+	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(s->lfd, 16), 0);
+	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&sa, &len), 0);
+	s->port = ntohs(sa.sin_port);
+	assert_int_equal(pthread_create(&s->th, NULL, srv_main, s), 0);
+}
+
+static void srv_join(struct srv *s)
+{
+	assert_int_equal(pthread_join(s->th, NULL), 0);
+	close(s->lfd);
+	SSL_CTX_free(s->ctx);
+}
+
+/* A loopback port nobody listens on (bound, then closed). */
+static uint16_t closed_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+/* ---- running the stage ---- */
+
+struct rec {
+	struct tls_result r; /* owned pointers cleared */
+	char status[TLS_MAX_BANNER_LINE + 1], server[TLS_MAX_BANNER_LINE + 1];
+	size_t status_len, server_len;
+	int has_leaf;
+	uint8_t sha256[32];
+};
+
+struct got {
+	size_t n;
+	struct rec v[MAX_GOT];
+};
+
+static void on_result(void *ctx, const struct tls_result *r)
+{
+	struct got *g = ctx;
+	struct rec *e;
+
+	assert_true(g->n < MAX_GOT);
+	e = &g->v[g->n++];
+	memset(e, 0, sizeof(*e));
+	e->r = *r;
+	memset(&e->r.certs, 0, sizeof(e->r.certs));
+	memset(&e->r.http_status, 0, sizeof(e->r.http_status));
+	memset(&e->r.http_server, 0, sizeof(e->r.http_server));
+	e->has_leaf = r->certs.has_leaf;
+	memcpy(e->sha256, r->certs.leaf.sha256, sizeof(e->sha256));
+	assert_true(r->http_status.len <= TLS_MAX_BANNER_LINE);
+	assert_true(r->http_server.len <= TLS_MAX_BANNER_LINE);
+	if (r->http_status.p != NULL)
+		memcpy(e->status, r->http_status.p, r->http_status.len);
+	if (r->http_server.p != NULL)
+		memcpy(e->server, r->http_server.p, r->http_server.len);
+	e->status_len = r->http_status.len;
+	e->server_len = r->http_server.len;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct tls_stage_opts opts_default(void)
+{
+	struct tls_stage_opts o = {
+		.concurrency = 16,
+		.per_host = 8,
+		.timeout_ms = 3000,
+		.banner = 1,
+	};
+	return o;
+}
+
+/* Runs until every endpoint is reported (at most 20 s); returns the time taken. */
+static int64_t drain_stage(struct tls_stage *s)
+{
+	int64_t t0 = now_ms();
+
+	while (tls_stage_pending(s) > 0 && now_ms() - t0 < 20000)
+		(void)tls_stage_run(s, 100);
+	assert_int_equal(tls_stage_pending(s), 0);
+	return now_ms() - t0;
+}
+
+/* One endpoint on 127.0.0.1:port; its record in g->v[0]. */
+static void scan_one(const struct tls_stage_opts *o, uint16_t port, const char *sni, struct got *g)
+{
+	char err[PORTUS_ERRLEN];
+	struct tls_stage *s = tls_stage_new(o, on_result, g, err, sizeof(err));
+
+	assert_non_null(s);
+	assert_int_equal(tls_stage_add(s, LOOPBACK, port, sni), 0);
+	(void)drain_stage(s);
+	tls_stage_free(s);
+	assert_int_equal(g->n, 1);
+	assert_int_equal(g->v[0].r.ip, LOOPBACK);
+	assert_int_equal(g->v[0].r.port, port);
+	assert_true(g->v[0].r.end_us >= g->v[0].r.start_us);
+}
+
+/* ---- (a) a normal TLS 1.3 server ---- */
+
+static void test_tls_ok_records_session_banner_and_certificate(void **state)
+{
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+	unsigned char want[32];
+	unsigned int wl = 0;
+	const struct rec *e;
+
+	(void)state;
+	cert_make(&c, "testsrv.local", 0);
+	s.cert = &c;
+	srv_start(&s);
+	scan_one(&o, s.port, NULL, &g);
+	srv_join(&s);
+	e = &g.v[0];
+	assert_string_equal(tls_outcome_name(e->r.outcome), "ok");
+	assert_string_equal(e->r.detail, "");
+	assert_string_equal(e->r.version, "TLSv1.3");
+	assert_true(strncmp(e->r.cipher, "TLS_", 4) == 0);
+	assert_string_equal(e->r.alpn, ""); /* the server does not do ALPN */
+	assert_true(e->r.group[0] != '\0');
+	assert_string_equal(e->r.sni, "");
+	assert_string_equal(s.sni, "");
+	assert_int_equal(e->r.banner_done, 1);
+	assert_int_equal(e->status_len, strlen("HTTP/1.1 200 OK"));
+	assert_memory_equal(e->status, "HTTP/1.1 200 OK", e->status_len);
+	assert_int_equal(e->server_len, strlen("testsrv"));
+	assert_memory_equal(e->server, "testsrv", e->server_len);
+	assert_int_equal(e->r.banner_truncated, 0);
+	assert_int_equal(s.requests, 1);
+	assert_int_equal(e->has_leaf, 1);
+	assert_int_equal(X509_digest(c.x, EVP_sha256(), want, &wl), 1);
+	assert_int_equal(wl, 32);
+	assert_memory_equal(e->sha256, want, 32);
+	/* Self-signed and not in any store. */
+	assert_int_equal(e->r.verify_ok, 0);
+	assert_int_equal(e->r.verify_code, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
+	assert_true(e->r.verify_error[0] != '\0');
+	assert_int_equal(e->r.hostname_checked, 0);
+	assert_int_equal(e->r.versions_tested, 0);
+	cert_free(&c);
+}
+
+static void test_tls_ca_file_makes_the_chain_verify(void **state)
+{
+	char path[] = "/tmp/portus-test-ca-XXXXXX";
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+	FILE *f;
+	int fd;
+
+	(void)state;
+	cert_make(&c, "testsrv.local", 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_X509(f, c.x), 1);
+	fclose(f);
+	s.cert = &c;
+	srv_start(&s);
+	o.ca_file = path;
+	o.banner = 0;
+	scan_one(&o, s.port, NULL, &g);
+	srv_join(&s);
+	unlink(path);
+	assert_int_equal(g.v[0].r.outcome, TLS_OK);
+	assert_int_equal(g.v[0].r.verify_ok, 1);
+	assert_int_equal(g.v[0].r.verify_code, X509_V_OK);
+	assert_string_equal(g.v[0].r.verify_error, "");
+	assert_int_equal(g.v[0].r.banner_done, 0); /* banner off */
+	assert_int_equal(s.requests, 0);
+	cert_free(&c);
+}
+
+static void test_tls_new_rejects_unreadable_ca_file_and_bad_options(void **state)
+{
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+	char err[PORTUS_ERRLEN];
+
+	(void)state;
+	o.ca_file = "/nonexistent/portus-ca.pem";
+	assert_null(tls_stage_new(&o, on_result, &g, err, sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent/portus-ca.pem: cannot load CA certificates"));
+	o = opts_default();
+	o.concurrency = 0;
+	assert_null(tls_stage_new(&o, on_result, &g, err, sizeof(err)));
+	o = opts_default();
+	o.timeout_ms = 0;
+	assert_null(tls_stage_new(&o, on_result, &g, err, sizeof(err)));
+	assert_null(tls_stage_new(NULL, on_result, &g, err, sizeof(err)));
+}
+
+/* SNI is sent; the certificate does not carry that name. */
+static void test_tls_sends_sni_and_checks_the_name(void **state)
+{
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS, .conns = 2 };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 }, g2 = { 0 };
+
+	(void)state;
+	cert_make(&c, "testsrv.local", 0);
+	s.cert = &c;
+	srv_start(&s);
+	scan_one(&o, s.port, "www.example.test", &g);
+	assert_string_equal(g.v[0].r.sni, "www.example.test");
+	assert_int_equal(g.v[0].r.outcome, TLS_OK);
+	assert_int_equal(g.v[0].r.hostname_checked, 1);
+	assert_int_equal(g.v[0].r.hostname_match, 0);
+	/* the CN (no SAN) matches */
+	scan_one(&o, s.port, "testsrv.local", &g2);
+	srv_join(&s);
+	assert_string_equal(s.sni, "testsrv.local");
+	assert_int_equal(g2.v[0].r.hostname_checked, 1);
+	assert_int_equal(g2.v[0].r.hostname_match, 1);
+	cert_free(&c);
+}
+
+/* A name that is not one never reaches the wire. */
+static void test_tls_invalid_sni_is_an_error_without_connecting(void **state)
+{
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+
+	(void)state;
+	scan_one(&o, closed_port(), "bad name\r\nX-Injected: 1", &g);
+	assert_int_equal(g.v[0].r.outcome, TLS_ERROR); /* not refused: no connect */
+	assert_string_equal(g.v[0].r.detail, "invalid server name");
+	assert_string_equal(g.v[0].r.sni, "");
+}
+
+/* ---- (b)-(e), (h): failure classes ---- */
+
+static void test_tls_refused(void **state)
+{
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+
+	(void)state;
+	scan_one(&o, closed_port(), NULL, &g);
+	assert_string_equal(tls_outcome_name(g.v[0].r.outcome), "refused");
+}
+
+static void test_tls_silent_listener_times_out(void **state)
+{
+	struct srv s = { .mode = SRV_SILENT };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+
+	(void)state;
+	srv_start(&s);
+	o.timeout_ms = 300;
+	scan_one(&o, s.port, NULL, &g);
+	srv_join(&s);
+	assert_string_equal(tls_outcome_name(g.v[0].r.outcome), "timeout");
+	assert_non_null(strstr(g.v[0].r.detail, "no answer to ClientHello"));
+	assert_true(g.v[0].r.end_us - g.v[0].r.start_us >= 300000);
+}
+
+static void test_tls_dripping_server_times_out(void **state)
+{
+	struct srv s = { .mode = SRV_DRIP };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+
+	(void)state;
+	srv_start(&s);
+	o.timeout_ms = 400;
+	scan_one(&o, s.port, NULL, &g);
+	srv_join(&s);
+	assert_int_equal(g.v[0].r.outcome, TLS_TIMEOUT);
+	assert_non_null(strstr(g.v[0].r.detail, "stalled"));
+}
+
+static void test_tls_plain_http_is_not_tls(void **state)
+{
+	struct srv s = { .mode = SRV_HTTP };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+
+	(void)state;
+	srv_start(&s);
+	scan_one(&o, s.port, NULL, &g);
+	srv_join(&s);
+	assert_string_equal(tls_outcome_name(g.v[0].r.outcome), "not-tls");
+	assert_string_equal(g.v[0].r.detail, "plain HTTP answer");
+	assert_int_equal(g.v[0].has_leaf, 0);
+}
+
+static void test_tls_close_and_rst_are_reset(void **state)
+{
+	static const enum srv_mode modes[] = { SRV_CLOSE, SRV_RST };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct srv s = { .mode = modes[i] };
+		struct tls_stage_opts o = opts_default();
+		struct got g = { 0 };
+
+		srv_start(&s);
+		scan_one(&o, s.port, NULL, &g);
+		srv_join(&s);
+		assert_string_equal(tls_outcome_name(g.v[0].r.outcome), "reset");
+		assert_non_null(strstr(g.v[0].r.detail, "by the server"));
+	}
+}
+
+static void test_tls_garbage_is_not_tls_or_error(void **state)
+{
+	unsigned seed;
+
+	(void)state;
+	for (seed = 1; seed <= 6; seed++) {
+		struct srv s = { .mode = SRV_GARBAGE, .seed = seed * 2654435761u,
+				 .garbage_tls_header = seed > 3 };
+		struct tls_stage_opts o = opts_default();
+		struct got g = { 0 };
+
+		srv_start(&s);
+		o.timeout_ms = 1000;
+		scan_one(&o, s.port, NULL, &g);
+		srv_join(&s);
+		if (seed > 3)
+			assert_int_equal(g.v[0].r.outcome, TLS_ERROR);
+		else
+			assert_true(g.v[0].r.outcome == TLS_NOT_TLS || g.v[0].r.outcome == TLS_ERROR);
+		assert_true(g.v[0].r.detail[0] != '\0');
+	}
+}
+
+static void test_tls_server_alert_is_named(void **state)
+{
+	struct cert c;
+	struct srv a = { .mode = SRV_TLS, .alpn = -1 };
+	struct srv b = { .mode = SRV_TLS, .max_version = TLS1_2_VERSION, .want_client_cert = 1 };
+	struct tls_stage_opts o = opts_default();
+	struct got ga = { 0 }, gb = { 0 };
+
+	(void)state;
+	cert_make(&c, "testsrv.local", 0);
+	a.cert = b.cert = &c;
+	srv_start(&a);
+	srv_start(&b);
+	scan_one(&o, a.port, NULL, &ga);
+	scan_one(&o, b.port, NULL, &gb);
+	srv_join(&a);
+	srv_join(&b);
+	assert_string_equal(tls_outcome_name(ga.v[0].r.outcome), "alert");
+	assert_string_equal(ga.v[0].r.alert, "no_application_protocol");
+	assert_int_equal(gb.v[0].r.outcome, TLS_ALERT);
+	assert_string_equal(gb.v[0].r.alert, "handshake_failure");
+	cert_free(&c);
+}
+
+static void test_tls_oversized_certificate_is_an_error(void **state)
+{
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+
+	(void)state;
+	cert_make(&c, "big.test", 300 * 1024);
+	s.cert = &c;
+	srv_start(&s);
+	scan_one(&o, s.port, NULL, &g);
+	srv_join(&s);
+	assert_int_equal(g.v[0].r.outcome, TLS_ERROR);
+	assert_non_null(strstr(g.v[0].r.detail, "certificate chain too large"));
+	cert_free(&c);
+}
+
+/* The banner stalls: the record stays ok, with what came before the deadline. */
+static void test_tls_stalled_or_long_banner_is_kept_and_flagged(void **state)
+{
+	static char pad[10000];
+	struct cert c;
+	struct srv a = { .mode = SRV_TLS, .hold = 1, .answer = "HTTP/1.1 200 OK\r\nServer: slow" };
+	struct srv b = { .mode = SRV_TLS, .hold = 1 };
+	struct srv d = { .mode = SRV_TLS, .hold = 1, .answer = "" };
+	struct tls_stage_opts o = opts_default();
+	struct got ga = { 0 }, gb = { 0 }, gd = { 0 };
+	size_t i;
+
+	(void)state;
+	strcpy(pad, "HTTP/1.1 200 OK\r\n");
+	for (i = strlen(pad); i + 14 < sizeof(pad); i += 13)
+		memcpy(pad + i, "X-Pad: aaaa\r\n", 13);
+	pad[i] = '\0';
+	cert_make(&c, "testsrv.local", 0);
+	a.cert = b.cert = d.cert = &c;
+	b.answer = pad;
+	srv_start(&a);
+	srv_start(&b);
+	srv_start(&d);
+	o.timeout_ms = 500;
+	scan_one(&o, a.port, NULL, &ga);
+	scan_one(&o, b.port, NULL, &gb);
+	scan_one(&o, d.port, NULL, &gd);
+	srv_join(&a);
+	srv_join(&b);
+	srv_join(&d);
+	assert_int_equal(ga.v[0].r.outcome, TLS_OK);
+	assert_int_equal(ga.v[0].r.banner_done, 1);
+	assert_string_equal(ga.v[0].status, "HTTP/1.1 200 OK");
+	assert_string_equal(ga.v[0].server, "slow");
+	assert_int_equal(ga.v[0].r.banner_truncated, 1);
+	/* 8 KiB read, no end of headers: status kept, flagged */
+	assert_int_equal(gb.v[0].r.outcome, TLS_OK);
+	assert_string_equal(gb.v[0].status, "HTTP/1.1 200 OK");
+	assert_int_equal(gb.v[0].server_len, 0);
+	assert_int_equal(gb.v[0].r.banner_truncated, 1);
+	/* no answer at all */
+	assert_int_equal(gd.v[0].r.outcome, TLS_OK);
+	assert_int_equal(gd.v[0].r.banner_done, 0);
+	assert_int_equal(gd.v[0].status_len, 0);
+	assert_int_equal(gd.v[0].has_leaf, 1);
+	cert_free(&c);
+}
+
+/* ---- (f) versions, h2 ---- */
+
+static void test_tls_versions_of_a_12_only_server(void **state)
+{
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS, .min_version = TLS1_2_VERSION,
+			 .max_version = TLS1_2_VERSION, .conns = 5 };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+
+	(void)state;
+	cert_make(&c, "testsrv.local", 0);
+	s.cert = &c;
+	srv_start(&s);
+	o.test_versions = 1;
+	scan_one(&o, s.port, NULL, &g);
+	srv_join(&s);
+	assert_int_equal(s.accepted, 5); /* the record + 4 probes */
+	assert_int_equal(g.v[0].r.outcome, TLS_OK);
+	assert_string_equal(g.v[0].r.version, "TLSv1.2");
+	assert_int_equal(g.v[0].r.versions_tested, TLS_V10 | TLS_V11 | TLS_V12 | TLS_V13);
+	assert_int_equal(g.v[0].r.versions_accepted, TLS_V12);
+	assert_int_equal(g.v[0].status_len, strlen("HTTP/1.1 200 OK"));
+	cert_free(&c);
+}
+
+static void test_tls_versions_of_a_13_server(void **state)
+{
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS, .min_version = TLS1_2_VERSION, .conns = 5 };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+
+	(void)state;
+	cert_make(&c, "testsrv.local", 0);
+	s.cert = &c;
+	srv_start(&s);
+	o.test_versions = 1;
+	o.banner = 0;
+	o.per_host = 1;
+	scan_one(&o, s.port, NULL, &g);
+	srv_join(&s);
+	assert_int_equal(g.v[0].r.versions_accepted, TLS_V12 | TLS_V13);
+	cert_free(&c);
+}
+
+/* A TLS 1.0-only server still gives its certificate and banner. */
+static void test_tls_legacy_10_only_server_is_ok(void **state)
+{
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS, .min_version = TLS1_VERSION, .max_version = TLS1_VERSION,
+			 .legacy = 1, .conns = 5 };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+
+	(void)state;
+	cert_make(&c, "testsrv.local", 0);
+	s.cert = &c;
+	srv_start(&s);
+	o.test_versions = 1;
+	scan_one(&o, s.port, NULL, &g);
+	srv_join(&s);
+	assert_int_equal(g.v[0].r.outcome, TLS_OK);
+	assert_string_equal(g.v[0].r.version, "TLSv1");
+	assert_true(strncmp(g.v[0].r.cipher, "TLS_", 4) == 0);
+	assert_int_equal(g.v[0].has_leaf, 1);
+	assert_string_equal(g.v[0].status, "HTTP/1.1 200 OK");
+	assert_int_equal(g.v[0].r.versions_accepted, TLS_V10);
+	cert_free(&c);
+}
+
+/* h2 chosen: ALPN recorded, banner fetched over a second, http/1.1 connection. */
+static void test_tls_h2_server_gets_the_banner_over_http11(void **state)
+{
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS, .alpn = 1, .conns = 2 };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+
+	(void)state;
+	cert_make(&c, "testsrv.local", 0);
+	s.cert = &c;
+	srv_start(&s);
+	scan_one(&o, s.port, "testsrv.local", &g);
+	srv_join(&s);
+	assert_int_equal(g.v[0].r.outcome, TLS_OK);
+	assert_string_equal(g.v[0].r.alpn, "h2");
+	assert_int_equal(s.handshakes, 2);
+	assert_int_equal(s.requests, 1);
+	assert_int_equal(g.v[0].status_len, strlen("HTTP/1.1 200 OK"));
+	assert_memory_equal(g.v[0].server, "testsrv", 8);
+	cert_free(&c);
+}
+
+/* ---- (g) limits ---- */
+
+static void limits_case(unsigned concurrency, unsigned per_host, int *overlap)
+{
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS, .conns = 5, .check_overlap = 1 };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+	char err[PORTUS_ERRLEN];
+	struct tls_stage *st;
+	size_t i;
+
+	cert_make(&c, "testsrv.local", 0);
+	s.cert = &c;
+	srv_start(&s);
+	o.concurrency = concurrency;
+	o.per_host = per_host;
+	st = tls_stage_new(&o, on_result, &g, err, sizeof(err));
+	assert_non_null(st);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(tls_stage_add(st, LOOPBACK, s.port, NULL), 0);
+	assert_int_equal(tls_stage_pending(st), 5);
+	(void)drain_stage(st);
+	tls_stage_free(st);
+	srv_join(&s);
+	assert_int_equal(g.n, 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(g.v[i].r.outcome, TLS_OK);
+		assert_int_equal(g.v[i].status_len, strlen("HTTP/1.1 200 OK"));
+	}
+	*overlap = s.overlap;
+	cert_free(&c);
+}
+
+static void test_tls_concurrency_and_per_host_limits_hold(void **state)
+{
+	int overlap;
+
+	(void)state;
+	limits_case(1, 5, &overlap);
+	assert_int_equal(overlap, 0);
+	limits_case(5, 1, &overlap);
+	assert_int_equal(overlap, 0);
+	limits_case(5, 5, &overlap); /* the control: the server does see parallel clients */
+	assert_true(overlap > 0);
+}
+
+/* Freeing a stage with connections in flight reports nothing and leaks nothing. */
+static void test_tls_free_with_work_in_progress(void **state)
+{
+	struct srv s = { .mode = SRV_SILENT };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+	char err[PORTUS_ERRLEN];
+	struct tls_stage *st;
+
+	(void)state;
+	srv_start(&s);
+	o.concurrency = 1;
+	st = tls_stage_new(&o, on_result, &g, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(tls_stage_add(st, LOOPBACK, s.port, "a.test"), 0);
+	assert_int_equal(tls_stage_add(st, LOOPBACK, s.port, NULL), 0);
+	assert_int_equal(tls_stage_run(st, 50), 2); /* one connected, one queued */
+	tls_stage_free(st);
+	srv_join(&s);
+	assert_int_equal(g.n, 0);
+}
+
+/* ---- banner parser ---- */
+
+static void parse(const char *text, size_t len, int cut, struct tls_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(banner_parse(r, (const unsigned char *)text, len, cut), 0);
+}
+
+static void test_banner_parses_status_and_server(void **state)
+{
+	static const struct {
+		const char *in, *status, *server;
+		int truncated;
+	} t[] = {
+		{ "HTTP/1.1 200 OK\r\nDate: x\r\nserver:  nginx/1.25 \t\r\n\r\n", "HTTP/1.1 200 OK",
+		  "nginx/1.25", 0 },
+		{ "HTTP/1.0 302 Found\nSERVER: Apache\nServer: second\n\n", "HTTP/1.0 302 Found", "Apache", 0 },
+		{ "HTTP/1.1 204 No Content\r\nServer-Timing: a\r\n\r\nServer: body\r\n", "HTTP/1.1 204 No Content",
+		  NULL, 0 },
+		{ "HTTP/1.1 200 OK\r\nServer : lenient\r\n\r\n", "HTTP/1.1 200 OK", "lenient", 0 },
+		{ "HTTP/1.1 200 OK\r\nServer:\r\n\r\n", "HTTP/1.1 200 OK", "", 0 },
+		{ "HTTP/1.1 200 OK\r\nX: y", "HTTP/1.1 200 OK", NULL, 0 },
+		{ "SSH-2.0-OpenSSH_9.6\r\n", "SSH-2.0-OpenSSH_9.6", NULL, 0 },
+	};
+	struct tls_result r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		parse(t[i].in, strlen(t[i].in), 0, &r);
+		assert_int_equal(r.banner_done, 1);
+		assert_string_equal((const char *)r.http_status.p, t[i].status);
+		if (t[i].server == NULL) {
+			assert_null(r.http_server.p);
+		} else {
+			assert_non_null(r.http_server.p);
+			assert_string_equal((const char *)r.http_server.p, t[i].server);
+		}
+		assert_int_equal(r.banner_truncated, t[i].truncated);
+		tls_result_free(&r);
+	}
+}
+
+static void test_banner_keeps_raw_bytes_and_caps_lines(void **state)
+{
+	char big[2048];
+	static const char nul[] = "HTTP/1.1 200 OK\r\nServer: a\0b\x01\xff\r\n\r\n";
+	struct tls_result r;
+
+	(void)state;
+	parse(nul, sizeof(nul) - 1, 0, &r);
+	assert_int_equal(r.http_server.len, 5);
+	assert_memory_equal(r.http_server.p, "a\0b\x01\xff", 5);
+	tls_result_free(&r);
+
+	memset(big, 'A', sizeof(big));
+	memcpy(big, "HTTP/1.1 200 ", 13);
+	memcpy(big + 1000, "\r\nServer: ", 10);
+	memcpy(big + 2044, "\r\n\r\n", 4);
+	parse(big, sizeof(big), 0, &r);
+	assert_int_equal(r.http_status.len, TLS_MAX_BANNER_LINE);
+	assert_int_equal(r.http_server.len, TLS_MAX_BANNER_LINE);
+	assert_int_equal(r.banner_truncated, 1);
+	tls_result_free(&r);
+
+	parse("HTTP/1.1 200 OK\r\nServ", 21, 1, &r); /* cut off by the cap or the deadline */
+	assert_int_equal(r.banner_truncated, 1);
+	assert_null(r.http_server.p);
+	tls_result_free(&r);
+
+	parse("", 0, 0, &r);
+	assert_int_equal(r.banner_done, 0);
+	assert_null(r.http_status.p);
+}
+
+static void test_banner_request_and_header_end(void **state)
+{
+	char buf[512];
+	static const char a[] = "HEAD / HTTP/1.1\r\nHost: www.lab.test\r\nUser-Agent: portus/0.1\r\n"
+				"Connection: close\r\n\r\n";
+	static const char b[] = "HEAD / HTTP/1.1\r\nHost: 198.18.0.30:8443\r\nUser-Agent: portus/0.1\r\n"
+				"Connection: close\r\n\r\n";
+	const unsigned char *h = (const unsigned char *)"HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody";
+
+	(void)state;
+	assert_int_equal(banner_request(buf, sizeof(buf), "www.lab.test", 0xc612001e, 443), strlen(a));
+	assert_string_equal(buf, a);
+	assert_int_equal(banner_request(buf, sizeof(buf), "", 0xc612001e, 8443), strlen(b));
+	assert_string_equal(buf, b);
+	assert_int_equal(banner_request(buf, 20, "www.lab.test", 0xc612001e, 443), 0);
+
+	assert_int_equal(banner_headers_end(h, 23, 0), 0);
+	assert_int_equal(banner_headers_end(h, 24, 23), 0);
+	assert_int_equal(banner_headers_end(h, 25, 24), 25);
+	assert_int_equal(banner_headers_end((const unsigned char *)"X\n\n", 3, 0), 3);
+	assert_int_equal(banner_headers_end((const unsigned char *)"\n", 1, 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_banner_parses_status_and_server),
+		cmocka_unit_test(test_banner_keeps_raw_bytes_and_caps_lines),
+		cmocka_unit_test(test_banner_request_and_header_end),
+		cmocka_unit_test(test_tls_ok_records_session_banner_and_certificate),
+		cmocka_unit_test(test_tls_ca_file_makes_the_chain_verify),
+		cmocka_unit_test(test_tls_new_rejects_unreadable_ca_file_and_bad_options),
+		cmocka_unit_test(test_tls_sends_sni_and_checks_the_name),
+		cmocka_unit_test(test_tls_invalid_sni_is_an_error_without_connecting),
+		cmocka_unit_test(test_tls_refused),
+		cmocka_unit_test(test_tls_silent_listener_times_out),
+		cmocka_unit_test(test_tls_dripping_server_times_out),
+		cmocka_unit_test(test_tls_plain_http_is_not_tls),
+		cmocka_unit_test(test_tls_close_and_rst_are_reset),
+		cmocka_unit_test(test_tls_garbage_is_not_tls_or_error),
+		cmocka_unit_test(test_tls_server_alert_is_named),
+		cmocka_unit_test(test_tls_oversized_certificate_is_an_error),
+		cmocka_unit_test(test_tls_stalled_or_long_banner_is_kept_and_flagged),
+		cmocka_unit_test(test_tls_versions_of_a_12_only_server),
+		cmocka_unit_test(test_tls_versions_of_a_13_server),
+		cmocka_unit_test(test_tls_legacy_10_only_server_is_ok),
+		cmocka_unit_test(test_tls_h2_server_gets_the_banner_over_http11),
+		cmocka_unit_test(test_tls_concurrency_and_per_host_limits_hold),
+		cmocka_unit_test(test_tls_free_with_work_in_progress),
+	};
+
+	signal(SIGPIPE, SIG_IGN); /* test servers write to clients that left */
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
