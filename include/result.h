@@ -62,6 +62,7 @@ struct run_summary {
 	double rate_pps; /* probes sent / time spent sending (not counting waits) */
 	uint64_t pcap_received, pcap_dropped, if_dropped;
 	unsigned passes;
+	uint64_t tls_endpoints, tls_ok; /* TLS records written, handshakes that succeeded */
 	uint64_t seed;
 	unsigned shard_k, shard_n; /* 1-based k of n as the user wrote it */
 	int interrupted;

@@ -2,8 +2,9 @@
  * writer.h — one small interface for every output format.
  *
  * The main thread (never the receiver) calls a writer: port() for each final
- * (address, port) result, host() for hosts found up or down by ARP, summary()
- * once at the end, then close(). Open ports arrive as soon as they are found;
+ * (address, port) result, host() for hosts found up or down by ARP, tls() for
+ * each TLS endpoint as its record completes, summary() once at the end, then
+ * close(). Open ports arrive as soon as they are found;
  * the other states arrive at the end of the scan in address order. A writer
  * that streams (NDJSON, list) writes and flushes each record at once, so a
  * killed run leaves every finished line intact; the text table buffers and
@@ -15,6 +16,7 @@
 #include <stdio.h>
 
 #include "result.h"
+#include "tls_result.h"
 
 struct writer;
 
@@ -23,6 +25,8 @@ struct writer_ops {
 	/* Each returns 0, or -1 on a write error (the caller reports it once). */
 	int (*port)(struct writer *w, const struct port_record *r);
 	int (*host)(struct writer *w, const struct host_record *h);
+	/* One finished TLS endpoint (--tls); NULL when the format has no TLS records. */
+	int (*tls)(struct writer *w, const struct tls_result *r);
 	int (*summary)(struct writer *w, const struct run_summary *s);
 	/* Flushes, closes the stream unless it is stdout, frees w. Returns 0 or -1. */
 	int (*close)(struct writer *w);

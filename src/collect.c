@@ -34,6 +34,49 @@ static void write_host(struct collector *c, const struct host_record *h)
 			c->write_failed = 1;
 }
 
+void collect_enable_tls(struct collector *c, struct tls_stage *tls, const struct port_list *ports,
+			const struct sni_map *sni)
+{
+	c->tls = tls;
+	c->sni = sni;
+	memset(c->tls_port_bits, 0, sizeof(c->tls_port_bits));
+	for (uint32_t i = 0; i < ports->n; i++)
+		c->tls_port_bits[ports->ports[i] >> 3] |= (uint8_t)(1u << (ports->ports[i] & 7));
+}
+
+void collect_tls_result(void *ctx, const struct tls_result *r)
+{
+	struct collector *c = ctx;
+
+	c->tls_written++;
+	c->tls_ok += r->outcome == TLS_OK;
+	for (size_t i = 0; i < c->nwriters; i++)
+		if (c->writers[i]->ops->tls != NULL && c->writers[i]->ops->tls(c->writers[i], r) != 0)
+			c->write_failed = 1;
+}
+
+/* Queues the TLS stage on an open port: one endpoint per name the SNI file
+ * gives for the address, or one without SNI. */
+static int queue_tls(struct collector *c, uint32_t ip, uint16_t port)
+{
+	const struct sni_entry *names = NULL;
+	size_t n;
+
+	if (c->tls == NULL || !(c->tls_port_bits[port >> 3] & (1u << (port & 7))))
+		return 0;
+	n = sni_map_find(c->sni, ip, &names);
+	if (n == 0) {
+		c->tls_queued++;
+		return tls_stage_add(c->tls, ip, port, NULL);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (tls_stage_add(c->tls, ip, port, names[i].name) != 0)
+			return -1;
+		c->tls_queued++;
+	}
+	return 0;
+}
+
 int collect_port_event(struct collector *c, const struct engine *e, const struct scan_event *ev)
 {
 	struct port_record r;
@@ -50,7 +93,7 @@ int collect_port_event(struct collector *c, const struct engine *e, const struct
 		/* Open is the top rank: final as soon as seen. */
 		collect_write_port(c, &r);
 		c->open_written++;
-		return 0;
+		return queue_tls(c, r.ip, r.port);
 	}
 	if (c->nheld == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 4096;
@@ -97,21 +140,21 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 		    struct run_summary *sum)
 {
 	const struct plan *pl = e->pl;
-	struct held_ref *refs = NULL;
+	const size_t nheld = c->nheld; /* no events arrive any more */
+	/* At least one element, so refs is never NULL below. */
+	struct held_ref *refs = malloc((nheld ? nheld : 1) * sizeof(*refs));
 	size_t k = 0;
 
-	if (c->nheld) {
-		refs = malloc(c->nheld * sizeof(*refs));
-		if (refs == NULL) {
-			c->write_failed = 1;
-			return;
-		}
-		for (size_t i = 0; i < c->nheld; i++) {
-			refs[i].index = c->held_index[i];
-			refs[i].pos = i;
-		}
-		qsort(refs, c->nheld, sizeof(*refs), cmp_held);
+	if (refs == NULL) {
+		c->write_failed = 1;
+		return;
 	}
+	for (size_t i = 0; i < nheld; i++) {
+		refs[i].index = c->held_index[i];
+		refs[i].pos = i;
+	}
+	if (nheld > 0)
+		qsort(refs, nheld, sizeof(*refs), cmp_held);
 	sum->open = c->open_written;
 	for (uint64_t h = 0; h < pl->nhosts; h++) {
 		uint32_t ip = plan_host_ip(pl, h);
@@ -128,7 +171,7 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 			struct port_record r;
 
 			/* Skip held details for indices before this one. */
-			while (k < c->nheld && refs[k].index < idx)
+			while (k < nheld && refs[k].index < idx)
 				k++;
 			if (!in_shard(e, idx))
 				continue;
@@ -150,9 +193,9 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 				continue;
 			}
 			/* The last held record for idx carries the winning state. */
-			while (k + 1 < c->nheld && refs[k + 1].index == idx)
+			while (k + 1 < nheld && refs[k + 1].index == idx)
 				k++;
-			if (k < c->nheld && refs[k].index == idx) {
+			if (k < nheld && refs[k].index == idx) {
 				r = c->held[refs[k].pos];
 				if (st == PS_CLOSED)
 					sum->closed++;

@@ -12,6 +12,8 @@
 
 #include "engine.h"
 #include "result.h"
+#include "sni.h"
+#include "tls_stage.h"
 #include "writer.h"
 
 struct collector {
@@ -22,7 +24,21 @@ struct collector {
 	size_t nheld, cap;
 	uint64_t open_written;
 	int write_failed;
+
+	/* TLS follow-up (NULL when --tls is off): open ports in tls_port_bits are
+	 * queued on the stage as they are found, once per SNI name or once bare. */
+	struct tls_stage *tls;
+	const struct sni_map *sni;
+	uint8_t tls_port_bits[65536 / 8];
+	uint64_t tls_queued, tls_written, tls_ok;
 };
+
+/* Turns the TLS stage on for ports (called once, before the scan). */
+void collect_enable_tls(struct collector *c, struct tls_stage *tls, const struct port_list *ports,
+			const struct sni_map *sni);
+
+/* tls_result_cb for the stage: writes the record to every writer. ctx is the collector. */
+void collect_tls_result(void *ctx, const struct tls_result *r);
 
 void collect_init(struct collector *c, struct writer **writers, size_t nwriters);
 void collect_free(struct collector *c);

@@ -40,6 +40,15 @@ static void nap_us(long us)
 	nanosleep(&ts, NULL);
 }
 
+/* Waits about `us` microseconds, serving TLS connections meanwhile. */
+static void idle(struct collector *c, long us)
+{
+	if (c->tls != NULL && tls_stage_pending(c->tls) > 0)
+		(void)tls_stage_run(c->tls, (int)(us / 1000));
+	else
+		nap_us(us);
+}
+
 /* Drains receiver events. ARP answers fill the on-link table (only while no
  * sender runs: the sender reads it). Returns 0 or -1 on out of memory. */
 static int drain(struct engine *e, struct collector *c)
@@ -187,7 +196,7 @@ static int run_pass(struct engine *e, struct collector *c, struct status *st, in
 		if (drain(e, c) != 0)
 			atomic_store(&e->tx_stop, 1);
 		status_tick(st, e, c->open_written);
-		nap_us(1000);
+		idle(c, 1000);
 	}
 	pthread_join(tx, NULL);
 	if (atomic_load(&e->pass_sent) == 0 || interrupted())
@@ -205,7 +214,7 @@ static int run_pass(struct engine *e, struct collector *c, struct status *st, in
 		if (drain(e, c) != 0)
 			break;
 		status_tick(st, e, c->open_written);
-		nap_us(2000);
+		idle(c, 2000);
 	}
 	return 0;
 }
@@ -217,7 +226,7 @@ static void stop_receiver(struct engine *e, struct collector *c, pthread_t rx)
 	/* Keep draining: the receiver may be waiting for ring space. */
 	while (!atomic_load_explicit(&e->rx_exited, memory_order_acquire)) {
 		(void)drain(e, c);
-		nap_us(1000);
+		idle(c, 1000);
 	}
 	pthread_join(rx, NULL);
 	(void)drain(e, c);
@@ -272,6 +281,7 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 	struct collector c;
 	struct status st;
 	pthread_t rx;
+	struct tls_stage *tls = NULL;
 	int rx_started = 0, ret = -1, complete = 0;
 
 	memset(sum, 0, sizeof(*sum));
@@ -292,6 +302,22 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 		goto out;
 	if (tx_open(e, err, errlen) != 0 || rx_open(e, err, errlen) != 0)
 		goto out;
+	if (o->tls) {
+		/* Before the privilege drop: the stage raises RLIMIT_NOFILE. */
+		struct tls_stage_opts to = {
+			.concurrency = o->tls_concurrency,
+			.per_host = o->tls_per_host,
+			.timeout_ms = o->tls_timeout_ms,
+			.banner = o->tls_banner,
+			.want_pem = o->tls_pem,
+			.test_versions = o->tls_versions,
+			.ca_file = o->ca_file,
+		};
+		tls = tls_stage_new(&to, collect_tls_result, &c, err, errlen);
+		if (tls == NULL)
+			goto out;
+		collect_enable_tls(&c, tls, &o->tls_ports, &o->sni);
+	}
 	/* Everything privileged is open: no packet is parsed as root. */
 	if (privdrop(PRIVDROP_DEFAULT_USER, err, errlen) != 0)
 		goto out;
@@ -319,6 +345,11 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 out:
 	if (rx_started)
 		stop_receiver(e, &c, rx);
+	/* Finish the TLS connections already queued: each has its deadline. */
+	while (tls != NULL && tls_stage_pending(tls) > 0 && !interrupted())
+		(void)tls_stage_run(tls, 100);
+	sum->tls_endpoints = c.tls_written;
+	sum->tls_ok = c.tls_ok;
 	sum->interrupted = interrupted();
 	sum->end_us = wall_us();
 	sum->probes_sent = atomic_load(&e->sent);
@@ -335,6 +366,8 @@ out:
 		portus_err(err, errlen, "writing results failed (disk full?)");
 		ret = -1;
 	}
+	if (tls != NULL)
+		tls_stage_free(tls);
 	collect_free(&c);
 	engine_free(e);
 	free(e);

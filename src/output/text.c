@@ -23,11 +23,18 @@
 
 #include "json.h"
 #include "portus.h"
+#include "tls_line.h"
 #include "writer.h"
 
 #define TEXT_COLLAPSE 25 /* nmap's default: collapse a state above 25 ports */
 #define TEXT_MINCOL 8    /* narrowest table column, so short tables line up */
 #define NSTATES 4        /* enum port_state values */
+
+struct text_tls {
+	uint32_t ip;
+	uint16_t port;
+	char *line; /* owned, printable ASCII only */
+};
 
 struct text {
 	struct port_record *ports;
@@ -37,6 +44,8 @@ struct text {
 	struct run_summary sum;
 	int has_sum;
 	char **svc; /* port -> service name cache, built at close */
+	struct text_tls *tls; /* TLS summary lines, printed after the hosts */
+	size_t ntls, captls;
 };
 
 /* Not const: stored in the cache next to strdup()ed names, never written. */
@@ -78,6 +87,50 @@ static int text_host(struct writer *w, const struct host_record *h)
 		return -1;
 	t->hosts[t->nhosts++] = *h;
 	return 0;
+}
+
+static int text_tls(struct writer *w, const struct tls_result *r)
+{
+	struct text *t = w->priv;
+	struct strbuf b;
+
+	if (grow((void **)&t->tls, &t->captls, t->ntls, sizeof(*t->tls)) != 0)
+		return -1;
+	sb_init(&b);
+	tls_line_format(&b, r);
+	if (b.oom || b.p == NULL) {
+		sb_free(&b);
+		return -1;
+	}
+	t->tls[t->ntls].ip = r->ip;
+	t->tls[t->ntls].port = r->port;
+	t->tls[t->ntls].line = b.p; /* ownership moves to the table */
+	t->ntls++;
+	return 0;
+}
+
+static int cmp_tls(const void *a, const void *b)
+{
+	const struct text_tls *x = a, *y = b;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return (x->port > y->port) - (x->port < y->port);
+}
+
+static void print_tls(FILE *fp, struct text *t)
+{
+	char ip[16];
+
+	if (t->ntls == 0)
+		return;
+	qsort(t->tls, t->ntls, sizeof(*t->tls), cmp_tls);
+	fprintf(fp, "TLS endpoints:\n");
+	for (size_t i = 0; i < t->ntls; i++) {
+		ip_to_str(t->tls[i].ip, ip);
+		fprintf(fp, "  %s %s\n", ip, t->tls[i].line);
+	}
+	fputc('\n', fp);
 }
 
 static int text_summary(struct writer *w, const struct run_summary *s)
@@ -306,6 +359,9 @@ static void print_done(FILE *fp, const struct run_summary *s)
 		plural(s->probes_sent), rate, s->pcap_dropped);
 	if (s->if_dropped > 0)
 		fprintf(fp, ", interface drops %" PRIu64, s->if_dropped);
+	if (s->tls_endpoints > 0)
+		fprintf(fp, "; TLS %" PRIu64 " endpoint%s, %" PRIu64 " handshake%s ok",
+			s->tls_endpoints, plural(s->tls_endpoints), s->tls_ok, plural(s->tls_ok));
 	fputs(s->interrupted ? " (interrupted)\n" : "\n", fp);
 }
 
@@ -364,6 +420,7 @@ static void print_report(struct writer *w)
 		fprintf(w->fp,
 			"%" PRIu64 " host%s gave no response on any port (all filtered, no-response).\n",
 			silent, plural(silent));
+	print_tls(w->fp, t);
 	if (t->has_sum)
 		print_done(w->fp, &t->sum);
 }
@@ -385,6 +442,9 @@ static int text_close(struct writer *w)
 				free(t->svc[i]);
 		free(t->svc);
 	}
+	for (i = 0; i < t->ntls; i++)
+		free(t->tls[i].line);
+	free(t->tls);
 	free(t->ports);
 	free(t->hosts);
 	free(t);
@@ -396,6 +456,7 @@ static const struct writer_ops text_ops = {
 	.name = "text",
 	.port = text_port,
 	.host = text_host,
+	.tls = text_tls,
 	.summary = text_summary,
 	.close = text_close,
 };

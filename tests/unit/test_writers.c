@@ -215,6 +215,44 @@ static void test_ndjson_each_line_is_on_disk_before_close(void **state)
 	unlink(path);
 }
 
+/* The end-of-scan bulk of closed/filtered records is batched, but what reaches
+ * the file is always whole lines, and an open port still goes out at once. */
+static void test_ndjson_batches_bulk_records_in_whole_lines(void **state)
+{
+	struct port_record p = prec(IP(198, 18, 0, 1), 22, PS_CLOSED, R_RESET, 64, 0);
+	struct port_record o = prec(IP(198, 18, 9, 9), 443, PS_OPEN, R_SYN_ACK, 64, 0);
+	char path[64], err[PORTUS_ERRLEN];
+	struct writer *w;
+	char *got;
+	size_t len, lines = 0, flushed_once = 0;
+
+	(void)state;
+	temp_path(path, sizeof(path));
+	w = writer_ndjson_open(path, 0, err, sizeof(err));
+	assert_non_null(w);
+	for (unsigned i = 0; i < 3000; i++) {
+		p.ip = IP(198, 18, i >> 8, i & 0xff);
+		assert_int_equal(w->ops->port(w, &p), 0);
+		got = slurp_path(path);
+		len = strlen(got);
+		/* Never a partial line on disk. */
+		assert_true(len == 0 || got[len - 1] == '\n');
+		flushed_once |= len > 0;
+		free(got);
+	}
+	assert_true(flushed_once); /* batches do reach the file before close */
+	assert_int_equal(w->ops->port(w, &o), 0);
+	got = slurp_path(path);
+	len = strlen(got);
+	for (size_t i = 0; i < len; i++)
+		lines += got[i] == '\n';
+	assert_int_equal(lines, 3001); /* the open port flushed everything before it */
+	assert_non_null(strstr(got, "\"ip\":\"198.18.9.9\",\"port\":443"));
+	free(got);
+	assert_int_equal(w->ops->close(w), 0);
+	unlink(path);
+}
+
 static void test_ndjson_summary_interrupted_and_shard(void **state)
 {
 	struct run_summary s = summary();
@@ -629,6 +667,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ndjson_writes_exact_records),
 		cmocka_unit_test(test_ndjson_each_line_is_on_disk_before_close),
+		cmocka_unit_test(test_ndjson_batches_bulk_records_in_whole_lines),
 		cmocka_unit_test(test_ndjson_summary_interrupted_and_shard),
 		cmocka_unit_test(test_ndjson_open_only_skips_non_open_and_down),
 		cmocka_unit_test(test_ndjson_dash_is_stdout),
