@@ -40,7 +40,7 @@ struct tls_result {
 	char version[16];  /* "TLSv1.3" */
 	char cipher[80];   /* IANA name, "TLS_AES_256_GCM_SHA384" */
 	char alpn[32];     /* negotiated ALPN protocol, "" when none */
-	char group[32];    /* key exchange group, "X25519", "" when unknown */
+	char group[32];    /* key exchange group, IANA-style name ("x25519", "secp256r1"), "" when unknown */
 
 	struct tls_chain_info certs; /* owned */
 
