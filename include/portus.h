@@ -33,4 +33,14 @@ void portus_err(char *err, size_t errlen, const char *fmt, ...)
  */
 const char *portus_show(char *buf, const char *s, size_t len);
 
+/*
+ * Parses s[0..len) as an unsigned decimal made of digits only (no sign, no
+ * space) no larger than max. Returns 0 and sets *out, -1 when it is empty or
+ * not all digits, -2 when it is above max (never overflows, however long).
+ */
+int portus_parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *out);
+
+/* The C locale's isspace, without locale or sign-extension surprises. */
+int portus_is_space(char c);
+
 #endif

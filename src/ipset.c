@@ -19,10 +19,6 @@
 
 #define IPSET_FILE_MAX ((size_t)64 << 20) /* ipset_add_file refuses larger files */
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
 
 /*
  * Parses exactly four dot-separated decimal octets filling s[0..len).
@@ -69,19 +65,11 @@ static int parse_addr(const char *s, size_t len, uint32_t *out, const char **why
 /* Parses a CIDR prefix length "0".."32" filling s[0..len). */
 static int parse_prefix(const char *s, size_t len, unsigned *out)
 {
-	unsigned v = 0;
-	size_t i;
+	uint64_t v;
 
-	if (len == 0)
+	if (portus_parse_decimal(s, len, 32, &v) != 0)
 		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned)(s[i] - '0');
-		if (v > 32) /* checked every digit: no overflow */
-			return -1;
-	}
-	*out = v;
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -99,7 +87,7 @@ static int parse_spec(const char *s, size_t len, uint32_t *first, uint32_t *last
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
-		if (is_space(s[i])) {
+		if (portus_is_space(s[i])) {
 			portus_err(err, errlen, "\"%s\": whitespace is not allowed in an address",
 				   portus_show(buf, s, len));
 			return -1;
@@ -261,9 +249,9 @@ int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *o
 		line++;
 		if (hash != NULL)
 			e = hash;
-		while (p < e && is_space(*p))
+		while (p < e && portus_is_space(*p))
 			p++;
-		while (e > p && is_space(e[-1]))
+		while (e > p && portus_is_space(e[-1]))
 			e--;
 		if (p < e) {
 			if (parse_spec(p, (size_t)(e - p), &a, &b, why, sizeof(why)) != 0) {

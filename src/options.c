@@ -22,23 +22,21 @@ struct opt_def {
 static int parse_u64(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out,
 		     char *err, size_t errlen)
 {
-	uint64_t v = 0;
-	const char *p = s;
+	uint64_t v;
 
-	if (*p == '\0') {
+	if (*s == '\0') {
 		portus_err(err, errlen, "%s: empty value", name);
 		return -1;
 	}
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9') {
-			portus_err(err, errlen, "%s %s: not a number", name, s);
-			return -1;
-		}
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
-			portus_err(err, errlen, "%s %s: number too large", name, s);
-			return -1;
-		}
-		v = v * 10 + (uint64_t)(*p - '0');
+	switch (portus_parse_decimal(s, strlen(s), UINT64_MAX, &v)) {
+	case 0:
+		break;
+	case -2:
+		portus_err(err, errlen, "%s %s: number too large", name, s);
+		return -1;
+	default:
+		portus_err(err, errlen, "%s %s: not a number", name, s);
+		return -1;
 	}
 	if (v < min || v > max) {
 		portus_err(err, errlen, "%s %s: must be %" PRIu64 "-%" PRIu64, name, s, min, max);

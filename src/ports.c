@@ -32,10 +32,6 @@ static int map_has(const struct portmap *m, unsigned port)
 	return (m->bit[port >> 3] >> (port & 7)) & 1;
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
 
 /*
  * Parses a decimal port 1-65535 filling s[0..len).
@@ -43,23 +39,14 @@ static int is_space(char c)
  */
 static int parse_port(const char *s, size_t len, unsigned *out)
 {
-	unsigned v = 0;
-	size_t i;
+	uint64_t v;
+	int r = portus_parse_decimal(s, len, PORT_MAX, &v);
 
-	if (len == 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-	}
-	for (i = 0; i < len; i++) {
-		v = v * 10 + (unsigned)(s[i] - '0');
-		if (v > PORT_MAX) /* checked every digit: v stays below 655360 */
-			return -2;
-	}
+	if (r != 0)
+		return r;
 	if (v == 0)
 		return -2;
-	*out = v;
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -69,7 +56,7 @@ static int parse_element(struct portmap *m, const char *s, size_t len, char *err
 	char buf[PORTUS_SHOW_MAX + 4];
 	const char *e = s, *dash;
 	size_t elen = len;
-	unsigned lo = 1, hi = PORT_MAX, port;
+	unsigned lo = 1, hi = PORT_MAX, port = 0;
 	int r;
 
 	if (len >= 2 && s[1] == ':') {
@@ -178,7 +165,7 @@ int ports_parse(struct port_list *p, const char *spec, char *err, size_t errlen)
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
-		if (is_space(spec[i])) {
+		if (portus_is_space(spec[i])) {
 			portus_err(err, errlen, "\"%s\": whitespace is not allowed in a port list",
 				   portus_show(buf, spec, len));
 			return -1;
@@ -223,9 +210,9 @@ static int top_walk(struct portmap *m, unsigned want, unsigned *avail, char *err
 		line++;
 		if (hash != NULL)
 			e = hash;
-		while (p < e && is_space(*p))
+		while (p < e && portus_is_space(*p))
 			p++;
-		while (e > p && is_space(e[-1]))
+		while (e > p && portus_is_space(e[-1]))
 			e--;
 		if (p < e) {
 			if (parse_port(p, (size_t)(e - p), &port) != 0) {

@@ -34,3 +34,33 @@ const char *portus_show(char *buf, const char *s, size_t len)
 	buf[n] = '\0';
 	return buf;
 }
+
+int portus_parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	int too_big = 0;
+
+	if (len == 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		d = (unsigned)(s[i] - '0');
+		/* Once above max, stay there: keep scanning only to reject junk. */
+		if (!too_big && (d > max || v > (max - d) / 10))
+			too_big = 1;
+		else if (!too_big)
+			v = v * 10 + d;
+	}
+	if (too_big)
+		return -2;
+	*out = v;
+	return 0;
+}
+
+int portus_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}

@@ -21,7 +21,7 @@
 #include "tls_json.h"
 #include "writer.h"
 
-#define ND_BATCH (64 * 1024)
+#define ND_BATCH ((size_t)64 << 10)
 
 struct ndjson {
 	struct strbuf sb; /* complete lines not yet written, then the record being built */
