@@ -10,6 +10,7 @@
 
 #include "json.h"
 #include "portus.h"
+#include "stream.h"
 #include "writer.h"
 
 static int list_flush(struct writer *w, int printed)
@@ -72,16 +73,9 @@ struct writer *writer_list_open(const char *path, char *err, size_t errlen)
 		portus_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (strcmp(path, "-") == 0) {
-		w->fp = stdout;
-	} else {
-		w->fp = fopen(path, "w");
-		if (w->fp == NULL) {
-			portus_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
-			free(w);
-			return NULL;
-		}
-		w->owns_fp = 1;
+	if (writer_open_stream(w, path, err, errlen) != 0) {
+		free(w);
+		return NULL;
 	}
 	w->ops = &list_ops;
 	w->open_only = 1;

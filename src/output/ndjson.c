@@ -18,6 +18,7 @@
 #include "json.h"
 #include "portus.h"
 #include "strbuf.h"
+#include "stream.h"
 #include "tls_json.h"
 #include "writer.h"
 
@@ -185,16 +186,8 @@ struct writer *writer_ndjson_open(const char *path, int open_only, char *err, si
 		portus_err(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (strcmp(path, "-") == 0) {
-		w->fp = stdout;
-	} else {
-		w->fp = fopen(path, "w");
-		if (w->fp == NULL) {
-			portus_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		w->owns_fp = 1;
-	}
+	if (writer_open_stream(w, path, err, errlen) != 0)
+		goto fail;
 	/* Unbuffered: our own buffer decides where writes end (line boundaries). */
 	setvbuf(w->fp, NULL, _IONBF, 0);
 	sb_init(&nd->sb);
