@@ -56,6 +56,7 @@ struct run_summary {
 	int64_t start_us, end_us;
 	uint64_t targets;    /* (address, port) pairs in this shard's plan */
 	uint64_t hosts;      /* addresses in the plan */
+	uint32_t ports;      /* ports per address in the plan (0: derive from targets/hosts) */
 	uint64_t hosts_down; /* on-link hosts that did not answer ARP */
 	uint64_t open, closed, filtered;
 	uint64_t probes_sent;

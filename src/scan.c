@@ -290,6 +290,7 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 	sum->shard_k = o->shard_k;
 	sum->shard_n = o->shard_n;
 	sum->hosts = pl->nhosts;
+	sum->ports = pl->nports;
 	/* This shard's positions are k-1, k-1+n, ... below the plan size. */
 	sum->targets = pl->n > o->shard_k - 1 ? (pl->n - (o->shard_k - 1) + o->shard_n - 1) / o->shard_n : 0;
 	collect_init(&c, writers, nwriters);

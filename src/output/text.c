@@ -344,7 +344,7 @@ static void print_host(struct writer *w, uint32_t ip, const struct port_record *
 
 static void print_done(FILE *fp, const struct run_summary *s)
 {
-	uint64_t nports = s->hosts ? s->targets / s->hosts : 0;
+	uint64_t nports = s->ports ? s->ports : s->hosts ? s->targets / s->hosts : 0;
 	int64_t el = s->end_us - s->start_us;
 	double rate = isfinite(s->rate_pps) ? s->rate_pps : 0.0;
 
