@@ -43,4 +43,7 @@ int portus_parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *out)
 /* The C locale's isspace, without locale or sign-extension surprises. */
 int portus_is_space(char c);
 
+/* Non-zero when s[0..len) holds any portus_is_space byte. */
+int portus_has_space(const char *s, size_t len);
+
 #endif

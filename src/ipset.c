@@ -80,18 +80,15 @@ static int parse_spec(const char *s, size_t len, uint32_t *first, uint32_t *last
 	char buf[PORTUS_SHOW_MAX + 4];
 	const char *slash, *dash, *why = NULL;
 	uint32_t a, b;
-	size_t i;
 
 	if (len == 0) {
 		portus_err(err, errlen, "empty address");
 		return -1;
 	}
-	for (i = 0; i < len; i++) {
-		if (portus_is_space(s[i])) {
-			portus_err(err, errlen, "\"%s\": whitespace is not allowed in an address",
-				   portus_show(buf, s, len));
-			return -1;
-		}
+	if (portus_has_space(s, len)) {
+		portus_err(err, errlen, "\"%s\": whitespace is not allowed in an address",
+			   portus_show(buf, s, len));
+		return -1;
 	}
 	slash = memchr(s, '/', len);
 	dash = memchr(s, '-', len);

@@ -157,19 +157,17 @@ int ports_parse(struct port_list *p, const char *spec, char *err, size_t errlen)
 {
 	char buf[PORTUS_SHOW_MAX + 4];
 	struct portmap m;
-	size_t i, len = strlen(spec);
+	size_t len = strlen(spec);
 	const char *s = spec, *end = spec + len;
 
 	if (len == 0) {
 		portus_err(err, errlen, "empty port list");
 		return -1;
 	}
-	for (i = 0; i < len; i++) {
-		if (portus_is_space(spec[i])) {
-			portus_err(err, errlen, "\"%s\": whitespace is not allowed in a port list",
-				   portus_show(buf, spec, len));
-			return -1;
-		}
+	if (portus_has_space(spec, len)) {
+		portus_err(err, errlen, "\"%s\": whitespace is not allowed in a port list",
+			   portus_show(buf, spec, len));
+		return -1;
 	}
 	map_from_list(&m, p);
 	for (;;) {

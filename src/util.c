@@ -64,3 +64,11 @@ int portus_is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
+
+int portus_has_space(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (portus_is_space(s[i]))
+			return 1;
+	return 0;
+}

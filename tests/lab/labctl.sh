@@ -45,26 +45,7 @@ ns_names() { # ID -> all namespace names of that lab
 # with the lab; never created by cmd_up.
 ns_optional() { echo "plab$1-tls"; }
 
-nsx() { ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-# Common sysctls for a lab namespace: IPv6 off (no stray RS/ND/MLD traffic),
-# no reverse-path filter, loopback up.
-ns_base() {
-	nsx "$1" sh -c '
-		w() { [ -e "/proc/sys/$1" ] && echo "$2" > "/proc/sys/$1" || true; }
-		w net/ipv6/conf/all/disable_ipv6 1
-		w net/ipv6/conf/default/disable_ipv6 1
-		w net/ipv6/conf/lo/disable_ipv6 1
-		w net/ipv4/conf/all/rp_filter 0
-		w net/ipv4/conf/default/rp_filter 0
-		w net/ipv4/ip_forward 0
-		w net/ipv4/conf/all/accept_redirects 0
-		w net/ipv4/conf/default/accept_redirects 0
-		w net/ipv4/conf/all/send_redirects 0
-		w net/ipv4/conf/default/send_redirects 0
-	'
-	ip -n "$1" link set lo up
-}
+. "$HERE/ns_base.sh"
 
 # A namespace that answers scans: no ICMP rate limit, SYN cookies always (no
 # per-SYN state, so a flood of SYNs still gets a SYN-ACK each and no SYN-ACK

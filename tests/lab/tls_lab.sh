@@ -29,25 +29,12 @@ PY=$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3)
 SCANNER_IP=198.18.0.1
 
 die() { echo "tls_lab: $*" >&2; exit 1; }
-nsx() { ns=$1; shift; ip netns exec "$ns" "$@"; }
+. "$HERE/ns_base.sh"
 
-# Same base settings as every lab namespace (see labctl.sh ns_base).
-ns_base() {
-	nsx "$1" sh -c '
-		w() { [ -e "/proc/sys/$1" ] && echo "$2" > "/proc/sys/$1" || true; }
-		w net/ipv6/conf/all/disable_ipv6 1
-		w net/ipv6/conf/default/disable_ipv6 1
-		w net/ipv6/conf/lo/disable_ipv6 1
-		w net/ipv4/conf/all/rp_filter 0
-		w net/ipv4/conf/default/rp_filter 0
-		w net/ipv4/ip_forward 0
-		w net/ipv4/conf/all/accept_redirects 0
-		w net/ipv4/conf/default/accept_redirects 0
-		w net/ipv4/conf/all/send_redirects 0
-		w net/ipv4/conf/default/send_redirects 0
-		w net/core/somaxconn 4096
-	'
-	ip -n "$1" link set lo up
+# The lab's base settings plus a deep accept queue for the TLS servers.
+ns_base_tls() {
+	ns_base "$1"
+	nsx "$1" sh -c 'echo 4096 > /proc/sys/net/core/somaxconn'
 }
 
 # truth.json -> "IP" lines of every endpoint, and the refused endpoint's "IP LO-HI".
@@ -77,7 +64,7 @@ cmd_up() { # ID DIR
 	done
 
 	ip netns add "$ns"
-	ns_base "$ns"
+	ns_base_tls "$ns"
 	ip -n "$sw" link add p-tls type veth peer name eth0 netns "$ns"
 	ip -n "$sw" link set p-tls master br0 up
 	for a in $ips; do ip -n "$ns" addr add "$a/24" dev eth0; done
