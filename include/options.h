@@ -42,6 +42,15 @@ struct options {
 	int gateway_mac_given;
 	const char *out_json; /* -oJ, "-" for stdout */
 	const char *out_list; /* -oL */
+	const char *out_xml;  /* -oX: nmap XML */
+	const char *out_grep; /* -oG: nmap grepable */
+	int format;           /* enum record_format (writer.h) of -oJ; --format alone means -oJ - */
+	int format_given;
+	const char *hec_url;  /* --hec-url: POST HEC events there */
+	const char *hec_token; /* --hec-token, else $PORTUS_HEC_TOKEN */
+	const char *hec_index; /* --hec-index */
+	int hec_insecure;      /* --hec-insecure: no certificate check for https */
+	const char *syslog_url; /* --syslog udp://H:P | tcp://H:P: CEF over syslog */
 	int open_only;
 	int status; /* -1 auto (tty), 0 off, 1 on */
 	uint16_t sport_base, sport_count;

@@ -37,6 +37,7 @@ enum reason reason_from_icmp(uint8_t type, uint8_t code);
 struct port_record {
 	uint32_t ip; /* host order */
 	uint16_t port;
+	uint16_t sport;    /* the probe's source port (from the cookie); 0 when unknown */
 	uint8_t state;     /* enum port_state, never PS_UNKNOWN */
 	uint8_t reason;    /* enum reason */
 	uint8_t has_reply; /* 0 for no-response: ttl and reason_ip are meaningless */

@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 
+#include "ports.h"
 #include "result.h"
 #include "tls_result.h"
 
@@ -48,5 +49,73 @@ struct writer {
 struct writer *writer_ndjson_open(const char *path, int open_only, char *err, size_t errlen);
 struct writer *writer_list_open(const char *path, char *err, size_t errlen);
 struct writer *writer_text_open(FILE *fp, int open_only, char *err, size_t errlen);
+
+/*
+ * What the SIEM and nmap formats say about the run and the scanner itself
+ * (ECS observer.*, HEC host, nmap's <nmaprun args= start=>). Filled by main
+ * before the writers open; borrowed by the writers for their whole life.
+ */
+struct run_info {
+	int64_t start_us;          /* wall clock when the run began, Unix microseconds */
+	uint64_t seed;
+	unsigned shard_k, shard_n; /* 1-based k of n */
+	uint64_t targets;          /* (address, port) pairs in this shard */
+	uint64_t hosts;            /* addresses in the plan */
+	const struct port_list *ports; /* ports in the plan, ascending */
+	uint32_t scanner_ip;       /* host order: the probes' source address */
+	uint8_t scanner_mac[6];
+	char ifname[64];           /* interface the probes leave through */
+	char hostname[256];        /* the scanner's host name ("" when unknown) */
+	const char *args;          /* the command line, words joined by spaces */
+	int open_only;             /* --open */
+	unsigned retries;
+	uint64_t rate;             /* --rate */
+};
+
+/* --format: what -oJ writes. */
+enum record_format {
+	FMT_NATIVE = 0, /* flat NDJSON (ndjson.c) */
+	FMT_ECS,        /* Elastic Common Schema NDJSON (ecs.c) */
+	FMT_HEC,        /* Splunk HTTP Event Collector envelopes (hec.c) */
+	FMT_CEF,        /* ArcSight CEF:0 lines (cef.c) */
+};
+
+/* Each opens path ("-" = stdout) now; NULL with err on failure. */
+struct writer *writer_ecs_open(const char *path, const struct run_info *ri, char *err,
+			       size_t errlen);
+struct writer *writer_hec_open(const char *path, const struct run_info *ri, char *err,
+			       size_t errlen);
+struct writer *writer_cef_open(const char *path, const struct run_info *ri, char *err,
+			       size_t errlen);
+struct writer *writer_xml_open(const char *path, const struct run_info *ri, char *err,
+			       size_t errlen);
+struct writer *writer_grepable_open(const char *path, const struct run_info *ri, char *err,
+				    size_t errlen);
+
+/*
+ * --hec-url: the same HEC envelopes POSTed to a Splunk HTTP Event Collector
+ * (http:// or https://, path defaults to /services/collector/event), batched,
+ * retried, and drained at close within a bounded time. token is the HEC token
+ * ("Authorization: Splunk TOKEN"); ca_file (may be NULL) adds trusted CAs for
+ * https; insecure skips certificate verification. Nothing is sent before the
+ * first record. NULL with err on a malformed URL.
+ */
+struct hec_target {
+	const char *url;
+	const char *token;
+	const char *index;      /* NULL: the token's default index */
+	const char *ca_file;
+	int insecure;
+};
+struct writer *writer_hec_http_open(const struct hec_target *t, const struct run_info *ri,
+				    char *err, size_t errlen);
+
+/*
+ * --syslog URL: the CEF lines sent as RFC 5424 syslog messages to
+ * udp://HOST:PORT or tcp://HOST:PORT (octet-counted framing, RFC 6587).
+ * NULL with err on a malformed URL or when the address cannot be reached.
+ */
+struct writer *writer_syslog_open(const char *url, const struct run_info *ri, char *err,
+				  size_t errlen);
 
 #endif

@@ -22,8 +22,12 @@ void collect_free(struct collector *c)
 
 void collect_write_port(struct collector *c, const struct port_record *r)
 {
+	struct port_record rr = *r;
+
+	if (c->ck != NULL)
+		rr.sport = cookie_make(c->ck, c->src_ip, r->ip, r->port).sport;
 	for (size_t i = 0; i < c->nwriters; i++)
-		if (c->writers[i]->ops->port(c->writers[i], r) != 0)
+		if (c->writers[i]->ops->port(c->writers[i], &rr) != 0)
 			c->write_failed = 1;
 }
 

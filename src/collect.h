@@ -24,6 +24,10 @@ struct collector {
 	size_t nheld, cap;
 	uint64_t open_written;
 	int write_failed;
+	/* The probes' cookie key and source address: every record gets the
+	 * probe's source port (ECS source.port) from them. NULL before the engine. */
+	const struct cookie_key *ck;
+	uint32_t src_ip;
 
 	/* TLS follow-up (NULL when --tls is off): open ports in tls_port_bits are
 	 * queued on the stage as they are found, once per SNI name or once bare. */
@@ -43,7 +47,8 @@ void collect_tls_result(void *ctx, const struct tls_result *r);
 void collect_init(struct collector *c, struct writer **writers, size_t nwriters);
 void collect_free(struct collector *c);
 
-/* Sends one record to every writer; remembers a failure. */
+/* Sends one record to every writer (filling in its probe source port);
+ * remembers a failure. */
 void collect_write_port(struct collector *c, const struct port_record *r);
 
 /* Handles one receiver event of kind EV_PORT. Returns 0 or -1 (out of memory). */

@@ -25,7 +25,7 @@ extern const char portus_default_exclude[];
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
-#define MAX_WRITERS 4
+#define MAX_WRITERS 8
 #define LARGE_SCAN_ADDRESSES (UINT64_C(1) << 24)
 
 static void on_signal(int sig)
@@ -105,30 +105,114 @@ static int drop_own_address(struct options *o, uint32_t own, char *err, size_t e
 	return 0;
 }
 
-static size_t open_writers(const struct options *o, struct writer **w, char *err, size_t errlen)
+/* Words of the command line joined by spaces, for nmap's args= and the ECS run record. */
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s, *p;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	p = s;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+		memcpy(p, argv[i], n);
+		p += n;
+		*p++ = i + 1 < argc ? ' ' : '\0';
+	}
+	if (argc == 0)
+		*p = '\0';
+	return s;
+}
+
+static void fill_run_info(struct run_info *ri, const struct options *o, const struct plan *pl,
+			  const struct net_path *np, const char *args)
+{
+	struct timespec ts;
+
+	memset(ri, 0, sizeof(*ri));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ri->start_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	ri->seed = o->seed;
+	ri->shard_k = o->shard_k;
+	ri->shard_n = o->shard_n;
+	ri->hosts = pl->nhosts;
+	ri->targets = pl->n > o->shard_k - 1 ? (pl->n - (o->shard_k - 1) + o->shard_n - 1) / o->shard_n : 0;
+	ri->ports = &o->ports;
+	ri->scanner_ip = np->src_ip;
+	memcpy(ri->scanner_mac, np->src_mac, sizeof(ri->scanner_mac));
+	snprintf(ri->ifname, sizeof(ri->ifname), "%s", np->ifname);
+	if (gethostname(ri->hostname, sizeof(ri->hostname)) != 0)
+		ri->hostname[0] = '\0';
+	ri->hostname[sizeof(ri->hostname) - 1] = '\0';
+	ri->args = args;
+	ri->open_only = o->open_only;
+	ri->retries = o->retries;
+	ri->rate = o->rate;
+}
+
+static int is_stdout(const char *path)
+{
+	return path != NULL && strcmp(path, "-") == 0;
+}
+
+static int writes_stdout(const struct options *o)
+{
+	return is_stdout(o->out_json) || is_stdout(o->out_list) || is_stdout(o->out_xml) ||
+	       is_stdout(o->out_grep);
+}
+
+static struct writer *open_record_writer(const struct options *o, const struct run_info *ri,
+					 char *err, size_t errlen)
+{
+	switch ((enum record_format)o->format) {
+	case FMT_ECS:
+		return writer_ecs_open(o->out_json, ri, err, errlen);
+	case FMT_HEC:
+		return writer_hec_open(o->out_json, ri, err, errlen);
+	case FMT_CEF:
+		return writer_cef_open(o->out_json, ri, err, errlen);
+	case FMT_NATIVE:
+	default:
+		return writer_ndjson_open(o->out_json, o->open_only, err, errlen);
+	}
+}
+
+static size_t open_writers(const struct options *o, const struct run_info *ri, struct writer **w,
+			   char *err, size_t errlen)
 {
 	size_t n = 0;
-	int stdout_taken = 0;
 
-	if (o->out_json) {
-		if ((w[n] = writer_ndjson_open(o->out_json, o->open_only, err, errlen)) == NULL)
+	if (o->out_json && (w[n++] = open_record_writer(o, ri, err, errlen)) == NULL)
+		goto fail;
+	if (o->out_list && (w[n++] = writer_list_open(o->out_list, err, errlen)) == NULL)
+		goto fail;
+	if (o->out_xml && (w[n++] = writer_xml_open(o->out_xml, ri, err, errlen)) == NULL)
+		goto fail;
+	if (o->out_grep && (w[n++] = writer_grepable_open(o->out_grep, ri, err, errlen)) == NULL)
+		goto fail;
+	if (o->hec_url) {
+		struct hec_target t = {
+			.url = o->hec_url,
+			.token = o->hec_token,
+			.index = o->hec_index,
+			.ca_file = o->ca_file,
+			.insecure = o->hec_insecure,
+		};
+		if ((w[n++] = writer_hec_http_open(&t, ri, err, errlen)) == NULL)
 			goto fail;
-		stdout_taken |= strcmp(o->out_json, "-") == 0;
-		n++;
 	}
-	if (o->out_list) {
-		if ((w[n] = writer_list_open(o->out_list, err, errlen)) == NULL)
-			goto fail;
-		stdout_taken |= strcmp(o->out_list, "-") == 0;
-		n++;
-	}
-	if (!stdout_taken) {
-		if ((w[n] = writer_text_open(stdout, o->open_only, err, errlen)) == NULL)
-			goto fail;
-		n++;
-	}
+	if (o->syslog_url && (w[n++] = writer_syslog_open(o->syslog_url, ri, err, errlen)) == NULL)
+		goto fail;
+	/* The terminal table unless some output already is stdout. */
+	if (!writes_stdout(o) && (w[n++] = writer_text_open(stdout, o->open_only, err, errlen)) == NULL)
+		goto fail;
 	return n;
 fail:
+	n--; /* the slot that failed holds NULL */
 	while (n > 0) {
 		n--;
 		w[n]->ops->close(w[n]);
@@ -145,6 +229,8 @@ int main(int argc, char **argv)
 	struct net_overrides ov;
 	struct writer *writers[MAX_WRITERS];
 	struct run_summary sum;
+	struct run_info ri;
+	char *args = NULL;
 	size_t nw;
 	int rc, status = 0;
 
@@ -172,9 +258,12 @@ int main(int argc, char **argv)
 		goto usage_error;
 	if (plan_init(&pl, &o.targets, &o.ports, err, sizeof(err)) != 0)
 		goto usage_error;
-	nw = open_writers(&o, writers, err, sizeof(err));
+	args = join_args(argc, argv);
+	fill_run_info(&ri, &o, &pl, &np, args != NULL ? args : "portus");
+	nw = open_writers(&o, &ri, writers, err, sizeof(err));
 	if (nw == 0) {
 		plan_free(&pl);
+		free(args);
 		goto usage_error;
 	}
 	install_signals();
@@ -192,6 +281,7 @@ int main(int argc, char **argv)
 		}
 	plan_free(&pl);
 	options_free(&o);
+	free(args);
 	return status;
 usage_error:
 	fprintf(stderr, "portus: %s\n", err);

@@ -7,6 +7,7 @@
 
 #include "options.h"
 #include "portus.h"
+#include "writer.h"
 
 typedef int (*opt_handler)(struct options *o, const char *val, char *err, size_t errlen);
 
@@ -212,6 +213,85 @@ static int opt_out_list(struct options *o, const char *v, char *err, size_t errl
 	return check_output_path("-oL", v, err, errlen);
 }
 
+static int opt_out_xml(struct options *o, const char *v, char *err, size_t errlen)
+{
+	o->out_xml = v;
+	return check_output_path("-oX", v, err, errlen);
+}
+
+static int opt_out_grep(struct options *o, const char *v, char *err, size_t errlen)
+{
+	o->out_grep = v;
+	return check_output_path("-oG", v, err, errlen);
+}
+
+static int opt_format(struct options *o, const char *v, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		enum record_format f;
+	} names[] = {
+		{ "json", FMT_NATIVE }, { "ndjson", FMT_NATIVE }, { "ecs", FMT_ECS },
+		{ "splunk-hec", FMT_HEC }, { "hec", FMT_HEC },   { "cef", FMT_CEF },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(v, names[i].name) == 0) {
+			o->format = (int)names[i].f;
+			o->format_given = 1;
+			return 0;
+		}
+	portus_err(err, errlen, "--format %s: expected json, ecs, splunk-hec or cef", v);
+	return -1;
+}
+
+static int opt_hec_url(struct options *o, const char *v, char *err, size_t errlen)
+{
+	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
+		portus_err(err, errlen, "--hec-url %s: expected http://HOST:PORT or https://HOST:PORT", v);
+		return -1;
+	}
+	o->hec_url = v;
+	return 0;
+}
+
+static int opt_hec_token(struct options *o, const char *v, char *err, size_t errlen)
+{
+	if (*v == '\0' || portus_has_space(v, strlen(v))) {
+		portus_err(err, errlen, "--hec-token: empty or contains white space");
+		return -1;
+	}
+	o->hec_token = v;
+	return 0;
+}
+
+static int opt_hec_index(struct options *o, const char *v, char *err, size_t errlen)
+{
+	if (*v == '\0') {
+		portus_err(err, errlen, "--hec-index: empty index name");
+		return -1;
+	}
+	o->hec_index = v;
+	return 0;
+}
+
+static int opt_hec_insecure(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	o->hec_insecure = 1;
+	return 0;
+}
+
+static int opt_syslog(struct options *o, const char *v, char *err, size_t errlen)
+{
+	if (strncmp(v, "udp://", 6) != 0 && strncmp(v, "tcp://", 6) != 0) {
+		portus_err(err, errlen, "--syslog %s: expected udp://HOST:PORT or tcp://HOST:PORT", v);
+		return -1;
+	}
+	o->syslog_url = v;
+	return 0;
+}
+
 static int opt_open(struct options *o, const char *v, char *err, size_t errlen)
 {
 	(void)v, (void)err, (void)errlen;
@@ -362,6 +442,26 @@ static int opt_version(struct options *o, const char *v, char *err, size_t errle
 	return 0;
 }
 
+/* Two outputs to stdout would interleave into something no parser reads. */
+static int check_stdout_once(const struct options *o, char *err, size_t errlen)
+{
+	const char *names[] = { "-oJ", "-oL", "-oX", "-oG" };
+	const char *paths[] = { o->out_json, o->out_list, o->out_xml, o->out_grep };
+	const char *first = NULL;
+
+	for (size_t i = 0; i < 4; i++) {
+		if (paths[i] == NULL || strcmp(paths[i], "-") != 0)
+			continue;
+		if (first != NULL) {
+			portus_err(err, errlen, "%s - and %s - both write to stdout: give one a file",
+				   first, names[i]);
+			return -1;
+		}
+		first = names[i];
+	}
+	return 0;
+}
+
 static const struct opt_def opt_table[] = {
 	{ "-p", "--ports", 1, opt_ports, "PORTS    ports: 22,80,8000-8100; -p- for all" },
 	{ "--top-ports", NULL, 1, opt_top_ports, "N        the N most common ports (data/top-ports.txt)" },
@@ -382,6 +482,14 @@ static const struct opt_def opt_table[] = {
 	{ "--gateway-mac", "--router-mac", 1, opt_gateway_mac, "MAC      next hop's MAC address" },
 	{ "-oJ", "--output-json", 1, opt_out_json, "FILE     NDJSON results ('-' for stdout)" },
 	{ "-oL", "--output-list", 1, opt_out_list, "FILE     one line per open port ('-' for stdout)" },
+	{ "-oX", "--output-xml", 1, opt_out_xml, "FILE     nmap-compatible XML ('-' for stdout)" },
+	{ "-oG", "--output-grepable", 1, opt_out_grep, "FILE     nmap grepable lines ('-' for stdout)" },
+	{ "--format", NULL, 1, opt_format, "FMT      what -oJ writes: json (default), ecs, splunk-hec, cef" },
+	{ "--hec-url", NULL, 1, opt_hec_url, "URL      also POST Splunk HEC events to URL" },
+	{ "--hec-token", NULL, 1, opt_hec_token, "TOKEN    HEC token (default: $PORTUS_HEC_TOKEN)" },
+	{ "--hec-index", NULL, 1, opt_hec_index, "NAME     Splunk index for HEC events" },
+	{ "--hec-insecure", NULL, 0, opt_hec_insecure, "         do not verify the HEC server's certificate" },
+	{ "--syslog", NULL, 1, opt_syslog, "URL      also send CEF lines as syslog to udp:// or tcp://HOST:PORT" },
 	{ "--open", NULL, 0, opt_open, "         report open ports only" },
 	{ "--tls", NULL, 0, opt_tls, "         TLS handshake, certificate and banner on open TLS ports" },
 	{ "--tls-ports", NULL, 1, opt_tls_ports, "PORTS    ports that get the TLS stage (default 443; implies --tls)" },
@@ -517,6 +625,22 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	if (o->ports.n == 0 && ports_add_top(&o->ports, 100, err, errlen) != 0)
 		goto fail;
 	if (o->tls && o->tls_ports.n == 0 && ports_parse(&o->tls_ports, "443", err, errlen) != 0)
+		goto fail;
+	if (o->format_given && o->out_json == NULL)
+		o->out_json = "-";
+	if (o->hec_url != NULL && o->hec_token == NULL) {
+		const char *t = getenv("PORTUS_HEC_TOKEN");
+		if (t == NULL || *t == '\0' || portus_has_space(t, strlen(t))) {
+			portus_err(err, errlen, "--hec-url needs --hec-token or PORTUS_HEC_TOKEN");
+			goto fail;
+		}
+		o->hec_token = t;
+	}
+	if (o->hec_url == NULL && (o->hec_token != NULL || o->hec_index != NULL || o->hec_insecure)) {
+		portus_err(err, errlen, "--hec-token, --hec-index and --hec-insecure need --hec-url");
+		goto fail;
+	}
+	if (check_stdout_once(o, err, errlen) != 0)
 		goto fail;
 	return OPT_RUN;
 fail:

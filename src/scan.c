@@ -301,6 +301,8 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 	}
 	if (engine_init(e, o, pl, np, err, errlen) != 0)
 		goto out;
+	c.ck = &e->ck;
+	c.src_ip = e->src_ip;
 	if (tx_open(e, err, errlen) != 0 || rx_open(e, err, errlen) != 0)
 		goto out;
 	if (o->tls) {
