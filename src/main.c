@@ -105,21 +105,32 @@ static int drop_own_address(struct options *o, uint32_t own, char *err, size_t e
 	return 0;
 }
 
-/* Words of the command line joined by spaces, for nmap's args= and the ECS run record. */
+/* A secret on the command line is not repeated into output files. */
+static const char *shown_arg(char **argv, int i)
+{
+	if (i > 0 && strcmp(argv[i - 1], "--hec-token") == 0)
+		return "REDACTED";
+	if (strncmp(argv[i], "--hec-token=", 12) == 0)
+		return "--hec-token=REDACTED";
+	return argv[i];
+}
+
+/* Words of the command line joined by spaces (secrets redacted), for nmap's args=. */
 static char *join_args(int argc, char **argv)
 {
 	size_t len = 1;
 	char *s, *p;
 
 	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
+		len += strlen(shown_arg(argv, i)) + 1;
 	s = malloc(len);
 	if (s == NULL)
 		return NULL;
 	p = s;
 	for (int i = 0; i < argc; i++) {
-		size_t n = strlen(argv[i]);
-		memcpy(p, argv[i], n);
+		const char *a = shown_arg(argv, i);
+		size_t n = strlen(a);
+		memcpy(p, a, n);
 		p += n;
 		*p++ = i + 1 < argc ? ' ' : '\0';
 	}
