@@ -25,9 +25,9 @@ int lo_flush(struct line_out *lo)
 		lo->failed = 1;
 	/* Keep a record still being built (none when called from lo_end). */
 	rest = lo->sb.oom ? 0 : lo->sb.len - lo->done;
+	sb_reset(&lo->sb); /* clears oom; the bytes stay */
 	if (rest > 0)
 		memmove(lo->sb.p, lo->sb.p + lo->done, rest);
-	sb_reset(&lo->sb);
 	lo->sb.len = rest;
 	if (lo->sb.p != NULL)
 		lo->sb.p[rest] = '\0';
