@@ -192,19 +192,37 @@ static struct writer *open_record_writer(const struct options *o, const struct r
 	}
 }
 
+/* Output files created so far, removed again when a later writer cannot open:
+ * a run that fails before it starts leaves no half-written file behind. */
+struct created {
+	const char *path[MAX_WRITERS];
+	size_t n;
+};
+
+static void note_created(struct created *c, const char *path)
+{
+	if (path != NULL && !is_stdout(path) && c->n < MAX_WRITERS)
+		c->path[c->n++] = path;
+}
+
 static size_t open_writers(const struct options *o, const struct run_info *ri, struct writer **w,
 			   char *err, size_t errlen)
 {
+	struct created made = { { NULL }, 0 };
 	size_t n = 0;
 
 	if (o->out_json && (w[n++] = open_record_writer(o, ri, err, errlen)) == NULL)
 		goto fail;
+	note_created(&made, o->out_json);
 	if (o->out_list && (w[n++] = writer_list_open(o->out_list, err, errlen)) == NULL)
 		goto fail;
+	note_created(&made, o->out_list);
 	if (o->out_xml && (w[n++] = writer_xml_open(o->out_xml, ri, err, errlen)) == NULL)
 		goto fail;
+	note_created(&made, o->out_xml);
 	if (o->out_grep && (w[n++] = writer_grepable_open(o->out_grep, ri, err, errlen)) == NULL)
 		goto fail;
+	note_created(&made, o->out_grep);
 	if (o->hec_url) {
 		struct hec_target t = {
 			.url = o->hec_url,
@@ -228,6 +246,8 @@ fail:
 		n--;
 		w[n]->ops->close(w[n]);
 	}
+	for (size_t i = 0; i < made.n; i++)
+		(void)unlink(made.path[i]);
 	return 0;
 }
 

@@ -1,8 +1,11 @@
 #!/bin/bash
-# Usage errors: exit status 2, exactly one line on stderr, no probe sent.
+# Usage errors (issue 6: at least 50 bad invocations): exit status 2, exactly
+# one line on stderr naming the problem, no probe sent, and no output file left
+# behind (each case also asks for -oJ into a file that must not exist after).
 # Run inside the lab's scanner namespace (never in the host's).
 . "$(dirname "$0")/common.sh"
 need_portus
+unset PORTUS_HEC_TOKEN
 lab_up --prefix 198.19.0.0/24
 bad=0
 n=0
@@ -13,7 +16,9 @@ expect_usage_error() { # PATTERN DESCRIPTION ARGS...
 	n=$((n + 1))
 	local before after rc lines
 	before=$(gw_syns)
-	portus_scan "$@" >"$ART/out$n.txt" 2>"$ART/err$n.txt"
+	local left=$ART/left$n.json
+	# First, so a case's own -oJ (or a missing value at the end) still counts.
+	portus_scan -oJ "$left" "$@" >"$ART/out$n.txt" 2>"$ART/err$n.txt"
 	rc=$?
 	after=$(gw_syns)
 	lines=$(wc -l <"$ART/err$n.txt")
@@ -30,6 +35,9 @@ expect_usage_error() { # PATTERN DESCRIPTION ARGS...
 	elif [ "$before" != "$after" ]; then
 		echo "  $what: sent $((after - before)) probes before failing"
 		bad=$((bad + 1))
+	elif [ -e "$left" ]; then
+		echo "  $what: left an output file behind"
+		bad=$((bad + 1))
 	else
 		echo "  ok: $what: $(cat "$ART/err$n.txt")"
 	fi
@@ -45,6 +53,74 @@ expect_usage_error "exclu" "all targets excluded (default list has 198.18.0.0/15
 expect_usage_error "" "--shard 4/3" -p 80 --exclude-file /dev/null --shard 4/3 198.19.0.1
 expect_usage_error "allow-no-exclude" "/7 with an empty exclude list" -p 80 --exclude-file /dev/null 198.0.0.0/7
 expect_usage_error "" "--rate 0" -p 80 --exclude-file /dev/null --rate 0 198.19.0.1
+
+printf '' >"$ART/empty.txt"
+printf '# only a comment\n' >"$ART/comments.txt"
+printf '198.19.0.1\0\001\002binary\n' >"$ART/binary.bin"
+printf '198.19.0.1\n198.19.0.300\n' >"$ART/badline.txt"
+X=(--exclude-file /dev/null)
+T=198.19.0.1
+# Targets
+expect_usage_error "octet" "octet 256" -p 80 "${X[@]}" 198.19.0.256
+expect_usage_error "prefix" "prefix /-1" -p 80 "${X[@]}" 198.19.0.1/-1
+expect_usage_error "" "a host name" -p 80 "${X[@]}" not-an-address
+expect_usage_error "" "empty list element" -p 80 "${X[@]}" 198.19.0.1,,198.19.0.2
+expect_usage_error "cannot open" "-iL missing file" -p 80 "${X[@]}" -iL /nonexistent/targets
+expect_usage_error "no targets" "-iL empty file" -p 80 "${X[@]}" -iL "$ART/empty.txt"
+expect_usage_error "no targets" "-iL comments only" -p 80 "${X[@]}" -iL "$ART/comments.txt"
+expect_usage_error "binary" "-iL binary file" -p 80 "${X[@]}" -iL "$ART/binary.bin"
+expect_usage_error "badline.txt:2" "-iL bad line" -p 80 "${X[@]}" -iL "$ART/badline.txt"
+expect_usage_error "cannot open" "--exclude-file missing" -p 80 --exclude-file /nonexistent/ex $T
+expect_usage_error "binary" "--exclude-file binary" -p 80 --exclude-file "$ART/binary.bin" $T
+expect_usage_error "excluded" "--exclude covers everything" -p 80 "${X[@]}" --exclude 198.19.0.0/24 198.19.0.0/25
+expect_usage_error "missing value" "--exclude without value" -p 80 $T --exclude
+# Ports
+expect_usage_error "" "-p empty" -p "" "${X[@]}" $T
+expect_usage_error "" "-p reversed range" -p 80-22 "${X[@]}" $T
+expect_usage_error "" "-p UDP" -p U:53 "${X[@]}" $T
+expect_usage_error "" "-p empty element" -p 1,,2 "${X[@]}" $T
+expect_usage_error "" "-p 0-80" -p 0-80 "${X[@]}" $T
+expect_usage_error "" "--top-ports 0" --top-ports 0 "${X[@]}" $T
+expect_usage_error "" "--top-ports too many" --top-ports 99999 "${X[@]}" $T
+expect_usage_error "missing value" "-p without value" "${X[@]}" $T -p
+# Numbers
+expect_usage_error "not a number" "--rate abc" -p 80 "${X[@]}" --rate abc $T
+expect_usage_error "" "--rate -5" -p 80 "${X[@]}" --rate -5 $T
+expect_usage_error "too large" "--rate huge" -p 80 "${X[@]}" --rate 99999999999999999999999 $T
+expect_usage_error "" "--wait 0" -p 80 "${X[@]}" --wait 0 $T
+expect_usage_error "" "--seed x" -p 80 "${X[@]}" --seed x $T
+expect_usage_error "" "--shard 0/3" -p 80 "${X[@]}" --shard 0/3 $T
+expect_usage_error "" "--shard 1/0" -p 80 "${X[@]}" --shard 1/0 $T
+expect_usage_error "" "--shard 1" -p 80 "${X[@]}" --shard 1 $T
+expect_usage_error "" "--retries x" -p 80 "${X[@]}" --retries x $T
+# Path
+expect_usage_error "" "nonexistent interface" -p 80 "${X[@]}" --interface nosuchif0 $T
+expect_usage_error "" "-S bad address" -p 80 "${X[@]}" -S 300.1.1.1 $T
+expect_usage_error "gateway-mac" "--gateway-mac zz" -p 80 "${X[@]}" --gateway-mac zz $T
+expect_usage_error "" "--source-port 0" -p 80 "${X[@]}" --source-port 0 $T
+expect_usage_error "" "--source-port 70000" -p 80 "${X[@]}" --source-port 70000 $T
+expect_usage_error "" "--source-port reversed" -p 80 "${X[@]}" --source-port 5-1 $T
+# Outputs
+expect_usage_error "cannot write" "-oJ unwritable" -p 80 "${X[@]}" -oJ /nonexistent-dir/x.json $T
+expect_usage_error "empty file name" "-oJ empty" -p 80 "${X[@]}" -oJ "" $T
+expect_usage_error "cannot write" "-oL unwritable (the -oJ file is removed again)" -p 80 "${X[@]}" -oL /nonexistent-dir/x.lst $T
+expect_usage_error "cannot write" "-oX unwritable" -p 80 "${X[@]}" -oX /nonexistent-dir/x.xml $T
+expect_usage_error "cannot write" "-oG unwritable" -p 80 "${X[@]}" -oG /nonexistent-dir/x.gnmap $T
+expect_usage_error "format" "--format bogus" -p 80 "${X[@]}" --format bogus $T
+expect_usage_error "stdout" "two outputs on stdout" -p 80 "${X[@]}" -oJ - -oL - $T
+expect_usage_error "hec-url" "--hec-url ftp" -p 80 "${X[@]}" --hec-url ftp://127.0.0.1 $T
+expect_usage_error "need --hec-url" "--hec-token alone" -p 80 "${X[@]}" --hec-token t $T
+expect_usage_error "PORTUS_HEC_TOKEN" "--hec-url without a token" -p 80 "${X[@]}" --hec-url http://127.0.0.1:1 $T
+expect_usage_error "syslog" "--syslog without scheme" -p 80 "${X[@]}" --syslog 127.0.0.1:514 $T
+expect_usage_error "" "--syslog tcp to a closed port" -p 80 "${X[@]}" --syslog tcp://127.0.0.1:1 $T
+# TLS
+expect_usage_error "" "--tls-ports 0" -p 443 "${X[@]}" --tls-ports 0 $T
+expect_usage_error "" "--tls-timeout 0" -p 443 "${X[@]}" --tls --tls-timeout 0 $T
+expect_usage_error "" "--tls-concurrency 0" -p 443 "${X[@]}" --tls --tls-concurrency 0 $T
+expect_usage_error "" "--sni-file missing" -p 443 "${X[@]}" --sni-file /nonexistent/sni $T
+expect_usage_error "" "--ca-file missing" -p 443 "${X[@]}" --tls --ca-file /nonexistent/ca.pem $T
+expect_usage_error "unknown option" "--unknown=3" -p 80 "${X[@]}" --unknown=3 $T
+[ "$n" -ge 50 ] || fail "only $n error cases (issue 6 asks for at least 50)"
 
 [ "$bad" = 0 ] || fail "$bad of $n error cases wrong"
 echo "PASS: $TEST_NAME"

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "options.h"
+#include "writer.h"
 #include "portus.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -168,7 +169,11 @@ struct want {
 	uint32_t source_ip;
 	uint8_t mac[6];
 	int mac_given;
-	const char *out_json, *out_list;
+	const char *out_json, *out_list, *out_xml, *out_grep;
+	int format; /* enum record_format; FMT_NATIVE is 0 */
+	int format_given;
+	const char *hec_url, *hec_token, *hec_index, *syslog_url;
+	int hec_insecure;
 	int open_only;
 	int no_status; /* status 0 instead of -1 */
 	uint16_t sport_base, sport_count; /* 0: the defaults */
@@ -253,6 +258,15 @@ static void assert_options(const struct options *o, const struct want *w, const 
 	assert_memory_equal(o->gateway_mac, w->mac_given ? w->mac : no_mac, 6);
 	assert_str(o->out_json, w->out_json, "out_json", cmd);
 	assert_str(o->out_list, w->out_list, "out_list", cmd);
+	assert_str(o->out_xml, w->out_xml, "out_xml", cmd);
+	assert_str(o->out_grep, w->out_grep, "out_grep", cmd);
+	assert_int_equal(o->format, w->format);
+	assert_int_equal(o->format_given, w->format_given);
+	assert_str(o->hec_url, w->hec_url, "hec_url", cmd);
+	assert_str(o->hec_token, w->hec_token, "hec_token", cmd);
+	assert_str(o->hec_index, w->hec_index, "hec_index", cmd);
+	assert_int_equal(o->hec_insecure, w->hec_insecure);
+	assert_str(o->syslog_url, w->syslog_url, "syslog_url", cmd);
 	assert_int_equal(o->open_only, w->open_only);
 	assert_int_equal(o->status, w->no_status ? 0 : -1);
 	assert_int_equal(o->sport_base, w->sport_base ? w->sport_base : DEFAULT_SPORT_BASE);
@@ -395,6 +409,20 @@ static const struct good_case {
 	{ ARGV("198.18.0.1", "--output-list", "ports.txt", "-oJ", "-"),
 	  { .out_list = "ports.txt", .out_json = "-" } },
 	{ ARGV("198.18.0.1", "--open"), { .open_only = 1 } },
+	{ ARGV("198.18.0.1", "-oX", "a.xml", "--output-grepable", "a.gnmap"),
+	  { .out_xml = "a.xml", .out_grep = "a.gnmap" } },
+	/* --format alone writes to stdout; with -oJ it changes what -oJ writes */
+	{ ARGV("198.18.0.1", "--format", "ecs"), { .format = FMT_ECS, .format_given = 1, .out_json = "-" } },
+	{ ARGV("198.18.0.1", "--format=cef", "-oJ", "f.cef"),
+	  { .format = FMT_CEF, .format_given = 1, .out_json = "f.cef" } },
+	{ ARGV("198.18.0.1", "-oJ", "h", "--format", "splunk-hec"),
+	  { .format = FMT_HEC, .format_given = 1, .out_json = "h" } },
+	{ ARGV("198.18.0.1", "--format", "json"), { .format = FMT_NATIVE, .format_given = 1, .out_json = "-" } },
+	{ ARGV("198.18.0.1", "--hec-url", "https://127.0.0.1:8088", "--hec-token", "abc-123",
+	       "--hec-index", "scans", "--hec-insecure"),
+	  { .hec_url = "https://127.0.0.1:8088", .hec_token = "abc-123", .hec_index = "scans",
+	    .hec_insecure = 1 } },
+	{ ARGV("198.18.0.1", "--syslog", "tcp://127.0.0.1:6514"), { .syslog_url = "tcp://127.0.0.1:6514" } },
 	{ ARGV("--no-status", "198.18.0.1"), { .no_status = 1 } },
 
 	/* Everything at once, options before and after the targets. */
@@ -613,6 +641,22 @@ static const struct bad_case {
 	{ ARGV("198.18.0.1", "--interface", "abcdefghijklmnopqrst"), "not an interface name" },
 	{ ARGV("198.18.0.1", "--interface", "abcdefghijklmnop"), "not an interface name" },
 	{ ARGV("198.18.0.1", "-e", ""), "not an interface name" },
+
+	/* Output formats and destinations */
+	{ ARGV("198.18.0.1", "--format", "xml"), "--format xml: expected json, ecs, splunk-hec or cef" },
+	{ ARGV("198.18.0.1", "--format", ""), "--format : expected" },
+	{ ARGV("198.18.0.1", "--format"), "--format: missing value" },
+	{ ARGV("198.18.0.1", "-oX", ""), "-oX: empty file name" },
+	{ ARGV("198.18.0.1", "-oG"), "-oG: missing value" },
+	{ ARGV("198.18.0.1", "-oJ", "-", "-oX", "-"), "-oJ - and -oX - both write to stdout" },
+	{ ARGV("198.18.0.1", "--format", "ecs", "-oG", "-"), "-oJ - and -oG - both write to stdout" },
+	{ ARGV("198.18.0.1", "--hec-url", "ftp://127.0.0.1"), "--hec-url ftp://127.0.0.1: expected http://" },
+	{ ARGV("198.18.0.1", "--hec-token", "t"), "need --hec-url" },
+	{ ARGV("198.18.0.1", "--hec-index", "i"), "need --hec-url" },
+	{ ARGV("198.18.0.1", "--hec-url", "http://127.0.0.1", "--hec-token", "a b"), "--hec-token: empty or contains white space" },
+	{ ARGV("198.18.0.1", "--hec-url", "http://127.0.0.1", "--hec-token", ""), "--hec-token: empty" },
+	{ ARGV("198.18.0.1", "--hec-url", "http://127.0.0.1", "--hec-index", ""), "--hec-index: empty index name" },
+	{ ARGV("198.18.0.1", "--syslog", "127.0.0.1:514"), "--syslog 127.0.0.1:514: expected udp://HOST:PORT" },
 
 	/* The first error wins, even with good options and targets after it. */
 	{ ARGV("--rate", "0", "198.18.0.1", "-p", "80"), "--rate 0" },
