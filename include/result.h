@@ -24,6 +24,11 @@ enum reason {
 	R_ARP_RESPONSE,     /* "arp-response"  host up */
 	R_NO_ARP,           /* "no-arp-response" host down */
 	R_USER_SET,         /* "user-set"  host assumed up (routed targets) */
+	/* "all-ports-open": every scanned port of the host (at least
+	 * ALL_OPEN_MIN_PORTS) answered SYN-ACK. Real hosts do not; a SYN proxy,
+	 * tarpit or firewall answering on the host's behalf does, so its "open"
+	 * ports say nothing about services. Reported as an extra host record. */
+	R_ALL_PORTS_OPEN,
 	R_COUNT
 };
 
@@ -45,6 +50,8 @@ struct port_record {
 	uint32_t reason_ip; /* sender of an ICMP error (may differ from ip), else 0 */
 	int64_t time_us;    /* when classified, microseconds since the Unix epoch, UTC */
 };
+
+#define ALL_OPEN_MIN_PORTS 10 /* fewer scanned ports all open is plausible for a real host */
 
 struct host_record {
 	uint32_t ip;

@@ -167,6 +167,8 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 		 * so shards together write it exactly once. */
 		const int host_in_shard = in_shard(e, h * pl->nports);
 
+		uint32_t nin = 0, nopen = 0; /* this shard's ports of the host, open ones */
+
 		if (e->nonlink && netroute_is_onlink(e->np, ip))
 			oh = onlink_find(e, ip);
 		for (uint32_t s = 0; s < pl->nports; s++) {
@@ -179,6 +181,8 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 				k++;
 			if (!in_shard(e, idx))
 				continue;
+			nin++;
+			nopen += st == PS_OPEN;
 			if (oh != NULL && !oh->up)
 				continue;
 			if (st == PS_OPEN)
@@ -212,6 +216,12 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 			struct host_record hr = { .ip = ip, .up = 0, .reason = R_NO_ARP, .time_us = end_us };
 			write_host(c, &hr);
 			sum->hosts_down++;
+		}
+		/* Only a complete scan can say every port answered. */
+		if (complete && host_in_shard && nin >= ALL_OPEN_MIN_PORTS && nopen == nin) {
+			struct host_record hr = { .ip = ip, .up = 1, .reason = R_ALL_PORTS_OPEN,
+						  .time_us = end_us };
+			write_host(c, &hr);
 		}
 	}
 	free(refs);

@@ -16,6 +16,7 @@ static const char *const reason_names[R_COUNT] = {
 	[R_ARP_RESPONSE] = "arp-response",
 	[R_NO_ARP] = "no-arp-response",
 	[R_USER_SET] = "user-set",
+	[R_ALL_PORTS_OPEN] = "all-ports-open",
 };
 
 const char *reason_name(enum reason r)
