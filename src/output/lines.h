@@ -19,7 +19,9 @@
 
 struct line_sink {
 	/* Delivers p[0..len): one or more complete lines, each ending in '\n'.
-	 * Returns 0, or -1 when the lines could not be delivered. */
+	 * Returns 0, or -1 when the lines could not be delivered. A network sink
+	 * may instead count what it lost and report it from close() (the scan
+	 * then goes on and portus exits 1 at the end). */
 	int (*write)(struct line_sink *s, const char *p, size_t len);
 	/* Delivers anything the sink still holds, releases s. Returns 0 or -1. */
 	int (*close)(struct line_sink *s);
