@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -192,16 +193,30 @@ static struct writer *open_record_writer(const struct options *o, const struct r
 	}
 }
 
-/* Output files created so far, removed again when a later writer cannot open:
- * a run that fails before it starts leaves no half-written file behind. */
+/* Output files this run created, removed again when a later writer cannot
+ * open: a run that fails before it starts leaves no half-written file behind.
+ * Only paths that did not exist before are ever removed (never a device such
+ * as /dev/null, never a file the user already had). */
 struct created {
 	const char *path[MAX_WRITERS];
 	size_t n;
 };
 
-static void note_created(struct created *c, const char *path)
+static int path_exists(const char *path)
 {
-	if (path != NULL && !is_stdout(path) && c->n < MAX_WRITERS)
+	struct stat st;
+
+	return path != NULL && !is_stdout(path) && lstat(path, &st) == 0;
+}
+
+/* existed: what path_exists said before the writer opened it. */
+static void note_created(struct created *c, const char *path, int existed)
+{
+	struct stat st;
+
+	if (path == NULL || is_stdout(path) || existed || c->n >= MAX_WRITERS)
+		return;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
 		c->path[c->n++] = path;
 }
 
@@ -209,20 +224,22 @@ static size_t open_writers(const struct options *o, const struct run_info *ri, s
 			   char *err, size_t errlen)
 {
 	struct created made = { { NULL }, 0 };
+	const int had_json = path_exists(o->out_json), had_list = path_exists(o->out_list);
+	const int had_xml = path_exists(o->out_xml), had_grep = path_exists(o->out_grep);
 	size_t n = 0;
 
 	if (o->out_json && (w[n++] = open_record_writer(o, ri, err, errlen)) == NULL)
 		goto fail;
-	note_created(&made, o->out_json);
+	note_created(&made, o->out_json, had_json);
 	if (o->out_list && (w[n++] = writer_list_open(o->out_list, err, errlen)) == NULL)
 		goto fail;
-	note_created(&made, o->out_list);
+	note_created(&made, o->out_list, had_list);
 	if (o->out_xml && (w[n++] = writer_xml_open(o->out_xml, ri, err, errlen)) == NULL)
 		goto fail;
-	note_created(&made, o->out_xml);
+	note_created(&made, o->out_xml, had_xml);
 	if (o->out_grep && (w[n++] = writer_grepable_open(o->out_grep, ri, err, errlen)) == NULL)
 		goto fail;
-	note_created(&made, o->out_grep);
+	note_created(&made, o->out_grep, had_grep);
 	if (o->hec_url) {
 		struct hec_target t = {
 			.url = o->hec_url,

@@ -122,5 +122,15 @@ expect_usage_error "" "--ca-file missing" -p 443 "${X[@]}" --tls --ca-file /none
 expect_usage_error "unknown option" "--unknown=3" -p 80 "${X[@]}" --unknown=3 $T
 [ "$n" -ge 50 ] || fail "only $n error cases (issue 6 asks for at least 50)"
 
+# Cleanup after a failed open removes only files this run created: never a
+# device (as root, unlinking /dev/null would break the machine) and never a
+# file that existed before.
+echo keep >"$ART/existing.json"
+portus_scan -p 80 "${X[@]}" -oJ /dev/null -oL "$ART/existing.json" -oX /nonexistent-dir/x.xml $T \
+	>/dev/null 2>"$ART/err-devnull.txt"
+[ $? = 2 ] || fail "-oX unwritable after -oJ /dev/null: expected exit 2"
+[ -c /dev/null ] || fail "/dev/null is no longer a character device"
+[ -f "$ART/existing.json" ] || fail "a file that existed before the run was removed"
+
 [ "$bad" = 0 ] || fail "$bad of $n error cases wrong"
 echo "PASS: $TEST_NAME"
