@@ -19,9 +19,8 @@ int lo_flush(struct line_out *lo)
 {
 	size_t rest;
 
-	if (lo->sb.oom)
-		lo->failed = 1;
-	else if (lo->done > 0 && lo->sink->write(lo->sink, lo->sb.p, lo->done) != 0)
+	/* Out of memory loses records as surely as a failed write. */
+	if (lo->sb.oom || (lo->done > 0 && lo->sink->write(lo->sink, lo->sb.p, lo->done) != 0))
 		lo->failed = 1;
 	/* Keep a record still being built (none when called from lo_end). */
 	rest = lo->sb.oom ? 0 : lo->sb.len - lo->done;

@@ -14,21 +14,21 @@
  * open port are left out. Hosts that never answered on any port are only
  * counted.
  */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <math.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostgroup.h"
 #include "json.h"
 #include "portus.h"
 #include "tls_line.h"
 #include "writer.h"
 
-#define TEXT_COLLAPSE 25 /* nmap's default: collapse a state above 25 ports */
-#define TEXT_MINCOL 8    /* narrowest table column, so short tables line up */
-#define NSTATES 4        /* enum port_state values */
+#define TEXT_COLLAPSE HG_COLLAPSE /* nmap's default: collapse a group above 25 ports */
+#define TEXT_MINCOL 8             /* narrowest table column, so short tables line up */
+#define NSTATES HG_NSTATES        /* enum port_state values */
 
 struct text_tls {
 	uint32_t ip;
@@ -37,19 +37,12 @@ struct text_tls {
 };
 
 struct text {
-	struct port_record *ports;
-	size_t nports, capports;
-	struct host_record *hosts;
-	size_t nhosts, caphosts;
+	struct hostgroup g; /* port and host records, grouped per host at close */
 	struct run_summary sum;
 	int has_sum;
-	char **svc; /* port -> service name cache, built at close */
 	struct text_tls *tls; /* TLS summary lines, printed after the hosts */
 	size_t ntls, captls;
 };
-
-/* Not const: stored in the cache next to strdup()ed names, never written. */
-static char svc_unknown[] = "unknown";
 
 static int grow(void **p, size_t *cap, size_t n, size_t size)
 {
@@ -73,20 +66,14 @@ static int text_port(struct writer *w, const struct port_record *r)
 {
 	struct text *t = w->priv;
 
-	if (grow((void **)&t->ports, &t->capports, t->nports, sizeof(*r)) != 0)
-		return -1;
-	t->ports[t->nports++] = *r;
-	return 0;
+	return hg_add_port(&t->g, r);
 }
 
 static int text_host(struct writer *w, const struct host_record *h)
 {
 	struct text *t = w->priv;
 
-	if (grow((void **)&t->hosts, &t->caphosts, t->nhosts, sizeof(*h)) != 0)
-		return -1;
-	t->hosts[t->nhosts++] = *h;
-	return 0;
+	return hg_add_host(&t->g, h);
 }
 
 static int text_tls(struct writer *w, const struct tls_result *r)
@@ -142,44 +129,15 @@ static int text_summary(struct writer *w, const struct run_summary *s)
 	return 0;
 }
 
-static int cmp_port(const void *a, const void *b)
-{
-	const struct port_record *x = a, *y = b;
-
-	if (x->ip != y->ip)
-		return x->ip < y->ip ? -1 : 1;
-	return (x->port > y->port) - (x->port < y->port);
-}
-
-/* By address; for one address, "up" sorts last so that it wins. */
-static int cmp_host(const void *a, const void *b)
-{
-	const struct host_record *x = a, *y = b;
-
-	if (x->ip != y->ip)
-		return x->ip < y->ip ? -1 : 1;
-	return (x->up > y->up) - (x->up < y->up);
-}
-
 static const char *plural(uint64_t n)
 {
 	return n == 1 ? "" : "s";
 }
 
-static unsigned rec_state(const struct port_record *r)
-{
-	return r->state < NSTATES ? r->state : PS_UNKNOWN;
-}
-
-static unsigned rec_reason(const struct port_record *r)
-{
-	return r->reason < R_COUNT ? r->reason : R_NONE;
-}
-
 /* "syn-ack ttl 64", "admin-prohibited from 198.18.0.254 ttl 63", "no-response". */
 static void reason_text(const struct port_record *r, char *out, size_t outlen)
 {
-	const char *name = reason_name((enum reason)rec_reason(r));
+	const char *name = reason_name((enum reason)hg_reason(r));
 	char ip[16];
 
 	if (!r->has_reply) {
@@ -195,21 +153,9 @@ static void reason_text(const struct port_record *r, char *out, size_t outlen)
 /* Service name for a TCP port; getservbyport is not thread-safe (main thread only). */
 static const char *service(struct text *t, uint16_t port)
 {
-	struct servent *se;
-	char *name = NULL;
+	const char *name = hg_service(&t->g, port);
 
-	if (t->svc == NULL) {
-		t->svc = calloc(65536, sizeof(*t->svc));
-		if (t->svc == NULL)
-			return svc_unknown;
-	}
-	if (t->svc[port] != NULL)
-		return t->svc[port];
-	se = getservbyport(htons(port), "tcp");
-	if (se != NULL && se->s_name != NULL)
-		name = strdup(se->s_name);
-	t->svc[port] = name != NULL ? name : svc_unknown;
-	return t->svc[port];
+	return name != NULL ? name : "unknown";
 }
 
 static int col(size_t n)
@@ -292,7 +238,7 @@ static void print_host(struct writer *w, uint32_t ip, const struct port_record *
 
 	ip_to_str(ip, addr);
 	for (i = 0; i < n; i++)
-		cnt[rec_state(&p[i])][rec_reason(&p[i])]++;
+		cnt[hg_state(&p[i])][hg_reason(&p[i])]++;
 	for (s = 0; s < NSTATES; s++) {
 		if (s == PS_OPEN)
 			continue; /* open ports are always listed */
@@ -320,22 +266,22 @@ static void print_host(struct writer *w, uint32_t ip, const struct port_record *
 	print_not_shown(fp, cnt, hide);
 	if (nhidden < n) {
 		for (i = 0; i < n; i++) {
-			if (hide[rec_state(&p[i])][rec_reason(&p[i])])
+			if (hide[hg_state(&p[i])][hg_reason(&p[i])])
 				continue;
 			wport = max_sz(wport, (size_t)snprintf(pstr, sizeof(pstr), "%u/tcp",
 							       (unsigned)p[i].port));
-			wstate = max_sz(wstate, strlen(state_name((enum port_state)rec_state(&p[i]))));
+			wstate = max_sz(wstate, strlen(state_name((enum port_state)hg_state(&p[i]))));
 			wsvc = max_sz(wsvc, strlen(service(t, p[i].port)));
 		}
 		fprintf(fp, "%-*s %-*s %-*s %s\n", col(wport), "PORT", col(wstate), "STATE",
 			col(wsvc), "SERVICE", "REASON");
 		for (i = 0; i < n; i++) {
-			if (hide[rec_state(&p[i])][rec_reason(&p[i])])
+			if (hide[hg_state(&p[i])][hg_reason(&p[i])])
 				continue;
 			reason_text(&p[i], why, sizeof(why));
 			snprintf(pstr, sizeof(pstr), "%u/tcp", (unsigned)p[i].port);
 			fprintf(fp, "%-*s %-*s %-*s %s\n", col(wport), pstr, col(wstate),
-				state_name((enum port_state)rec_state(&p[i])), col(wsvc),
+				state_name((enum port_state)hg_state(&p[i])), col(wsvc),
 				service(t, p[i].port), why);
 		}
 	}
@@ -377,43 +323,21 @@ static void print_down(FILE *fp, const struct host_record *h)
 static void print_report(struct writer *w)
 {
 	struct text *t = w->priv;
-	size_t i = 0, j = 0, pe, he, k;
 	uint64_t silent = 0;
-	uint32_t ip;
-	int replied, nopen;
-	const struct host_record *h;
+	struct hg_host h;
 
-	if (t->nports > 0) /* qsort(NULL, 0, ...) is undefined */
-		qsort(t->ports, t->nports, sizeof(*t->ports), cmp_port);
-	if (t->nhosts > 0)
-		qsort(t->hosts, t->nhosts, sizeof(*t->hosts), cmp_host);
 	setservent(1);
-	while (i < t->nports || j < t->nhosts) {
-		if (j >= t->nhosts || (i < t->nports && t->ports[i].ip <= t->hosts[j].ip))
-			ip = t->ports[i].ip;
-		else
-			ip = t->hosts[j].ip;
-		for (pe = i; pe < t->nports && t->ports[pe].ip == ip; pe++)
-			;
-		for (he = j; he < t->nhosts && t->hosts[he].ip == ip; he++)
-			;
-		h = he > j ? &t->hosts[he - 1] : NULL;
-		replied = nopen = 0;
-		for (k = i; k < pe; k++) {
-			replied |= t->ports[k].has_reply;
-			nopen += t->ports[k].state == PS_OPEN;
-		}
-		if (!replied && h == NULL) {
+	hg_begin(&t->g);
+	while (hg_next(&t->g, w->open_only, &h)) {
+		if (h.status == HG_SILENT) {
 			silent++;
-		} else if (w->open_only && nopen == 0) {
+		} else if (w->open_only && h.nopen == 0) {
 			/* --open: only hosts with an open port are shown */
-		} else if (!replied && !h->up) {
-			print_down(w->fp, h);
+		} else if (h.status == HG_DOWN) {
+			print_down(w->fp, h.rec);
 		} else {
-			print_host(w, ip, &t->ports[i], pe - i, h != NULL && h->up ? h : NULL);
+			print_host(w, h.ip, h.ports, h.n, h.rec != NULL && h.rec->up ? h.rec : NULL);
 		}
-		i = pe;
-		j = he;
 	}
 	endservent();
 	if (silent > 0)
@@ -436,17 +360,10 @@ static int text_close(struct writer *w)
 		r = -1;
 	if (w->owns_fp && fclose(w->fp) != 0)
 		r = -1;
-	if (t->svc != NULL) {
-		for (i = 0; i < 65536; i++)
-			if (t->svc[i] != svc_unknown)
-				free(t->svc[i]);
-		free(t->svc);
-	}
+	hg_free(&t->g);
 	for (i = 0; i < t->ntls; i++)
 		free(t->tls[i].line);
 	free(t->tls);
-	free(t->ports);
-	free(t->hosts);
 	free(t);
 	free(w);
 	return r;
