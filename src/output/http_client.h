@@ -8,6 +8,10 @@
  * One client is used by one thread at a time. Everything the server sends is
  * hostile: lines, headers and the body are bounded, and the body kept for the
  * caller is cut to HTTP_BODY_KEEP bytes.
+ *
+ * Built from http_url.c (http_url_parse), http_client.c (the client and
+ * http_post), http_conn.c (connection, TLS, I/O) and http_response.c (the
+ * response reader); their shared internals are in http_internal.h.
  */
 #ifndef PORTUS_OUTPUT_HTTP_CLIENT_H
 #define PORTUS_OUTPUT_HTTP_CLIENT_H

@@ -1,5 +1,5 @@
 /*
- * test_hec.c — Splunk HEC output (src/output/hec.c, hec_http.c, http_client.c):
+ * test_hec.c — Splunk HEC output (src/output/hec.c, hec_http.c, http_*.c):
  * exact envelope bytes for every record type with and without an index, the
  * 10,000-byte bound, the --hec-url parser (good and bad URLs), HEC reply
  * parsing, and the HTTP sink against a scripted loopback server running in a
