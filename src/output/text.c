@@ -260,6 +260,9 @@ static void print_host(struct writer *w, uint32_t ip, const struct port_record *
 
 	fprintf(fp, "portus scan report for %s\n", addr);
 	print_up(fp, p, n, h);
+	if (h != NULL && h->reason == R_ALL_PORTS_OPEN)
+		fprintf(fp, "Warning: all %zu scanned ports answered SYN-ACK: a SYN proxy or tarpit "
+			    "answers for this host, so its open ports do not show services.\n", n);
 	if (n > 0 && nhidden == n)
 		fprintf(fp, "All %zu scanned port%s on %s %s in ignored states.\n", n, plural(n),
 			addr, n == 1 ? "is" : "are");

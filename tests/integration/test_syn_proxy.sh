@@ -34,6 +34,10 @@ portus_scan -p "$PORTS" --rate 20000 --exclude-file /dev/null --format ecs -oJ "
 	198.19.4.1 >"$ART/stdout-ecs.txt" 2>"$ART/stderr-ecs.txt" ||
 	fail "portus exited $? (stderr: $(tail -3 "$ART/stderr-ecs.txt"))"
 
+portus_scan -p "$PORTS" --rate 20000 --exclude-file /dev/null 198.19.4.2 198.19.0.2 \
+	>"$ART/table.txt" 2>"$ART/stderr-table.txt" || fail "portus (table) exited $?"
+[ "$(grep -c '^Warning: all 22 scanned ports answered SYN-ACK' "$ART/table.txt")" = 1 ] ||
+	fail "the terminal table does not warn exactly once about the SYN proxy"
 python3 - "$ART" <<'PY' || fail "SYN proxy flagging wrong"
 import json, sys
 art = sys.argv[1]
