@@ -168,7 +168,8 @@ void ecs_run_start_format(struct strbuf *b, const struct ecs_ctx *c)
 
 void ecs_run_end_format(struct strbuf *b, const struct ecs_ctx *c, const struct run_summary *s)
 {
-	int64_t el = s->end_us - s->start_us;
+	/* From the start record's time, so event.duration = event.end - event.start. */
+	int64_t el = s->end_us - c->ri->start_us;
 	double rate = isfinite(s->rate_pps) ? s->rate_pps : 0.0;
 
 	ecs_open_event(b, c, s->end_us, "event", "end",

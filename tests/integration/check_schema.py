@@ -1,0 +1,547 @@
+#!/usr/bin/env python3
+"""check_schema.py — validates portus's JSON output against data/schemas/*.schema.json.
+
+  check_schema.py validate --format native|ecs|hec [--open] FILE...
+      Every line of every FILE must be valid UTF-8, valid JSON without duplicate
+      keys, and match exactly one schema — the one of its record type in that
+      format — plus what a schema cannot say: the same run id on every ECS line,
+      event.id recomputed from (run id, dataset, key), related.* consistent with
+      the record, the run start first and the run end / summary last with counts
+      equal to the records written, the HEC "time" equal to the event's time,
+      record size caps. --open: no closed/filtered port, no host-down record.
+
+  check_schema.py compare A B
+      A and B are outputs of the same scan in two formats (native, ecs or hec,
+      detected from the first line): the same (type, ip, port, state) set, the
+      same host set, and for each TLS endpoint (ip, port, SNI) the same outcome,
+      SHA-256, serial, version, cipher and verdicts; the same summary counts.
+
+  check_schema.py self-test FILE...
+      Breaks valid records from FILE (one per record type) in ways the writers
+      never do and checks the schemas reject every one: the schemas are not
+      accepting everything.
+
+Works with python3-jsonschema 4.10 (Debian 12: RefResolver) and newer releases
+(referencing). Exits 0 when everything holds, 1 with the problems listed.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import sys
+
+import jsonschema
+
+SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "schemas")
+NATIVE = ["native-port", "native-host", "native-summary", "native-tls"]
+ECS = ["ecs-port", "ecs-host", "ecs-tls", "ecs-run"]
+HEC = ["hec-envelope"]
+FAMILY = {"native": NATIVE, "ecs": ECS, "hec": HEC}
+ALL = NATIVE + ECS + HEC
+MAX_TLS_RECORD = 9000  # tls_json.h / ecs.h: bytes of a TLS record, newline excluded
+MAX_HEC_LINE = 10000   # Splunk's default TRUNCATE
+
+problems = []
+
+
+def problem(msg):
+    problems.append(msg)
+    if len(problems) <= 40:
+        print("check_schema: " + msg, file=sys.stderr)
+
+
+# ---- schemas ---------------------------------------------------------------
+
+def load_validators(schema_dir):
+    schemas = {}
+    for name in ALL:
+        path = os.path.join(schema_dir, name + ".schema.json")
+        with open(path, encoding="utf-8") as f:
+            schemas[name] = json.load(f)
+    cls = jsonschema.validators.validator_for(schemas[ALL[0]])
+    for name, s in schemas.items():
+        cls.check_schema(s)  # the schema itself is valid draft 2020-12
+    fmt = cls.FORMAT_CHECKER if hasattr(cls, "FORMAT_CHECKER") else jsonschema.FormatChecker()
+    try:
+        from referencing import Registry, Resource  # jsonschema >= 4.18
+        reg = Registry().with_resources(
+            (s["$id"], Resource.from_contents(s)) for s in schemas.values())
+        return {n: cls(s, registry=reg, format_checker=fmt) for n, s in schemas.items()}
+    except ImportError:
+        store = {s["$id"]: s for s in schemas.values()}
+        return {n: cls(s, resolver=jsonschema.RefResolver.from_schema(s, store=store),
+                       format_checker=fmt) for n, s in schemas.items()}
+
+
+def first_error(v, rec):
+    errs = sorted(v.iter_errors(rec), key=lambda e: len(list(e.absolute_path)))
+    if not errs:
+        return None
+    e = errs[0]
+    # The deepest cause of a failed if/then or $ref says more than the wrapper.
+    while e.context:
+        e = sorted(e.context, key=lambda c: -len(list(c.absolute_path)))[0]
+    path = "/".join(str(p) for p in e.absolute_path)
+    return "%s: %s" % (path or "(record)", e.message[:300])
+
+
+# ---- reading ---------------------------------------------------------------
+
+def no_dup_keys(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError("duplicate key %r" % k)
+        d[k] = v
+    return d
+
+
+def walk_strings(x):
+    if isinstance(x, str):
+        yield x
+    elif isinstance(x, dict):
+        for k, v in x.items():
+            yield k
+            yield from walk_strings(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from walk_strings(v)
+
+
+def read_lines(path):
+    """[(line number, raw bytes, record)]; problems for anything unreadable."""
+    out = []
+    with open(path, "rb") as f:
+        data = f.read()
+    if data and not data.endswith(b"\n"):
+        problem("%s: the last line has no newline (a cut record)" % path)
+    for n, raw in enumerate(data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n"), 1):
+        where = "%s:%d" % (path, n)
+        try:
+            text = raw.decode("utf-8", errors="strict")
+        except UnicodeDecodeError as e:
+            problem("%s: invalid UTF-8 at byte %d" % (where, e.start))
+            continue
+        try:
+            rec = json.loads(text, object_pairs_hook=no_dup_keys)
+        except ValueError as e:
+            problem("%s: not one JSON value: %s" % (where, e))
+            continue
+        bad = [s for s in walk_strings(rec) if not _utf8_ok(s)]
+        if bad:
+            problem("%s: a \\u escape makes a lone surrogate: %r" % (where, bad[0][:40]))
+            continue
+        out.append((where, raw, rec))
+    return out
+
+
+def _utf8_ok(s):
+    try:
+        s.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def detect(rec):
+    if "@timestamp" in rec:
+        return "ecs"
+    if "sourcetype" in rec and "event" in rec:
+        return "hec"
+    return "native"
+
+
+def expected_schema(fam, rec):
+    if fam == "native":
+        return {"port": "native-port", "host": "native-host", "summary": "native-summary",
+                "tls": "native-tls"}.get(rec.get("type"))
+    if fam == "ecs":
+        ds = rec.get("event", {}).get("dataset") if isinstance(rec.get("event"), dict) else None
+        return {"portus.port": "ecs-port", "portus.host": "ecs-host", "portus.tls": "ecs-tls",
+                "portus.run": "ecs-run"}.get(ds)
+    return "hec-envelope"
+
+
+def us(t):
+    """RFC 3339 'YYYY-MM-DDTHH:MM:SS.ffffffZ' to Unix microseconds."""
+    d = datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    return (d - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)) // datetime.timedelta(microseconds=1)
+
+
+# ---- validate --------------------------------------------------------------
+
+def validate_file(validators, fam, path, open_only):
+    lines = read_lines(path)
+    if not lines:
+        problem("%s: no records" % path)
+        return {}
+    counts = {}
+    for where, raw, rec in lines:
+        if not isinstance(rec, dict):
+            problem("%s: not a JSON object" % where)
+            continue
+        if detect(rec) != fam:
+            problem("%s: a %s record in a %s file" % (where, detect(rec), fam))
+            continue
+        want = expected_schema(fam, rec)
+        matched = [n for n in ALL if validators[n].is_valid(rec)]
+        if want is None:
+            problem("%s: no record type (type / event.dataset missing or unknown); matches %s" %
+                    (where, matched or "no schema"))
+            continue
+        if matched != [want]:
+            err = first_error(validators[want], rec)
+            problem("%s: matches %s, expected exactly %s%s" %
+                    (where, matched or "no schema", want, "; " + err if err else ""))
+            continue
+        counts[want] = counts.get(want, 0) + 1
+    if problems:
+        return counts
+    recs = [r for _, _, r in lines]
+    wheres = [w for w, _, _ in lines]
+    raws = [r for _, r, _ in lines]
+    if fam == "native":
+        semantic_native(recs, wheres, raws, open_only)
+    elif fam == "ecs":
+        semantic_ecs(recs, wheres, raws, open_only)
+    else:
+        semantic_hec(recs, wheres, raws, open_only)
+    return counts
+
+
+def check_counts(where, summary, ports, hosts, tls, open_only):
+    n = {s: sum(1 for p in ports if p == s) for s in ("open", "closed", "filtered")}
+    if summary["open"] != n["open"]:
+        problem("%s: summary open=%d but %d open port records" % (where, summary["open"], n["open"]))
+    for s in ("closed", "filtered"):
+        if open_only and n[s]:
+            problem("%s: --open but %d %s port records" % (where, n[s], s))
+        if not open_only and summary[s] != n[s]:
+            problem("%s: summary %s=%d but %d records" % (where, s, summary[s], n[s]))
+    down = sum(1 for h in hosts if h == "down")
+    if open_only and down:
+        problem("%s: --open but %d host-down records" % (where, down))
+    if not open_only and summary["hosts_down"] != down:
+        problem("%s: summary hosts_down=%d but %d host-down records" % (where, summary["hosts_down"], down))
+    if summary.get("tls_endpoints", 0) != tls:
+        problem("%s: summary tls_endpoints=%s but %d TLS records" % (where, summary.get("tls_endpoints"), tls))
+
+
+def semantic_native(recs, wheres, raws, open_only):
+    if recs[-1]["type"] != "summary" or sum(1 for r in recs if r["type"] == "summary") != 1:
+        problem("%s: the summary is not the one last record" % wheres[-1])
+        return
+    for w, raw, r in zip(wheres, raws, recs):
+        if r["type"] == "tls" and len(raw) > MAX_TLS_RECORD:
+            problem("%s: TLS record of %d bytes (cap %d)" % (w, len(raw), MAX_TLS_RECORD))
+        if r["type"] == "tls" and r.get("versions_accepted") is not None and \
+                set(r["versions_accepted"]) & set(r["versions_rejected"]):
+            problem("%s: a version both accepted and rejected" % w)
+    check_counts(wheres[-1], recs[-1], [r["state"] for r in recs if r["type"] == "port"],
+                 [r["state"] for r in recs if r["type"] == "host"],
+                 sum(1 for r in recs if r["type"] == "tls"), open_only)
+
+
+def ecs_key(r):
+    ds = r["event"]["dataset"]
+    if ds == "portus.port":
+        return "%s|%d" % (r["destination"]["ip"], r["destination"]["port"])
+    if ds == "portus.host":
+        return r["destination"]["ip"]
+    if ds == "portus.tls":
+        sni = r["tls"].get("client", {}).get("server_name", "")
+        return "%s|%d|%s" % (r["destination"]["ip"], r["destination"]["port"], sni)
+    return "start" if r["event"]["type"] == ["start"] else "end"
+
+
+def semantic_ecs(recs, wheres, raws, open_only):
+    ds = [r["event"]["dataset"] for r in recs]
+    if ds[0] != "portus.run" or recs[0]["event"]["type"] != ["start"]:
+        problem("%s: the first record is not the run start" % wheres[0])
+        return
+    if ds[-1] != "portus.run" or recs[-1]["event"]["type"] != ["end"] or ds.count("portus.run") != 2:
+        problem("%s: the run end is not the one last record" % wheres[-1])
+        return
+    run_id = recs[0]["portus"]["run"]["id"]
+    scanner = recs[0]["observer"]["ip"][0]
+    observer = recs[0]["observer"]
+    ids = set()
+    for w, raw, r in zip(wheres, raws, recs):
+        if r["portus"]["run"]["id"] != run_id or r["observer"] != observer:
+            problem("%s: another run id or observer than the first record's" % w)
+        d = r["event"]["dataset"]
+        sni_bad = d == "portus.tls" and "tls.client.server_name" in (
+            r["portus"]["tls"]["invalid_utf8_fields"] + r["portus"]["tls"]["truncated_fields"])
+        src = "%s|%s|%s" % (run_id, d, ecs_key(r))
+        if not sni_bad and hashlib.sha256(src.encode()).hexdigest()[:32] != r["event"]["id"]:
+            problem("%s: event.id is not SHA-256(%r)" % (w, src))
+        if r["event"]["id"] in ids:
+            problem("%s: event.id %s twice in one run" % (w, r["event"]["id"]))
+        ids.add(r["event"]["id"])
+        rel = r["related"]["ip"]
+        if d == "portus.run":
+            if rel != [scanner]:
+                problem("%s: related.ip %s, not the scanner" % (w, rel))
+            continue
+        dst = r["destination"]["ip"]
+        if rel[:2] != [dst, scanner]:
+            problem("%s: related.ip %s does not start with destination, scanner" % (w, rel))
+        if "source" in r and r["source"]["ip"] != scanner:
+            problem("%s: source.ip is not observer.ip" % w)
+        if d in ("portus.port", "portus.host"):
+            if r["event"]["reason"] != r["portus"]["reason"]:
+                problem("%s: event.reason != portus.reason" % w)
+        if d == "portus.port":
+            extra = rel[2:]
+            rip = r["portus"].get("reason_ip")
+            if extra and extra != [rip]:
+                problem("%s: the third related.ip is not portus.reason_ip" % w)
+        if d == "portus.tls":
+            semantic_ecs_tls(w, raw, r)
+        if us(r["@timestamp"]) < us(recs[0]["@timestamp"]) - 1000000:
+            problem("%s: @timestamp before the run started" % w)
+    end = recs[-1]["portus"]["run"]
+    if recs[-1]["event"]["start"] != recs[0]["event"]["start"]:
+        problem("%s: run end's event.start differs from the run start's" % wheres[-1])
+    if recs[-1]["event"]["duration"] != (us(recs[-1]["event"]["end"]) - us(recs[-1]["event"]["start"])) * 1000:
+        problem("%s: event.duration is not end - start" % wheres[-1])
+    for k in ("seed", "shard", "targets", "hosts", "ports", "rate", "retries"):
+        if end[k] != recs[0]["portus"]["run"][k]:
+            problem("%s: run setting %s differs between start and end" % (wheres[-1], k))
+    check_counts(wheres[-1], end, [r["portus"]["state"] for r in recs if r["event"]["dataset"] == "portus.port"],
+                 [r["portus"]["state"] for r in recs if r["event"]["dataset"] == "portus.host"],
+                 ds.count("portus.tls"), open_only)
+
+
+def semantic_ecs_tls(w, raw, r):
+    t, p, ev = r["tls"], r["portus"]["tls"], r["event"]
+    if len(raw) > MAX_TLS_RECORD:
+        problem("%s: TLS record of %d bytes (cap %d)" % (w, len(raw), MAX_TLS_RECORD))
+    want_reason = p["outcome"]
+    if p["outcome"] == "alert" and "alert" in p:
+        want_reason = "alert: " + p["alert"]
+    if ev["reason"] != want_reason:
+        problem("%s: event.reason %r, expected %r" % (w, ev["reason"], want_reason))
+    if r["@timestamp"] != ev["end"]:
+        problem("%s: @timestamp is not event.end" % w)
+    if ev["duration"] != max(0, us(ev["end"]) - us(ev["start"])) * 1000:
+        problem("%s: event.duration is not end - start" % w)
+    if "server" in t and r["related"]["hash"] != [t["server"]["hash"]["sha256"]]:
+        problem("%s: related.hash is not the leaf's SHA-256" % w)
+    if "client" in t and r["related"]["hosts"] != [t["client"]["server_name"]] and \
+            "tls.client.server_name" not in p["truncated_fields"]:
+        problem("%s: related.hosts is not the SNI name" % w)
+    if "server" in t and t["server"]["x509"]["not_after"] != t["server"]["not_after"]:
+        problem("%s: x509.not_after != server.not_after" % w)
+    if "versions_accepted" in p:
+        weak = [v for v in p["versions_accepted"] if v in ("TLSv1", "TLSv1.1")]
+        if p["weak_versions_accepted"] != weak:
+            problem("%s: weak_versions_accepted %s, accepted %s" % (w, p["weak_versions_accepted"],
+                                                                    p["versions_accepted"]))
+        if set(p["versions_accepted"]) & set(p["versions_rejected"]):
+            problem("%s: a version both accepted and rejected" % w)
+
+
+def event_time(ev):
+    return ev["end"] if ev["type"] == "summary" else ev["time"]
+
+
+def semantic_hec(recs, wheres, raws, open_only):
+    hosts = {r["host"] for r in recs}
+    if len(hosts) != 1:
+        problem("%s: more than one host in one run: %s" % (wheres[0], sorted(hosts)[:3]))
+    for w, raw, r in zip(wheres, raws, recs):
+        if len(raw) >= MAX_HEC_LINE:
+            problem("%s: HEC line of %d bytes (Splunk TRUNCATE %d)" % (w, len(raw), MAX_HEC_LINE))
+        if "portus:" + r["event"]["type"] != r["sourcetype"]:
+            problem("%s: sourcetype %s for a %s event" % (w, r["sourcetype"], r["event"]["type"]))
+        if round(r["time"] * 1e6) != us(event_time(r["event"])):
+            problem("%s: time %r is not the event's %s" % (w, r["time"], event_time(r["event"])))
+    semantic_native([r["event"] for r in recs], wheres, [json.dumps(r["event"]).encode() for r in recs],
+                    open_only)
+
+
+# ---- compare ---------------------------------------------------------------
+
+def facts(path):
+    """(format, {key: value}) of one output, in native terms."""
+    recs = [r for _, _, r in read_lines(path)]
+    if not recs:
+        problem("%s: no records" % path)
+        return None, {}
+    fam = detect(recs[0])
+    out = {}
+    if fam == "hec":
+        recs = [r["event"] for r in recs]
+    if fam in ("native", "hec"):
+        for r in recs:
+            if r["type"] == "port":
+                out[("port", r["ip"], r["port"])] = r["state"]
+            elif r["type"] == "host":
+                out[("host", r["ip"])] = r["state"]
+            elif r["type"] == "tls":
+                c = r["cert"] or {}
+                out[("tls", r["ip"], r["port"], r["sni"])] = {
+                    "outcome": r["outcome"], "sha256": c.get("sha256"), "serial": c.get("serial"),
+                    "version": r["tls_version"], "cipher": r["cipher"], "verify_ok": r["verify_ok"],
+                    "self_signed": c.get("self_signed"), "expired": c.get("expired"),
+                    "hostname_match": r["hostname_match"], "versions": r.get("versions_accepted"),
+                    "chain_length": r["chain_length"], "http_status": r["http_status"]}
+            elif r["type"] == "summary":
+                out["summary"] = {k: r.get(k, 0) for k in
+                                  ("open", "closed", "filtered", "hosts_down", "tls_endpoints", "tls_ok", "targets", "hosts")}
+        return fam, out
+    for r in recs:
+        d = r["event"]["dataset"]
+        if d == "portus.port":
+            out[("port", r["destination"]["ip"], r["destination"]["port"])] = r["portus"]["state"]
+        elif d == "portus.host":
+            out[("host", r["destination"]["ip"])] = r["portus"]["state"]
+        elif d == "portus.tls":
+            t, p = r["tls"], r["portus"]["tls"]
+            s = t.get("server", {})
+            v = t.get("version")
+            out[("tls", r["destination"]["ip"], r["destination"]["port"], t.get("client", {}).get("server_name"))] = {
+                "outcome": p["outcome"], "sha256": s.get("hash", {}).get("sha256"),
+                "serial": s.get("x509", {}).get("serial_number"),
+                "version": None if v is None else ("TLSv1" if v == "1.0" else "TLSv" + v) if t["version_protocol"] == "tls" else "SSLv3",
+                "cipher": t.get("cipher"), "verify_ok": p.get("verify", {}).get("ok"),
+                "self_signed": p.get("self_signed"), "expired": p.get("expired"),
+                "hostname_match": p.get("hostname_match"), "versions": p.get("versions_accepted"),
+                "chain_length": p["chain_length"], "http_status": p.get("http_status")}
+        elif d == "portus.run" and r["event"]["type"] == ["end"]:
+            run = r["portus"]["run"]
+            out["summary"] = {k: run[k] for k in ("open", "closed", "filtered", "hosts_down", "tls_endpoints", "tls_ok", "targets", "hosts")}
+    return fam, out
+
+
+def compare(a, b):
+    fa, A = facts(a)
+    fb, B = facts(b)
+    if not A or not B:
+        return
+    for k in sorted(set(A) | set(B), key=str):
+        if A.get(k) != B.get(k):
+            problem("%s (%s) vs %s (%s): %s: %s != %s" % (a, fa, b, fb, k, A.get(k), B.get(k)))
+    n = {t: sum(1 for k in A if k[0] == t) for t in ("port", "host", "tls")}
+    print("check_schema: %s = %s: %d ports, %d hosts, %d TLS records, summary equal" %
+          (fa, fb, n["port"], n["host"], n["tls"]))
+
+
+# ---- self-test -------------------------------------------------------------
+
+def mutations(schema, rec):
+    """(description, broken copy) pairs for one valid record."""
+    def m(desc, f):
+        r = json.loads(json.dumps(rec))
+        f(r)
+        return desc, r
+    out = [m("an unknown top-level key", lambda r: r.__setitem__("extra", 1))]
+    if schema.startswith("native") and schema != "native-summary":
+        out += [m("ip not a dotted quad", lambda r: r.__setitem__("ip", "198.18.0.256")),
+                m("time without microseconds", lambda r: r.__setitem__("time", "2026-01-01T00:00:00Z")),
+                m("no type", lambda r: r.pop("type"))]
+    if schema == "native-port":
+        out += [m("state unknown", lambda r: r.__setitem__("state", "unknown")),
+                m("open with reason reset", lambda r: r.update(state="open", reason="reset")),
+                m("ttl out of range", lambda r: r.__setitem__("ttl", 256))]
+    if schema == "native-summary":
+        out += [m("negative count", lambda r: r.__setitem__("open", -1)),
+                m("tls_ok without tls_endpoints", lambda r: (r.pop("tls_endpoints", None), r.__setitem__("tls_ok", 1))),
+                m("shard 0/1", lambda r: r.__setitem__("shard", "0/1"))]
+    if schema == "native-tls":
+        out += [m("outcome unknown", lambda r: r.__setitem__("outcome", "maybe")),
+                m("empty string instead of null", lambda r: r.__setitem__("alpn", "")),
+                m("truncated without fields", lambda r: r.update(truncated=True, truncated_fields=[]))]
+        if rec.get("cert"):
+            out += [m("lowercase fingerprint", lambda r: r["cert"].__setitem__("sha256", r["cert"]["sha256"].lower())),
+                    m("serial with colons", lambda r: r["cert"].__setitem__("serial", "0A:1B")),
+                    m("expired with days left", lambda r: r["cert"].update(expired=True, days_to_expiry=5))]
+    if schema.startswith("ecs"):
+        out += [m("host.* (the scanner is observer.*)", lambda r: r.__setitem__("host", {"name": "x"})),
+                m("agent.*", lambda r: r.__setitem__("agent", {"type": "portus"})),
+                m("ecs.version other", lambda r: r["ecs"].__setitem__("version", "1.0.0")),
+                m("event.id uppercase", lambda r: r["event"].__setitem__("id", r["event"]["id"].upper())),
+                m("@timestamp with offset", lambda r: r.__setitem__("@timestamp", r["@timestamp"][:-1] + "+00:00")),
+                m("observer.mac with colons", lambda r: r["observer"].__setitem__("mac", ["00:11:22:33:44:55"])),
+                m("event.category a string", lambda r: r["event"].__setitem__("category", "network"))]
+        if "network" in rec:
+            out += [m("network.packets", lambda r: r["network"].__setitem__("packets", 1)),
+                    m("network.bytes", lambda r: r["network"].__setitem__("bytes", 1))]
+    if schema == "ecs-port":
+        out += [m("action does not match state", lambda r: r["event"].__setitem__("action", "port-open" if r["portus"]["state"] != "open" else "port-closed")),
+                m("destination.port a string", lambda r: r["destination"].__setitem__("port", "80"))]
+    if schema == "ecs-tls":
+        out += [m("success with a failed outcome", lambda r: r["event"].__setitem__("outcome", "success" if r["portus"]["tls"]["outcome"] != "ok" else "failure")),
+                m("tls.version TLSv1.3", lambda r: r["tls"].__setitem__("version", "TLSv1.3"))]
+        if "server" in rec["tls"]:
+            out += [m("lowercase sha1", lambda r: r["tls"]["server"]["hash"].__setitem__("sha1", r["tls"]["server"]["hash"]["sha1"].lower())),
+                    m("leaf without related.hash", lambda r: r["related"].pop("hash"))]
+    if schema == "ecs-run":
+        out += [m("interrupted but finished", lambda r: r["portus"]["run"].__setitem__("interrupted", True)) if "interrupted" in rec["portus"]["run"]
+                else m("start without settings", lambda r: r["portus"]["run"].pop("seed"))]
+    if schema == "hec-envelope":
+        out += [m("source other", lambda r: r.__setitem__("source", "nmap")),
+                m("sourcetype of another event", lambda r: r.__setitem__("sourcetype", "portus:summary" if r["sourcetype"] != "portus:summary" else "portus:port")),
+                m("index with uppercase", lambda r: r.__setitem__("index", "Main")),
+                m("event broken inside", lambda r: r["event"].__setitem__("extra", 1))]
+    return out
+
+
+def self_test(validators, paths):
+    seen = {}
+    for path in paths:
+        for where, _, rec in read_lines(path):
+            fam = detect(rec)
+            name = expected_schema(fam, rec)
+            if name and name not in seen and validators[name].is_valid(rec):
+                seen[name] = rec
+    for name in ALL:
+        if name not in seen:
+            problem("self-test: no valid %s record in %s" % (name, " ".join(paths)))
+    total = 0
+    for name, rec in seen.items():
+        for desc, bad in mutations(name, rec):
+            total += 1
+            if validators[name].is_valid(bad):
+                problem("self-test: %s accepts a record with %s" % (name, desc))
+    print("check_schema: self-test: %d broken records over %d schemas, all rejected" % (total, len(seen))
+          if not problems else "check_schema: self-test: %d broken records tried" % total)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--schemas", default=SCHEMA_DIR)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    v = sub.add_parser("validate")
+    v.add_argument("--format", required=True, choices=sorted(FAMILY))
+    v.add_argument("--open", action="store_true")
+    v.add_argument("files", nargs="+")
+    c = sub.add_parser("compare")
+    c.add_argument("a")
+    c.add_argument("b")
+    s = sub.add_parser("self-test")
+    s.add_argument("files", nargs="+")
+    args = ap.parse_args()
+
+    validators = load_validators(args.schemas)
+    if args.cmd == "validate":
+        for path in args.files:
+            before = len(problems)
+            counts = validate_file(validators, args.format, path, args.open)
+            if len(problems) == before:
+                print("check_schema: %s: %d lines valid (%s)" % (
+                    path, sum(counts.values()), ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
+    elif args.cmd == "compare":
+        compare(args.a, args.b)
+    else:
+        self_test(validators, args.files)
+    if problems:
+        print("check_schema: %d problem(s)" % len(problems), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
