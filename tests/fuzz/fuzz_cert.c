@@ -1,11 +1,12 @@
 /*
  * fuzz_cert.c — libFuzzer harness for the certificate-to-record path: the
  * input is DER for d2i_X509; the certificate goes through tls_chain_extract
- * (src/tls/cert.c) alone and as a 12-deep chain, then tls_json_format
- * (src/output/tls_json.c). Built by `make fuzz`. A seed: any DER certificate,
+ * (src/tls/cert.c) alone and as a 12-deep chain, then every format that
+ * carries certificate strings: tls_json_format (src/output/tls_json.c), the
+ * ECS record (ecs_tls.c, which also walks the DNs) and the CEF line (cef.c). Built by `make fuzz`. A seed: any DER certificate,
  *   openssl x509 -in cert.pem -outform DER -out corpus/seed.der
- * Aborts when a promise breaks: caps kept, the record is one line under
- * TLS_JSON_MAX_RECORD, with no raw control byte, and valid UTF-8.
+ * Aborts when a promise breaks: caps kept, each record is one line under its
+ * format's cap, with no raw control byte, and valid UTF-8.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,8 @@
 
 #include <openssl/x509.h>
 
+#include "../../src/output/cef.h"
+#include "../../src/output/ecs.h"
 #include "strbuf.h"
 #include "tls_json.h"
 #include "tls_result.h"
@@ -70,24 +73,43 @@ static void check_caps(const struct tls_chain_info *ci)
 	}
 }
 
+/* One output line: within cap, starting with `head`, no raw control byte, valid UTF-8. */
+static void check_line(const struct strbuf *b, size_t cap, const char *head)
+{
+	const unsigned char *p = (const unsigned char *)b->p;
+	size_t i, k, hl = strlen(head);
+
+	if (b->oom || b->len < hl || b->len > cap || memcmp(b->p, head, hl) != 0)
+		abort();
+	for (i = 0; i < b->len; i += k) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			abort();
+		if ((k = utf8_len(p + i, b->len - i)) == 0)
+			abort();
+	}
+}
+
+/* The same record through every format that carries certificate strings. */
 static void check_record(const struct tls_result *r)
 {
+	static struct run_info ri = { .scanner_ip = 0xc6120001, .hostname = "fuzz" };
+	struct ecs_ctx ctx;
 	struct strbuf b;
-	const unsigned char *p;
-	size_t i, k;
 
 	sb_init(&b);
 	tls_json_format(&b, r);
-	if (b.oom || b.len < 2 || b.len > TLS_JSON_MAX_RECORD || b.p[0] != '{' ||
-	    b.p[b.len - 1] != '}')
+	check_line(&b, TLS_JSON_MAX_RECORD, "{");
+	if (b.p[b.len - 1] != '}')
 		abort();
-	p = (const unsigned char *)b.p;
-	for (i = 0; i < b.len; i += k) {
-		if (p[i] < 0x20 || p[i] == 0x7f)
-			abort();
-		if ((k = utf8_len(p + i, b.len - i)) == 0)
-			abort();
-	}
+	sb_reset(&b);
+	if (ecs_ctx_init(&ctx, &ri) != 0)
+		abort();
+	ecs_tls_format(&b, &ctx, r);
+	ecs_ctx_free(&ctx);
+	check_line(&b, ECS_MAX_RECORD, "{\"@timestamp\":");
+	sb_reset(&b);
+	cef_tls_format(&b, r, &ri);
+	check_line(&b, CEF_MAX_LINE, "CEF:0|portus|");
 	sb_free(&b);
 }
 
