@@ -19,6 +19,7 @@
 #include "plan.h"
 #include "portus.h"
 #include "scan.h"
+#include "subcommands.h"
 #include "writer.h"
 
 extern const char portus_default_exclude[];
@@ -282,6 +283,19 @@ int main(int argc, char **argv)
 	size_t nw;
 	int rc, status = 0;
 
+	if (argc > 1) {
+		static const struct {
+			const char *name;
+			int (*run)(int, char **);
+		} tools[] = {
+			{ "merge", portus_merge_main },
+			{ "diff", portus_diff_main },
+			{ "report", portus_report_main },
+		};
+		for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+			if (strcmp(argv[1], tools[i].name) == 0)
+				return tools[i].run(argc - 1, argv + 1);
+	}
 	rc = options_parse(argc, argv, &o, err, sizeof(err));
 	if (rc == OPT_EXIT_OK)
 		return 0;

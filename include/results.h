@@ -1,0 +1,99 @@
+/*
+ * results.h — portus's own NDJSON output (the -oJ default, src/output/native.h
+ * and include/tls_json.h) read back, for `portus merge`, `portus diff` and
+ * `portus report`.
+ *
+ * Input is hostile like any file: every line must be one JSON object (RFC 8259,
+ * valid UTF-8, depth and size bounded) whose "type" is port, host, tls or
+ * summary with the fields those writers produce; anything else is an error
+ * naming the file and line ("scan.json:17: port record without \"state\"").
+ * Unknown keys are ignored (newer writers may add some). A line may be at
+ * most RESULTS_MAX_LINE bytes. Files are read whole-line by whole-line, so a
+ * file cut in the middle of its last line (a killed run) is read up to its
+ * last complete line and the cut line is reported as a warning, not an error.
+ *
+ * Ownership: a result_set owns every string and array in it; results_free
+ * releases them. Strings are NUL-terminated UTF-8 copies of the JSON strings
+ * (a JSON "\u0000" becomes U+FFFD so C strings stay whole); NULL where the
+ * JSON had null or the key was absent.
+ */
+#ifndef PORTUS_RESULTS_H
+#define PORTUS_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RESULTS_MAX_LINE (1u << 20)
+
+struct rs_port {
+	uint32_t ip; /* host order */
+	uint16_t port;
+	uint8_t state;  /* enum port_state */
+	uint8_t reason; /* enum reason */
+	int ttl;        /* -1 when null */
+	uint32_t reason_ip; /* 0 when absent */
+	int64_t time_us;
+};
+
+struct rs_host {
+	uint32_t ip;
+	uint8_t up;
+	uint8_t reason; /* enum reason */
+	int64_t time_us;
+};
+
+struct rs_tls {
+	uint32_t ip;
+	uint16_t port;
+	char *sni;     /* NULL: none */
+	char *outcome; /* "ok", "timeout", ... (tls_outcome_name) */
+	char *alert, *detail, *version, *cipher, *alpn, *group;
+	int verify_ok;      /* -1 null */
+	char *verify_error;
+	int hostname_match; /* -1 null */
+	int has_cert;
+	/* of the leaf, when has_cert */
+	char *subject, *issuer, *serial, *sha256, *sha1, *sig_alg, *key_alg, *key_curve;
+	char **san_dns; size_t n_san_dns;
+	char **san_ip;  size_t n_san_ip;
+	char **subject_cn; size_t n_subject_cn;
+	int64_t not_before, not_after; /* Unix seconds */
+	int64_t days_to_expiry;
+	int expired, not_yet_valid, self_signed;
+	int key_bits;       /* 0 null */
+	size_t chain_length;
+	char *http_status, *http_server;
+	unsigned versions_tested, versions_accepted; /* TLS_V* bits; 0/0 when not tested */
+	int64_t time_us;
+};
+
+struct rs_summary {
+	int64_t start_us, end_us;
+	uint64_t targets, hosts, hosts_down, open, closed, filtered, probes_sent;
+	uint64_t tls_endpoints, tls_ok;
+	uint64_t seed;
+	unsigned shard_k, shard_n, passes;
+	int interrupted;
+};
+
+struct result_set {
+	struct rs_port *ports;   size_t nports, capports;
+	struct rs_host *hosts;   size_t nhosts, caphosts;
+	struct rs_tls *tls;      size_t ntls, captls;
+	struct rs_summary *sums; size_t nsums, capsums;
+	char **sum_files;        /* file each summary came from (owned), parallel to sums */
+	size_t warnings;         /* cut last lines skipped */
+};
+
+void results_init(struct result_set *rs);
+
+/*
+ * Appends the records of path ("-" = stdin) to rs. Returns 0, or -1 with err
+ * ("PATH:LINE: what is wrong"); on error rs keeps what was read before the
+ * bad line. A warning (cut last line) goes to stderr and counts in warnings.
+ */
+int results_load(struct result_set *rs, const char *path, char *err, size_t errlen);
+
+void results_free(struct result_set *rs);
+
+#endif
