@@ -121,6 +121,43 @@ static int opt_shard(struct options *o, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * --shard-from-env VAR/N: shard (value of VAR) + 1 of N, for job schedulers
+ * that number their tasks from 0 in an environment variable: a Kubernetes
+ * Indexed Job's JOB_COMPLETION_INDEX, a Slurm array's SLURM_ARRAY_TASK_ID
+ * (--array=0-N-1). Every task runs the same command line.
+ */
+static int opt_shard_from_env(struct options *o, const char *v, char *err, size_t errlen)
+{
+	char name[128];
+	const char *slash = strchr(v, '/'), *val;
+	uint64_t idx, n;
+	size_t len;
+
+	if (slash == NULL || (len = (size_t)(slash - v)) == 0 || len >= sizeof(name)) {
+		portus_err(err, errlen, "--shard-from-env %s: expected VAR/N, e.g. JOB_COMPLETION_INDEX/8", v);
+		return -1;
+	}
+	memcpy(name, v, len);
+	name[len] = '\0';
+	if (strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != len) {
+		portus_err(err, errlen, "--shard-from-env %s: %s is not a variable name", v, name);
+		return -1;
+	}
+	if (parse_u64("--shard-from-env", slash + 1, 1, 65535, &n, err, errlen) != 0)
+		return -1;
+	val = getenv(name);
+	if (val == NULL) {
+		portus_err(err, errlen, "--shard-from-env: %s is not set", name);
+		return -1;
+	}
+	if (parse_u64(name, val, 0, n - 1, &idx, err, errlen) != 0)
+		return -1;
+	o->shard_k = (unsigned)idx + 1;
+	o->shard_n = (unsigned)n;
+	return 0;
+}
+
 static int opt_retries(struct options *o, const char *v, char *err, size_t errlen)
 {
 	uint64_t n;
@@ -474,6 +511,8 @@ static const struct opt_def opt_table[] = {
 	{ "--rate", NULL, 1, opt_rate, "PPS      probes per second (default 10000)" },
 	{ "--seed", NULL, 1, opt_seed, "N        seed for the probe order and cookies" },
 	{ "--shard", NULL, 1, opt_shard, "K/N      scan only slice K of N (same --seed on all)" },
+	{ "--shard-from-env", NULL, 1, opt_shard_from_env,
+	  "VAR/N    shard $VAR+1 of N ($VAR counts from 0: JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID)" },
 	{ "--retries", NULL, 1, opt_retries, "N        re-probe unanswered targets N times (default 2)" },
 	{ "--wait", NULL, 1, opt_wait, "MS       wait after each pass (default: from measured RTT)" },
 	{ "--interface", "-e", 1, opt_interface, "IF       send and capture on IF" },

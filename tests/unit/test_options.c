@@ -714,6 +714,65 @@ static void test_bad_invocations_fail_with_one_line_error(void **state)
 		fail_msg("%zu of %zu bad invocations misbehaved", failures, NELEM(bad_cases));
 }
 
+/* One parse of "198.18.0.1 --shard-from-env SPEC" with VAR set to val (NULL: unset). */
+static int shard_env(const char *spec, const char *val, struct options *o, char *err, size_t errlen)
+{
+	const char *argv[] = { "198.18.0.1", "--shard-from-env", spec, NULL };
+	struct args a;
+	int rc;
+
+	if (val != NULL)
+		setenv("PORTUS_TEST_INDEX", val, 1);
+	else
+		unsetenv("PORTUS_TEST_INDEX");
+	args_build(&a, argv);
+	rc = options_parse(a.argc, a.argv, o, err, errlen);
+	args_free(&a);
+	unsetenv("PORTUS_TEST_INDEX");
+	return rc;
+}
+
+/* Schedulers count tasks from 0: index i of N is shard i+1 of N. */
+static void test_shard_from_env(void **state)
+{
+	static const struct {
+		const char *spec, *val, *err; /* err NULL: good, shard k/n below */
+		unsigned k, n;
+	} cases[] = {
+		{ "PORTUS_TEST_INDEX/4", "0", NULL, 1, 4 },
+		{ "PORTUS_TEST_INDEX/4", "3", NULL, 4, 4 },
+		{ "PORTUS_TEST_INDEX/1", "0", NULL, 1, 1 },
+		{ "PORTUS_TEST_INDEX/4", "4", "PORTUS_TEST_INDEX 4: must be 0-3", 0, 0 },
+		{ "PORTUS_TEST_INDEX/4", "-1", "PORTUS_TEST_INDEX -1: not a number", 0, 0 },
+		{ "PORTUS_TEST_INDEX/4", "", "PORTUS_TEST_INDEX: empty value", 0, 0 },
+		{ "PORTUS_TEST_INDEX/4", NULL, "--shard-from-env: PORTUS_TEST_INDEX is not set", 0, 0 },
+		{ "PORTUS_TEST_INDEX/0", "0", "--shard-from-env 0: must be 1-65535", 0, 0 },
+		{ "PORTUS_TEST_INDEX", "0", "--shard-from-env PORTUS_TEST_INDEX: expected VAR/N", 0, 0 },
+		{ "/4", "0", "--shard-from-env /4: expected VAR/N", 0, 0 },
+		{ "BAD-NAME/4", "0", "BAD-NAME is not a variable name", 0, 0 },
+	};
+	char err[PORTUS_ERRLEN];
+	struct options o;
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		int rc = shard_env(cases[i].spec, cases[i].val, &o, err, sizeof(err));
+
+		if (cases[i].err == NULL) {
+			if (rc != OPT_RUN)
+				fail_msg("%s=%s: %s", cases[i].spec, cases[i].val, err);
+			assert_int_equal(o.shard_k, cases[i].k);
+			assert_int_equal(o.shard_n, cases[i].n);
+			options_free(&o);
+		} else {
+			assert_int_equal(rc, OPT_ERROR);
+			if (strstr(err, cases[i].err) == NULL)
+				fail_msg("%s=%s: got \"%s\", want \"%s\"", cases[i].spec,
+					 cases[i].val ? cases[i].val : "(unset)", err, cases[i].err);
+		}
+	}
+}
+
 /* A short error buffer truncates the message but still holds a C string. */
 static void test_error_is_truncated_to_buffer(void **state)
 {
@@ -835,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_are_polite_and_scan_top_100),
 		cmocka_unit_test(test_bad_invocations_fail_with_one_line_error),
 		cmocka_unit_test(test_error_is_truncated_to_buffer),
+		cmocka_unit_test(test_shard_from_env),
 		cmocka_unit_test(test_help_and_version_exit_ok),
 		cmocka_unit_test(test_usage_lists_every_option),
 	};
