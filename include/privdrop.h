@@ -14,9 +14,12 @@
 #define PRIVDROP_DEFAULT_USER "nobody"
 
 /*
- * When running as root, switches permanently to `user`. Not root (e.g. a
- * normal user with file capabilities): nothing to do, returns 0.
- * Returns 0, or -1 with err (unknown user, a failed call, root regained).
+ * When running as root, switches permanently to `user` (which also clears
+ * every capability). Not root (a normal user with file capabilities such as
+ * cap_net_raw, or a container granted NET_RAW): the user stays, but every
+ * capability is cleared (effective, permitted, inheritable) and checked.
+ * Returns 0, or -1 with err (unknown user, a failed call, root or a
+ * capability still held).
  */
 int privdrop(const char *user, char *err, size_t errlen);
 
