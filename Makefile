@@ -33,7 +33,7 @@ TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/tes
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps unit check check-unit integration scan clean format-check fuzz fuzz-smoke lint
+.PHONY: all deps unit check check-unit integration integration-sanitized scan clean format-check fuzz fuzz-smoke lint
 all: portus
 
 deps: $(DEPS_STAMP)
@@ -75,11 +75,25 @@ check-unit: unit
 integration: portus
 	@sh tests/integration/run-all.sh
 
+# The whole binary under the sanitizers, on the lab tests that drive the most
+# code: a memory error, undefined behaviour or a data race makes portus exit
+# non-zero (ASan aborts, TSan exits 66), which fails the test.
+SAN_ASAN_TESTS := test_lab_scan test_forged test_tls_hostile test_hec test_syslog test_interrupt
+SAN_TSAN_TESTS := test_lab_scan test_tls test_hec
+integration-sanitized:
+	@$(MAKE) --no-print-directory SANITIZER=address,undefined build-address-undefined/portus
+	@$(MAKE) --no-print-directory SANITIZER=thread build-thread/portus
+	@echo "integration (ASan+UBSan binary):"
+	@PORTUS=$(CURDIR)/build-address-undefined/portus sh tests/integration/run-all.sh $(SAN_ASAN_TESTS)
+	@echo "integration (TSan binary):"
+	@PORTUS=$(CURDIR)/build-thread/portus sh tests/integration/run-all.sh $(SAN_TSAN_TESTS)
+
 check: portus
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory SANITIZER=address,undefined unit
 	@$(MAKE) --no-print-directory SANITIZER=thread unit
 	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory integration-sanitized
 	@$(MAKE) --no-print-directory integration
 
 # libFuzzer harnesses (tests/fuzz/), built with clang: the library is compiled
