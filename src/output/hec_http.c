@@ -28,7 +28,11 @@
 #include "hec.h"
 #include "http_client.h"
 #include "portus.h"
+#include "scan.h"
 #include "writer.h"
+
+#define HEC_RETRY_PAUSE_MS 30000 /* a collector given up on is tried again after this */
+#define HEC_SPACE_POLL_MS 200    /* a writer waiting for queue space checks for Ctrl-C */
 
 #define HEC_DEFAULT_PATH "/services/collector/event"
 #define HEC_DEFAULT_PORT 8088
@@ -61,6 +65,13 @@ struct hec_sink {
 	int stopped;          /* a permanent failure: nothing more is posted */
 	int finished;         /* the sender thread has returned */
 	int gave_up_reported; /* one message for batches dropped after all attempts */
+	/* After a batch was given up on, the collector is taken as down: batches
+	 * are dropped (counted as lost) without a try until this time (ms,
+	 * monotonic), then one attempt each, so a dead collector costs the scan
+	 * one attempt per HEC_RETRY_PAUSE_MS, not 5 attempts per batch.
+	 * The sender thread's own. */
+	int64_t down_until_ms;
+	int down;
 	int cancel_fd;        /* eventfd: readable once aborting, ends any network wait */
 	pthread_t thread;
 };
@@ -128,8 +139,15 @@ static const char *skip_value(const char *p, const char *e)
 			depth--;
 			p++;
 		} else {
-			while (p < e && strchr(",}] \t\r\n", *p) == NULL)
+			/* A scalar: only the bytes a JSON number or literal can hold.
+			 * Anything else (a NUL, a stray byte) is not JSON: give up
+			 * rather than loop without moving. */
+			const char *start = p;
+
+			while (p < e && *p != '\0' && strchr("+-.0123456789eEtrufalsn", *p) != NULL)
 				p++;
+			if (p == start)
+				return NULL;
 		}
 		if (depth > 0) {
 			p = skip_ws(p, e);
@@ -266,7 +284,10 @@ static int send_batch(struct hec_sink *h, const struct batch *b)
 	struct http_response *resp = &h->resp;
 	char why[PORTUS_ERRLEN], err[PORTUS_ERRLEN];
 	int64_t delay = h->tune.backoff_ms;
+	unsigned attempts = h->down ? 1 : h->tune.attempts;
 
+	if (h->down && mono_ms() < h->down_until_ms)
+		return -1; /* counted as lost at close */
 	for (unsigned attempt = 1;; attempt++) {
 		int rc;
 
@@ -282,8 +303,10 @@ static int send_batch(struct hec_sink *h, const struct batch *b)
 		if (rc == HTTP_DONE) {
 			enum verdict v = judge(resp, why, sizeof(why));
 
-			if (v == V_SENT)
+			if (v == V_SENT) {
+				h->down = 0;
 				return 0;
+			}
 			if (v == V_STOP) {
 				stop_posting(h, why);
 				return -1;
@@ -291,7 +314,9 @@ static int send_batch(struct hec_sink *h, const struct batch *b)
 		} else {
 			snprintf(why, sizeof(why), "%s", err);
 		}
-		if (attempt >= h->tune.attempts) {
+		if (attempt >= attempts) {
+			h->down = 1;
+			h->down_until_ms = mono_ms() + HEC_RETRY_PAUSE_MS;
 			pthread_mutex_lock(&h->mu);
 			if (!h->gave_up_reported)
 				fprintf(stderr, "portus: HEC %s: %s; gave up on %" PRIu64
@@ -421,9 +446,14 @@ static int hs_write(struct line_sink *s, const char *p, size_t len)
 		size_t n = fit_lines(p, len, room);
 
 		/* Full queue: wait for the sender (a slow collector slows the
-		 * scan's output rather than losing it). */
-		while (h->queued > 0 && h->queued + n > h->tune.queue_max && !h->stopped)
-			pthread_cond_wait(&h->space, &h->mu);
+		 * scan's output rather than losing it). Ctrl-C ends the wait: what
+		 * is left is already in memory and close() drains it, bounded. */
+		while (h->queued > 0 && h->queued + n > h->tune.queue_max && !h->stopped &&
+		       !atomic_load(&portus_interrupted)) {
+			struct timespec until = abs_time(mono_ms() + HEC_SPACE_POLL_MS);
+
+			(void)pthread_cond_timedwait(&h->space, &h->mu, &until);
+		}
 		if (h->stopped)
 			break;
 		if (append(h, p, n) != 0) {

@@ -79,7 +79,15 @@ static int cmp_host(const void *a, const void *b)
 
 	if (x->ip != y->ip)
 		return x->ip < y->ip ? -1 : 1;
-	return (x->up > y->up) - (x->up < y->up);
+	if (x->up != y->up)
+		return x->up < y->up ? -1 : 1;
+	/* The last record of a host is the one used. A packet-level reason
+	 * (arp-response) outranks the all-ports-open flag, which is a conclusion
+	 * drawn afterwards: sort the flag first. qsort is not stable, so the tie
+	 * must be broken here for the same input to give the same output. */
+	if ((x->reason == R_ALL_PORTS_OPEN) != (y->reason == R_ALL_PORTS_OPEN))
+		return x->reason == R_ALL_PORTS_OPEN ? -1 : 1;
+	return (x->reason > y->reason) - (x->reason < y->reason);
 }
 
 void hg_begin(struct hostgroup *g)

@@ -99,6 +99,9 @@ void http_client_free(struct http_client *c)
 		return;
 	http_conn_close(c);
 	SSL_CTX_free(c->ctx);
+	/* The last request held the Authorization header (the HEC token). */
+	if (c->req.p != NULL)
+		explicit_bzero(c->req.p, c->req.cap);
 	sb_free(&c->req);
 	free(c);
 }

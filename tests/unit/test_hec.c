@@ -573,6 +573,22 @@ static void test_reply_parse(void **state)
 			assert_string_equal(text, cases[i].text);
 		}
 	}
+	/* Bytes that are not JSON where a value should be (a NUL, a stray
+	 * byte), at the top level and nested: an error, never a hang. */
+	{
+		static const char nul_nested[] = "{\"a\":[\0]}";
+		static const char nul_top[] = "{\"a\":\0,\"code\":0}";
+		static const char stray[] = "{\"a\":{\"b\":[1,@]},\"code\":0}";
+
+		assert_int_equal(hec_reply_parse(nul_nested, sizeof(nul_nested) - 1, &code, text,
+						 sizeof(text)),
+				 -1);
+		assert_int_equal(hec_reply_parse(nul_top, sizeof(nul_top) - 1, &code, text,
+						 sizeof(text)),
+				 -1);
+		assert_int_equal(hec_reply_parse(stray, sizeof(stray) - 1, &code, text, sizeof(text)),
+				 -1);
+	}
 	/* long text cut to the buffer */
 	assert_int_equal(hec_reply_parse("{\"text\":\"0123456789abcdefghij\"}", 30, &code, text,
 					 sizeof(text)),
