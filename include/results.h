@@ -65,6 +65,7 @@ struct rs_tls {
 	char *http_status, *http_server;
 	unsigned versions_tested, versions_accepted; /* TLS_V* bits; 0/0 when not tested */
 	int64_t time_us;
+	char *line;         /* the record as read (no newline), for `merge` to pass it through */
 };
 
 struct rs_summary {
@@ -74,6 +75,11 @@ struct rs_summary {
 	uint64_t seed;
 	unsigned shard_k, shard_n, passes;
 	int interrupted;
+	double rate_pps;
+	uint64_t pcap_received, pcap_dropped, if_dropped;
+	/* Only in `portus merge` output ("shards_merged":N,"shards_missing":[k,...]):
+	 * how many shards it combined and how many of 1..n were missing; 0 otherwise. */
+	unsigned shards_merged, shards_missing;
 };
 
 struct result_set {

@@ -1,11 +1,652 @@
-/* PLACEHOLDER — replaced by the real subcommand this session. */
-#include <stdio.h>
+/*
+ * diff.c — `portus diff [--expiry-days N] [--format json|ecs] [-o OUT] OLD NEW`:
+ * what changed between two scans, as NDJSON alert records, a one-line human
+ * summary on stderr, and exit status 1 when there is any alert (0 none,
+ * 2 bad input or any failure: a failed diff must not read as "no change"). OLD and NEW are each a file or a comma-separated list of
+ * shard files in any layout.
+ *
+ * A port counts only where both scans looked (docs/sweeps.md, "the plan
+ * rule"): a scan's plan is known as its port numbers (those of any port
+ * record) times its addresses (those of any port or host record). Output
+ * written with --open lists no closed/filtered targets, so for it
+ * ("sparse": no closed or filtered record although the summaries count
+ * some, or no summary at all) every address is taken as planned.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "json.h"
+#include "result.h"
+#include "results.h"
+#include "strbuf.h"
 #include "subcommands.h"
+#include "sweep.h"
+#include "table.h"
+#include "tls_result.h"
+
+/* In output order for one target. */
+enum alert_kind {
+	A_HOST_APPEARED,
+	A_HOST_DISAPPEARED,
+	A_PORT_OPENED,
+	A_PORT_CLOSED,
+	A_CERT_CHANGED,
+	A_CERT_EXPIRING,
+	A_TLS_WEAK,
+	A_COUNT
+};
+
+static const char *const alert_name[A_COUNT] = {
+	[A_HOST_APPEARED] = "host-appeared",
+	[A_HOST_DISAPPEARED] = "host-disappeared",
+	[A_PORT_OPENED] = "port-opened",
+	[A_PORT_CLOSED] = "port-closed",
+	[A_CERT_CHANGED] = "cert-changed",
+	[A_CERT_EXPIRING] = "cert-expiring",
+	[A_TLS_WEAK] = "tls-weak",
+};
+
+/* For the stderr summary: singular, plural. */
+static const char *const alert_words[A_COUNT][2] = {
+	[A_HOST_APPEARED] = { "host appeared", "hosts appeared" },
+	[A_HOST_DISAPPEARED] = { "host disappeared", "hosts disappeared" },
+	[A_PORT_OPENED] = { "port opened", "ports opened" },
+	[A_PORT_CLOSED] = { "port closed", "ports closed" },
+	[A_CERT_CHANGED] = { "certificate changed", "certificates changed" },
+	[A_CERT_EXPIRING] = { "certificate expiring", "certificates expiring" },
+	[A_TLS_WEAK] = { "endpoint newly weak", "endpoints newly weak" },
+};
+
+struct alert {
+	enum alert_kind kind;
+	uint32_t ip;
+	int port;          /* -1 for host alerts */
+	const char *sni;   /* borrowed from NEW/OLD; TLS alerts only */
+	/* old / new value: borrowed, or else the text in old_buf / new_buf
+	 * (never a pointer to them: the array moves), or else JSON null */
+	const char *old_v, *new_v;
+	char old_buf[32], new_buf[32];
+	int64_t days_left; /* cert-expiring */
+	int64_t time_us;
+};
+
+struct alerts {
+	struct alert *v;
+	size_t n, cap;
+	int oom;
+};
+
+/* What one scan covered (see the header comment). */
+struct coverage {
+	const struct result_set *rs;
+	uint8_t port_seen[65536 / 8];
+	int sparse;
+};
+
+static struct alert *add(struct alerts *as, enum alert_kind k, uint32_t ip, int port,
+			 int64_t time_us)
+{
+	struct alert *a;
+
+	if (as->n == as->cap) {
+		size_t cap = as->cap ? as->cap * 2 : 64;
+		void *p = realloc(as->v, cap * sizeof(*as->v));
+
+		if (p == NULL) {
+			as->oom = 1;
+			return NULL;
+		}
+		as->v = p;
+		as->cap = cap;
+	}
+	a = &as->v[as->n++];
+	memset(a, 0, sizeof(*a));
+	a->kind = k;
+	a->ip = ip;
+	a->port = port;
+	a->time_us = time_us;
+	return a;
+}
+
+static void coverage_init(struct coverage *c, const struct result_set *rs)
+{
+	uint64_t counted = 0;
+	size_t listed = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->rs = rs;
+	for (size_t i = 0; i < rs->nports; i++) {
+		c->port_seen[rs->ports[i].port / 8] |= (uint8_t)(1u << (rs->ports[i].port % 8));
+		listed += rs->ports[i].state != PS_OPEN;
+	}
+	for (size_t i = 0; i < rs->nsums; i++)
+		counted += rs->sums[i].closed + rs->sums[i].filtered;
+	c->sparse = listed == 0 && (rs->nsums == 0 || counted > 0);
+}
+
+static const struct rs_port *find_port(const struct result_set *rs, uint32_t ip, uint16_t port)
+{
+	size_t lo = 0, hi = rs->nports;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct rs_port *p = &rs->ports[mid];
+
+		if (p->ip < ip || (p->ip == ip && p->port < port))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < rs->nports && rs->ports[lo].ip == ip && rs->ports[lo].port == port ?
+		       &rs->ports[lo] : NULL;
+}
+
+/* First port record of ip, or NULL. */
+static const struct rs_port *first_port(const struct result_set *rs, uint32_t ip)
+{
+	size_t lo = 0, hi = rs->nports;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rs->ports[mid].ip < ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < rs->nports && rs->ports[lo].ip == ip ? &rs->ports[lo] : NULL;
+}
+
+/* The ARP host record of ip (not the all-ports-open one), or NULL. */
+static const struct rs_host *find_host(const struct result_set *rs, uint32_t ip)
+{
+	for (size_t lo = 0, hi = rs->nhosts; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct rs_host *h = &rs->hosts[mid];
+
+		/* sweep_normalize puts an address's ARP record before its
+		 * all-ports-open record. */
+		if (h->ip < ip)
+			lo = mid + 1;
+		else if (h->ip > ip || h->reason == R_ALL_PORTS_OPEN)
+			hi = mid;
+		else
+			return h;
+	}
+	return NULL;
+}
+
+static int addr_planned(const struct coverage *c, uint32_t ip)
+{
+	return c->sparse || first_port(c->rs, ip) != NULL || find_host(c->rs, ip) != NULL;
+}
+
+static int target_planned(const struct coverage *c, uint32_t ip, uint16_t port)
+{
+	return (c->port_seen[port / 8] & (1u << (port % 8))) && addr_planned(c, ip);
+}
+
+/* A host is there when a port of it is open or ARP found it up. */
+static int host_present(const struct result_set *rs, uint32_t ip)
+{
+	const struct rs_host *h = find_host(rs, ip);
+
+	if (h != NULL && h->up && h->reason != R_USER_SET)
+		return 1;
+	for (const struct rs_port *p = first_port(rs, ip);
+	     p != NULL && p < rs->ports + rs->nports && p->ip == ip; p++)
+		if (p->state == PS_OPEN)
+			return 1;
+	return 0;
+}
+
+static const char *host_word(const struct result_set *rs, uint32_t ip)
+{
+	const struct rs_host *h = find_host(rs, ip);
+
+	return h != NULL && !h->up ? "down" : NULL;
+}
+
+/* Addresses of one scan's port and host records, each once, ascending, into
+ * *out; returns the count or (size_t)-1 on OOM. */
+static size_t addresses(const struct result_set *rs, uint32_t **out)
+{
+	size_t n = 0, i = 0, j = 0;
+	uint32_t *v = malloc((rs->nports + rs->nhosts + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return (size_t)-1;
+	while (i < rs->nports || j < rs->nhosts) {
+		uint32_t ip = i < rs->nports && (j >= rs->nhosts || rs->ports[i].ip <= rs->hosts[j].ip) ?
+				      rs->ports[i++].ip : rs->hosts[j++].ip;
+
+		if (n == 0 || v[n - 1] != ip)
+			v[n++] = ip;
+	}
+	*out = v;
+	return n;
+}
+
+static void host_alerts(struct alerts *as, const struct coverage *oc, const struct coverage *nc,
+			int64_t new_start)
+{
+	const struct coverage *side[2] = { oc, nc };
+
+	for (int s = 0; s < 2; s++) {
+		const struct result_set *a = side[s]->rs, *b = side[1 - s]->rs;
+		uint32_t *ips;
+		size_t n = addresses(a, &ips);
+
+		if (n == (size_t)-1) {
+			as->oom = 1;
+			return;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct alert *al;
+
+			if (!host_present(a, ips[i]) || host_present(b, ips[i]) ||
+			    !addr_planned(side[1 - s], ips[i]))
+				continue;
+			al = add(as, s ? A_HOST_APPEARED : A_HOST_DISAPPEARED, ips[i], -1, new_start);
+			if (al == NULL)
+				break;
+			al->old_v = s ? host_word(b, ips[i]) : "up";
+			al->new_v = s ? "up" : host_word(b, ips[i]);
+		}
+		free(ips);
+	}
+}
+
+static void port_alerts(struct alerts *as, const struct coverage *oc, const struct coverage *nc,
+			int64_t new_start)
+{
+	const struct result_set *o = oc->rs, *n = nc->rs;
+
+	for (size_t i = 0; i < n->nports; i++) {
+		const struct rs_port *np = &n->ports[i], *op = find_port(o, np->ip, np->port);
+		struct alert *al;
+
+		if (np->state != PS_OPEN || (op != NULL && op->state == PS_OPEN) ||
+		    !target_planned(oc, np->ip, np->port))
+			continue;
+		if ((al = add(as, A_PORT_OPENED, np->ip, np->port, np->time_us)) == NULL)
+			return;
+		al->old_v = op != NULL ? state_name((enum port_state)op->state) : NULL;
+		al->new_v = "open";
+	}
+	for (size_t i = 0; i < o->nports; i++) {
+		const struct rs_port *op = &o->ports[i], *np = find_port(n, op->ip, op->port);
+		struct alert *al;
+
+		if (op->state != PS_OPEN || (np != NULL && np->state == PS_OPEN) ||
+		    !target_planned(nc, op->ip, op->port))
+			continue;
+		al = add(as, A_PORT_CLOSED, op->ip, op->port, np != NULL ? np->time_us : new_start);
+		if (al == NULL)
+			return;
+		al->old_v = "open";
+		al->new_v = np != NULL ? state_name((enum port_state)np->state) : NULL;
+	}
+}
+
+#define WEAK_SSL3 0x10u
+
+/* Weak versions of an endpoint: negotiated (SSLv3, TLSv1, TLSv1.1) or accepted. */
+static unsigned negotiated_weak(const struct rs_tls *t)
+{
+	if (t->version == NULL)
+		return 0;
+	if (strcmp(t->version, "SSLv3") == 0)
+		return WEAK_SSL3;
+	if (strcmp(t->version, "TLSv1") == 0)
+		return TLS_V10;
+	if (strcmp(t->version, "TLSv1.1") == 0)
+		return TLS_V11;
+	return 0;
+}
+
+static void weak_names(unsigned bits, char *out, size_t outlen)
+{
+	static const struct { unsigned bit; const char *name; } v[] = {
+		{ WEAK_SSL3, "SSLv3" }, { TLS_V10, "TLSv1" }, { TLS_V11, "TLSv1.1" },
+	};
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < 3; i++)
+		if (bits & v[i].bit)
+			len += (size_t)snprintf(out + len, outlen - len, "%s%s", len ? "," : "",
+						v[i].name);
+}
+
+static const struct rs_tls *find_tls(const struct result_set *rs, const struct rs_tls *key)
+{
+	size_t lo = 0, hi = rs->ntls;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = sweep_tls_cmp(&rs->tls[mid], key);
+
+		if (c == 0)
+			return &rs->tls[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static void tls_alerts(struct alerts *as, const struct result_set *o, const struct result_set *n,
+		       int64_t new_start, int64_t expiry_days)
+{
+	for (size_t i = 0; i < n->ntls; i++) {
+		const struct rs_tls *nt = &n->tls[i], *ot = find_tls(o, nt);
+		struct alert *al;
+
+		if (ot != NULL && nt->has_cert && ot->has_cert && strcmp(nt->sha256, ot->sha256) != 0) {
+			if ((al = add(as, A_CERT_CHANGED, nt->ip, nt->port, nt->time_us)) == NULL)
+				return;
+			al->sni = nt->sni;
+			al->old_v = ot->sha256;
+			al->new_v = nt->sha256;
+		}
+		if (nt->has_cert) {
+			int64_t left_s = nt->not_after - floor_div(new_start, 1000000);
+
+			if (left_s < expiry_days * 86400) {
+				struct strbuf tb;
+
+				if ((al = add(as, A_CERT_EXPIRING, nt->ip, nt->port, nt->time_us)) == NULL)
+					return;
+				al->sni = nt->sni;
+				al->days_left = floor_div(left_s, 86400);
+				sb_init(&tb);
+				json_append_time(&tb, nt->not_after * 1000000);
+				/* quoted by json_append_time: keep what is inside */
+				if (!tb.oom && tb.len >= 2 && tb.len - 2 < sizeof(al->new_buf))
+					memcpy(al->new_buf, tb.p + 1, tb.len - 2);
+				sb_free(&tb);
+			}
+		}
+		if (ot != NULL) {
+			unsigned nw = negotiated_weak(nt) | (nt->versions_accepted & (TLS_V10 | TLS_V11));
+			unsigned ow = negotiated_weak(ot) | (ot->versions_accepted & (TLS_V10 | TLS_V11));
+			/* Only accepted, never negotiated: new only if OLD tested it too. */
+			unsigned fresh = nw & ~ow & (negotiated_weak(nt) | ot->versions_tested);
+
+			if (fresh == 0)
+				continue;
+			if ((al = add(as, A_TLS_WEAK, nt->ip, nt->port, nt->time_us)) == NULL)
+				return;
+			al->sni = nt->sni;
+			weak_names(ow, al->old_buf, sizeof(al->old_buf));
+			weak_names(nw, al->new_buf, sizeof(al->new_buf));
+		}
+	}
+}
+
+static int cmp_alert(const void *pa, const void *pb)
+{
+	const struct alert *a = pa, *b = pb;
+
+	if (a->ip != b->ip)
+		return a->ip < b->ip ? -1 : 1;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->kind != b->kind)
+		return (int)a->kind - (int)b->kind;
+	if (a->sni == NULL || b->sni == NULL)
+		return (a->sni != NULL) - (b->sni != NULL);
+	return strcmp(a->sni, b->sni);
+}
+
+static void json_str_or_null(struct strbuf *b, const char *s)
+{
+	if (s == NULL)
+		sb_puts(b, "null");
+	else
+		json_append_string(b, s, strlen(s));
+}
+
+static const char *old_value(const struct alert *a)
+{
+	return a->old_v != NULL ? a->old_v : a->old_buf[0] != '\0' ? a->old_buf : NULL;
+}
+
+static const char *new_value(const struct alert *a)
+{
+	return a->new_v != NULL ? a->new_v : a->new_buf[0] != '\0' ? a->new_buf : NULL;
+}
+
+static int is_tls_alert(enum alert_kind k)
+{
+	return k >= A_CERT_CHANGED;
+}
+
+static void format_native(struct strbuf *b, const struct alert *a)
+{
+	char ip[16];
+
+	ip_to_str(a->ip, ip);
+	sb_printf(b, "{\"type\":\"alert\",\"alert\":\"%s\",\"ip\":\"%s\"", alert_name[a->kind], ip);
+	if (a->port >= 0)
+		sb_printf(b, ",\"port\":%d", a->port);
+	if (is_tls_alert(a->kind)) {
+		sb_puts(b, ",\"sni\":");
+		json_str_or_null(b, a->sni);
+	}
+	sb_puts(b, ",\"old\":");
+	json_str_or_null(b, old_value(a));
+	sb_puts(b, ",\"new\":");
+	json_str_or_null(b, new_value(a));
+	if (a->kind == A_CERT_EXPIRING)
+		sb_printf(b, ",\"days_left\":%" PRId64, a->days_left);
+	sb_puts(b, ",\"time\":");
+	json_append_time(b, a->time_us);
+	sb_puts(b, "}");
+}
+
+static void format_ecs(struct strbuf *b, const struct alert *a)
+{
+	char ip[16];
+
+	ip_to_str(a->ip, ip);
+	sb_puts(b, "{\"@timestamp\":");
+	json_append_time(b, a->time_us);
+	sb_printf(b, ",\"ecs\":{\"version\":\"9.0.0\"},\"event\":{\"kind\":\"alert\","
+		     "\"category\":[\"network\"],\"type\":[\"%s\"],\"action\":\"%s\","
+		     "\"dataset\":\"portus.diff\",\"module\":\"portus\"}",
+		  a->kind == A_CERT_EXPIRING ? "info" : "change", alert_name[a->kind]);
+	sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"address\":\"%s\"", ip, ip);
+	if (a->port >= 0)
+		sb_printf(b, ",\"port\":%d", a->port);
+	if (a->sni != NULL) {
+		sb_puts(b, ",\"domain\":");
+		json_append_string(b, a->sni, strlen(a->sni));
+	}
+	sb_puts(b, "}");
+	if (a->port >= 0)
+		sb_puts(b, ",\"network\":{\"transport\":\"tcp\"}");
+	if (a->kind == A_CERT_CHANGED) {
+		sb_puts(b, ",\"tls\":{\"server\":{\"hash\":{\"sha256\":");
+		json_str_or_null(b, new_value(a));
+		sb_puts(b, "}}}");
+	} else if (a->kind == A_CERT_EXPIRING && new_value(a) != NULL) {
+		sb_printf(b, ",\"tls\":{\"server\":{\"not_after\":\"%s\"}}", new_value(a));
+	}
+	sb_printf(b, ",\"message\":\"%s %s", alert_name[a->kind], ip);
+	if (a->port >= 0)
+		sb_printf(b, ":%d", a->port);
+	sb_puts(b, "\",\"portus\":{\"diff\":{\"old\":");
+	json_str_or_null(b, old_value(a));
+	sb_puts(b, ",\"new\":");
+	json_str_or_null(b, new_value(a));
+	if (a->kind == A_CERT_EXPIRING)
+		sb_printf(b, ",\"days_left\":%" PRId64, a->days_left);
+	sb_puts(b, "}}}");
+}
+
+/* "3 changes: 1 port opened, 2 ports closed" or "no changes". */
+static void summary_line(const struct alerts *as, FILE *fp)
+{
+	size_t count[A_COUNT] = { 0 };
+	int first = 1;
+
+	for (size_t i = 0; i < as->n; i++)
+		count[as->v[i].kind]++;
+	if (as->n == 0) {
+		fprintf(fp, "portus: diff: no changes\n");
+		return;
+	}
+	fprintf(fp, "portus: diff: %zu change%s:", as->n, as->n == 1 ? "" : "s");
+	for (int k = 0; k < A_COUNT; k++) {
+		if (count[k] == 0)
+			continue;
+		fprintf(fp, "%s %zu %s", first ? "" : ",", count[k], alert_words[k][count[k] != 1]);
+		first = 0;
+	}
+	fputc('\n', fp);
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: portus diff [--expiry-days N] [--format json|ecs] [-o OUT] OLD NEW\n"
+		    "  OLD, NEW: a result file (-oJ) or a comma-separated list of shard files;\n"
+		    "  alerts as NDJSON; exit 0 no change, 1 changes, 2 bad input\n");
+}
+
+static int parse_days(const char *s, int64_t *out)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v > 36500)
+		return -1;
+	*out = v;
+	return 0;
+}
 
 int portus_diff_main(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "portus: %s is not built yet\n", argv[0]);
-	return 2;
+	static const struct option longopts[] = {
+		{ "expiry-days", required_argument, NULL, 'e' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out_path = "-";
+	int64_t expiry_days = 30, new_start;
+	int ecs = 0, c, rc = 2;
+	struct result_set old, new;
+	struct coverage *oc = NULL, *nc = NULL;
+	struct alerts as = { 0 };
+	struct sweep_out out;
+	struct strbuf b;
+	char err[512];
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (parse_days(optarg, &expiry_days) != 0) {
+				fprintf(stderr, "portus: diff: --expiry-days %s: a number of days "
+					"0-36500 expected\n", optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			if (strcmp(optarg, "ecs") == 0) {
+				ecs = 1;
+			} else if (strcmp(optarg, "json") == 0 || strcmp(optarg, "native") == 0) {
+				ecs = 0;
+			} else {
+				fprintf(stderr, "portus: diff: --format %s: json or ecs expected\n", optarg);
+				return 2;
+			}
+			break;
+		case 'o': out_path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default:
+			fprintf(stderr, "portus: diff: unknown option or missing value: %s\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 2;
+	}
+	results_init(&old);
+	results_init(&new);
+	sb_init(&b);
+	if (sweep_load_list(&old, argv[optind], err, sizeof(err)) != 0 ||
+	    sweep_load_list(&new, argv[optind + 1], err, sizeof(err)) != 0) {
+		fprintf(stderr, "portus: diff: %s\n", err);
+		goto out;
+	}
+	sweep_normalize(&old);
+	sweep_normalize(&new);
+	if ((oc = malloc(sizeof(*oc))) == NULL || (nc = malloc(sizeof(*nc))) == NULL) {
+		fprintf(stderr, "portus: diff: out of memory\n");
+		goto out;
+	}
+	coverage_init(oc, &old);
+	coverage_init(nc, &new);
+	new_start = sweep_scan_start(&new);
+	host_alerts(&as, oc, nc, new_start);
+	port_alerts(&as, oc, nc, new_start);
+	tls_alerts(&as, &old, &new, new_start, expiry_days);
+	if (as.oom) {
+		fprintf(stderr, "portus: diff: out of memory\n");
+		goto out;
+	}
+	if (as.n > 1)
+		qsort(as.v, as.n, sizeof(*as.v), cmp_alert);
+	if (sweep_out_open(&out, out_path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "portus: diff: %s\n", err);
+		goto out;
+	}
+	for (size_t i = 0; i < as.n; i++) {
+		sb_reset(&b);
+		if (ecs)
+			format_ecs(&b, &as.v[i]);
+		else
+			format_native(&b, &as.v[i]);
+		sb_puts(&b, "\n");
+		if (b.oom)
+			break;
+		fwrite(b.p, 1, b.len, out.fp);
+	}
+	if (b.oom) {
+		sweep_out_close(&out, 0, err, sizeof(err));
+		fprintf(stderr, "portus: diff: out of memory\n");
+		goto out;
+	}
+	if (sweep_out_close(&out, 1, err, sizeof(err)) != 0) {
+		fprintf(stderr, "portus: diff: %s\n", err);
+		goto out;
+	}
+	summary_line(&as, stderr);
+	rc = as.n > 0 ? 1 : 0;
+out:
+	free(as.v);
+	free(oc);
+	free(nc);
+	sb_free(&b);
+	results_free(&old);
+	results_free(&new);
+	return rc;
 }

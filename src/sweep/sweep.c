@@ -1,0 +1,199 @@
+/* sweep.c — loading, ordering and writing for merge and diff (sweep.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "result.h"
+#include "sweep.h"
+
+int sweep_load_list(struct result_set *rs, const char *list, char *err, size_t errlen)
+{
+	char *copy = strdup(list), *p, *comma;
+	int r = 0;
+
+	if (copy == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (p = copy; r == 0; p = comma + 1) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma = '\0';
+		if (*p == '\0') {
+			snprintf(err, errlen, "empty file name in \"%s\"", list);
+			r = -1;
+		} else {
+			r = results_load(rs, p, err, errlen);
+		}
+		if (comma == NULL)
+			break;
+	}
+	free(copy);
+	return r;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static int cmp_port(const void *pa, const void *pb)
+{
+	const struct rs_port *a = pa, *b = pb;
+	int c;
+
+	if ((c = cmp_u64(a->ip, b->ip)) || (c = cmp_u64(a->port, b->port)) ||
+	    (c = cmp_u64(b->state, a->state)))
+		return c;
+	return (a->time_us > b->time_us) - (a->time_us < b->time_us);
+}
+
+/* All-ports-open records are a second, separate host record (result.h). */
+static int host_kind(const struct rs_host *h)
+{
+	return h->reason == R_ALL_PORTS_OPEN;
+}
+
+static int cmp_host(const void *pa, const void *pb)
+{
+	const struct rs_host *a = pa, *b = pb;
+	int c;
+
+	if ((c = cmp_u64(a->ip, b->ip)) || (c = host_kind(a) - host_kind(b)) ||
+	    (c = (int)b->up - (int)a->up))
+		return c;
+	return (a->time_us > b->time_us) - (a->time_us < b->time_us);
+}
+
+int sweep_tls_cmp(const struct rs_tls *a, const struct rs_tls *b)
+{
+	int c;
+
+	if ((c = cmp_u64(a->ip, b->ip)) || (c = cmp_u64(a->port, b->port)))
+		return c;
+	if (a->sni == NULL || b->sni == NULL)
+		return (a->sni != NULL) - (b->sni != NULL);
+	return strcmp(a->sni, b->sni);
+}
+
+static int cmp_tls(const void *pa, const void *pb)
+{
+	const struct rs_tls *a = pa, *b = pb;
+	int c = sweep_tls_cmp(a, b);
+
+	if (c)
+		return c;
+	return (a->time_us > b->time_us) - (a->time_us < b->time_us);
+}
+
+/* Frees a record dropped as a duplicate: its owned strings, through a
+ * one-record result set so results.c stays the only owner of the layout. */
+static void drop_tls(struct rs_tls *t)
+{
+	struct result_set one;
+
+	results_init(&one);
+	one.tls = malloc(sizeof(*t));
+	if (one.tls == NULL)
+		return; /* leaks one record's strings rather than crash */
+	one.tls[0] = *t;
+	one.ntls = one.captls = 1;
+	results_free(&one);
+}
+
+void sweep_normalize(struct result_set *rs)
+{
+	size_t i, n;
+
+	if (rs->nports > 1)
+		qsort(rs->ports, rs->nports, sizeof(*rs->ports), cmp_port);
+	for (i = n = 0; i < rs->nports; i++)
+		if (n == 0 || rs->ports[n - 1].ip != rs->ports[i].ip ||
+		    rs->ports[n - 1].port != rs->ports[i].port)
+			rs->ports[n++] = rs->ports[i];
+	rs->nports = n;
+
+	if (rs->nhosts > 1)
+		qsort(rs->hosts, rs->nhosts, sizeof(*rs->hosts), cmp_host);
+	for (i = n = 0; i < rs->nhosts; i++)
+		if (n == 0 || rs->hosts[n - 1].ip != rs->hosts[i].ip ||
+		    host_kind(&rs->hosts[n - 1]) != host_kind(&rs->hosts[i]))
+			rs->hosts[n++] = rs->hosts[i];
+	rs->nhosts = n;
+
+	if (rs->ntls > 1)
+		qsort(rs->tls, rs->ntls, sizeof(*rs->tls), cmp_tls);
+	for (i = n = 0; i < rs->ntls; i++) {
+		if (n == 0 || sweep_tls_cmp(&rs->tls[n - 1], &rs->tls[i]) != 0)
+			rs->tls[n++] = rs->tls[i];
+		else
+			drop_tls(&rs->tls[i]);
+	}
+	rs->ntls = n;
+}
+
+int64_t sweep_scan_start(const struct result_set *rs)
+{
+	int64_t t = INT64_MAX;
+
+	for (size_t i = 0; i < rs->nsums; i++)
+		if (rs->sums[i].start_us < t)
+			t = rs->sums[i].start_us;
+	if (t != INT64_MAX)
+		return t;
+	for (size_t i = 0; i < rs->nports; i++)
+		if (rs->ports[i].time_us < t)
+			t = rs->ports[i].time_us;
+	for (size_t i = 0; i < rs->nhosts; i++)
+		if (rs->hosts[i].time_us < t)
+			t = rs->hosts[i].time_us;
+	for (size_t i = 0; i < rs->ntls; i++)
+		if (rs->tls[i].time_us < t)
+			t = rs->tls[i].time_us;
+	return t == INT64_MAX ? 0 : t;
+}
+
+int sweep_out_open(struct sweep_out *o, const char *path, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->path = path;
+	if (strcmp(path, "-") == 0) {
+		o->fp = stdout;
+		return 0;
+	}
+	if (asprintf(&o->tmp, "%s.tmp", path) < 0) {
+		o->tmp = NULL;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((o->fp = fopen(o->tmp, "w")) == NULL) {
+		snprintf(err, errlen, "%s: %s", o->tmp, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int sweep_out_close(struct sweep_out *o, int commit, char *err, size_t errlen)
+{
+	int bad = ferror(o->fp) != 0;
+	int r = 0;
+
+	if (o->fp == stdout) {
+		bad |= fflush(stdout) != 0;
+	} else {
+		bad |= fclose(o->fp) != 0;
+		if (!commit || bad)
+			unlink(o->tmp);
+		else if (rename(o->tmp, o->path) != 0)
+			bad = 1;
+	}
+	if (bad && commit) {
+		snprintf(err, errlen, "%s: write failed: %s", o->path, strerror(errno));
+		r = -1;
+	}
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+	return r;
+}

@@ -1,0 +1,161 @@
+#!/bin/bash
+# Sweeps (issue 7): 3 shard processes + `portus merge` give exactly the single
+# run's records (times aside); merge refuses an incomplete or doubled set;
+# `portus diff` reports exactly the change made to the lab between two scans
+# (a port closed by an nftables drop rule, a port opened by an nftables
+# redirect) and exits 1, and exits 0 for two scans of an unchanged lab; the
+# cron script contrib/cron/portus-sweep.sh keeps a bounded history.
+# merge and diff never touch the network: they run under `unshare -n`.
+. "$(dirname "$0")/common.sh"
+need_portus
+lab_up --prefix 198.19.0.0/22
+
+TARGETS="198.19.0.0/27 198.18.0.10-198.18.0.15"
+PORTS=22,80,443,8080,8081
+COMMON=(-p "$PORTS" --rate 20000 --exclude-file /dev/null --seed 777)
+
+offline() { # portus merge|diff ... in an empty network namespace, bounded
+	echo "+ unshare -n portus $*" >&3
+	timeout 60 unshare -n "$PORTUS" "$@"
+}
+
+scan() { # NAME [ARGS...]
+	local name=$1
+	shift
+	# shellcheck disable=SC2086
+	portus_scan "${COMMON[@]}" "$@" -oJ "$ART/$name.json" $TARGETS \
+		>"$ART/stdout-$name.txt" 2>"$ART/stderr-$name.txt" || fail "portus ($name) exited $?"
+}
+
+# --- shards + merge == single run ---
+scan single
+for k in 1 2 3; do scan "shard$k" --shard "$k/3"; done
+offline merge -o "$ART/merged.json" "$ART/shard2.json" "$ART/shard3.json" "$ART/shard1.json" \
+	2>"$ART/stderr-merge.txt" || fail "merge of 3 shards exited $? ($(cat "$ART/stderr-merge.txt"))"
+python3 "$ROOT/tests/integration/check_schema.py" validate --format native "$ART/merged.json" \
+	>"$ART/schema-merged.txt" 2>&1 || fail "merged output does not match data/schemas: $(tail -3 "$ART/schema-merged.txt")"
+
+python3 - "$ART" <<'PY' || fail "merged shards differ from the single run"
+import json, sys
+art = sys.argv[1]
+
+def load(name):
+    recs, summ, order = set(), None, []
+    for line in open(f"{art}/{name}"):
+        r = json.loads(line)
+        if r["type"] == "summary":
+            summ = r
+            continue
+        r.pop("time", None)
+        recs.add(json.dumps(r, sort_keys=True))
+        if r["type"] == "port":
+            order.append((tuple(int(x) for x in r["ip"].split(".")), r["port"]))
+    return recs, summ, order
+
+single, ssum, _ = load("single.json")
+merged, msum, order = load("merged.json")
+if single != merged:
+    sys.exit(f"records: {len(merged - single)} only merged, {len(single - merged)} only single")
+if order != sorted(order) or len(order) != len(set(order)):
+    sys.exit("merged port records are not in address/port order, once each")
+for k in ("targets", "hosts", "hosts_down", "open", "closed", "filtered", "seed", "shard",
+          "interrupted"):
+    if ssum[k] != msum[k]:
+        sys.exit(f"summary {k}: single {ssum[k]} merged {msum[k]}")
+if msum["shards_merged"] != 3 or msum["shards_missing"] != []:
+    sys.exit(f"merged summary: {msum}")
+print(f"merge: {len(merged)} records == single run, summary counts equal")
+PY
+
+# An incomplete set and a doubled shard are refused (exit 2), one line each.
+offline merge -o "$ART/bad.json" "$ART/shard1.json" "$ART/shard3.json" 2>"$ART/stderr-missing.txt"
+[ $? = 2 ] || fail "merge with shard 2 missing did not exit 2"
+grep -qx "portus: merge: shard 2 of 3 (seed 777) missing" "$ART/stderr-missing.txt" ||
+	fail "missing shard message: $(cat "$ART/stderr-missing.txt")"
+offline merge -o "$ART/bad.json" "$ART/shard1.json" "$ART/shard2.json" "$ART/shard3.json" \
+	"$ART/shard2.json" 2>"$ART/stderr-dup.txt"
+[ $? = 2 ] || fail "merge with shard 2 twice did not exit 2"
+grep -q "^portus: merge: shard 2/3 given twice" "$ART/stderr-dup.txt" ||
+	fail "duplicate shard message: $(cat "$ART/stderr-dup.txt")"
+[ ! -e "$ART/bad.json" ] || fail "a refused merge left an output file"
+
+# --- diff: unchanged lab -> exit 0 ---
+scan again
+offline diff "$ART/single.json" "$ART/again.json" >"$ART/diff-same.json" 2>"$ART/stderr-diff-same.txt"
+rc=$?
+[ $rc = 0 ] || fail "diff of an unchanged lab exited $rc: $(cat "$ART/stderr-diff-same.txt") $(cat "$ART/diff-same.json")"
+[ ! -s "$ART/diff-same.json" ] || fail "diff of an unchanged lab wrote alerts"
+grep -qx "portus: diff: no changes" "$ART/stderr-diff-same.txt" || fail "no-change summary line"
+# Any shard layout: the merged shards against the single run, shards as a list.
+offline diff "$ART/shard1.json,$ART/shard2.json,$ART/shard3.json" "$ART/again.json" \
+	>"$ART/diff-layout.json" 2>/dev/null || fail "diff of shard list vs single run found changes"
+
+# --- change the lab: 198.19.0.5:80 open -> filtered, 198.19.0.6:22 closed -> open ---
+ip netns exec "$LAB_NS_GW" nft add rule ip lab input ip daddr 198.19.0.5 tcp dport 80 drop ||
+	fail "nft drop rule"
+ip netns exec "$LAB_NS_GW" nft -f - <<'NFT' || fail "nft redirect rule"
+table ip sweep {
+	chain pre {
+		type nat hook prerouting priority -100; policy accept;
+		ip daddr 198.19.0.6 tcp dport 22 redirect to :80
+	}
+}
+NFT
+scan changed
+offline diff -o "$ART/diff.json" "$ART/again.json" "$ART/changed.json" 2>"$ART/stderr-diff.txt"
+rc=$?
+[ $rc = 1 ] || fail "diff of a changed lab exited $rc: $(cat "$ART/stderr-diff.txt")"
+python3 - "$ART/diff.json" <<'PY' || fail "diff alerts differ from the change made"
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+want = [
+    {"type": "alert", "alert": "port-closed", "ip": "198.19.0.5", "port": 80, "old": "open",
+     "new": "filtered"},
+    {"type": "alert", "alert": "port-opened", "ip": "198.19.0.6", "port": 22, "old": "closed",
+     "new": "open"},
+]
+for g in got:
+    g.pop("time")
+if got != want:
+    sys.exit(f"got {got}")
+print("diff: exactly the two changes")
+PY
+grep -qx "portus: diff: 2 changes: 1 port opened, 1 port closed" "$ART/stderr-diff.txt" ||
+	fail "diff summary line: $(cat "$ART/stderr-diff.txt")"
+offline diff --format ecs "$ART/again.json" "$ART/changed.json" >"$ART/diff-ecs.json" 2>/dev/null
+[ $? = 1 ] || fail "diff --format ecs did not exit 1"
+python3 - "$ART/diff-ecs.json" <<'PY' || fail "ECS alerts"
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    e = r["event"]
+    assert e["kind"] == "alert" and e["category"] == ["network"] and e["type"] == ["change"], e
+    assert e["dataset"] == "portus.diff" and r["destination"]["ip"].startswith("198.19.0."), r
+    assert "observer" not in r
+PY
+
+# --- the cron script: first run 0, unchanged 0, history bounded to -k ---
+cat >"$ART/portus-wrapper.sh" <<WRAP
+#!/bin/sh
+# scans in the lab's scanner namespace, merge/diff in an empty one
+case \$1 in
+merge|diff) exec timeout 60 unshare -n "$PORTUS" "\$@" ;;
+*) exec ip netns exec "$LAB_NS_SCAN" timeout -k 5 "$SCAN_TIMEOUT" "$PORTUS" "\$@" ;;
+esac
+WRAP
+chmod +x "$ART/portus-wrapper.sh"
+SWEEP=$ROOT/contrib/cron/portus-sweep.sh
+# shellcheck disable=SC2086
+sweep() { PORTUS=$ART/portus-wrapper.sh sh "$SWEEP" -d "$ART/state" -k 2 -- "${COMMON[@]}" $TARGETS 2>>"$ART/stderr-sweep.txt"; }
+sweep || fail "first sweep exited $?"
+sweep || fail "sweep of an unchanged lab exited $?"
+ip netns exec "$LAB_NS_GW" nft delete table ip sweep || fail "nft delete"
+sweep
+rc=$?
+[ $rc = 1 ] || fail "sweep after a change exited $rc"
+n=$(find "$ART/state/runs" -name '*.json' | wc -l)
+[ "$n" = 2 ] || fail "history holds $n runs, -k 2 wanted"
+a=$(find "$ART/state/alerts" -name '*.json')
+[ "$(grep -c '"alert":"port-closed","ip":"198.19.0.6","port":22' "$a")" = 1 ] ||
+	fail "the sweep's alert file: $(cat "$a")"
+echo "PASS: $TEST_NAME"

@@ -1,0 +1,346 @@
+/*
+ * test_results.c — the strict JSON reader (src/sweep/jsonread.c) and
+ * results_load (src/results.c): records of every type read back exactly, and
+ * hostile lines (truncated, invalid UTF-8, deep nesting, huge numbers,
+ * duplicate keys, lone surrogates, overlong lines) refused with a one-line
+ * error naming file and line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../src/sweep/jsonread.h"
+#include "result.h"
+#include "results.h"
+#include "table.h"
+#include "tls_result.h"
+
+#define PORT_LINE                                                                            \
+	"{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":22,\"proto\":\"tcp\",\"state\":"   \
+	"\"open\",\"reason\":\"syn-ack\",\"ttl\":64,\"time\":\"2026-11-23T10:00:00.123456Z\"}"
+#define SUMMARY_LINE                                                                         \
+	"{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:00.000000Z\",\"end\":"              \
+	"\"2026-01-01T00:00:02.500000Z\",\"elapsed_s\":2.500,\"targets\":10,\"hosts\":5,"       \
+	"\"hosts_down\":1,\"open\":2,\"closed\":3,\"filtered\":4,\"probes_sent\":11,"          \
+	"\"rate_pps\":4.4,\"pcap_received\":7,\"pcap_dropped\":0,\"if_dropped\":0,\"passes\":1," \
+	"\"seed\":18446744073709551615,\"shard\":\"2/3\",\"interrupted\":false}"
+#define TLS_LINE                                                                             \
+	"{\"type\":\"tls\",\"ip\":\"198.18.0.12\",\"port\":443,\"sni\":\"caf\\u00e9.test\","      \
+	"\"outcome\":\"ok\",\"alert\":null,\"detail\":null,\"tls_version\":\"TLSv1.2\","          \
+	"\"cipher\":\"ECDHE-RSA-AES128-GCM-SHA256\",\"alpn\":null,\"group\":\"x25519\","         \
+	"\"verify_ok\":false,\"verify_error\":\"self-signed certificate\",\"hostname_match\":"   \
+	"true,\"cert\":{\"subject\":\"CN=a\",\"issuer\":\"CN=a\",\"subject_cn\":[\"a\"],"         \
+	"\"san_dns\":[\"a\",\"b\\ud83d\\ude00\"],\"san_ip\":[],\"serial\":\"0A\",\"not_before\":" \
+	"\"2026-01-01T00:00:00.000000Z\",\"not_after\":\"2026-02-01T00:00:00.000000Z\","          \
+	"\"days_to_expiry\":-3,\"expired\":true,\"not_yet_valid\":false,\"self_signed\":true,"    \
+	"\"signature_algorithm\":\"sha256WithRSAEncryption\",\"key_algorithm\":\"RSA\","          \
+	"\"key_bits\":2048,\"key_curve\":null,\"sha256\":"                                       \
+	"\"00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF\",\"sha1\":"          \
+	"\"00112233445566778899AABBCCDDEEFF00112233\"},\"chain\":[],\"chain_length\":1,"          \
+	"\"http_status\":null,\"http_server\":null,\"versions_accepted\":[\"TLSv1\",\"TLSv1.2\"]," \
+	"\"versions_rejected\":[\"TLSv1.3\"],\"truncated\":false,\"truncated_fields\":[],"        \
+	"\"invalid_utf8_fields\":[],\"time\":\"2026-01-01T00:00:01.000000Z\"}"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/portus-results-XXXXXX");
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Writes len bytes to DIR/name; returns the path (static buffer). */
+static const char *put(const char *name, const char *data, size_t len)
+{
+	static char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+	return path;
+}
+
+/* Loads text as a file; returns results_load's status, err with the path cut. */
+static int load(struct result_set *rs, const char *text, size_t len, char *err, size_t errlen)
+{
+	const char *path = put("in.json", text, len);
+	char full[512];
+	int r;
+
+	results_init(rs);
+	full[0] = '\0';
+	r = results_load(rs, path, full, sizeof(full));
+	if (r != 0) {
+		const char *p = strstr(full, "in.json");
+
+		snprintf(err, errlen, "%s", p != NULL ? p : full);
+	}
+	return r;
+}
+
+static void expect_error(const char *text, size_t len, const char *want)
+{
+	struct result_set rs;
+	char err[512] = "";
+
+	if (load(&rs, text, len, err, sizeof(err)) == 0)
+		fail_msg("accepted: %.200s", text);
+	assert_string_equal(err, want);
+	results_free(&rs);
+}
+
+static void test_reads_port_record_exactly(void **state)
+{
+	static const char text[] = PORT_LINE "\n"
+		"{\"type\":\"port\",\"ip\":\"198.19.2.7\",\"port\":8081,\"proto\":\"tcp\",\"state\":"
+		"\"filtered\",\"reason\":\"host-unreach\",\"ttl\":63,\"reason_ip\":\"198.18.0.254\","
+		"\"time\":\"1970-01-01T00:00:00.000001Z\"}\n";
+	struct result_set rs;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(load(&rs, text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(rs.nports, 2);
+	assert_int_equal(rs.ports[0].ip, 0xc612000a);
+	assert_int_equal(rs.ports[0].port, 22);
+	assert_int_equal(rs.ports[0].state, PS_OPEN);
+	assert_int_equal(rs.ports[0].reason, R_SYN_ACK);
+	assert_int_equal(rs.ports[0].ttl, 64);
+	assert_int_equal(rs.ports[0].reason_ip, 0);
+	assert_true(rs.ports[0].time_us == INT64_C(1795428000123456));
+	assert_int_equal(rs.ports[1].state, PS_FILTERED);
+	assert_int_equal(rs.ports[1].reason, R_HOST_UNREACH);
+	assert_int_equal(rs.ports[1].reason_ip, 0xc61200fe);
+	assert_true(rs.ports[1].time_us == 1);
+	results_free(&rs);
+}
+
+static void test_reads_summary_with_uint64_seed(void **state)
+{
+	static const char text[] = SUMMARY_LINE "\n";
+	struct result_set rs;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(load(&rs, text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(rs.nsums, 1);
+	assert_true(rs.sums[0].seed == UINT64_MAX);
+	assert_int_equal(rs.sums[0].shard_k, 2);
+	assert_int_equal(rs.sums[0].shard_n, 3);
+	assert_int_equal(rs.sums[0].targets, 10);
+	assert_int_equal(rs.sums[0].filtered, 4);
+	assert_true(rs.sums[0].end_us - rs.sums[0].start_us == 2500000);
+	assert_true(rs.sums[0].rate_pps > 4.39 && rs.sums[0].rate_pps < 4.41);
+	assert_non_null(strstr(rs.sum_files[0], "in.json"));
+	results_free(&rs);
+}
+
+static void test_reads_tls_record_and_keeps_line(void **state)
+{
+	static const char text[] = TLS_LINE "\n";
+	struct result_set rs;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(load(&rs, text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(rs.ntls, 1);
+	assert_string_equal(rs.tls[0].sni, "caf\xc3\xa9.test");
+	assert_string_equal(rs.tls[0].outcome, "ok");
+	assert_null(rs.tls[0].alert);
+	assert_string_equal(rs.tls[0].version, "TLSv1.2");
+	assert_int_equal(rs.tls[0].verify_ok, 0);
+	assert_int_equal(rs.tls[0].hostname_match, 1);
+	assert_int_equal(rs.tls[0].has_cert, 1);
+	assert_int_equal(rs.tls[0].n_san_dns, 2);
+	assert_string_equal(rs.tls[0].san_dns[1], "b\xf0\x9f\x98\x80");
+	assert_true(rs.tls[0].not_after == 1769904000);
+	assert_true(rs.tls[0].days_to_expiry == -3);
+	assert_int_equal(rs.tls[0].key_bits, 2048);
+	assert_int_equal(rs.tls[0].versions_tested, TLS_V10 | TLS_V12 | TLS_V13);
+	assert_int_equal(rs.tls[0].versions_accepted, TLS_V10 | TLS_V12);
+	assert_string_equal(rs.tls[0].line, TLS_LINE);
+	results_free(&rs);
+}
+
+static void test_refuses_hostile_lines(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} cases[] = {
+		{ "{\"type\":\"port\",\"ip\":\"198.18.0.10\"\n",
+		  "in.json:1: invalid JSON: byte 34: unterminated object" },
+		{ "{\"type\":\"port\",\"ip\":\"198.18.0.\xff\"}\n",
+		  "in.json:1: invalid JSON: byte 31: invalid UTF-8" },
+		{ "{\"type\":\"port\",\"ip\":\"\xed\xa0\x80\"}\n",
+		  "in.json:1: invalid JSON: byte 22: invalid UTF-8" },
+		{ "{\"type\":\"port\",\"type\":\"host\"}\n",
+		  "in.json:1: invalid JSON: byte 22: duplicate key" },
+		{ "{\"type\":\"port\",\"x\":\"\\ud800\"}\n",
+		  "in.json:1: invalid JSON: byte 27: lone high surrogate in \\u escape" },
+		{ "{\"type\":\"port\",\"x\":\"\\udc00\\ud800\"}\n",
+		  "in.json:1: invalid JSON: byte 27: lone low surrogate in \\u escape" },
+		{ "{\"type\":\"port\",\"x\":1e999}\n",
+		  "in.json:1: invalid JSON: byte 20: number out of range" },
+		{ "{\"type\":\"port\",\"x\":01}\n",
+		  "in.json:1: invalid JSON: byte 21: expected ',' or '}'" },
+		{ "{\"type\":\"port\",\"x\":\"a\tb\"}\n",
+		  "in.json:1: invalid JSON: byte 22: control character in string" },
+		{ "{\"type\":\"port\"} {}\n", "in.json:1: invalid JSON: byte 17: text after the JSON value" },
+		{ "[1]\n", "in.json:1: not a JSON object" },
+		{ "{\"a\":1}\n", "in.json:1: record without a \"type\" string" },
+		{ "{\"type\":\"event\"}\n",
+		  "in.json:1: unknown record type \"event\" (not portus native NDJSON?)" },
+		{ "{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":22,\"proto\":\"tcp\"}\n",
+		  "in.json:1: port record without \"state\"" },
+		{ "{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":65536}\n",
+		  "in.json:1: port record with a bad \"port\" (an integer in range expected)" },
+		{ "{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":18446744073709551616}\n",
+		  "in.json:1: port record with a bad \"port\" (an integer in range expected)" },
+		{ "{\"type\":\"port\",\"ip\":\"198.018.0.10\"}\n",
+		  "in.json:1: port record with a bad \"ip\" (a dotted-quad IPv4 address expected)" },
+		{ "{\"type\":\"host\",\"ip\":\"198.18.0.10\",\"state\":\"up\",\"reason\":\"none\"}\n",
+		  "in.json:1: host record with a bad \"reason\" (a reason name expected)" },
+		{ PORT_LINE "\n{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":22,\"proto\":\"tcp\","
+			    "\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,\"time\":"
+			    "\"2026-02-30T00:00:00.000000Z\"}\n",
+		  "in.json:2: port record with a bad \"time\" (an RFC 3339 UTC time with "
+		  "microseconds expected)" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_error(cases[i].text, strlen(cases[i].text), cases[i].err);
+}
+
+static void test_refuses_deep_nesting(void **state)
+{
+	char text[200];
+	size_t n = 0;
+
+	(void)state;
+	n += (size_t)sprintf(text, "{\"type\":\"port\",\"x\":");
+	for (int i = 0; i < 20; i++)
+		text[n++] = '[';
+	text[n++] = '\n';
+	expect_error(text, n, "in.json:1: invalid JSON: byte 35: nested too deep");
+}
+
+static void test_refuses_nul_byte_and_long_line(void **state)
+{
+	static const char nul[] = "{\"type\":\"port\",\"x\":\"a\0b\"}\n";
+	char *big = malloc(RESULTS_MAX_LINE + 2);
+
+	(void)state;
+	expect_error(nul, sizeof(nul) - 1, "in.json:1: invalid JSON: byte 22: control character in string");
+	assert_non_null(big);
+	memset(big, ' ', RESULTS_MAX_LINE + 1);
+	big[RESULTS_MAX_LINE + 1] = '\n';
+	expect_error(big, RESULTS_MAX_LINE + 2, "in.json:1: line longer than 1048576 bytes");
+	free(big);
+}
+
+static void test_cut_last_line_is_a_warning(void **state)
+{
+	static const char text[] = PORT_LINE "\n" PORT_LINE "\n{\"type\":\"port\",\"ip\":\"19";
+	struct result_set rs;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(load(&rs, text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(rs.nports, 2);
+	assert_int_equal(rs.warnings, 1);
+	results_free(&rs);
+	/* A complete last object without its newline is a record, not a cut. */
+	assert_int_equal(load(&rs, PORT_LINE, strlen(PORT_LINE), err, sizeof(err)), 0);
+	assert_int_equal(rs.nports, 1);
+	assert_int_equal(rs.warnings, 0);
+	results_free(&rs);
+}
+
+static void test_blank_lines_and_unknown_keys_are_ignored(void **state)
+{
+	static const char text[] = "\n  \r\n{\"type\":\"host\",\"ip\":\"198.18.0.13\",\"state\":"
+				   "\"down\",\"reason\":\"no-arp-response\",\"new_key\":[{}],"
+				   "\"time\":\"2026-01-01T00:00:00.000000Z\"}\r\n";
+	struct result_set rs;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(load(&rs, text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(rs.nhosts, 1);
+	assert_int_equal(rs.hosts[0].up, 0);
+	assert_int_equal(rs.hosts[0].reason, R_NO_ARP);
+	results_free(&rs);
+}
+
+static void test_missing_file_is_an_error(void **state)
+{
+	struct result_set rs;
+	char err[256];
+
+	(void)state;
+	results_init(&rs);
+	assert_int_equal(results_load(&rs, "/nonexistent/x.json", err, sizeof(err)), -1);
+	assert_string_equal(err, "/nonexistent/x.json: No such file or directory");
+	results_free(&rs);
+}
+
+static void test_jsonread_numbers_and_escapes(void **state)
+{
+	static const char text[] = "{\"a\":-9223372036854775808,\"b\":1.5,\"c\":\"\\u0000\\/\\n\","
+				   "\"d\":-0,\"e\":[true,false,null]}";
+	struct jr_doc doc;
+	char err[128];
+	int64_t x;
+	const struct jr_value *v;
+
+	(void)state;
+	assert_int_equal(jr_parse(&doc, text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(jr_int(jr_get(doc.root, "a"), INT64_MIN, INT64_MAX, &x), 0);
+	assert_true(x == INT64_MIN);
+	assert_int_equal(jr_int(jr_get(doc.root, "b"), INT64_MIN, INT64_MAX, &x), -1);
+	v = jr_get(doc.root, "c");
+	assert_string_equal(v->s, "\xef\xbf\xbd/\n");
+	assert_int_equal(jr_int(jr_get(doc.root, "d"), 0, 0, &x), 0);
+	assert_int_equal(jr_get(doc.root, "e")->n, 3);
+	assert_null(jr_get(doc.root, "zz"));
+	jr_free(&doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reads_port_record_exactly),
+		cmocka_unit_test(test_reads_summary_with_uint64_seed),
+		cmocka_unit_test(test_reads_tls_record_and_keeps_line),
+		cmocka_unit_test(test_refuses_hostile_lines),
+		cmocka_unit_test(test_refuses_deep_nesting),
+		cmocka_unit_test(test_refuses_nul_byte_and_long_line),
+		cmocka_unit_test(test_cut_last_line_is_a_warning),
+		cmocka_unit_test(test_blank_lines_and_unknown_keys_are_ignored),
+		cmocka_unit_test(test_missing_file_is_an_error),
+		cmocka_unit_test(test_jsonread_numbers_and_escapes),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
