@@ -550,6 +550,9 @@ static const struct opt_def opt_table[] = {
 void options_usage(FILE *fp)
 {
 	fprintf(fp, "usage: portus [options] TARGET...\n"
+		    "       portus merge [--allow-partial] [-o OUT] SHARD.json...\n"
+		    "       portus diff [--expiry-days N] [--format json|ecs] [-o OUT] OLD NEW\n"
+		    "       portus report [-o report.html] RESULTS.json...\n"
 		    "  TARGET: 198.18.0.0/16, 198.18.0.1-198.18.0.9, 198.18.0.5\n\n");
 	for (size_t i = 0; i < OPT_COUNT; i++) {
 		char names[40];
