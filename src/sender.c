@@ -42,7 +42,7 @@ int tx_open(struct engine *e, char *err, size_t errlen)
 	if (e->tx_fd < 0) {
 		if (errno == EPERM || errno == EACCES)
 			portus_err(err, errlen, "cannot open a raw socket: needs root or CAP_NET_RAW "
-						"(sudo setcap cap_net_raw,cap_net_admin+eip portus)");
+						"(sudo setcap cap_net_raw+ep portus)");
 		else
 			portus_err(err, errlen, "cannot open a raw socket: %s", strerror(errno));
 		return -1;
