@@ -15,6 +15,8 @@
 #include "ports.h"
 #include "sni.h"
 
+struct resume_plan;
+
 #define DEFAULT_RATE 10000u /* pps: polite by default, not line rate */
 #define DEFAULT_RETRIES 2u
 #define DEFAULT_SPORT_BASE 40000u
@@ -51,6 +53,8 @@ struct options {
 	const char *hec_index; /* --hec-index */
 	int hec_insecure;      /* --hec-insecure: no certificate check for https */
 	const char *syslog_url; /* --syslog udp://H:P | tcp://H:P: CEF over syslog */
+	const char *resume_path; /* --resume FILE[,FILE...] */
+	const struct resume_plan *resume; /* loaded by main from resume_path; borrowed */
 	int open_only;
 	int status; /* -1 auto (tty), 0 off, 1 on */
 	uint16_t sport_base, sport_count;

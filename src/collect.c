@@ -81,6 +81,24 @@ static int queue_tls(struct collector *c, uint32_t ip, uint16_t port)
 	return 0;
 }
 
+int collect_queue_tls(struct collector *c, uint32_t ip, uint16_t port)
+{
+	return queue_tls(c, ip, port);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int host_done(const struct collector *c, uint32_t ip)
+{
+	return c->nhosts_done > 0 &&
+	       bsearch(&ip, c->hosts_done, c->nhosts_done, sizeof(ip), cmp_u32) != NULL;
+}
+
 int collect_port_event(struct collector *c, const struct engine *e, const struct scan_event *ev)
 {
 	struct port_record r;
@@ -212,13 +230,14 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 				collect_write_port(c, &r);
 			}
 		}
-		if (oh != NULL && !oh->up && host_in_shard) {
+		if (oh != NULL && !oh->up && host_in_shard && !host_done(c, ip)) {
 			struct host_record hr = { .ip = ip, .up = 0, .reason = R_NO_ARP, .time_us = end_us };
 			write_host(c, &hr);
 			sum->hosts_down++;
 		}
 		/* Only a complete scan can say every port answered. */
-		if (complete && host_in_shard && nin >= ALL_OPEN_MIN_PORTS && nopen == nin) {
+		if (complete && host_in_shard && nin >= ALL_OPEN_MIN_PORTS && nopen == nin &&
+		    !host_done(c, ip)) {
 			struct host_record hr = { .ip = ip, .up = 1, .reason = R_ALL_PORTS_OPEN,
 						  .time_us = end_us };
 			write_host(c, &hr);

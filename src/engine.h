@@ -37,6 +37,7 @@ struct engine {
 	uint32_t src_ip;
 	uint64_t rate;
 	unsigned shard_index, shard_count; /* 0-based */
+	int skip_known; /* --resume: targets answered in the interrupted run are never probed */
 	struct onlink_host *onlink;        /* owned, sorted by ip */
 	size_t nonlink;
 	const struct net_path *np;

@@ -17,6 +17,7 @@
 #include "netroute.h"
 #include "options.h"
 #include "plan.h"
+#include "resume.h"
 #include "portus.h"
 #include "scan.h"
 #include "subcommands.h"
@@ -279,6 +280,7 @@ int main(int argc, char **argv)
 	struct writer *writers[MAX_WRITERS];
 	struct run_summary sum;
 	struct run_info ri;
+	struct resume_plan rp;
 	char *args = NULL;
 	size_t nw;
 	int rc, status = 0;
@@ -303,6 +305,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "portus: %s\n", err);
 		return EXIT_USAGE;
 	}
+	memset(&rp, 0, sizeof(rp));
+	if (o.resume_path != NULL) {
+		if (resume_load(&rp, o.resume_path, &o, err, sizeof(err)) != 0)
+			goto usage_error;
+		o.resume = &rp;
+	}
 	if (!o.seed_given && getrandom(&o.seed, sizeof(o.seed), 0) != sizeof(o.seed))
 		o.seed = (uint64_t)getpid() ^ (uint64_t)time(NULL);
 	/* A random seed is kept to 53 bits so JSON readers (doubles) and SIEM
@@ -320,6 +328,10 @@ int main(int argc, char **argv)
 		goto usage_error;
 	if (plan_init(&pl, &o.targets, &o.ports, err, sizeof(err)) != 0)
 		goto usage_error;
+	if (o.resume != NULL && resume_check_plan(&rp, &pl, err, sizeof(err)) != 0) {
+		plan_free(&pl);
+		goto usage_error;
+	}
 	args = join_args(argc, argv);
 	fill_run_info(&ri, &o, &pl, &np, args != NULL ? args : "portus");
 	nw = open_writers(&o, &ri, writers, err, sizeof(err));
@@ -343,10 +355,13 @@ int main(int argc, char **argv)
 		}
 	plan_free(&pl);
 	options_free(&o);
+	resume_free(&rp);
 	free(args);
 	return status;
 usage_error:
 	fprintf(stderr, "portus: %s\n", err);
 	options_free(&o);
+	if (o.resume_path != NULL)
+		resume_free(&rp);
 	return EXIT_USAGE;
 }

@@ -329,6 +329,16 @@ static int opt_syslog(struct options *o, const char *v, char *err, size_t errlen
 	return 0;
 }
 
+static int opt_resume(struct options *o, const char *v, char *err, size_t errlen)
+{
+	if (*v == '\0') {
+		portus_err(err, errlen, "--resume: empty file name");
+		return -1;
+	}
+	o->resume_path = v;
+	return 0;
+}
+
 static int opt_open(struct options *o, const char *v, char *err, size_t errlen)
 {
 	(void)v, (void)err, (void)errlen;
@@ -513,6 +523,8 @@ static const struct opt_def opt_table[] = {
 	{ "--shard", NULL, 1, opt_shard, "K/N      scan only slice K of N (same --seed on all)" },
 	{ "--shard-from-env", NULL, 1, opt_shard_from_env,
 	  "VAR/N    shard $VAR+1 of N ($VAR counts from 0: JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID)" },
+	{ "--resume", NULL, 1, opt_resume,
+	  "FILE     continue the interrupted run whose -oJ output is FILE[,FILE...]" },
 	{ "--retries", NULL, 1, opt_retries, "N        re-probe unanswered targets N times (default 2)" },
 	{ "--wait", NULL, 1, opt_wait, "MS       wait after each pass (default: from measured RTT)" },
 	{ "--interface", "-e", 1, opt_interface, "IF       send and capture on IF" },

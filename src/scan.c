@@ -16,6 +16,7 @@
 #include "json.h"
 #include "portus.h"
 #include "privdrop.h"
+#include "resume.h"
 #include "scan.h"
 #include "status.h"
 
@@ -273,6 +274,38 @@ static void engine_free(struct engine *e)
 	free(e->onlink);
 }
 
+/* --resume: what the interrupted run answered is final — set in the table
+ * (never probed, never written again: collect_finish writes only held
+ * records and unanswered targets) — and its host records are not repeated. */
+static void resume_preload(struct engine *e, struct collector *c, const struct resume_plan *rp)
+{
+	for (size_t i = 0; i < rp->rs.nports; i++) {
+		const struct rs_port *r = &rp->rs.ports[i];
+		uint64_t idx;
+
+		/* main checked that every record is in the plan */
+		if (r->state != PS_UNKNOWN && plan_encode(e->pl, r->ip, r->port, &idx) == 0)
+			(void)table_raise(&e->table, idx, (enum port_state)r->state);
+	}
+	e->skip_known = 1;
+	c->hosts_done = rp->hosts_done;
+	c->nhosts_done = rp->nhosts_done;
+}
+
+/* --resume: open TLS ports the interrupted run found but whose TLS record it
+ * did not finish get the TLS stage now. */
+static int resume_queue_tls(struct collector *c, const struct resume_plan *rp)
+{
+	for (size_t i = 0; i < rp->rs.nports; i++) {
+		const struct rs_port *r = &rp->rs.ports[i];
+
+		if (r->state == PS_OPEN && !resume_tls_done(rp, r->ip, r->port) &&
+		    collect_queue_tls(c, r->ip, r->port) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int scan_run(const struct options *o, const struct plan *pl, const struct net_path *np,
 	     struct writer **writers, size_t nwriters, struct run_summary *sum, char *err,
 	     size_t errlen)
@@ -303,6 +336,8 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 		goto out;
 	c.ck = &e->ck;
 	c.src_ip = e->src_ip;
+	if (o->resume != NULL)
+		resume_preload(e, &c, o->resume);
 	if (tx_open(e, err, errlen) != 0 || rx_open(e, err, errlen) != 0)
 		goto out;
 	if (o->tls) {
@@ -320,6 +355,10 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 		if (tls == NULL)
 			goto out;
 		collect_enable_tls(&c, tls, &o->tls_ports, &o->sni);
+		if (o->resume != NULL && resume_queue_tls(&c, o->resume) != 0) {
+			portus_err(err, errlen, "out of memory");
+			goto out;
+		}
 	}
 	/* Everything privileged is open: no packet is parsed as root. */
 	if (privdrop(PRIVDROP_DEFAULT_USER, err, errlen) != 0)
@@ -359,12 +398,15 @@ out:
 	if (atomic_load(&e->send_us) > 0)
 		sum->rate_pps = (double)sum->probes_sent * 1e6 / (double)atomic_load(&e->send_us);
 	rx_stats(e, &sum->pcap_received, &sum->pcap_dropped, &sum->if_dropped);
-	if (sum->passes > 0) {
+	/* Results only from passes that ran; the summary whenever the scan got
+	 * going, so a run interrupted even during the ARP phase says so (and can
+	 * be resumed with its seed). */
+	if (sum->passes > 0)
 		collect_finish(&c, e, complete, sum->end_us, sum);
+	if (rx_started && (sum->passes > 0 || interrupted()))
 		for (size_t i = 0; i < nwriters; i++)
 			if (writers[i]->ops->summary(writers[i], sum) != 0)
 				c.write_failed = 1;
-	}
 	if (ret == 0 && c.write_failed) {
 		portus_err(err, errlen, "writing results failed (disk full?)");
 		ret = -1;

@@ -153,7 +153,8 @@ void *tx_pass_thread(void *arg)
 	struct pacer pc;
 	const uint64_t n = e->pl->n;
 	uint64_t pos = e->shard_index;
-	const int retry_pass = e->pass > 1;
+	/* Retries and resumed runs probe only what is still unanswered. */
+	const int retry_pass = e->pass > 1 || e->skip_known;
 	const int64_t started = mono_us();
 
 	for (unsigned i = 0; i < TX_BATCH; i++)
