@@ -1,31 +1,38 @@
-/* pacer.c — token bucket (see include/pacer.h). */
+/* pacer.c — credit and peak token buckets (see include/pacer.h). */
 #include "pacer.h"
 
 #define UNIT 1000000u /* millionths per token */
 
-static uint64_t fill_after(const struct pacer *p, int64_t now_us)
+/* Fill of a bucket after the time since last_us at `rate`, capped. */
+static uint64_t fill(uint64_t have, uint64_t cap, uint64_t rate, int64_t last_us, int64_t now_us)
 {
-	uint64_t t = p->tokens_u;
-
-	if (now_us > p->last_us) {
-		uint64_t dt = (uint64_t)(now_us - p->last_us);
+	if (now_us > last_us) {
+		uint64_t dt = (uint64_t)(now_us - last_us);
 		/* Past a full bucket the exact time does not matter; capping dt keeps
-		 * dt * rate far from overflow (1 s * 1e8 pps = 1e14). */
+		 * dt * rate far from overflow (1 s * 1.25e8 pps = 1.25e14). */
 		if (dt > UNIT)
 			dt = UNIT;
-		t += dt * p->rate;
+		have += dt * rate;
 	}
-	return t > p->burst_u ? p->burst_u : t;
+	return have > cap ? cap : have;
+}
+
+/* `us` microseconds of traffic at rate, in millionths, at least 2 tokens. */
+static uint64_t capacity(uint64_t rate, uint64_t us)
+{
+	uint64_t u = rate * us; /* rate <= ~1e8 by --rate's limit: no overflow */
+
+	return u < 2 * (uint64_t)UNIT ? 2 * (uint64_t)UNIT : u;
 }
 
 void pacer_init(struct pacer *p, uint64_t rate, int64_t now_us)
 {
-	uint64_t per_ms;
-
 	p->rate = rate ? rate : 1;
-	per_ms = p->rate / 1000;
-	p->burst_u = (per_ms < 2 ? 2 : per_ms) * UNIT;
-	p->tokens_u = UNIT;
+	p->peak_rate = p->rate + (p->rate / 4 > 0 ? p->rate / 4 : 1);
+	p->credit_cap_u = capacity(p->rate, (uint64_t)PACER_CREDIT_MS * 1000);
+	p->peak_cap_u = capacity(p->rate, PACER_PEAK_US);
+	p->credit_u = UNIT;
+	p->peak_u = UNIT;
 	p->last_us = now_us;
 }
 
@@ -34,28 +41,41 @@ unsigned pacer_take(struct pacer *p, int64_t now_us, unsigned want)
 	uint64_t whole;
 	unsigned n;
 
-	p->tokens_u = fill_after(p, now_us);
+	p->credit_u = fill(p->credit_u, p->credit_cap_u, p->rate, p->last_us, now_us);
+	p->peak_u = fill(p->peak_u, p->peak_cap_u, p->peak_rate, p->last_us, now_us);
 	if (now_us > p->last_us)
 		p->last_us = now_us;
-	whole = p->tokens_u / UNIT;
+	whole = p->credit_u < p->peak_u ? p->credit_u / UNIT : p->peak_u / UNIT;
 	n = whole < want ? (unsigned)whole : want;
-	p->tokens_u -= (uint64_t)n * UNIT;
+	p->credit_u -= (uint64_t)n * UNIT;
+	p->peak_u -= (uint64_t)n * UNIT;
 	return n;
 }
 
 void pacer_refund(struct pacer *p, unsigned n)
 {
-	p->tokens_u += (uint64_t)n * UNIT;
-	if (p->tokens_u > p->burst_u)
-		p->tokens_u = p->burst_u;
+	p->credit_u += (uint64_t)n * UNIT;
+	if (p->credit_u > p->credit_cap_u)
+		p->credit_u = p->credit_cap_u;
+	p->peak_u += (uint64_t)n * UNIT;
+	if (p->peak_u > p->peak_cap_u)
+		p->peak_u = p->peak_cap_u;
+}
+
+/* Microseconds until the bucket holds a whole token (rounded up). */
+static int64_t wait_for(uint64_t have, uint64_t rate)
+{
+	if (have >= UNIT)
+		return 0;
+	return (int64_t)((UNIT - have + rate - 1) / rate);
 }
 
 int64_t pacer_wait_us(const struct pacer *p, int64_t now_us)
 {
-	uint64_t t = fill_after(p, now_us);
+	int64_t a = wait_for(fill(p->credit_u, p->credit_cap_u, p->rate, p->last_us, now_us),
+			     p->rate);
+	int64_t b = wait_for(fill(p->peak_u, p->peak_cap_u, p->peak_rate, p->last_us, now_us),
+			     p->peak_rate);
 
-	if (t >= UNIT)
-		return 0;
-	/* Round up: the first microsecond at which a whole token is there. */
-	return (int64_t)((UNIT - t + p->rate - 1) / p->rate);
+	return a > b ? a : b;
 }
