@@ -33,6 +33,7 @@ enum reply_error {
 	REPLY_E_PROTO = -6,    /* IP protocol other than TCP/ICMP; ARP not a reply */
 	REPLY_E_TCPHDR = -7,   /* data offset < 5 or past the IP payload */
 	REPLY_E_ICMP = -8,     /* ICMP type not destination-unreachable, or bad quote */
+	REPLY_E_ARP = -9,      /* ARP reply from an impossible sender (see reply_parse) */
 };
 
 struct reply {
@@ -47,14 +48,33 @@ struct reply {
 	uint8_t ttl;           /* TTL of the reply's (outer) IP header; 0 for ARP */
 	uint32_t responder_ip; /* outer IP source (the router for ICMP); ARP sender */
 	uint8_t mac[6];        /* Ethernet source (ARP: sender hardware address) */
+	uint8_t eth_dst[6];    /* Ethernet destination */
+	uint8_t arp_tha[6];    /* ARP only: target hardware address */
 };
 
 /*
  * Parses frame[0..caplen). our_ip (host order) is the scanner's address: IP
  * replies must be addressed to it, ICMP quotes must carry it as source, ARP
- * replies must target it. Returns 0 and fills *out, or a negative reply_error
- * (*out then undefined).
+ * replies must target it. An ARP frame is accepted only as an Ethernet/IPv4
+ * reply (htype 1, ptype 0x0800, hlen 6, plen 4, op 2) whose sender is a
+ * possible neighbour: its hardware address neither zero nor a group
+ * (broadcast/multicast) address, its protocol address neither 0.0.0.0, nor
+ * 224.0.0.0/4 or above (multicast, reserved, broadcast), nor our_ip (a
+ * gratuitous ARP for our own address) — REPLY_E_ARP otherwise. ARP requests,
+ * gratuitous ARP for any other address and replies to others are rejected
+ * here too (their target is not our_ip, or they are not replies). Returns 0
+ * and fills *out, or a negative reply_error (*out then untouched).
  */
 int reply_parse(const uint8_t *frame, size_t caplen, uint32_t our_ip, struct reply *out);
+
+/*
+ * The checks of a parsed ARP reply that need the scanner's MAC, which
+ * reply_parse does not know: an answer to our request is unicast to us (its
+ * Ethernet destination and target hardware address both our_mac, as RFC 826
+ * swaps the request's sender into the target) and its sender hardware
+ * address is not ours. Returns 0, REPLY_E_NOT_US (not addressed to us) or
+ * REPLY_E_ARP (claims our MAC); REPLY_E_PROTO when r is not an ARP reply.
+ */
+int reply_arp_to_us(const struct reply *r, const uint8_t our_mac[6]);
 
 #endif

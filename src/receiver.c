@@ -1,21 +1,26 @@
 /*
  * receiver.c — the receive path: libpcap (immediate mode, large buffer, BPF
  * for replies to our address) -> bounded parse -> cookie check -> table.
- * The receiver never formats output: it queues an event when it changes a
- * state (or sees an ARP answer) and the main thread does the rest.
+ * ARP answers pass the ARP guard (include/onlink.h), which the receiver owns.
+ * The receiver never formats results: it queues an event when it changes a
+ * state (or believes an ARP answer) and the main thread does the rest; its
+ * only output is the guard's conflict warnings on stderr when it ends.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine.h"
 #include "json.h"
+#include "onlink.h"
 #include "portus.h"
 #include "reply.h"
 #include "result.h"
+#include "scan.h"
 
 #define RX_SNAPLEN 256          /* Ethernet + IP with options + ICMP + quoted IP + 8: < 200 */
 #define RX_BUFFER (64 << 20)    /* kernel ring: absorbs bursts while we parse */
@@ -184,41 +189,91 @@ static void handle_ip_reply(struct engine *e, const struct reply *r)
 	push_event(e, &ev);
 }
 
+/* What the capture callback needs: the engine and the receiver's ARP guard. */
+struct rx_ctx {
+	struct engine *e;
+	struct arp_guard arp;
+};
+
+/* The addresses the ARP phase asks about: every on-link target, and the
+ * gateway when its MAC is to be learnt. Called before any ARP event exists,
+ * so the on-link table is not being written. Returns 0 or -1 (ENOMEM). */
+static int arp_guard_setup(struct arp_guard *g, const struct engine *e)
+{
+	uint32_t *ips = malloc((e->nonlink + 1) * sizeof(*ips));
+	size_t n = 0;
+	int rc;
+
+	if (ips == NULL)
+		return -1;
+	for (size_t i = 0; i < e->nonlink; i++)
+		ips[n++] = e->onlink[i].ip;
+	if (e->np->has_offlink && !e->np->gateway_mac_known)
+		ips[n++] = e->np->gateway_ip;
+	rc = arp_guard_init(g, ips, n);
+	free(ips);
+	return rc;
+}
+
+static void handle_arp_reply(struct rx_ctx *x, const struct reply *r)
+{
+	struct engine *e = x->e;
+	struct scan_event ev;
+
+	if (reply_arp_to_us(r, e->np->src_mac) != 0)
+		return;
+	/* The driver sends no probe before the ARP phase is over, so the first
+	 * probe sent closes it: from then on an answer could only change whom we
+	 * probe or which host we call down. */
+	if (!x->arp.closed && atomic_load_explicit(&e->sent, memory_order_relaxed) != 0)
+		arp_guard_close(&x->arp);
+	if (arp_guard_judge(&x->arp, r->target_ip, r->mac) != ARP_LEARN)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_ARP;
+	ev.ip = r->target_ip;
+	memcpy(ev.mac, r->mac, 6);
+	ev.time_us = wall_us();
+	push_event(e, &ev);
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	struct engine *e = (struct engine *)user;
+	struct rx_ctx *x = (struct rx_ctx *)user;
 	struct reply r;
 
-	if (reply_parse(bytes, h->caplen, e->src_ip, &r) != 0)
+	if (reply_parse(bytes, h->caplen, x->e->src_ip, &r) != 0)
 		return;
-	if (r.type == REPLY_ARP) {
-		struct scan_event ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = EV_ARP;
-		ev.ip = r.target_ip;
-		memcpy(ev.mac, r.mac, 6);
-		ev.time_us = wall_us();
-		push_event(e, &ev);
-		return;
-	}
-	handle_ip_reply(e, &r);
+	if (r.type == REPLY_ARP)
+		handle_arp_reply(x, &r);
+	else
+		handle_ip_reply(x->e, &r);
 }
 
 void *rx_thread(void *arg)
 {
-	struct engine *e = arg;
+	struct rx_ctx x = { .e = arg };
+	struct engine *e = x.e;
 	struct pollfd pfd = { .fd = pcap_get_selectable_fd(e->pcap), .events = POLLIN };
 
+	if (arp_guard_setup(&x.arp, e) != 0) {
+		/* Without the guard no ARP answer is believed (an empty guard asks
+		 * about nothing): stop rather than call every on-link host down. */
+		fputs("portus: error: out of memory for the ARP guard, stopping the scan\n", stderr);
+		atomic_store(&portus_interrupted, 1);
+	}
 	while (!atomic_load_explicit(&e->rx_stop, memory_order_acquire)) {
-		int n = pcap_dispatch(e->pcap, 4096, on_packet, (u_char *)e);
+		int n = pcap_dispatch(e->pcap, 4096, on_packet, (u_char *)&x);
 		if (n == PCAP_ERROR)
 			break;
 		if (n == 0)
 			(void)poll(&pfd, 1, 20);
 	}
 	/* Drain what the kernel already holds, so nothing that arrived is lost. */
-	while (pcap_dispatch(e->pcap, 4096, on_packet, (u_char *)e) > 0)
+	while (pcap_dispatch(e->pcap, 4096, on_packet, (u_char *)&x) > 0)
 		;
+	(void)arp_guard_report(&x.arp, stderr);
+	arp_guard_free(&x.arp);
 	/* Release pairs with the main thread's acquire load before it joins. */
 	atomic_store_explicit(&e->rx_exited, 1, memory_order_release);
 	return NULL;

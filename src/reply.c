@@ -35,6 +35,7 @@
 
 #define ARP_LEN 28
 #define ARP_OP_REPLY 2
+#define IPV4_MULTICAST_FIRST 0xe0000000u /* 224.0.0.0: multicast, reserved, broadcast above */
 
 /* TCP segment p[0 .. len) from ip_src to us. */
 static int parse_tcp(const uint8_t *p, size_t len, struct reply *r)
@@ -144,9 +145,20 @@ static int parse_ipv4(const uint8_t *p, size_t len, uint32_t our_ip, struct repl
 	}
 }
 
+/* A hardware address that a station can own: not zero, not a group address
+ * (the I/G bit covers broadcast and every multicast). */
+static int mac_is_unicast(const uint8_t *m)
+{
+	static const uint8_t zero[6];
+
+	return (m[0] & 0x01) == 0 && memcmp(m, zero, 6) != 0;
+}
+
 /* ARP packet starting at p, with len bytes captured (padding may follow). */
 static int parse_arp(const uint8_t *p, size_t len, uint32_t our_ip, struct reply *r)
 {
+	uint32_t spa;
+
 	if (len < ARP_LEN)
 		return REPLY_E_SHORT;
 	if (get_be16(p + 0) != 1 || get_be16(p + 2) != ETHERTYPE_IPV4 || p[4] != 6 || p[5] != 4)
@@ -155,12 +167,27 @@ static int parse_arp(const uint8_t *p, size_t len, uint32_t our_ip, struct reply
 		return REPLY_E_PROTO;
 	if (get_be32(p + 24) != our_ip)
 		return REPLY_E_NOT_US;
+	spa = get_be32(p + 14);
+	if (!mac_is_unicast(p + 8) || spa == 0 || spa >= IPV4_MULTICAST_FIRST || spa == our_ip)
+		return REPLY_E_ARP;
 
 	r->type = REPLY_ARP;
 	memcpy(r->mac, p + 8, 6);
-	r->target_ip = get_be32(p + 14);
-	r->responder_ip = r->target_ip;
+	memcpy(r->arp_tha, p + 18, 6);
+	r->target_ip = spa;
+	r->responder_ip = spa;
 	r->ttl = 0;
+	return 0;
+}
+
+int reply_arp_to_us(const struct reply *r, const uint8_t our_mac[6])
+{
+	if (r->type != REPLY_ARP)
+		return REPLY_E_PROTO;
+	if (memcmp(r->eth_dst, our_mac, 6) != 0 || memcmp(r->arp_tha, our_mac, 6) != 0)
+		return REPLY_E_NOT_US;
+	if (memcmp(r->mac, our_mac, 6) == 0)
+		return REPLY_E_ARP;
 	return 0;
 }
 
@@ -173,6 +200,7 @@ int reply_parse(const uint8_t *frame, size_t caplen, uint32_t our_ip, struct rep
 		return REPLY_E_SHORT;
 
 	memset(&r, 0, sizeof(r));
+	memcpy(r.eth_dst, frame, 6);
 	memcpy(r.mac, frame + 6, 6);
 
 	switch (get_be16(frame + 12)) {

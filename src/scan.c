@@ -60,13 +60,18 @@ static int drain(struct engine *e, struct collector *c)
 		if (ev.kind == EV_PORT) {
 			if (collect_port_event(c, e, &ev) != 0)
 				return -1;
-		} else if (ev.kind == EV_ARP) {
+		} else if (ev.kind == EV_ARP && e->pass == 0) {
+			/* Only during the ARP phase (pass 0): a reply that reaches us
+			 * later, or after a run with nothing to probe, is not believed,
+			 * and the on-link table is never written while the sender reads it. */
 			struct onlink_host *h = onlink_find(e, ev.ip);
 			if (h != NULL && !h->up) {
 				memcpy(h->mac, ev.mac, 6);
 				h->up = 1;
 			}
-			if (e->np->has_offlink && ev.ip == e->np->gateway_ip) {
+			/* Only while the gateway's MAC is still to be learnt: never over
+			 * a --gateway-mac, never twice. */
+			if (e->gateway_pending && ev.ip == e->np->gateway_ip) {
 				memcpy(e->tmpl.frame, ev.mac, 6); /* template's destination MAC */
 				e->gateway_pending = 0;
 			}

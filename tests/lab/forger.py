@@ -26,17 +26,51 @@ Every frame is a reply portus must ignore (none answers a probe it sent):
   garbage-opts     SYN-ACK with 40 bytes of garbage TCP options, random ack
 Source ports of the "replies" and quoted probes are random in the scanner's
 source-port range (40000-56383 by default). Prints JSON counts on stdout.
+
+ARP modes (tests/integration/test_forged_arp.sh): run in the lab's switch
+namespace on br0, where the scanner's ARP requests (broadcast) can be seen.
+Every frame's Ethernet source is --src-mac (or the forged MAC in arp-claim),
+never a real station's: the bridge must keep delivering real traffic. Only
+addresses in 198.18.0.0/24 appear in the frames; bounded by --count frames and
+--duration seconds.
+
+    forger.py --mode arp-flood --iface br0 --dst-mac SCANNER_MAC --src-mac MAC \
+        --scanner 198.18.0.1 --up 198.18.0.10,... --down 198.18.0.13,... \
+        --unasked 198.18.0.99,... --count 20000 --duration 10 --late-secs 2
+
+  arp-flood   Every frame is an ARP "answer" portus must not believe:
+     reactive, during the ARP phase: for each request of the scanner for X,
+     at once one frame of each flawed kind claiming X (racing the real
+     answer), and, when X is up, --conflict-delay-ms later a valid reply with
+     another MAC (a conflict: the real answer came first);
+     steady, from the start: the flawed kinds and the unasked addresses;
+     after the ARP phase (no scanner request for --quiet-secs): also valid
+     replies claiming the down addresses and conflicting ones for the up
+     addresses, for --late-secs, then it exits.
+   kinds  valid-down, valid-conflict, unasked, tpa-other (target IP not the
+          scanner), tha-other (target MAC broadcast/zero/other), eth-dst-bcast,
+          eth-dst-other (unicast to an unknown MAC, flooded by the bridge),
+          request (op 1), gratuitous (sender = target address), bad-header
+          (htype/ptype/hlen/plen/op), truncated, bad-sha (zero, broadcast,
+          multicast, the scanner's own), sha-scanner-ip (sender address = the
+          scanner's), vlan (802.1Q-tagged reply)
+  arp-claim   For each request of the scanner for a --claim address, one valid
+              reply claiming it with --forged-mac (the in-phase forgery no
+              check can catch); counts the TCP SYNs then sent to that MAC.
 """
 import argparse
 import ipaddress
 import json
 import random
+import select
+import signal
 import socket
 import struct
 import sys
 import time
 
 LAB = ipaddress.ip_network("198.18.0.0/15")
+SEGMENT = ipaddress.ip_network("198.18.0.0/24")
 
 
 def csum(data):
@@ -165,13 +199,271 @@ class Forger:
              "truncated", "oversized", "fragment", "garbage_opts")
 
 
+# --------------------------------------------------------------------- ARP
+
+ETH_P_ALL = 0x0003
+ETH_P_ARP = 0x0806
+ETH_P_IP = 0x0800
+PACKET_OUTGOING = 4
+SOL_PACKET = 263
+PACKET_ADD_MEMBERSHIP = 1
+PACKET_MR_PROMISC = 1
+BCAST = b"\xff" * 6
+ZERO = b"\0" * 6
+
+
+def seg_ip(a):
+    """An address inside the on-link segment 198.18.0.0/24 (packed)."""
+    addr = ipaddress.ip_address(a)
+    if addr not in SEGMENT:
+        sys.exit("forger: ARP modes use 198.18.0.0/24 only: %s" % a)
+    return addr.packed
+
+
+def mac(s):
+    b = bytes.fromhex(s.replace(":", ""))
+    if len(b) != 6:
+        sys.exit("forger: bad MAC %s" % s)
+    return b
+
+
+def ip_list(s):
+    return [seg_ip(t) for t in s.split(",") if t]
+
+
+def arp_body(op, sha, spa, tha, tpa, htype=1, ptype=ETH_P_IP, hlen=6, plen=4):
+    return struct.pack("!HHBBH6s4s6s4s", htype, ptype, hlen, plen, op, sha, spa, tha, tpa)
+
+
+class ArpForger:
+    """Frames for the ARP modes; claim(X) kinds return one frame claiming X."""
+
+    def __init__(self, a):
+        self.me = seg_ip(a.scanner)
+        self.me_mac = mac(a.dst_mac)
+        self.src = mac(a.src_mac)
+        self.forged = mac(a.forged_mac)
+        self.up = ip_list(a.up)
+        self.down = ip_list(a.down)
+        self.unasked = ip_list(a.unasked)
+        self.claims = ip_list(a.claim)
+        if a.mode == "arp-flood" and not (self.up and self.down and self.unasked):
+            sys.exit("forger: arp-flood needs --up, --down and --unasked addresses")
+        for m in (self.src, self.forged):
+            if m[0] & 1 or m == ZERO or m == self.me_mac:
+                sys.exit("forger: --src-mac/--forged-mac must be unicast and not the scanner's")
+
+    def frame(self, body, dst=None, src=None):
+        return (dst or self.me_mac) + (src or self.src) + struct.pack("!H", ETH_P_ARP) + body
+
+    def reply(self, x, sha=None):
+        """A reply claiming x, valid in every respect."""
+        return self.frame(arp_body(2, sha or self.forged, x, self.me_mac, self.me))
+
+    # --- flawed kinds: each differs from a valid reply in one respect ------
+    def tpa_other(self, x):
+        other = random.choice((seg_ip("198.18.0.2"), seg_ip("198.18.0.255"), x))
+        return self.frame(arp_body(2, self.forged, x, self.me_mac, other))
+
+    def tha_other(self, x):
+        tha = random.choice((BCAST, ZERO, mac("02:f0:00:00:00:ee")))
+        return self.frame(arp_body(2, self.forged, x, tha, self.me))
+
+    def eth_dst_bcast(self, x):
+        return self.frame(arp_body(2, self.forged, x, self.me_mac, self.me), dst=BCAST)
+
+    def eth_dst_other(self, x):
+        return self.frame(arp_body(2, self.forged, x, self.me_mac, self.me),
+                          dst=mac("02:f0:00:00:00:ee"))
+
+    def request(self, x):
+        return self.frame(arp_body(1, self.forged, x, random.choice((ZERO, self.me_mac)), self.me))
+
+    def gratuitous(self, x):
+        op = random.choice((1, 2))
+        return self.frame(arp_body(op, self.forged, x, random.choice((BCAST, ZERO)), x))
+
+    def bad_header(self, x):
+        bad = random.choice(({"htype": 6}, {"ptype": 0x86DD}, {"hlen": 8}, {"plen": 16},
+                             {"htype": 0x0101}, {"ptype": ETH_P_ARP}))
+        if random.random() < 0.3:
+            return self.frame(arp_body(random.choice((0, 3, 4, 0x0102)), self.forged, x,
+                                       self.me_mac, self.me))
+        return self.frame(arp_body(2, self.forged, x, self.me_mac, self.me, **bad))
+
+    def truncated(self, x):
+        full = self.reply(x)
+        return full[:random.randint(14, len(full) - 1)]
+
+    def bad_sha(self, x):
+        sha = random.choice((ZERO, BCAST, mac("01:00:5e:00:00:01"), mac("33:33:00:00:00:01"),
+                             self.me_mac))
+        return self.frame(arp_body(2, sha, x, self.me_mac, self.me))
+
+    def sha_scanner_ip(self, _x):
+        return self.frame(arp_body(2, self.forged, self.me, self.me_mac, self.me))
+
+    def vlan(self, x):
+        body = arp_body(2, self.forged, x, self.me_mac, self.me)
+        return self.me_mac + self.src + struct.pack("!HHH", 0x8100, 5, ETH_P_ARP) + body
+
+    FLAWED = ("tpa_other", "tha_other", "eth_dst_bcast", "eth_dst_other", "request",
+              "gratuitous", "bad_header", "truncated", "bad_sha", "sha_scanner_ip", "vlan")
+
+    def unasked_reply(self, _x):
+        return self.reply(random.choice(self.unasked))
+
+    def valid_down(self, _x):
+        return self.reply(random.choice(self.down))
+
+    def valid_conflict(self, _x):
+        return self.reply(random.choice(self.up))
+
+    STEADY = FLAWED + ("unasked_reply",)
+    LATE = STEADY + ("valid_down", "valid_conflict")
+
+
+def scanner_request(f, a):
+    """The address an ARP request of the scanner asks about, or None."""
+    if len(f) < 42 or f[6:12] != a.me_mac or struct.unpack("!H", f[12:14])[0] != ETH_P_ARP:
+        return None
+    if f[14:22] != struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, 1) or f[28:32] != a.me:
+        return None
+    return f[38:42]
+
+
+def syn_to(f, dst_mac):
+    """(dst ip, dport) of a TCP SYN sent to dst_mac, or None."""
+    if len(f) < 54 or f[0:6] != dst_mac or struct.unpack("!H", f[12:14])[0] != ETH_P_IP:
+        return None
+    ihl = (f[14] & 0x0F) * 4
+    if f[23] != 6 or len(f) < 14 + ihl + 14 or f[14 + ihl + 13] & 0x12 != 0x02:
+        return None
+    dport = struct.unpack("!H", f[14 + ihl + 2:14 + ihl + 4])[0]
+    return str(ipaddress.ip_address(f[30:34])), dport
+
+
+def arp_main(a):
+    if not 0 < a.count <= 100000 or not 0 < a.duration <= 60 or not 0 < a.late_secs <= 30:
+        sys.exit("forger: --count 1..100000, --duration 0..60 s, --late-secs 0..30 s")
+    random.seed(a.seed)
+    f = ArpForger(a)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((a.iface, 0))
+    if a.mode == "arp-claim":
+        # SYNs to a MAC the bridge has not learnt are flooded, and reach the
+        # bridge device only when it is promiscuous (undone when we exit).
+        mreq = struct.pack("iHH8s", socket.if_nametoindex(a.iface), PACKET_MR_PROMISC, 0, b"")
+        s.setsockopt(SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq)
+    counts = {}
+    errors = 0
+    sent = 0
+    requested = set()
+    requests = 0
+    syns = set()
+    nsyns = 0
+    pending = []  # (due, kind, frame): conflicts held back after the real answer
+    phase = {"in": 0, "late": 0}
+    start = time.monotonic()
+    deadline = start + a.duration
+    last_req = None
+    late_start = None
+    steady_due = start
+
+    def send(kind, frame):
+        nonlocal sent, errors
+        if sent >= a.count:
+            return
+        try:
+            s.send(frame)
+            counts[kind] = counts.get(kind, 0) + 1
+            phase["late" if late_start is not None else "in"] += 1
+        except OSError:
+            errors += 1
+        sent += 1
+
+    stop = []
+    # SIGTERM (the test is done with us): stop and still print the counts.
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    print(json.dumps({"ready": True}), file=sys.stderr, flush=True)
+    while not stop:
+        now = time.monotonic()
+        if now >= deadline or sent >= a.count:
+            break
+        if late_start is not None and now >= late_start + a.late_secs:
+            break
+        if a.mode == "arp-flood" and late_start is None and last_req is not None and \
+                now - last_req >= a.quiet_secs:
+            late_start = now
+        try:
+            r, _, _ = select.select([s], [], [], 0.002)
+        except InterruptedError:
+            continue
+        if r:
+            pkt, addr = s.recvfrom(2048)
+            if addr[2] != PACKET_OUTGOING:
+                x = scanner_request(pkt, f)
+                if x is not None:
+                    requests += 1
+                    last_req = time.monotonic()
+                    requested.add(str(ipaddress.ip_address(x)))
+                    if a.mode == "arp-claim":
+                        if x in f.claims:
+                            send("claim", f.frame(arp_body(2, f.forged, x, f.me_mac, f.me),
+                                                  src=f.forged))
+                    elif x in f.up or x in f.down:
+                        for kind in ArpForger.FLAWED:
+                            send("race-" + kind, getattr(f, kind)(x))
+                        if x in f.up:
+                            pending.append((last_req + a.conflict_delay_ms / 1000.0,
+                                            "phase-conflict", f.reply(x)))
+                elif a.mode == "arp-claim":
+                    hit = syn_to(pkt, f.forged)
+                    if hit is not None:
+                        nsyns += 1
+                        syns.add(hit)
+        now = time.monotonic()
+        for item in [p for p in pending if p[0] <= now]:
+            pending.remove(item)
+            send(item[1], item[2])
+        if a.mode == "arp-flood":
+            kinds = ArpForger.LATE if late_start is not None else ArpForger.STEADY
+            while steady_due <= now and sent < a.count:
+                kind = kinds[sent % len(kinds)]
+                x = random.choice(f.up + f.down)
+                send(kind, getattr(f, kind)(x))
+                steady_due += 1.0 / a.pps
+    out = {"sent": sent, "errors": errors, "seconds": round(time.monotonic() - start, 3),
+           "requests": requests, "requested": sorted(requested, key=ipaddress.ip_address),
+           "late_started": late_start is not None,
+           "late_seconds": round(time.monotonic() - late_start, 3) if late_start else 0,
+           "frames_in_phase": phase["in"], "frames_late": phase["late"],
+           "pending_unsent": len(pending), "kinds": counts}
+    if a.mode == "arp-claim":
+        out["syns_to_forged_mac"] = nsyns
+        out["syn_targets"] = sorted("%s:%d" % h for h in syns)
+    print(json.dumps(out))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mode", choices=("tcp", "arp-flood", "arp-claim"), default="tcp")
     ap.add_argument("--iface", required=True)
     ap.add_argument("--dst-mac", required=True)
     ap.add_argument("--src-mac", required=True)
     ap.add_argument("--scanner", default="198.18.0.1")
-    ap.add_argument("--targets", required=True, help="comma-separated scanned addresses")
+    ap.add_argument("--targets", help="comma-separated scanned addresses (tcp mode)")
+    ap.add_argument("--up", default="", help="arp: on-link targets that answer ARP")
+    ap.add_argument("--down", default="", help="arp: on-link targets that do not")
+    ap.add_argument("--unasked", default="198.18.0.99",
+                    help="arp-flood: addresses outside the scan to answer for")
+    ap.add_argument("--claim", default="", help="arp-claim: addresses to answer for")
+    ap.add_argument("--forged-mac", default="02:f0:00:00:00:01")
+    ap.add_argument("--pps", type=float, default=2000.0, help="arp-flood: steady frames per second")
+    ap.add_argument("--quiet-secs", type=float, default=0.7,
+                    help="arp-flood: no scanner request this long = the ARP phase is over")
+    ap.add_argument("--late-secs", type=float, default=2.0)
+    ap.add_argument("--conflict-delay-ms", type=float, default=30.0)
     ap.add_argument("--unprobed", default="198.19.0.200,198.18.0.99")
     ap.add_argument("--icmp-from", default="198.18.0.254", help="routers that may send ICMP")
     ap.add_argument("--ports", default="22,80,443,8080,8081")
@@ -180,6 +472,11 @@ def main():
     ap.add_argument("--duration", type=float, default=4.0)
     ap.add_argument("--seed", type=int, default=None)
     a = ap.parse_args()
+    if a.mode != "tcp":
+        arp_main(a)
+        return
+    if not a.targets:
+        sys.exit("forger: --targets is required in tcp mode")
     if not 0 < a.count <= 100000 or not 0 < a.duration <= 60:
         sys.exit("forger: --count 1..100000, --duration 0..60 s")
     random.seed(a.seed)

@@ -1,7 +1,9 @@
 /*
  * test_reply.c — reply_parse on frames built here: TCP SYN-ACK and RST-ACK,
  * ICMP destination unreachable quoting a probe from probe_build, ARP replies;
- * then a table of malformed frames, each of which must give one exact error.
+ * then a table of malformed frames, each of which must give one exact error;
+ * then which ARP replies are believed (reply_arp_to_us and the ARP guard of
+ * include/onlink.h).
  *
  * Every parse runs on a heap copy of exactly caplen bytes, so a read past the
  * captured length is an AddressSanitizer error under
@@ -16,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "onlink.h"
 #include "packet.h"
 #include "reply.h"
 
@@ -345,6 +348,9 @@ static void test_arp_reply_fills_every_field(void **state)
 	assert_int_equal(r.target_ip, OTHER_IP);
 	assert_int_equal(r.responder_ip, OTHER_IP);
 	assert_memory_equal(r.mac, PEER_MAC, 6);
+	assert_memory_equal(r.eth_dst, OUR_MAC, 6);
+	assert_memory_equal(r.arp_tha, OUR_MAC, 6);
+	assert_int_equal(reply_arp_to_us(&r, OUR_MAC), 0);
 	assert_int_equal(r.ttl, 0);
 	assert_int_equal(r.target_port, 0);
 	assert_int_equal(r.probe_sport, 0);
@@ -589,6 +595,30 @@ static const struct malformed malformed[] = {
 	{"ARP htype 6", B_ARP, {SET(ARP + 1, 6)}, 0, 0, REPLY_E_PROTO},
 	{"ARP ptype IPv6", B_ARP, {SET(ARP + 2, 0x86), SET(ARP + 3, 0xdd)}, 0, 0, REPLY_E_PROTO},
 	{"ARP target not us", B_ARP, {SET(ARP + 27, 9)}, 0, 0, REPLY_E_NOT_US},
+	{"ARP op 3 (RARP request)", B_ARP, {SET(ARP + 7, 3)}, 0, 0, REPLY_E_PROTO},
+	{"ARP op 0x0202", B_ARP, {SET(ARP + 6, 2)}, 0, 0, REPLY_E_PROTO},
+	{"ARP hlen 0", B_ARP, {SET(ARP + 4, 0)}, 0, 0, REPLY_E_PROTO},
+	{"ARP plen 6", B_ARP, {SET(ARP + 5, 6)}, 0, 0, REPLY_E_PROTO},
+	{"ARP htype 0x0101", B_ARP, {SET(ARP + 0, 1)}, 0, 0, REPLY_E_PROTO},
+	{"ARP ptype 0x0806", B_ARP, {SET(ARP + 3, 0x06)}, 0, 0, REPLY_E_PROTO},
+	{"ARP target our subnet's broadcast", B_ARP, {SET(ARP + 27, 0xff)}, 0, 0, REPLY_E_NOT_US},
+	{"ARP target 0.0.0.0", B_ARP, {SET(ARP + 24, 0), SET(ARP + 25, 0), SET(ARP + 26, 0),
+				       SET(ARP + 27, 0)}, 0, 0, REPLY_E_NOT_US},
+	{"ARP sender broadcast MAC", B_ARP, {SET(ARP + 8, 0xff), SET(ARP + 9, 0xff), SET(ARP + 10, 0xff),
+					     SET(ARP + 11, 0xff)}, 0, 0, REPLY_E_ARP},
+	{"ARP sender multicast MAC", B_ARP, {SET(ARP + 8, 0x01), SET(ARP + 9, 0x00),
+					     SET(ARP + 10, 0x5e)}, 0, 0, REPLY_E_ARP},
+	{"ARP sender group bit only", B_ARP, {{ARP + 8, 0x01, 0x01}}, 0, 0, REPLY_E_ARP},
+	{"ARP sender 0.0.0.0 (probe)", B_ARP, {SET(ARP + 14, 0), SET(ARP + 15, 0), SET(ARP + 16, 0),
+					       SET(ARP + 17, 0)}, 0, 0, REPLY_E_ARP},
+	{"ARP sender 255.255.255.255", B_ARP, {SET(ARP + 14, 0xff), SET(ARP + 15, 0xff),
+					       SET(ARP + 16, 0xff), SET(ARP + 17, 0xff)}, 0, 0, REPLY_E_ARP},
+	{"ARP sender 224.0.0.1", B_ARP, {SET(ARP + 14, 224), SET(ARP + 15, 0), SET(ARP + 16, 0),
+					 SET(ARP + 17, 1)}, 0, 0, REPLY_E_ARP},
+	{"ARP sender 240.0.0.1", B_ARP, {SET(ARP + 14, 240)}, 0, 0, REPLY_E_ARP},
+	{"ARP sender is us (gratuitous for our address)", B_ARP, {SET(ARP + 17, 1)}, 0, 0, REPLY_E_ARP},
+	{"ARP 27 bytes", B_ARP, {{0}}, 14 + 27, 0, REPLY_E_SHORT},
+	{"ARP header only", B_ARP, {{0}}, 14 + 8, 0, REPLY_E_SHORT},
 };
 
 static void test_malformed_table(void **state)
@@ -654,8 +684,209 @@ static void test_random_corruption_stays_in_bounds(void **state)
 		if (rng() % 4 == 0)
 			len = (size_t)(rng() % (len + 1));
 		rc = parse_exact(f, len, &r);
-		assert_true(rc == 0 || (rc <= REPLY_E_SHORT && rc >= REPLY_E_ICMP));
+		assert_true(rc == 0 || (rc <= REPLY_E_SHORT && rc >= REPLY_E_ARP));
 	}
+}
+
+/* ---- which ARP replies are believed ----------------------------------- */
+
+static const uint8_t FORGED_MAC[6] = {0x02, 0xf0, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t ZERO_MAC[6];
+
+/* Parses an ARP frame and applies reply_arp_to_us: 0 or the first error. */
+static int arp_to_us(const uint8_t *f, size_t n)
+{
+	struct reply r;
+	int rc = parse_exact(f, n, &r);
+
+	return rc != 0 ? rc : reply_arp_to_us(&r, OUR_MAC);
+}
+
+static void test_arp_must_be_unicast_to_us(void **state)
+{
+	uint8_t f[MAXFRAME];
+	size_t n;
+
+	(void)state;
+	n = build_arp(f, 2, PEER_MAC, OTHER_IP, OUR_MAC, OUR_IP);
+	assert_int_equal(arp_to_us(f, n), 0);
+
+	/* Ethernet broadcast, target hardware address still ours. */
+	memcpy(f, BCAST, 6);
+	assert_int_equal(arp_to_us(f, n), REPLY_E_NOT_US);
+	/* Unicast to another station (we see it on a hub or a flooding switch). */
+	memcpy(f, PEER_MAC, 6);
+	assert_int_equal(arp_to_us(f, n), REPLY_E_NOT_US);
+
+	/* Target hardware address broadcast, zero or another station's. */
+	n = build_arp(f, 2, PEER_MAC, OTHER_IP, OUR_MAC, OUR_IP);
+	memcpy(f + 14 + 18, BCAST, 6);
+	assert_int_equal(arp_to_us(f, n), REPLY_E_NOT_US);
+	memcpy(f + 14 + 18, ZERO_MAC, 6);
+	assert_int_equal(arp_to_us(f, n), REPLY_E_NOT_US);
+	memcpy(f + 14 + 18, GW_MAC, 6);
+	assert_int_equal(arp_to_us(f, n), REPLY_E_NOT_US);
+
+	/* A reply claiming our own MAC for a neighbour's address. */
+	n = build_arp(f, 2, PEER_MAC, OTHER_IP, OUR_MAC, OUR_IP);
+	memcpy(f + 14 + 8, OUR_MAC, 6);
+	assert_int_equal(arp_to_us(f, n), REPLY_E_ARP);
+
+	/* Not an ARP reply at all. */
+	{
+		struct reply r;
+
+		n = build_tcp(f, 5, TARGET_IP, 443, 40000, 7, 0x89abcdf0u, TCPF_SYN | TCPF_ACK, 1);
+		assert_int_equal(parse_exact(f, n, &r), 0);
+		assert_int_equal(reply_arp_to_us(&r, OUR_MAC), REPLY_E_PROTO);
+	}
+}
+
+static void test_gratuitous_and_requests_rejected(void **state)
+{
+	uint8_t f[MAXFRAME];
+	struct reply r;
+	size_t n;
+
+	(void)state;
+	/* Gratuitous ARP announcing a neighbour (request and reply forms). */
+	n = build_arp(f, 2, PEER_MAC, OTHER_IP, BCAST, OTHER_IP);
+	assert_int_equal(parse_exact(f, n, &r), REPLY_E_NOT_US);
+	n = build_arp(f, 1, PEER_MAC, OTHER_IP, ZERO_MAC, OTHER_IP);
+	assert_int_equal(parse_exact(f, n, &r), REPLY_E_PROTO);
+	/* Gratuitous ARP claiming our address, reply and request forms. */
+	n = build_arp(f, 2, PEER_MAC, OUR_IP, OUR_MAC, OUR_IP);
+	assert_int_equal(parse_exact(f, n, &r), REPLY_E_ARP);
+	n = build_arp(f, 1, PEER_MAC, OUR_IP, ZERO_MAC, OUR_IP);
+	assert_int_equal(parse_exact(f, n, &r), REPLY_E_PROTO);
+	/* A request for our address: a question, not an answer. */
+	n = build_arp(f, 1, PEER_MAC, OTHER_IP, OUR_MAC, OUR_IP);
+	assert_int_equal(parse_exact(f, n, &r), REPLY_E_PROTO);
+}
+
+#define IP10 0xc612000au /* 198.18.0.10 */
+#define IP11 0xc612000bu
+#define IP20 0xc6120014u
+#define IP99 0xc6120063u
+
+static void test_arp_guard_first_valid_reply_wins(void **state)
+{
+	static const uint32_t asked[] = {IP20, IP10, IP11, IP10 /* twice: gateway and target */};
+	struct arp_guard g;
+
+	(void)state;
+	assert_int_equal(arp_guard_init(&g, asked, 4), 0);
+	assert_int_equal(g.nclaims, 3);
+
+	assert_int_equal(arp_guard_judge(&g, IP99, PEER_MAC), ARP_UNASKED);
+	assert_int_equal(arp_guard_judge(&g, OUR_IP, PEER_MAC), ARP_UNASKED);
+	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_LEARN);
+	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_DUPLICATE);
+	assert_int_equal(arp_guard_judge(&g, IP10, FORGED_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, IP10, GW_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_DUPLICATE);
+	/* The forger racing first for IP11 wins; the real host conflicts. */
+	assert_int_equal(arp_guard_judge(&g, IP11, FORGED_MAC), ARP_LEARN);
+	assert_int_equal(arp_guard_judge(&g, IP11, PEER_MAC), ARP_CONFLICT);
+
+	arp_guard_close(&g);
+	/* After the phase: nothing is learnt, conflicts are still noticed. */
+	assert_int_equal(arp_guard_judge(&g, IP20, FORGED_MAC), ARP_LATE);
+	assert_int_equal(arp_guard_judge(&g, IP20, FORGED_MAC), ARP_LATE);
+	assert_int_equal(arp_guard_judge(&g, IP10, FORGED_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_DUPLICATE);
+	assert_int_equal(arp_guard_judge(&g, IP99, PEER_MAC), ARP_UNASKED);
+
+	assert_int_equal(g.counts[ARP_LEARN], 2);
+	assert_int_equal(g.counts[ARP_DUPLICATE], 3);
+	assert_int_equal(g.counts[ARP_CONFLICT], 4);
+	assert_int_equal(g.counts[ARP_UNASKED], 3);
+	assert_int_equal(g.counts[ARP_LATE], 2);
+	assert_int_equal(g.conflict_addrs, 2);
+	assert_int_equal(g.conflict_replies, 4);
+	assert_int_equal(g.nconflicts, 2);
+	assert_int_equal(g.conflicts[0].ip, IP10);
+	assert_memory_equal(g.conflicts[0].kept, PEER_MAC, 6);
+	assert_memory_equal(g.conflicts[0].other, FORGED_MAC, 6);
+	assert_int_equal(g.conflicts[0].replies, 3);
+	assert_int_equal(g.conflicts[1].ip, IP11);
+	assert_memory_equal(g.conflicts[1].kept, FORGED_MAC, 6);
+	assert_int_equal(g.conflicts[1].replies, 1);
+	arp_guard_free(&g);
+}
+
+static void test_arp_guard_empty_believes_nothing(void **state)
+{
+	struct arp_guard g;
+
+	(void)state;
+	assert_int_equal(arp_guard_init(&g, NULL, 0), 0);
+	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_UNASKED);
+	assert_int_equal(arp_guard_report(&g, stderr), 0);
+	arp_guard_free(&g);
+}
+
+/* Runs arp_guard_report into a string. */
+static char *report_text(const struct arp_guard *g, uint64_t *addrs)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*addrs = arp_guard_report(g, f);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_arp_guard_report(void **state)
+{
+	uint32_t asked[ARP_CONFLICTS_SHOWN + 3];
+	struct arp_guard g;
+	uint64_t addrs;
+	char *text;
+	size_t lines = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARP_CONFLICTS_SHOWN + 3; i++)
+		asked[i] = IP10 + (uint32_t)i;
+	assert_int_equal(arp_guard_init(&g, asked, ARP_CONFLICTS_SHOWN + 3), 0);
+
+	text = report_text(&g, &addrs);
+	assert_string_equal(text, "");
+	assert_int_equal(addrs, 0);
+	free(text);
+
+	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_LEARN);
+	assert_int_equal(arp_guard_judge(&g, IP10, FORGED_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, IP10, GW_MAC), ARP_CONFLICT);
+	text = report_text(&g, &addrs);
+	assert_string_equal(text,
+			    "portus: warning: ARP conflict for 198.18.0.10: probed at "
+			    "0a:11:22:33:44:55 (first answer); ignored 2 answer(s) from other "
+			    "MACs, first 02:f0:00:00:00:01 (ARP spoofing, or a host answering "
+			    "from two interfaces)\n");
+	assert_int_equal(addrs, 1);
+	free(text);
+
+	/* Every address conflicts, twice: shown up to the cap, then counted. */
+	for (size_t i = 1; i < ARP_CONFLICTS_SHOWN + 3; i++) {
+		assert_int_equal(arp_guard_judge(&g, asked[i], PEER_MAC), ARP_LEARN);
+		assert_int_equal(arp_guard_judge(&g, asked[i], FORGED_MAC), ARP_CONFLICT);
+		assert_int_equal(arp_guard_judge(&g, asked[i], FORGED_MAC), ARP_CONFLICT);
+	}
+	text = report_text(&g, &addrs);
+	assert_int_equal(addrs, ARP_CONFLICTS_SHOWN + 3);
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, ARP_CONFLICTS_SHOWN + 1);
+	assert_non_null(strstr(text, "ARP conflict for 198.18.0.41: "));
+	assert_null(strstr(text, "198.18.0.42:"));
+	assert_non_null(strstr(text, "\nportus: warning: ARP conflicts for 3 more address(es) not listed\n"));
+	assert_int_equal(g.conflict_replies, 2 + 2 * (ARP_CONFLICTS_SHOWN + 2));
+	free(text);
+	arp_guard_free(&g);
 }
 
 int main(void)
@@ -676,6 +907,11 @@ int main(void)
 		cmocka_unit_test(test_malformed_table),
 		cmocka_unit_test(test_vlan_tagged_frame_not_followed),
 		cmocka_unit_test(test_random_corruption_stays_in_bounds),
+		cmocka_unit_test(test_arp_must_be_unicast_to_us),
+		cmocka_unit_test(test_gratuitous_and_requests_rejected),
+		cmocka_unit_test(test_arp_guard_first_valid_reply_wins),
+		cmocka_unit_test(test_arp_guard_empty_believes_nothing),
+		cmocka_unit_test(test_arp_guard_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
