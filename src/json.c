@@ -154,3 +154,18 @@ void ip_to_str(uint32_t ip, char out[16])
 	snprintf(out, 16, "%u.%u.%u.%u", (unsigned)(ip >> 24), (unsigned)(ip >> 16) & 0xff,
 		 (unsigned)(ip >> 8) & 0xff, (unsigned)ip & 0xff);
 }
+
+size_t json_cut_len(const void *data, size_t len, size_t cap)
+{
+	const unsigned char *s = data;
+	size_t n = cap, k;
+
+	if (len <= cap)
+		return len;
+	/* Back over up to 3 continuation bytes to the sequence's lead byte. */
+	for (k = 0; k < 3 && n > 0 && (s[n] & 0xc0) == 0x80; k++)
+		n--;
+	if ((s[n] & 0xc0) == 0x80 || (n < cap && s[n] < 0xc0))
+		n = cap;
+	return n;
+}

@@ -85,24 +85,10 @@ struct et {
 	int first; /* the next key opens an object */
 };
 
-static size_t cut_len(const unsigned char *s, size_t len, size_t cap)
-{
-	size_t n = cap, k;
-
-	if (len <= cap)
-		return len;
-	/* Back up over continuation bytes so a UTF-8 sequence is not split. */
-	for (k = 0; k < 3 && n > 0 && (s[n] & 0xc0) == 0x80; k++)
-		n--;
-	if ((s[n] & 0xc0) == 0x80 || (n < cap && s[n] < 0xc0))
-		n = cap;
-	return n;
-}
-
 static void et_string(struct et *t, enum et_field f, const void *p, size_t len)
 {
 	if (len > t->lv->str_cap) {
-		len = cut_len(p, len, t->lv->str_cap);
+		len = json_cut_len(p, len, t->lv->str_cap);
 		t->cut |= 1u << f;
 	}
 	if (json_append_string(t->b, p, len))

@@ -99,25 +99,11 @@ struct tj {
 	int first;    /* the next key opens an object: no comma */
 };
 
-/* Bytes of s[0..len) kept under cap, not splitting a UTF-8 sequence. */
-static size_t cut_len(const unsigned char *s, size_t len, size_t cap)
-{
-	size_t n = cap, k;
-
-	if (len <= cap)
-		return len;
-	for (k = 0; k < 3 && n > 0 && (s[n] & 0xc0) == 0x80; k++)
-		n--;
-	if ((s[n] & 0xc0) == 0x80 || (n < cap && s[n] < 0xc0))
-		n = cap;
-	return n;
-}
-
 /* Appends a string as a JSON string, applying the level's string cap. */
 static void tj_string(struct tj *t, enum tj_field f, const void *p, size_t len)
 {
 	if (len > t->lv->str_cap) {
-		len = cut_len(p, len, t->lv->str_cap);
+		len = json_cut_len(p, len, t->lv->str_cap);
 		t->cut |= 1u << f;
 	}
 	if (json_append_string(t->b, p, len))
