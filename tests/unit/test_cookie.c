@@ -173,6 +173,41 @@ static void test_cookie_uses_siphash_of_big_endian_tuple(void **state)
 	assert_int_equal(c.sport, 1000 + (h >> 32) % 500);
 }
 
+/* The word-built hash in cookie_make equals siphash24 over the byte layout,
+ * for random keys, addresses, ports and source-port ranges. */
+static void test_cookie_equals_generic_siphash_on_random_inputs(void **state)
+{
+	uint64_t x = 0x853c49e6748fea9bull;
+
+	(void)state;
+	for (int i = 0; i < 100000; i++) {
+		struct cookie_key k;
+		uint32_t src, dst, count;
+		uint16_t port;
+		uint8_t buf[10];
+		uint64_t h;
+		struct cookie c;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		src = (uint32_t)x;
+		dst = (uint32_t)(x >> 32);
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		port = (uint16_t)x;
+		count = (uint32_t)(x >> 16) % 65535 + 1;
+		k = test_key(x, (uint16_t)(x >> 40), (uint16_t)count);
+		buf[0] = (uint8_t)(src >> 24), buf[1] = (uint8_t)(src >> 16);
+		buf[2] = (uint8_t)(src >> 8), buf[3] = (uint8_t)src;
+		buf[4] = (uint8_t)(dst >> 24), buf[5] = (uint8_t)(dst >> 16);
+		buf[6] = (uint8_t)(dst >> 8), buf[7] = (uint8_t)dst;
+		buf[8] = (uint8_t)(port >> 8), buf[9] = (uint8_t)port;
+		h = siphash24(k.k0, k.k1, buf, sizeof(buf));
+		c = cookie_make(&k, src, dst, port);
+		if (c.seq != (uint32_t)h ||
+		    c.sport != (uint16_t)(k.sport_base + (h >> 32) % k.sport_count))
+			fail_msg("input %d differs from siphash24 over the buffer", i);
+	}
+}
+
 static void test_cookie_sport_stays_in_range(void **state)
 {
 	static const struct {
@@ -219,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_cookie_is_deterministic),
 		cmocka_unit_test(test_cookie_changes_with_every_input_and_key),
 		cmocka_unit_test(test_cookie_uses_siphash_of_big_endian_tuple),
+		cmocka_unit_test(test_cookie_equals_generic_siphash_on_random_inputs),
 		cmocka_unit_test(test_cookie_sport_stays_in_range),
 	};
 
