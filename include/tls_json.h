@@ -59,4 +59,8 @@
  * allocation failure b->oom is set, as for every strbuf append. */
 void tls_json_format(struct strbuf *b, const struct tls_result *r);
 
+/* Appends the TLS_V* bits as a JSON list of version names, in version order
+ * (["TLSv1","TLSv1.2"]); shared by the native and ECS records. */
+void tls_json_versions(struct strbuf *b, unsigned bits);
+
 #endif

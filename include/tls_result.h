@@ -25,6 +25,11 @@ enum tls_outcome {
 #define TLS_V11 0x2u
 #define TLS_V12 0x4u
 #define TLS_V13 0x8u
+#define TLS_NVERSIONS 4
+
+/* The name OpenSSL gives the version of bit i of TLS_V* ("TLSv1" for bit 0 ...
+ * "TLSv1.3" for bit 3); NULL for i >= TLS_NVERSIONS. */
+const char *tls_version_name(unsigned i);
 
 #define TLS_MAX_BANNER_LINE 512 /* bytes kept of the status line and of Server: */
 

@@ -432,17 +432,16 @@ static int read_summary(struct result_set *rs, struct rec_ctx *c, const struct j
 
 static unsigned version_bits(struct rec_ctx *c, const struct jr_value *list, int *ok)
 {
-	static const char *const names[] = { "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
 	unsigned bits = 0;
 
 	*ok = list->type == JR_ARRAY;
 	for (const struct jr_value *e = *ok ? list->child : NULL; e != NULL; e = e->next) {
-		int i;
+		unsigned i;
 
-		for (i = 0; i < 4; i++)
-			if (e->type == JR_STRING && strcmp(e->s, names[i]) == 0)
+		for (i = 0; i < TLS_NVERSIONS; i++)
+			if (e->type == JR_STRING && strcmp(e->s, tls_version_name(i)) == 0)
 				break;
-		if (i == 4) {
+		if (i == TLS_NVERSIONS) {
 			*ok = 0;
 			break;
 		}

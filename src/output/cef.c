@@ -394,17 +394,13 @@ static int tls_findings(const struct tls_result *r, struct strbuf *msg)
 
 static void versions_accepted(char *out, size_t len, unsigned accepted)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} v[] = { { TLS_V10, "TLSv1" }, { TLS_V11, "TLSv1.1" }, { TLS_V12, "TLSv1.2" },
-		  { TLS_V13, "TLSv1.3" } };
 	size_t n = 0;
 
 	out[0] = '\0';
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (accepted & v[i].bit)
-			n += (size_t)snprintf(out + n, len - n, "%s%s", n > 0 ? "," : "", v[i].name);
+	for (unsigned i = 0; i < TLS_NVERSIONS; i++)
+		if (accepted & (1u << i))
+			n += (size_t)snprintf(out + n, len - n, "%s%s", n > 0 ? "," : "",
+					      tls_version_name(i));
 	if (n == 0)
 		snprintf(out, len, "none");
 }

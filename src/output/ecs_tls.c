@@ -13,6 +13,7 @@
 #include "dn.h"
 #include "ecs.h"
 #include "json.h"
+#include "tls_json.h"
 
 enum et_field {
 	EF_SNI,
@@ -359,18 +360,8 @@ static void et_http(struct et *t, const struct tls_bytes *status)
 
 static void et_versions(struct et *t, const char *key, unsigned bits)
 {
-	static const char *const names[] = { "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
-	int first = 1;
-
 	et_key(t, key);
-	sb_puts(t->b, "[");
-	for (unsigned i = 0; i < 4; i++) {
-		if (!(bits & (1u << i)))
-			continue;
-		sb_printf(t->b, "%s\"%s\"", first ? "" : ",", names[i]);
-		first = 0;
-	}
-	sb_puts(t->b, "]");
+	tls_json_versions(t->b, bits);
 }
 
 static void et_chain(struct et *t, const struct tls_chain_info *ci)

@@ -239,21 +239,24 @@ static void tj_chain(struct tj *t, const struct tls_chain_info *ci)
 	sb_printf(t->b, "%zu", ci->chain_total);
 }
 
-/* TLS_V* bits in order, with the names OpenSSL gives the versions. */
-static void tj_versions(struct tj *t, const char *key, unsigned bits)
+void tls_json_versions(struct strbuf *b, unsigned bits)
 {
-	static const char *const names[] = { "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
 	int first = 1;
 
-	tj_key(t, key);
-	sb_puts(t->b, "[");
-	for (unsigned i = 0; i < 4; i++) {
+	sb_puts(b, "[");
+	for (unsigned i = 0; i < TLS_NVERSIONS; i++) {
 		if (!(bits & (1u << i)))
 			continue;
-		sb_printf(t->b, "%s\"%s\"", first ? "" : ",", names[i]);
+		sb_printf(b, "%s\"%s\"", first ? "" : ",", tls_version_name(i));
 		first = 0;
 	}
-	sb_puts(t->b, "]");
+	sb_puts(b, "]");
+}
+
+static void tj_versions(struct tj *t, const char *key, unsigned bits)
+{
+	tj_key(t, key);
+	tls_json_versions(t->b, bits);
 }
 
 /* Writes name into a JSON list unless it is among seen[0..*n); adds it there. */

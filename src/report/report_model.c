@@ -10,11 +10,11 @@
 #include "table.h"
 #include "tls_result.h"
 
-static const char *const version_names[4] = { "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
-
 const char *rp_version_name(int i)
 {
-	return i >= 0 && i < 4 ? version_names[i] : "?";
+	const char *name = i >= 0 ? tls_version_name((unsigned)i) : NULL;
+
+	return name != NULL ? name : "?";
 }
 
 enum rp_bucket rp_bucket_of(int64_t days, int expired)

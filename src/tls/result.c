@@ -12,6 +12,13 @@ void tls_result_free(struct tls_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+const char *tls_version_name(unsigned i)
+{
+	static const char *const names[TLS_NVERSIONS] = { "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
+
+	return i < TLS_NVERSIONS ? names[i] : NULL;
+}
+
 const char *tls_outcome_name(enum tls_outcome o)
 {
 	switch (o) {
