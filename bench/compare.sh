@@ -3,6 +3,9 @@
 #
 #   bench/compare.sh [--rate PPS] [--prefix CIDR] [--tools "portus masscan zmap nmap"]
 #                    [--ports 22,80,443,8080,8081] [--out DIR]
+#                    [--portus-args "ARGS"] [--loss PERMILLE]
+#   --portus-args  extra portus options, e.g. "--send-threads 2"
+#   --loss         the lab drops this many replies per mille (nftables numgen)
 #
 # Builds the lab (tests/lab) with a routed AnyIP prefix (default 198.19.0.0/16,
 # x 5 ports = 327,680 targets), runs each scanner in the lab's scanner
@@ -41,6 +44,8 @@ TOOLS="portus masscan zmap nmap"
 OUT=
 PORTUS=${PORTUS:-$ROOT/portus}
 TOOL_TIMEOUT=${TOOL_TIMEOUT:-600}
+PORTUS_ARGS=
+LOSS=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rate) RATE=$2; shift 2 ;;
@@ -48,7 +53,9 @@ while [ $# -gt 0 ]; do
 	--tools) TOOLS=$2; shift 2 ;;
 	--ports) PORTS=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
-	-h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+	--portus-args) PORTUS_ARGS=$2; shift 2 ;;
+	--loss) LOSS=$2; shift 2 ;;
+	-h | --help) sed -n '2,33p' "$0"; exit 0 ;;
 	*) echo "compare: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -60,7 +67,7 @@ CHECK=$ROOT/tests/integration/check_results.py
 
 LAB_DIR=$ROOT/tests/lab
 . "$LAB_DIR/lab.sh"
-lab_up --prefix "$PREFIX" || exit 1
+lab_up --prefix "$PREFIX" --loss "$LOSS" || exit 1
 lab_truth "$OUT/truth.json"
 GWMAC=$(ip netns exec "$LAB_NS_GW" cat /sys/class/net/eth0/address)
 NPORTS=$(python3 -c "import sys; sys.path.insert(0, '$ROOT/tests/integration'); \
@@ -123,8 +130,9 @@ run_portus() {
 	local ver s0 t0 t1 s1 rc
 	ver=$("$PORTUS" --version 2>/dev/null | head -1 | awk '{print $NF}')
 	mark; s0=$(counter syns); t0=$(now)
+	# shellcheck disable=SC2086 # PORTUS_ARGS is a list of options
 	in_scan timeout -k 5 "$TOOL_TIMEOUT" "$PORTUS" -p "$PORTS" --rate "$RATE" --exclude-file /dev/null \
-		--no-status -oJ "$OUT/portus.json" "$PREFIX" >"$OUT/portus.stdout" 2>"$OUT/portus.log"
+		$PORTUS_ARGS --no-status -oJ "$OUT/portus.json" "$PREFIX" >"$OUT/portus.stdout" 2>"$OUT/portus.log"
 	rc=$?
 	t1=$(now); s1=$(counter syns)
 	score portus-json "$OUT/portus.score.json" "$OUT/portus.json"

@@ -22,6 +22,7 @@ struct resume_plan;
 #define DEFAULT_SPORT_BASE 40000u
 #define DEFAULT_SPORT_COUNT 16384u
 #define DEFAULT_TLS_PORT 443
+#define MAX_SEND_THREADS 16 /* --send-threads: more than cores only adds contention */
 #define DEFAULT_TLS_TIMEOUT_MS 5000
 #define DEFAULT_TLS_CONCURRENCY 256u
 #define DEFAULT_TLS_PER_HOST 4u
@@ -36,6 +37,7 @@ struct options {
 	uint64_t seed;
 	int seed_given;
 	unsigned shard_k, shard_n; /* 1-based k of n */
+	unsigned send_threads; /* --send-threads: 1..MAX_SEND_THREADS, each a slice of the order */
 	unsigned retries;
 	int wait_ms; /* -1: from measured RTT */
 	char ifname[64];

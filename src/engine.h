@@ -11,6 +11,7 @@
 
 #include "cookie.h"
 #include "netroute.h"
+#include "options.h"
 #include "packet.h"
 #include "permute.h"
 #include "plan.h"
@@ -37,13 +38,14 @@ struct engine {
 	uint32_t src_ip;
 	uint64_t rate;
 	unsigned shard_index, shard_count; /* 0-based */
+	unsigned ntx; /* sender threads (--send-threads), each with its own socket */
 	int skip_known; /* --resume: targets answered in the interrupted run are never probed */
 	struct onlink_host *onlink;        /* owned, sorted by ip */
 	size_t nonlink;
 	const struct net_path *np;
 
-	/* Link. */
-	int tx_fd;
+	/* Link. tx_fd[0] also sends the ARP requests. */
+	int tx_fd[MAX_SEND_THREADS];
 	pcap_t *pcap;
 
 	/* Shared between threads. */
@@ -51,12 +53,12 @@ struct engine {
 	struct event_ring ring;
 	atomic_int rx_stop;  /* main -> receiver */
 	atomic_int tx_stop;  /* main -> sender (interrupt) */
-	atomic_int tx_done;  /* sender -> main: pass finished */
+	atomic_uint tx_finished; /* senders -> main: threads done with this pass */
 	atomic_int rx_exited; /* receiver -> main: drained and returned */
 	atomic_uint_fast64_t resolved; /* indices that left unknown (receiver only writes) */
 	atomic_uint_fast64_t sent;        /* probes sent, all passes (relaxed counter) */
 	atomic_uint_fast64_t pass_sent;   /* probes sent in this pass */
-	atomic_uint_fast64_t send_us;     /* time spent in send passes (for the achieved rate) */
+	atomic_uint_fast64_t send_us;     /* time spent in send passes (for the achieved rate; main only) */
 	atomic_uint_fast64_t rx_valid;    /* replies that passed the cookie check */
 	atomic_uint_fast64_t ring_full;   /* times the receiver waited for the ring */
 	atomic_int_fast64_t last_reply_us; /* monotonic time of the last valid reply */
@@ -72,10 +74,21 @@ int64_t mono_us(void);
 int64_t wall_us(void);
 
 /* sender.c */
+/* Opens e->ntx sockets (all before the privilege drop). Returns 0 or -1 with err. */
 int tx_open(struct engine *e, char *err, size_t errlen);
 void tx_close(struct engine *e);
-/* Thread body: one pass over this shard's positions (skips answered indices
- * after pass 1). Sets tx_done when finished. arg is the engine. */
+
+/* One sender thread's share of a pass: of this shard's positions
+ * shard_index + k * shard_count (k = 0, 1, ...), the ones with k % ntx == index,
+ * paced at its share of the rate. */
+struct tx_worker {
+	struct engine *e;
+	unsigned index; /* 0 .. e->ntx - 1 */
+};
+
+/* Thread body (arg: a struct tx_worker): one pass over the worker's positions
+ * (skipping answered indices after pass 1). Increments tx_finished (release)
+ * when done. */
 void *tx_pass_thread(void *arg);
 /* Sends n ARP requests for the given addresses at the engine's rate. */
 int tx_arp(struct engine *e, const uint32_t *ips, size_t n);

@@ -90,6 +90,16 @@ static int opt_rate(struct options *o, const char *v, char *err, size_t errlen)
 	return parse_u64("--rate", v, 1, 100000000, &o->rate, err, errlen);
 }
 
+static int opt_send_threads(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_u64("--send-threads", v, 1, MAX_SEND_THREADS, &n, err, errlen) != 0)
+		return -1;
+	o->send_threads = (unsigned)n;
+	return 0;
+}
+
 static int opt_seed(struct options *o, const char *v, char *err, size_t errlen)
 {
 	o->seed_given = 1;
@@ -519,6 +529,8 @@ static const struct opt_def opt_table[] = {
 	{ "--allow-no-exclude", NULL, 0, opt_allow_no_exclude,
 	  "         allow more than 2^24 addresses with an empty exclude list" },
 	{ "--rate", NULL, 1, opt_rate, "PPS      probes per second (default 10000)" },
+	{ "--send-threads", NULL, 1, opt_send_threads,
+	  "N        send with N threads, each a slice of the probe order (default 1)" },
 	{ "--seed", NULL, 1, opt_seed, "N        seed for the probe order and cookies" },
 	{ "--shard", NULL, 1, opt_shard, "K/N      scan only slice K of N (same --seed on all)" },
 	{ "--shard-from-env", NULL, 1, opt_shard_from_env,
@@ -627,6 +639,7 @@ static void options_defaults(struct options *o)
 	o->tls_banner = 1;
 	o->rate = DEFAULT_RATE;
 	o->shard_k = o->shard_n = 1;
+	o->send_threads = 1;
 	o->retries = DEFAULT_RETRIES;
 	o->wait_ms = -1;
 	o->status = -1;
@@ -674,6 +687,12 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	}
 	if (o->targets.n == 0) {
 		portus_err(err, errlen, "no targets given (e.g. portus 198.18.0.0/24 -p 80)");
+		goto fail;
+	}
+	if (o->rate < o->send_threads) {
+		/* Each thread paces its own share: a share of 0 pps would never send. */
+		portus_err(err, errlen, "--send-threads %u needs --rate of at least %u", o->send_threads,
+			   o->send_threads);
 		goto fail;
 	}
 	if (o->ports.n == 0 && ports_add_top(&o->ports, 100, err, errlen) != 0)

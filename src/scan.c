@@ -186,17 +186,36 @@ static int64_t pass_wait_us(const struct engine *e, int wait_ms)
 	return w;
 }
 
+/* Starts the pass's sender threads. Returns how many started; on a failure
+ * the ones started are stopped and joined, and 0 is returned. */
+static unsigned start_senders(struct engine *e, pthread_t *tx, struct tx_worker *w)
+{
+	for (unsigned t = 0; t < e->ntx; t++) {
+		w[t].e = e;
+		w[t].index = t;
+		if (pthread_create(&tx[t], NULL, tx_pass_thread, &w[t]) != 0) {
+			atomic_store(&e->tx_stop, 1);
+			while (t > 0)
+				pthread_join(tx[--t], NULL);
+			return 0;
+		}
+	}
+	return e->ntx;
+}
+
 static int run_pass(struct engine *e, struct collector *c, struct status *st, int wait_ms)
 {
-	pthread_t tx;
-	int64_t deadline, cap;
+	pthread_t tx[MAX_SEND_THREADS];
+	struct tx_worker w[MAX_SEND_THREADS];
+	int64_t deadline, cap, started;
 
-	atomic_store(&e->tx_done, 0);
+	atomic_store(&e->tx_finished, 0);
 	atomic_store(&e->pass_sent, 0);
-	if (pthread_create(&tx, NULL, tx_pass_thread, e) != 0)
+	started = mono_us();
+	if (start_senders(e, tx, w) == 0)
 		return -1;
-	/* Acquire pairs with the sender's release store of tx_done. */
-	while (!atomic_load_explicit(&e->tx_done, memory_order_acquire)) {
+	/* Acquire pairs with each sender's release increment of tx_finished. */
+	while (atomic_load_explicit(&e->tx_finished, memory_order_acquire) < e->ntx) {
 		if (interrupted())
 			atomic_store(&e->tx_stop, 1);
 		if (drain(e, c) != 0)
@@ -204,7 +223,10 @@ static int run_pass(struct engine *e, struct collector *c, struct status *st, in
 		status_tick(st, e, c->open_written);
 		idle(c, 1000);
 	}
-	pthread_join(tx, NULL);
+	for (unsigned t = 0; t < e->ntx; t++)
+		pthread_join(tx[t], NULL);
+	/* The pass's send time, start of the first thread to end of the last. */
+	atomic_fetch_add_explicit(&e->send_us, (uint64_t)(mono_us() - started), memory_order_relaxed);
 	if (atomic_load(&e->pass_sent) == 0 || interrupted())
 		return 0;
 	/* Wait for late replies: per RTT, longer while replies keep arriving. */
@@ -244,7 +266,9 @@ static int engine_init(struct engine *e, const struct options *o, const struct p
 	uint64_t cookie_secret;
 
 	memset(e, 0, sizeof(*e));
-	e->tx_fd = -1;
+	for (unsigned t = 0; t < MAX_SEND_THREADS; t++)
+		e->tx_fd[t] = -1;
+	e->ntx = o->send_threads;
 	e->pl = pl;
 	e->np = np;
 	e->src_ip = np->src_ip;

@@ -32,14 +32,15 @@ int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int tx_open(struct engine *e, char *err, size_t errlen)
+/* Opens one AF_PACKET socket bound to the interface. Returns the fd or -1. */
+static int tx_socket(const struct net_path *np, char *err, size_t errlen)
 {
 	struct sockaddr_ll sll;
-	int one = 1, sndbuf = 4 << 20;
+	int fd, one = 1, sndbuf = 4 << 20;
 
 	/* Protocol 0: this socket only sends; replies are read through pcap. */
-	e->tx_fd = socket(AF_PACKET, SOCK_RAW, 0);
-	if (e->tx_fd < 0) {
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0) {
 		if (errno == EPERM || errno == EACCES)
 			portus_err(err, errlen, "cannot open a raw socket: needs root or CAP_NET_RAW "
 						"(sudo setcap cap_net_raw+ep portus)");
@@ -49,25 +50,39 @@ int tx_open(struct engine *e, char *err, size_t errlen)
 	}
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_ifindex = e->np->ifindex;
+	sll.sll_ifindex = np->ifindex;
 	sll.sll_protocol = 0;
-	if (bind(e->tx_fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		portus_err(err, errlen, "cannot bind to %s: %s", e->np->ifname, strerror(errno));
-		close(e->tx_fd);
-		e->tx_fd = -1;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		portus_err(err, errlen, "cannot bind to %s: %s", np->ifname, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	/* Best effort: skipping the qdisc saves a lock per packet; older kernels lack it. */
-	(void)setsockopt(e->tx_fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
-	(void)setsockopt(e->tx_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	(void)setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	return fd;
+}
+
+int tx_open(struct engine *e, char *err, size_t errlen)
+{
+	/* A socket per sender thread: they share no socket lock or send buffer. */
+	for (unsigned t = 0; t < e->ntx; t++) {
+		e->tx_fd[t] = tx_socket(e->np, err, errlen);
+		if (e->tx_fd[t] < 0) {
+			tx_close(e);
+			return -1;
+		}
+	}
 	return 0;
 }
 
 void tx_close(struct engine *e)
 {
-	if (e->tx_fd >= 0)
-		close(e->tx_fd);
-	e->tx_fd = -1;
+	for (unsigned t = 0; t < MAX_SEND_THREADS; t++) {
+		if (e->tx_fd[t] >= 0)
+			close(e->tx_fd[t]);
+		e->tx_fd[t] = -1;
+	}
 }
 
 /* One slot of a send batch: big enough for a probe or an ARP request. */
@@ -117,7 +132,10 @@ static void rtt_mark(struct engine *e, uint64_t idx, int64_t now)
 
 	atomic_store_explicit(&e->rtt_sent_us[slot], now, memory_order_relaxed);
 	/* Release pairs with the receiver's acquire load of the tag: the time is
-	 * visible before the tag naming it. */
+	 * visible before the tag naming it. With several sender threads two
+	 * stores to one slot can interleave (tag of one, time of the other): that
+	 * needs both within the same few nanoseconds, so the time is still right
+	 * to well under a microsecond. */
 	atomic_store_explicit(&e->rtt_tag[slot], idx + 1, memory_order_release);
 }
 
@@ -144,36 +162,49 @@ static int build_probe(struct engine *e, uint64_t idx, uint8_t *out)
 	return 0;
 }
 
+/* This worker's share of the rate: rate / ntx, the remainder spread over the
+ * first workers, so the shares add up to exactly --rate (options make rate >= ntx). */
+static uint64_t worker_rate(const struct engine *e, unsigned index)
+{
+	return e->rate / e->ntx + (index < e->rate % e->ntx);
+}
+
 void *tx_pass_thread(void *arg)
 {
-	struct engine *e = arg;
+	const struct tx_worker *w = arg;
+	struct engine *e = w->e;
 	static _Thread_local frame_t frames[TX_BATCH];
 	size_t lens[TX_BATCH];
 	uint64_t indices[TX_BATCH];
 	struct pacer pc;
 	const uint64_t n = e->pl->n;
-	uint64_t pos = e->shard_index;
+	/* Interleaved slices: worker t of ntx takes every ntx-th position of this
+	 * shard, so each worker's probes are spread over the whole (permuted)
+	 * target space like a single sender's, and together they cover the shard
+	 * exactly once. */
+	const uint64_t step = (uint64_t)e->shard_count * e->ntx;
+	uint64_t pos = e->shard_index + (uint64_t)w->index * e->shard_count;
+	const int fd = e->tx_fd[w->index];
 	/* Retries and resumed runs probe only what is still unanswered. */
 	const int retry_pass = e->pass > 1 || e->skip_known;
-	const int64_t started = mono_us();
 
 	for (unsigned i = 0; i < TX_BATCH; i++)
 		lens[i] = PROBE_LEN;
-	pacer_init(&pc, e->rate, mono_us());
+	pacer_init(&pc, worker_rate(e, w->index), mono_us());
 	while (pos < n && !atomic_load_explicit(&e->tx_stop, memory_order_relaxed)) {
 		int64_t now = mono_us();
 		unsigned want = pacer_take(&pc, now, TX_BATCH), nb = 0;
 		int sent;
 
 		if (want == 0) {
-			int64_t w = pacer_wait_us(&pc, now);
-			if (w > 60)
-				sleep_us(w);
+			int64_t wait = pacer_wait_us(&pc, now);
+			if (wait > 60)
+				sleep_us(wait);
 			continue;
 		}
 		while (nb < want && pos < n) {
 			uint64_t idx = permute_at(&e->pm, pos);
-			pos += e->shard_count;
+			pos += step;
 			if (retry_pass && table_get(&e->table, idx) != PS_UNKNOWN)
 				continue;
 			if (build_probe(e, idx, frames[nb]) != 0)
@@ -186,7 +217,7 @@ void *tx_pass_thread(void *arg)
 		for (unsigned i = 0; i < nb; i++)
 			if (indices[i] % RTT_SAMPLE_EVERY == 0)
 				rtt_mark(e, indices[i], now);
-		sent = send_batch(e->tx_fd, frames, lens, nb, &e->tx_stop);
+		sent = send_batch(fd, frames, lens, nb, &e->tx_stop);
 		if (sent < 0) {
 			atomic_store(&e->tx_stop, 1);
 			break;
@@ -196,9 +227,8 @@ void *tx_pass_thread(void *arg)
 		atomic_fetch_add_explicit(&e->sent, (uint64_t)sent, memory_order_relaxed);
 		atomic_fetch_add_explicit(&e->pass_sent, (uint64_t)sent, memory_order_relaxed);
 	}
-	atomic_fetch_add_explicit(&e->send_us, (uint64_t)(mono_us() - started), memory_order_relaxed);
 	/* Release pairs with the main thread's acquire load: counters are final. */
-	atomic_store_explicit(&e->tx_done, 1, memory_order_release);
+	atomic_fetch_add_explicit(&e->tx_finished, 1, memory_order_release);
 	return NULL;
 }
 
@@ -225,7 +255,7 @@ int tx_arp(struct engine *e, const uint32_t *ips, size_t n)
 		}
 		for (nb = 0; nb < want && i < n; nb++, i++)
 			arp_request_build(frames[nb], e->np->src_mac, e->src_ip, ips[i]);
-		sent = send_batch(e->tx_fd, frames, lens, nb, &e->tx_stop);
+		sent = send_batch(e->tx_fd[0], frames, lens, nb, &e->tx_stop);
 		if (sent < 0)
 			return -1;
 	}

@@ -88,6 +88,9 @@ expect_usage_error "not a number" "--rate abc" -p 80 "${X[@]}" --rate abc $T
 expect_usage_error "" "--rate -5" -p 80 "${X[@]}" --rate -5 $T
 expect_usage_error "too large" "--rate huge" -p 80 "${X[@]}" --rate 99999999999999999999999 $T
 expect_usage_error "" "--wait 0" -p 80 "${X[@]}" --wait 0 $T
+expect_usage_error "" "--send-threads 0" -p 80 "${X[@]}" --send-threads 0 $T
+expect_usage_error "must be 1-16" "--send-threads 17" -p 80 "${X[@]}" --send-threads 17 $T
+expect_usage_error "at least 4" "--send-threads 4 --rate 3" -p 80 "${X[@]}" --send-threads 4 --rate 3 $T
 expect_usage_error "" "--seed x" -p 80 "${X[@]}" --seed x $T
 expect_usage_error "" "--shard 0/3" -p 80 "${X[@]}" --shard 0/3 $T
 expect_usage_error "" "--shard 1/0" -p 80 "${X[@]}" --shard 1/0 $T
