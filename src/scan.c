@@ -24,7 +24,12 @@ atomic_int portus_interrupted;
 
 #define ARP_ROUNDS 3
 #define ARP_ROUND_WAIT_US 300000
+/* The last pass waits at least WAIT_MIN_US for late replies: what has not
+ * answered then is reported filtered. Between passes a late reply costs only
+ * a duplicate probe (the next pass skips what has answered by then), so the
+ * floor there is lower. Both stretch while replies keep arriving (QUIET_US). */
 #define WAIT_MIN_US 250000
+#define WAIT_MIN_BETWEEN_US 100000
 #define WAIT_MAX_US 3000000
 #define QUIET_US 50000 /* keep waiting while replies still arrive this recently */
 #define RING_EVENTS (1u << 20)
@@ -170,8 +175,9 @@ static int arp_phase(struct engine *e, struct collector *c, char *err, size_t er
 }
 
 /* How long to wait for late replies after a pass. */
-static int64_t pass_wait_us(const struct engine *e, int wait_ms)
+static int64_t pass_wait_us(const struct engine *e, int wait_ms, int last_pass)
 {
+	const int64_t min_us = last_pass ? WAIT_MIN_US : WAIT_MIN_BETWEEN_US;
 	int64_t srtt, var, w;
 
 	if (wait_ms >= 0)
@@ -179,8 +185,8 @@ static int64_t pass_wait_us(const struct engine *e, int wait_ms)
 	srtt = atomic_load_explicit(&e->rtt_srtt_us, memory_order_relaxed);
 	var = atomic_load_explicit(&e->rtt_var_us, memory_order_relaxed);
 	w = srtt + 4 * var;
-	if (w < WAIT_MIN_US)
-		w = WAIT_MIN_US;
+	if (w < min_us)
+		w = min_us;
 	if (w > WAIT_MAX_US)
 		w = WAIT_MAX_US;
 	return w;
@@ -203,7 +209,8 @@ static unsigned start_senders(struct engine *e, pthread_t *tx, struct tx_worker 
 	return e->ntx;
 }
 
-static int run_pass(struct engine *e, struct collector *c, struct status *st, int wait_ms)
+static int run_pass(struct engine *e, struct collector *c, struct status *st, int wait_ms,
+		    int last_pass)
 {
 	pthread_t tx[MAX_SEND_THREADS];
 	struct tx_worker w[MAX_SEND_THREADS];
@@ -230,8 +237,8 @@ static int run_pass(struct engine *e, struct collector *c, struct status *st, in
 	if (atomic_load(&e->pass_sent) == 0 || interrupted())
 		return 0;
 	/* Wait for late replies: per RTT, longer while replies keep arriving. */
-	deadline = mono_us() + pass_wait_us(e, wait_ms);
-	cap = mono_us() + 4 * pass_wait_us(e, wait_ms);
+	deadline = mono_us() + pass_wait_us(e, wait_ms, last_pass);
+	cap = mono_us() + 4 * pass_wait_us(e, wait_ms, last_pass);
 	for (;;) {
 		int64_t now = mono_us();
 		int64_t last = atomic_load_explicit(&e->last_reply_us, memory_order_relaxed);
@@ -403,7 +410,7 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 	for (unsigned p = 1; p <= 1 + o->retries && !interrupted(); p++) {
 		e->pass = p;
 		st.pass = p;
-		if (run_pass(e, &c, &st, o->wait_ms) != 0) {
+		if (run_pass(e, &c, &st, o->wait_ms, p == 1 + o->retries) != 0) {
 			portus_err(err, errlen, "cannot start the send thread");
 			goto out;
 		}
