@@ -1,8 +1,9 @@
 /*
  * tx_ceiling.c — the send path's ceiling on this machine: the same SYN frame
- * (only the destination address and source port vary, checksums fixed up
- * incrementally) sent in sendmmsg batches on an AF_PACKET socket with the
- * qdisc bypassed, as fast as the kernel takes it. No permutation, cookie,
+ * (only the destination address and source port vary; both checksums summed
+ * from scratch, a few hundred instructions, small beside the kernel's cost per
+ * frame) sent in sendmmsg batches on an AF_PACKET socket with the qdisc
+ * bypassed, as fast as the kernel takes it. No permutation, cookie,
  * pacing or table: what is left is the kernel's cost per frame, the floor
  * under portus's own send path (bench/send_path.sh runs both).
  *

@@ -6,7 +6,8 @@
  * probe_build copies it and patches addresses, ports, sequence number, IP ID
  * and both checksums (from partial sums precomputed in the template, so the
  * per-probe cost is a few additions). All multi-byte fields are written in
- * network byte order byte by byte; no struct overlays.
+ * network byte order (byte by byte, or as one byte-swapped word through memcpy
+ * on the hot path); no struct overlays.
  */
 #ifndef PORTUS_PACKET_H
 #define PORTUS_PACKET_H

@@ -1,8 +1,9 @@
 /*
  * permute.h — keyed pseudo-random permutation of [0, n) for the probe order.
  *
- * A balanced Feistel network over the smallest even bit width covering n,
- * with cycle-walking to stay inside [0, n). Same (n, seed) gives the same
+ * A Feistel network over the smallest bit width k covering n (halves of
+ * floor(k/2) and ceil(k/2) bits), with cycle-walking to stay inside [0, n).
+ * Same (n, seed) gives the same
  * order on every machine, which is what lets shards agree.
  *
  * Sharding: shard k of s (0-based k < s) visits positions p with p % s == k,
@@ -15,8 +16,9 @@
 
 struct permute {
 	uint64_t n;
-	unsigned half_bits;
-	uint64_t half_mask;
+	unsigned lo_bits;  /* ceil(k / 2): the low part's width */
+	uint64_t lo_mask;  /* 2^lo_bits - 1 */
+	uint64_t hi_mask;  /* 2^floor(k / 2) - 1 */
 	uint64_t keys[4];
 };
 

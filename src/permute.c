@@ -1,21 +1,29 @@
 /*
- * permute.c — keyed permutation of [0, n): a 4-round balanced Feistel network
- * with cycle-walking (Black & Rogaway, "Ciphers with Arbitrary Finite
- * Domains", CT-RSA 2002, section 4).
+ * permute.c — keyed permutation of [0, n): a 4-round Feistel network with
+ * cycle-walking (Black & Rogaway, "Ciphers with Arbitrary Finite Domains",
+ * CT-RSA 2002, section 4).
  *
- * The network permutes [0, 2^(2h)), the smallest even-width power of two
- * holding n (h >= 1). A value that lands outside [0, n) is encrypted again
- * until it is inside; since the network is a permutation of a finite set,
- * following it from a point of [0, n) must come back into [0, n), and the
- * result is a bijection on [0, n). Decrypting walks the same cycle backwards.
+ * The network permutes [0, 2^k), the smallest power of two holding n (k >= 2).
+ * For odd k the halves differ by one bit (high part floor(k/2) bits, low part
+ * ceil(k/2)) and their roles alternate from round to round, as in the FFX
+ * mode's alternating Feistel: round (l, r) -> (r, l ^ F(r) mod 2^width(l)) is
+ * invertible whatever the widths, so the network is a permutation; after an
+ * even number of rounds the widths are back where they started. A value that
+ * lands outside [0, n) is encrypted again until it is inside; since the
+ * network is a permutation of a finite set, following it from a point of
+ * [0, n) must come back into [0, n), and the result is a bijection on [0, n).
+ * Decrypting walks the same cycle backwards.
  *
- * Why a walk costs fewer than 4 rounds of the network on average: every point
- * of the big domain is the image of exactly one point, so over all n starting
- * positions the walks together take at most 2^(2h) steps (each out-of-range
- * point is stepped on by exactly one walk, each in-range point ends exactly
- * one). Because 2h is the *smallest* even width, 2^(2h-2) < n for n >= 2, so
- * the mean walk is 2^(2h) / n < 4 encryptions. (n = 1 uses a 4-element
- * domain: the single walk is the length of 0's cycle, at most 4.)
+ * Why a walk costs at most 2 rounds of the network on average: every point of
+ * the big domain is the image of exactly one point, so over all n starting
+ * positions the walks together take at most 2^k steps (each out-of-range point
+ * is stepped on by exactly one walk, each in-range point ends exactly one).
+ * Because 2^k is the *smallest* power of two >= n, 2^(k-1) < n for n >= 3, so
+ * the mean walk is 2^k / n < 2 encryptions (n <= 2: a 4-element domain, at
+ * most 4 steps for n = 1 and 2 on average for n = 2). An earlier version used
+ * balanced halves only (the smallest *even* k): a mean of up to 4 encryptions
+ * and a hard-to-predict loop branch, a third of the send path's user time at
+ * n = 2^21 (bench/send_profile.sh).
  *
  * The round function runs 4 times per encryption and once per probe on the
  * sender's hot path, so it is a cheap multiply/xorshift mixer (the finaliser
@@ -48,44 +56,46 @@ static inline uint64_t round_fn(uint64_t half, uint64_t key, uint64_t mask)
 	return (z ^ (z >> 32)) & mask;
 }
 
+/* A round (l, r) -> (r, l ^ F(r)) written without the swap: the parts stay
+ * in place and take turns, the high part (hi_mask wide) updated from the low
+ * one, then the low part (lo_mask wide) from the high one. Two rounds per
+ * iteration, so the widths are back where they began after each. */
 static inline uint64_t feistel_encrypt(const struct permute *pm, uint64_t x)
 {
-	uint64_t l = x >> pm->half_bits, r = x & pm->half_mask;
+	uint64_t hi = x >> pm->lo_bits, lo = x & pm->lo_mask;
 
-	for (int i = 0; i < PERMUTE_ROUNDS; i++) {
-		uint64_t t = l ^ round_fn(r, pm->keys[i], pm->half_mask);
-
-		l = r;
-		r = t;
+	for (int i = 0; i < PERMUTE_ROUNDS; i += 2) {
+		hi ^= round_fn(lo, pm->keys[i], pm->hi_mask);
+		lo ^= round_fn(hi, pm->keys[i + 1], pm->lo_mask);
 	}
-	return l << pm->half_bits | r;
+	return hi << pm->lo_bits | lo;
 }
 
 static inline uint64_t feistel_decrypt(const struct permute *pm, uint64_t x)
 {
-	uint64_t l = x >> pm->half_bits, r = x & pm->half_mask;
+	uint64_t hi = x >> pm->lo_bits, lo = x & pm->lo_mask;
 
-	for (int i = PERMUTE_ROUNDS - 1; i >= 0; i--) {
-		uint64_t t = r ^ round_fn(l, pm->keys[i], pm->half_mask);
-
-		r = l;
-		l = t;
+	for (int i = PERMUTE_ROUNDS - 2; i >= 0; i -= 2) {
+		lo ^= round_fn(hi, pm->keys[i + 1], pm->lo_mask);
+		hi ^= round_fn(lo, pm->keys[i], pm->hi_mask);
 	}
-	return l << pm->half_bits | r;
+	return hi << pm->lo_bits | lo;
 }
 
 void permute_init(struct permute *pm, uint64_t n, uint64_t seed)
 {
 	/* Domain separation: the cookie key comes from the same seed. */
 	uint64_t state = seed ^ 0x7065726d75746521ull; /* "permute!" */
-	unsigned h = 1;
+	unsigned k = 2;
 
-	/* Smallest h >= 1 with 4^h >= n; n <= 2^62 keeps h <= 31. */
-	while (h < 31 && (1ull << (2 * h)) < n)
-		h++;
+	_Static_assert(PERMUTE_ROUNDS % 2 == 0, "rounds go in pairs (feistel_encrypt)");
+	/* Smallest k >= 2 with 2^k >= n; n <= 2^62 keeps k <= 62. */
+	while (k < 62 && (1ull << k) < n)
+		k++;
 	pm->n = n;
-	pm->half_bits = h;
-	pm->half_mask = (1ull << h) - 1;
+	pm->lo_bits = k - k / 2;
+	pm->lo_mask = (1ull << pm->lo_bits) - 1;
+	pm->hi_mask = (1ull << (k / 2)) - 1;
 	for (int i = 0; i < PERMUTE_ROUNDS; i++)
 		pm->keys[i] = splitmix64(&state);
 }

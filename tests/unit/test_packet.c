@@ -275,6 +275,95 @@ static void test_probe_template_constant_sums(void **state)
 	assert_int_equal(be16(f + 50), (uint16_t)~s);
 }
 
+/* A probe as RFC 791/9293 describe it, written field by field into a zeroed
+ * frame with both checksums summed from scratch: nothing shared with
+ * packet.c's template, partial sums or word stores. */
+static void ref_probe(uint8_t f[PROBE_LEN], const uint8_t smac[6], const uint8_t dmac[6],
+		      uint32_t sip, uint8_t ttl, uint16_t win, uint16_t mss, const struct probe_in *in)
+{
+	uint8_t buf[12 + 24];
+	uint16_t c;
+
+	memset(f, 0, PROBE_LEN);
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[17] = 44;
+	f[18] = (uint8_t)(in->ip_id >> 8);
+	f[19] = (uint8_t)in->ip_id;
+	f[20] = 0x40; /* DF */
+	f[22] = ttl;
+	f[23] = 6;
+	for (int i = 0; i < 4; i++) {
+		f[26 + i] = (uint8_t)(sip >> (24 - 8 * i));
+		f[30 + i] = (uint8_t)(in->dst_ip >> (24 - 8 * i));
+		f[38 + i] = (uint8_t)(in->seq >> (24 - 8 * i));
+	}
+	f[34] = (uint8_t)(in->src_port >> 8);
+	f[35] = (uint8_t)in->src_port;
+	f[36] = (uint8_t)(in->dst_port >> 8);
+	f[37] = (uint8_t)in->dst_port;
+	f[46] = 0x60;
+	f[47] = 0x02;
+	f[48] = (uint8_t)(win >> 8);
+	f[49] = (uint8_t)win;
+	f[54] = 2;
+	f[55] = 4;
+	f[56] = (uint8_t)(mss >> 8);
+	f[57] = (uint8_t)mss;
+	c = ref_checksum(f + 14, 20);
+	f[24] = (uint8_t)(c >> 8);
+	f[25] = (uint8_t)c;
+	c = ref_checksum(buf, pseudo_and_tcp(f, buf));
+	f[50] = (uint8_t)(c >> 8);
+	f[51] = (uint8_t)c;
+}
+
+static void test_probe_equals_reference_byte_for_byte(void **state)
+{
+	struct probe_template t;
+	uint8_t f[PROBE_LEN + 2], want[PROBE_LEN];
+
+	(void)state;
+	for (int k = 0; k < 100; k++) {
+		uint64_t r = rng();
+		uint8_t smac[6], gmac[6], dmac[6];
+		uint32_t sip = (uint32_t)r;
+		uint8_t ttl = (uint8_t)(r >> 32);
+		uint16_t win = (uint16_t)(r >> 40), mss = (uint16_t)(r >> 48);
+
+		for (int i = 0; i < 6; i++) {
+			smac[i] = (uint8_t)rng();
+			gmac[i] = (uint8_t)rng();
+			dmac[i] = (uint8_t)rng();
+		}
+		probe_template_init(&t, smac, gmac, sip, ttl, win, mss);
+		for (int j = 0; j < 1000; j++) {
+			uint64_t a = rng(), b = rng();
+			struct probe_in in = {
+				.dst_mac = (j % 3 == 0) ? dmac : NULL,
+				.dst_ip = (uint32_t)a,
+				.dst_port = (uint16_t)(a >> 32),
+				.src_port = (uint16_t)(a >> 48),
+				.seq = (uint32_t)b,
+				.ip_id = (uint16_t)(b >> 32),
+			};
+			/* Odd offset: the word stores must not assume alignment;
+			 * the guard bytes around the frame stay untouched. */
+			uint8_t *out = f + 1;
+
+			memset(f, 0xa5, sizeof(f));
+			probe_build(&t, out, in.dst_mac, in.dst_ip, in.dst_port, in.src_port, in.seq,
+				    in.ip_id);
+			ref_probe(want, smac, in.dst_mac ? dmac : gmac, sip, ttl, win, mss, &in);
+			assert_memory_equal(out, want, PROBE_LEN);
+			assert_int_equal(f[0], 0xa5);
+			assert_int_equal(f[PROBE_LEN + 1], 0xa5);
+		}
+	}
+}
+
 /* ---- ARP -------------------------------------------------------------- */
 
 static void test_arp_request_exact_bytes(void **state)
@@ -351,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_probe_every_port),
 		cmocka_unit_test(test_probe_dst_mac_override_leaves_template),
 		cmocka_unit_test(test_probe_template_constant_sums),
+		cmocka_unit_test(test_probe_equals_reference_byte_for_byte),
 		cmocka_unit_test(test_arp_request_exact_bytes),
 		cmocka_unit_test(test_checksum_rfc1071_example),
 		cmocka_unit_test(test_checksum_odd_length_pads_with_zero),

@@ -91,7 +91,7 @@ static void test_permute_position_inverts_at_on_huge_n(void **state)
 	(void)state;
 	for (size_t k = 0; k < sizeof(BIG) / sizeof(BIG[0]); k++) {
 		permute_init(&pm, BIG[k], 42);
-		assert_true(pm.half_bits <= 31);
+		assert_true(pm.lo_bits <= 31);
 		for (int j = 0; j < 2000; j++) {
 			uint64_t pos = rng() % BIG[k];
 			uint64_t idx = permute_at(&pm, pos);
@@ -103,23 +103,27 @@ static void test_permute_position_inverts_at_on_huge_n(void **state)
 	}
 }
 
-static void test_permute_width_is_smallest_even_cover(void **state)
+static void test_permute_width_is_smallest_cover(void **state)
 {
+	/* k = smallest width >= 2 with 2^k >= n; low part ceil(k/2) bits. */
 	static const struct {
 		uint64_t n;
-		unsigned half_bits;
+		unsigned k;
 	} CASES[] = {
-		{ 1, 1 },  { 2, 1 },	{ 4, 1 },	{ 5, 2 },	  { 16, 2 },
-		{ 17, 3 }, { 64, 3 },	{ 65, 4 },	{ 1u << 20, 10 }, { (1u << 20) + 1, 11 },
-		{ 1ull << 62, 31 },
+		{ 1, 2 },  { 2, 2 },	{ 4, 2 },	{ 5, 3 },	  { 8, 3 },	{ 9, 4 },
+		{ 16, 4 }, { 17, 5 },	{ 64, 6 },	{ 65, 7 },	  { 1u << 20, 20 },
+		{ (1u << 20) + 1, 21 }, { 1u << 21, 21 }, { 1ull << 62, 62 },
 	};
 	struct permute pm;
 
 	(void)state;
 	for (size_t k = 0; k < sizeof(CASES) / sizeof(CASES[0]); k++) {
+		unsigned lo = CASES[k].k - CASES[k].k / 2;
+
 		permute_init(&pm, CASES[k].n, 7);
-		assert_int_equal(pm.half_bits, CASES[k].half_bits);
-		assert_int_equal(pm.half_mask, (1ull << CASES[k].half_bits) - 1);
+		assert_int_equal(pm.lo_bits, lo);
+		assert_int_equal(pm.lo_mask, (1ull << lo) - 1);
+		assert_int_equal(pm.hi_mask, (1ull << (CASES[k].k / 2)) - 1);
 	}
 }
 
@@ -216,13 +220,14 @@ static void test_permute_has_few_fixed_points(void **state)
 	struct permute pm;
 
 	(void)state;
-	for (uint64_t seed = 0; seed < 4; seed++) {
-		uint64_t fixed = 0;
+	/* Balanced (2^16) and unbalanced (2^17: halves of 8 and 9 bits) networks. */
+	for (uint64_t seed = 0; seed < 8; seed++) {
+		uint64_t fixed = 0, n = seed < 4 ? 65536 : 131072;
 
-		permute_init(&pm, 65536, seed);
-		for (uint64_t pos = 0; pos < 65536; pos++)
+		permute_init(&pm, n, seed);
+		for (uint64_t pos = 0; pos < n; pos++)
 			fixed += permute_at(&pm, pos) == pos;
-		assert_true(fixed < 65536 / 100);
+		assert_true(fixed < n / 100);
 	}
 }
 
@@ -251,23 +256,28 @@ static void test_permute_spreads_neighbours(void **state)
 	}
 }
 
-static void test_permute_cycle_walk_averages_under_four_steps(void **state)
+static void test_permute_cycle_walk_averages_at_most_two_steps(void **state)
 {
-	/* permute.c's documented bound: mean encryptions per position < 4 for
-	 * n >= 2. The keys depend on the seed only, so with n' = 4^h (the whole
-	 * Feistel domain, no walk) permute_at is the bare network; walking it by
-	 * hand counts the steps and must land where permute_at(n) does. The worst
-	 * sizes sit just above a power of 4. */
-	static const uint64_t NS[] = { 2, 5, 17, 65, 257, 1025, 4097, 65537, (1u << 18) + 1 };
+	/* permute.c's documented bound: mean encryptions per position < 2 for
+	 * n >= 3 (exactly 2 at most for n = 2). The keys depend on the seed only,
+	 * so with n' = 2^k (the whole Feistel domain, no walk) permute_at is the
+	 * bare network; walking it by hand counts the steps and must land where
+	 * permute_at(n) does. The worst sizes sit just above a power of 2, and
+	 * odd k (unbalanced halves) as well as even k are covered. */
+	static const uint64_t NS[] = { 2, 3, 5, 9, 17, 33, 65, 257, 1025, 4097, 65537,
+				       (1u << 17) + 1, (1u << 18) + 1 };
 
 	(void)state;
 	for (size_t k = 0; k < sizeof(NS) / sizeof(NS[0]); k++) {
 		struct permute pm, whole;
 		uint64_t n = NS[k], steps = 0;
+		unsigned width;
 
 		permute_init(&pm, n, 5);
-		permute_init(&whole, 1ull << (2 * pm.half_bits), 5);
-		assert_int_equal(whole.half_bits, pm.half_bits);
+		width = pm.hi_mask == pm.lo_mask ? 2 * pm.lo_bits : 2 * pm.lo_bits - 1;
+		permute_init(&whole, 1ull << width, 5);
+		assert_int_equal(whole.lo_bits, pm.lo_bits);
+		assert_int_equal(whole.hi_mask, pm.hi_mask);
 		for (uint64_t pos = 0; pos < n; pos++) {
 			uint64_t x = pos;
 
@@ -277,9 +287,36 @@ static void test_permute_cycle_walk_averages_under_four_steps(void **state)
 			} while (x >= n);
 			assert_int_equal(x, permute_at(&pm, pos));
 		}
-		if (steps >= 4 * n)
+		if (n >= 3 ? steps >= 2 * n : steps > 2 * n)
 			fail_msg("n=%llu: %llu steps for %llu positions", (unsigned long long)n,
 				 (unsigned long long)steps, (unsigned long long)n);
+	}
+}
+
+/* With n = 2^k there is no walk: permute_at is the bare network, so every
+ * width from 2 to 20 bits (odd ones with halves of unequal width, whose masks
+ * swap each round) must be a bijection of [0, 2^k) that permute_position
+ * inverts exactly. */
+static void test_permute_whole_domain_odd_and_even_widths(void **state)
+{
+	(void)state;
+	for (unsigned k = 2; k <= 20; k++) {
+		struct permute pm;
+		uint64_t n = 1ull << k;
+		uint8_t *seen = calloc(n, 1);
+
+		assert_non_null(seen);
+		permute_init(&pm, n, 0xabcdef + k);
+		assert_int_equal(pm.lo_bits + (k / 2), k);
+		for (uint64_t pos = 0; pos < n; pos++) {
+			uint64_t idx = permute_at(&pm, pos);
+
+			assert_true(idx < n);
+			assert_int_equal(seen[idx], 0);
+			seen[idx] = 1;
+			assert_int_equal(permute_position(&pm, idx), pos);
+		}
+		free(seen);
 	}
 }
 
@@ -289,14 +326,15 @@ int main(void)
 		cmocka_unit_test(test_permute_is_bijection_on_listed_sizes),
 		cmocka_unit_test(test_permute_is_bijection_on_random_sizes),
 		cmocka_unit_test(test_permute_position_inverts_at_on_huge_n),
-		cmocka_unit_test(test_permute_width_is_smallest_even_cover),
+		cmocka_unit_test(test_permute_width_is_smallest_cover),
 		cmocka_unit_test(test_permute_single_index_maps_to_zero),
 		cmocka_unit_test(test_permute_same_seed_gives_same_order),
 		cmocka_unit_test(test_permute_different_seeds_give_different_orders),
 		cmocka_unit_test(test_permute_shards_cover_every_index_once),
 		cmocka_unit_test(test_permute_has_few_fixed_points),
+		cmocka_unit_test(test_permute_whole_domain_odd_and_even_widths),
 		cmocka_unit_test(test_permute_spreads_neighbours),
-		cmocka_unit_test(test_permute_cycle_walk_averages_under_four_steps),
+		cmocka_unit_test(test_permute_cycle_walk_averages_at_most_two_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
