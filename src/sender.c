@@ -95,21 +95,33 @@ static void sleep_us(int64_t us)
 	nanosleep(&ts, NULL);
 }
 
-/* Sends frames[0..n), retrying on a full device queue. Returns frames sent, or
- * -1 on a hard error (errno set). */
-static int send_batch(int fd, frame_t *frames, const size_t *lens, unsigned n, const atomic_int *stop)
-{
+/* A batch of frames and the message headers that point at them: built once
+ * per thread (the kernel writes only msg_len back), not once per batch. */
+struct tx_batch {
+	frame_t frames[TX_BATCH];
 	struct mmsghdr msgs[TX_BATCH];
 	struct iovec iov[TX_BATCH];
+};
+
+/* Points every message of b at its frame, each frame_len bytes long. */
+static void tx_batch_init(struct tx_batch *b, size_t frame_len)
+{
+	memset(b->msgs, 0, sizeof(b->msgs));
+	for (unsigned i = 0; i < TX_BATCH; i++) {
+		b->iov[i].iov_base = b->frames[i];
+		b->iov[i].iov_len = frame_len;
+		b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
+		b->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
+/* Sends b's frames[0..n), retrying on a full device queue. Returns frames
+ * sent, or -1 on a hard error (errno set). */
+static int send_batch(int fd, struct tx_batch *b, unsigned n, const atomic_int *stop)
+{
+	struct mmsghdr *msgs = b->msgs;
 	unsigned done = 0;
 
-	memset(msgs, 0, sizeof(msgs[0]) * n);
-	for (unsigned i = 0; i < n; i++) {
-		iov[i].iov_base = frames[i];
-		iov[i].iov_len = lens[i];
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-	}
 	while (done < n) {
 		int r = sendmmsg(fd, msgs + done, n - done, 0);
 		if (r > 0) {
@@ -173,8 +185,7 @@ void *tx_pass_thread(void *arg)
 {
 	const struct tx_worker *w = arg;
 	struct engine *e = w->e;
-	static _Thread_local frame_t frames[TX_BATCH];
-	size_t lens[TX_BATCH];
+	static _Thread_local struct tx_batch b;
 	uint64_t indices[TX_BATCH];
 	struct pacer pc;
 	const uint64_t n = e->pl->n;
@@ -188,8 +199,7 @@ void *tx_pass_thread(void *arg)
 	/* Retries and resumed runs probe only what is still unanswered. */
 	const int retry_pass = e->pass > 1 || e->skip_known;
 
-	for (unsigned i = 0; i < TX_BATCH; i++)
-		lens[i] = PROBE_LEN;
+	tx_batch_init(&b, PROBE_LEN);
 	pacer_init(&pc, worker_rate(e, w->index), mono_us());
 	while (pos < n && !atomic_load_explicit(&e->tx_stop, memory_order_relaxed)) {
 		int64_t now = mono_us();
@@ -207,7 +217,7 @@ void *tx_pass_thread(void *arg)
 			pos += step;
 			if (retry_pass && table_get(&e->table, idx) != PS_UNKNOWN)
 				continue;
-			if (build_probe(e, idx, frames[nb]) != 0)
+			if (build_probe(e, idx, b.frames[nb]) != 0)
 				continue;
 			indices[nb++] = idx;
 		}
@@ -217,7 +227,7 @@ void *tx_pass_thread(void *arg)
 		for (unsigned i = 0; i < nb; i++)
 			if (indices[i] % RTT_SAMPLE_EVERY == 0)
 				rtt_mark(e, indices[i], now);
-		sent = send_batch(fd, frames, lens, nb, &e->tx_stop);
+		sent = send_batch(fd, &b, nb, &e->tx_stop);
 		if (sent < 0) {
 			atomic_store(&e->tx_stop, 1);
 			break;
@@ -234,13 +244,11 @@ void *tx_pass_thread(void *arg)
 
 int tx_arp(struct engine *e, const uint32_t *ips, size_t n)
 {
-	static _Thread_local frame_t frames[TX_BATCH];
-	size_t lens[TX_BATCH];
+	static _Thread_local struct tx_batch b;
 	struct pacer pc;
 	size_t i = 0;
 
-	for (unsigned k = 0; k < TX_BATCH; k++)
-		lens[k] = ARP_FRAME_LEN;
+	tx_batch_init(&b, ARP_FRAME_LEN);
 	pacer_init(&pc, e->rate, mono_us());
 	while (i < n && !atomic_load_explicit(&e->tx_stop, memory_order_relaxed)) {
 		int64_t now = mono_us();
@@ -254,8 +262,8 @@ int tx_arp(struct engine *e, const uint32_t *ips, size_t n)
 			continue;
 		}
 		for (nb = 0; nb < want && i < n; nb++, i++)
-			arp_request_build(frames[nb], e->np->src_mac, e->src_ip, ips[i]);
-		sent = send_batch(e->tx_fd[0], frames, lens, nb, &e->tx_stop);
+			arp_request_build(b.frames[nb], e->np->src_mac, e->src_ip, ips[i]);
+		sent = send_batch(e->tx_fd[0], &b, nb, &e->tx_stop);
 		if (sent < 0)
 			return -1;
 	}
