@@ -31,6 +31,10 @@ int plan_init(struct plan *pl, const struct ip_set *targets, const struct port_l
 	      char *err, size_t errlen);
 void plan_free(struct plan *pl);
 
+/* Bytes plan_init allocated for pl (its ranges, bases, ports and the fixed
+ * 256 KiB port-to-slot table): what the plan costs, reported in the summary. */
+uint64_t plan_bytes(const struct plan *pl);
+
 /* i must be < pl->n. */
 void plan_decode(const struct plan *pl, uint64_t i, uint32_t *ip, uint16_t *port);
 

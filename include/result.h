@@ -72,6 +72,10 @@ struct run_summary {
 	uint64_t pcap_received, pcap_dropped, if_dropped;
 	unsigned passes;
 	uint64_t tls_endpoints, tls_ok; /* TLS records written, handshakes that succeeded */
+	/* Memory the scan's target plan and state table allocated (plan.h,
+	 * table_bytes()): what grows with the target space. 0 when unknown (a
+	 * summary rebuilt by merge), and then not written. */
+	uint64_t plan_bytes, table_bytes;
 	uint64_t seed;
 	unsigned shard_k, shard_n; /* 1-based k of n as the user wrote it */
 	int interrupted;

@@ -91,6 +91,12 @@ void plan_free(struct plan *pl)
 	memset(pl, 0, sizeof(*pl));
 }
 
+uint64_t plan_bytes(const struct plan *pl)
+{
+	return (uint64_t)pl->nranges * (sizeof(*pl->ranges) + sizeof(*pl->base)) +
+	       (uint64_t)pl->nports * sizeof(*pl->ports) + PORT_SLOTS * sizeof(*pl->port_slot);
+}
+
 uint32_t plan_host_ip(const struct plan *pl, uint64_t host_index)
 {
 	/* Last range whose base is <= host_index; base[0] == 0. */

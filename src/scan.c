@@ -360,6 +360,9 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 	sum->shard_n = o->shard_n;
 	sum->hosts = pl->nhosts;
 	sum->ports = pl->nports;
+	/* What grows with the target space. */
+	sum->plan_bytes = plan_bytes(pl);
+	sum->table_bytes = table_bytes(pl->n);
 	/* This shard's positions are k-1, k-1+n, ... below the plan size. */
 	sum->targets = pl->n > o->shard_k - 1 ? (pl->n - (o->shard_k - 1) + o->shard_n - 1) / o->shard_n : 0;
 	collect_init(&c, writers, nwriters);

@@ -187,10 +187,11 @@ void ecs_run_end_format(struct strbuf *b, const struct ecs_ctx *c, const struct 
 		  ",\"filtered\":%" PRIu64 ",\"probes_sent\":%" PRIu64 ",\"rate_pps\":%.1f"
 		  ",\"passes\":%u,\"tls_endpoints\":%" PRIu64 ",\"tls_ok\":%" PRIu64
 		  ",\"pcap_received\":%" PRIu64 ",\"pcap_dropped\":%" PRIu64
-		  ",\"if_dropped\":%" PRIu64 ",\"interrupted\":%s}}}",
+		  ",\"if_dropped\":%" PRIu64 ",\"plan_bytes\":%" PRIu64 ",\"table_bytes\":%" PRIu64
+		  ",\"interrupted\":%s}}}",
 		  s->hosts_down, s->open, s->closed, s->filtered, s->probes_sent, rate, s->passes,
 		  s->tls_endpoints, s->tls_ok, s->pcap_received, s->pcap_dropped, s->if_dropped,
-		  s->interrupted ? "true" : "false");
+		  s->plan_bytes, s->table_bytes, s->interrupted ? "true" : "false");
 }
 
 /* ---- the writer ---- */

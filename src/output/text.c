@@ -291,6 +291,23 @@ static void print_host(struct writer *w, uint32_t ip, const struct port_record *
 	fputc('\n', fp);
 }
 
+/* Bytes in the largest binary unit that keeps the number >= 1 ("512.0 MiB"). */
+static void print_bytes(FILE *fp, uint64_t n)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	while (v >= 1024.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		fprintf(fp, "%" PRIu64 " B", n);
+	else
+		fprintf(fp, "%.1f %s", v, unit[u]);
+}
+
 static void print_done(FILE *fp, const struct run_summary *s)
 {
 	uint64_t nports = s->ports ? s->ports : s->hosts ? s->targets / s->hosts : 0;
@@ -311,6 +328,13 @@ static void print_done(FILE *fp, const struct run_summary *s)
 	if (s->tls_endpoints > 0)
 		fprintf(fp, "; TLS %" PRIu64 " endpoint%s, %" PRIu64 " handshake%s ok",
 			s->tls_endpoints, plural(s->tls_endpoints), s->tls_ok, plural(s->tls_ok));
+	if (s->table_bytes > 0) {
+		/* What grows with the target space (2 bits a target, every shard the whole plan). */
+		fputs("; memory: plan ", fp);
+		print_bytes(fp, s->plan_bytes);
+		fputs(", table ", fp);
+		print_bytes(fp, s->table_bytes);
+	}
 	fputs(s->interrupted ? " (interrupted)\n" : "\n", fp);
 }
 

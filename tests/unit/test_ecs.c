@@ -167,7 +167,7 @@ static const char run_end_json[] =
 	"\"portus\":{\"run\":{\"id\":\"" RUN_ID "\"," RUN_SETTINGS ",\"hosts_down\":1,\"open\":2,"
 	"\"closed\":3,\"filtered\":14,\"probes_sent\":60,\"rate_pps\":9999.5,\"passes\":3,"
 	"\"tls_endpoints\":0,\"tls_ok\":0,\"pcap_received\":25,\"pcap_dropped\":0,\"if_dropped\":0,"
-	"\"interrupted\":true}}}";
+	"\"plan_bytes\":262170,\"table_bytes\":8,\"interrupted\":true}}}";
 
 static void assert_record(const struct strbuf *b, const char *expect)
 {
@@ -193,7 +193,8 @@ static void test_ecs_port_host_run_exact_bytes(void **state)
 				 .targets = 20, .hosts = 4, .hosts_down = 1, .open = 2, .closed = 3,
 				 .filtered = 14, .probes_sent = 60, .rate_pps = 9999.5,
 				 .pcap_received = 25, .passes = 3, .seed = 42, .shard_k = 1,
-				 .shard_n = 1, .interrupted = 1 };
+				 .shard_n = 1, .interrupted = 1, .plan_bytes = 262170,
+				 .table_bytes = 8 };
 
 	(void)state;
 	assert_int_equal(ecs_ctx_init(&c, &ri), 0);

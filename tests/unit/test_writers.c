@@ -74,6 +74,9 @@ static struct run_summary summary(void)
 	s.seed = 12345;
 	s.shard_k = 1;
 	s.shard_n = 1;
+	/* One range, 5 ports: 8 + 8 + 5 * 2 + 65536 * 4; 327680 cells / 32 * 8. */
+	s.plan_bytes = 262170;
+	s.table_bytes = 81920;
 	return s;
 }
 
@@ -175,6 +178,7 @@ static void feed_scan(struct writer *w)
 	"{\"type\":\"summary\",\"start\":\"" T0_STR "\",\"end\":\"2024-11-23T09:00:03.333456Z\"," \
 	"\"elapsed_s\":3.210,\"targets\":327680,\"hosts\":65536,\"hosts_down\":0,\"open\":100,"  \
 	"\"closed\":200,\"filtered\":327380,\"probes_sent\":982000,\"rate_pps\":102345.0,"      \
+	"\"plan_bytes\":262170,\"table_bytes\":81920,"                                             \
 	"\"pcap_received\":300,\"pcap_dropped\":0,\"if_dropped\":0,\"passes\":2,\"seed\":12345,"  \
 	"\"shard\":\"1/1\",\"interrupted\":false}\n"
 
@@ -267,6 +271,8 @@ static void test_ndjson_summary_interrupted_and_shard(void **state)
 	s.seed = UINT64_MAX;
 	s.end_us = s.start_us; /* zero elapsed */
 	s.rate_pps = NAN; /* NaN must not reach the JSON */
+	s.plan_bytes = 0;  /* unknown (a rebuilt summary): the keys are left out */
+	s.table_bytes = 0;
 	temp_path(path, sizeof(path));
 	w = writer_ndjson_open(path, 0, err, sizeof(err));
 	assert_non_null(w);
@@ -277,6 +283,7 @@ static void test_ndjson_summary_interrupted_and_shard(void **state)
 	assert_non_null(strstr(got, "\"rate_pps\":0.0,"));
 	assert_non_null(strstr(got, "\"seed\":18446744073709551615,"));
 	assert_non_null(strstr(got, "\"shard\":\"3/4\",\"interrupted\":true}\n"));
+	assert_null(strstr(got, "_bytes"));
 	free(got);
 	unlink(path);
 }
@@ -460,7 +467,8 @@ static void test_text_full_report(void **state)
 			     "2 hosts gave no response on any port (all filtered, no-response).\n"
 			     "portus done: 65536 addresses x 5 ports (327680 targets) in 3.21 s: "
 			     "100 open, 200 closed, 327380 filtered; 65536 hosts, 0 down; "
-			     "982000 probes at 102345 pps; pcap drops 0\n",
+			     "982000 probes at 102345 pps; pcap drops 0; "
+			     "memory: plan 256.0 KiB, table 80.0 KiB\n",
 			     svc(22), svc(80), svc(22), svc(80), svc(8081));
 	assert_true(n < sizeof(want));
 	got = text_run(0, p, np, h, 2, &s);
@@ -591,11 +599,14 @@ static void test_text_icmp_only_host_and_summary_variants(void **state)
 	s.probes_sent = 1;
 	s.if_dropped = 7;
 	s.interrupted = 1;
+	s.plan_bytes = 262154; /* 1 port */
+	s.table_bytes = 8;     /* one word */
 	got = text_run(0, &p, 1, NULL, 0, &s);
 	assert_non_null(strstr(got, "Host is up (host-prohibited from 10.0.0.1 ttl 250).\n"));
 	assert_non_null(strstr(got, "portus done: 1 address x 1 port (1 target) in 3.21 s: "
 				    "100 open, 200 closed, 327380 filtered; 1 host, 0 down; 1 probe at "
-				    "102345 pps; pcap drops 0, interface drops 7 (interrupted)\n"));
+				    "102345 pps; pcap drops 0, interface drops 7; memory: plan "
+				    "256.0 KiB, table 8 B (interrupted)\n"));
 	free(got);
 }
 
