@@ -33,7 +33,7 @@ TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/tes
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps unit check check-unit integration integration-sanitized scan clean format-check fuzz fuzz-smoke lint
+.PHONY: all deps unit check check-unit integration integration-sanitized scan clean format-check fuzz fuzz-smoke lint bench
 all: portus
 
 deps: $(DEPS_STAMP)
@@ -135,6 +135,14 @@ fuzz-smoke:
 
 scan: portus
 	@sh tests/lab/demo.sh $(ARGS)
+
+# The quick benchmarks (no peers; root for the blackhole namespaces): receive
+# path replay, send path beside the bare sendmmsg loop, full-IPv4 plan memory.
+# The peer comparisons are bench/compare.sh and bench/send_path.sh (bench/README.md).
+bench: portus
+	@sh bench/replay.sh --no-callgrind
+	@bash bench/send_path.sh --tools "tx_ceiling portus" --runs 3
+	@bash bench/scale.sh --memory-only
 
 # Static analysis, clean on src/: cppcheck's warnings and clang-tidy's
 # analyzer + bugprone checks (minus style-only ones listed with reasons in
