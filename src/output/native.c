@@ -50,12 +50,10 @@ static char *put_u32(char *p, uint32_t v)
 
 static char *put_ip(char *p, uint32_t ip)
 {
-	p = put_u32(p, ip >> 24);
-	for (int shift = 16; shift >= 0; shift -= 8) {
-		*p++ = '.';
-		p = put_u32(p, (ip >> shift) & 0xff);
-	}
-	return p;
+	char s[16];
+
+	ip_to_str(ip, s);
+	return put_str(p, s);
 }
 
 /* Appends json_append_time(time_us), from a per-thread copy of the last one. */
