@@ -58,7 +58,6 @@ struct engine {
 	atomic_uint_fast64_t resolved; /* indices that left unknown (receiver only writes) */
 	atomic_uint_fast64_t sent;        /* probes sent, all passes (relaxed counter) */
 	atomic_uint_fast64_t pass_sent;   /* probes sent in this pass */
-	atomic_uint_fast64_t send_us;     /* time spent in send passes (for the achieved rate; main only) */
 	atomic_uint_fast64_t rx_valid;    /* replies that passed the cookie check */
 	atomic_uint_fast64_t ring_full;   /* times the receiver waited for the ring */
 	atomic_int_fast64_t last_reply_us; /* monotonic time of the last valid reply */
@@ -66,6 +65,7 @@ struct engine {
 	_Atomic int64_t rtt_sent_us[RTT_SLOTS];
 	atomic_int_fast64_t rtt_srtt_us, rtt_var_us; /* written by the receiver only */
 	unsigned pass; /* 1-based, written by main between passes */
+	uint64_t send_us; /* main only: time spent in send passes (for the achieved rate) */
 	int gateway_pending; /* main only: gateway MAC still to be learnt by ARP */
 };
 

@@ -233,7 +233,7 @@ static int run_pass(struct engine *e, struct collector *c, struct status *st, in
 	for (unsigned t = 0; t < e->ntx; t++)
 		pthread_join(tx[t], NULL);
 	/* The pass's send time, start of the first thread to end of the last. */
-	atomic_fetch_add_explicit(&e->send_us, (uint64_t)(mono_us() - started), memory_order_relaxed);
+	e->send_us += (uint64_t)(mono_us() - started);
 	if (atomic_load(&e->pass_sent) == 0 || interrupted())
 		return 0;
 	/* Wait for late replies: per RTT, longer while replies keep arriving. */
@@ -434,8 +434,8 @@ out:
 	sum->interrupted = interrupted();
 	sum->end_us = wall_us();
 	sum->probes_sent = atomic_load(&e->sent);
-	if (atomic_load(&e->send_us) > 0)
-		sum->rate_pps = (double)sum->probes_sent * 1e6 / (double)atomic_load(&e->send_us);
+	if (e->send_us > 0)
+		sum->rate_pps = (double)sum->probes_sent * 1e6 / (double)e->send_us;
 	rx_stats(e, &sum->pcap_received, &sum->pcap_dropped, &sum->if_dropped);
 	/* Results only from passes that ran; the summary whenever the scan got
 	 * going, so a run interrupted even during the ARP phase says so (and can
