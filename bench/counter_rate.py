@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """counter_rate.py — achieved packet rate per window, from an interface counter.
 
-    counter_rate.py COUNTER_FILE WINDOW_MS MAX_SECONDS OUT.json
+    counter_rate.py COUNTER_FILE WINDOW_MS MAX_SECONDS OUT.json [--ready] [--wake-after N]
 
 Reads COUNTER_FILE (e.g. /sys/class/net/eth0/statistics/rx_packets of the
 blackhole's sink) every WINDOW_MS milliseconds, on absolute deadlines, until
@@ -10,6 +10,11 @@ writes the samples (monotonic time, count) as JSON. Costs one small read per
 window, so unlike tcpdump it leaves the CPU to the sender (bench/rate_accuracy.sh
 --blackhole). The rate of a window is its packets divided by its *measured*
 length, so the sampler's own wake-up jitter does not show up as rate error.
+--ready creates OUT.json.ready once the first count is taken (start the
+sender after it). --wake-after N (bench/send_path.sh, for masscan 1.3.2,
+which exits only when a packet reaches its pcap): once N packets have
+arrived, send a broadcast frame (ethertype 0x88b5, local experiments) out of
+eth0 every 10 windows, and stop only once OUT.json.exited exists.
 
     counter_rate.py --analyze OUT.json RATE
 
@@ -18,21 +23,29 @@ windows (the first and last window, partly outside the send span, are
 dropped), and the worst deviation of a full window from RATE.
 """
 import json
+import os
+import socket
 import sys
 import time
 
 
-def sample(path, window_ms, max_s, out):
+def sample(path, window_ms, max_s, out, ready=False, wake_after=None):
     samples = []
     step = window_ms / 1000.0
+    tx = None
+    if wake_after is not None:
+        tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        tx.bind(("eth0", 0))
+    frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\xfd" + b"\x88\xb5" + bytes(46)
     with open(path, "rb", buffering=0) as f:
         def read():
             f.seek(0)
             return int(f.read().strip())
-        start = time.monotonic()
-        deadline = start
-        last_change = None
         first = read()
+        if ready:
+            open(out + ".ready", "w").close()
+        start = deadline = time.monotonic()
+        last_change = None
         prev = first
         while True:
             deadline += step
@@ -45,7 +58,10 @@ def sample(path, window_ms, max_s, out):
             if v != prev:
                 last_change = t
                 prev = v
-            if last_change is not None and t - last_change > 1.0:
+            if tx is not None and v - first >= wake_after and len(samples) % 10 == 0:
+                tx.send(frame)
+            idle = last_change is not None and t - last_change > 1.0
+            if idle and (tx is None or os.path.exists(out + ".exited")):
                 break
             if t - start > max_s:
                 break
@@ -82,12 +98,21 @@ def analyze(path, rate):
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "--analyze":
-        analyze(sys.argv[2], float(sys.argv[3]))
-    elif len(sys.argv) == 5:
-        sample(sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4])
-    else:
+    a = sys.argv[1:]
+    if len(a) == 3 and a[0] == "--analyze":
+        analyze(a[1], float(a[2]))
+        return
+    ready = "--ready" in a
+    if ready:
+        a.remove("--ready")
+    wake_after = None
+    if "--wake-after" in a:
+        i = a.index("--wake-after")
+        wake_after = int(a[i + 1])
+        del a[i:i + 2]
+    if len(a) != 4:
         sys.exit(__doc__)
+    sample(a[0], float(a[1]), float(a[2]), a[3], ready, wake_after)
 
 
 if __name__ == "__main__":

@@ -94,44 +94,6 @@ if echo "$TOOLS" | grep -qw portus; then
 fi
 : >"$OUT/empty-blocklist.conf"
 
-# The sink-side watcher: samples rx_packets every WINDOW ms until it has not
-# moved for 1 s after moving (or MAX s); with WAKE it sends a broadcast frame
-# every 100 ms once TARGET packets arrived, until the tool has exited (the
-# file OUT.exited exists), to let masscan exit. OUT.ready says the first
-# count is taken. Writes
-# {"first", "samples": [[t, count], ...]}.
-cat >"$OUT/sink_watch.py" <<'EOF'
-import json, os, socket, sys, time
-path, window, target, wake, max_s, out = sys.argv[1], float(sys.argv[2]) / 1000, \
-	int(sys.argv[3]), sys.argv[4] == "1", float(sys.argv[5]), sys.argv[6]
-tx = None
-if wake:
-	tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-	tx.bind(("eth0", 0))
-frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\xfd" + b"\x88\xb5" + bytes(46)
-with open(path, "rb", buffering=0) as f:
-	def read():
-		f.seek(0)
-		return int(f.read())
-	first = prev = read()
-	open(out + ".ready", "w").close()
-	start = deadline = time.monotonic()
-	changed, samples = None, []
-	while True:
-		deadline += window
-		time.sleep(max(0.0, deadline - time.monotonic()))
-		t, v = time.monotonic(), read()
-		samples.append((t, v))
-		if v != prev:
-			changed, prev = t, v
-		if tx is not None and v - first >= target and len(samples) % 10 == 0:
-			tx.send(frame)
-		idle = changed is not None and t - changed > 1.0
-		if (idle and (tx is None or os.path.exists(out + ".exited"))) or t - start > max_s:
-			break
-json.dump({"first": first, "samples": samples}, open(out, "w"))
-EOF
-
 . "$ROOT/bench/blackhole.sh"
 bh_up || exit 1
 
@@ -143,8 +105,12 @@ measure() {
 	local log=$OUT/$label.$RUN
 	echo "+ $*" >"$log.log"
 	a=$(bh_sink_frames)
-	ip netns exec "$BH_NS_SINK" python3 "$OUT/sink_watch.py" "/sys/class/net/$BH_IF/statistics/rx_packets" \
-		10 "${intended:-0}" "$wake" 90 "$log.samples.json" &
+	# The sink-side watcher (bench/counter_rate.py): rx_packets every 10 ms;
+	# for masscan it also sends the frames that let it exit.
+	local wake_args=()
+	[ "$wake" = 1 ] && wake_args=(--wake-after "${intended:-0}")
+	ip netns exec "$BH_NS_SINK" python3 "$ROOT/bench/counter_rate.py" \
+		"/sys/class/net/$BH_IF/statistics/rx_packets" 10 90 "$log.samples.json" --ready "${wake_args[@]}" &
 	wpid=$!
 	# The tool starts only once the watcher has read the counter.
 	for _ in $(seq 100); do
