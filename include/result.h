@@ -29,6 +29,15 @@ enum reason {
 	 * tarpit or firewall answering on the host's behalf does, so its "open"
 	 * ports say nothing about services. Reported as an extra host record. */
 	R_ALL_PORTS_OPEN,
+	/* ICMPv6 destination unreachable (RFC 4443 3.1), nmap's names. Code 3
+	 * (address unreachable) is R_HOST_UNREACH, 4 is R_PORT_UNREACH, 1 and 5
+	 * (administratively prohibited, source address failed policy) are
+	 * R_ADMIN_PROHIBITED. */
+	R_NO_ROUTE,     /* "no-route"     ICMPv6 1/0 */
+	R_BEYOND_SCOPE, /* "beyond-scope" ICMPv6 1/2 */
+	R_REJECT_ROUTE, /* "reject-route" ICMPv6 1/6 */
+	R_ND_RESPONSE,  /* "nd-response"  host up: answered IPv6 neighbour solicitation */
+	R_NO_ND,        /* "no-nd-response" host down: on-link IPv6, no neighbour advertisement */
 	R_COUNT
 };
 
@@ -38,6 +47,10 @@ const char *state_name(enum port_state s); /* "open", "closed", "filtered", "unk
 /* The filtering reason for an ICMP destination-unreachable (type 3) code that
  * nmap counts as filtered (0,1,2,3,9,10,13); R_NONE for anything else. */
 enum reason reason_from_icmp(uint8_t type, uint8_t code);
+
+/* The same for an ICMPv6 destination-unreachable (type 1) code: every code
+ * of RFC 4443 (0-6) is a filtering reason; R_NONE for others and other types. */
+enum reason reason_from_icmp6(uint8_t type, uint8_t code);
 
 struct port_record {
 	uint32_t ip; /* host order */

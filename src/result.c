@@ -17,6 +17,11 @@ static const char *const reason_names[R_COUNT] = {
 	[R_NO_ARP] = "no-arp-response",
 	[R_USER_SET] = "user-set",
 	[R_ALL_PORTS_OPEN] = "all-ports-open",
+	[R_NO_ROUTE] = "no-route",
+	[R_BEYOND_SCOPE] = "beyond-scope",
+	[R_REJECT_ROUTE] = "reject-route",
+	[R_ND_RESPONSE] = "nd-response",
+	[R_NO_ND] = "no-nd-response",
 };
 
 const char *reason_name(enum reason r)
@@ -50,6 +55,23 @@ enum reason reason_from_icmp(uint8_t type, uint8_t code)
 	case 9: return R_NET_PROHIBITED;
 	case 10: return R_HOST_PROHIBITED;
 	case 13: return R_ADMIN_PROHIBITED;
+	default: return R_NONE;
+	}
+}
+
+/* RFC 4443 3.1 destination-unreachable codes, with nmap's reason names. */
+enum reason reason_from_icmp6(uint8_t type, uint8_t code)
+{
+	if (type != 1)
+		return R_NONE;
+	switch (code) {
+	case 0: return R_NO_ROUTE;
+	case 1: return R_ADMIN_PROHIBITED;
+	case 2: return R_BEYOND_SCOPE;
+	case 3: return R_HOST_UNREACH;
+	case 4: return R_PORT_UNREACH;
+	case 5: return R_ADMIN_PROHIBITED; /* source address failed ingress/egress policy */
+	case 6: return R_REJECT_ROUTE;
 	default: return R_NONE;
 	}
 }
