@@ -53,7 +53,7 @@ static inline int addr_eq(ip_addr a, ip_addr b)
 }
 
 /* -1, 0, 1 as a sorts before, equal to, after b. */
-static inline int addr_cmp(ip_addr a, ip_addr b)
+static inline int addr_order(ip_addr a, ip_addr b)
 {
 	return a.v < b.v ? -1 : a.v > b.v;
 }

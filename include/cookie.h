@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
+
 struct cookie_key {
 	uint64_t k0, k1;
 	uint16_t sport_base;  /* first source port of the range */
@@ -33,5 +35,17 @@ struct cookie {
 /* Addresses in host byte order. */
 struct cookie cookie_make(const struct cookie_key *k, uint32_t src_ip, uint32_t dst_ip,
 			  uint16_t dst_port);
+
+/*
+ * The cookie of an IPv6 probe: SipHash-2-4 with the same key over the 34-byte
+ * tuple src (16 bytes) | dst (16 bytes) | dst port (2 bytes), all network
+ * order; seq and sport are taken from the hash as cookie_make takes them.
+ * Addresses as ip_addr (host-order 128-bit values), the port in host order.
+ * Not interchangeable with cookie_make: IPv4-mapped addresses here hash a
+ * different message than the same IPv4 addresses there, so the receiver must
+ * check a reply with the function its probe was sent with.
+ */
+struct cookie cookie_make6(const struct cookie_key *k, ip_addr src, ip_addr dst,
+			   uint16_t dst_port);
 
 #endif

@@ -2,7 +2,8 @@
  * plan.h — the target space: index i in [0, n) <-> (address, port).
  *
  * i = host_index * nports + port_slot, where host_index counts addresses in
- * ascending order across the ranges and port_slot indexes the sorted ports.
+ * ascending order across the ranges (IPv4 first: addr.h orders them below
+ * every IPv6 address we scan) and port_slot indexes the sorted ports.
  * Decoding is a binary search over range prefix sums; encoding (for replies)
  * is a binary search over ranges plus a 65536-entry port-to-slot table.
  */
@@ -36,14 +37,14 @@ void plan_free(struct plan *pl);
 uint64_t plan_bytes(const struct plan *pl);
 
 /* i must be < pl->n. */
-void plan_decode(const struct plan *pl, uint64_t i, uint32_t *ip, uint16_t *port);
+void plan_decode(const struct plan *pl, uint64_t i, ip_addr *ip, uint16_t *port);
 
 /* Returns 0 and sets *i when (ip, port) is in the plan, else -1. */
-int plan_encode(const struct plan *pl, uint32_t ip, uint16_t port, uint64_t *i);
+int plan_encode(const struct plan *pl, ip_addr ip, uint16_t port, uint64_t *i);
 
 /* Host index <-> address (host_index < pl->nhosts). */
-uint32_t plan_host_ip(const struct plan *pl, uint64_t host_index);
+ip_addr plan_host_ip(const struct plan *pl, uint64_t host_index);
 /* Returns 0 and sets *host_index when ip is a target, else -1. */
-int plan_host_index(const struct plan *pl, uint32_t ip, uint64_t *host_index);
+int plan_host_index(const struct plan *pl, ip_addr ip, uint64_t *host_index);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "addr.h"
 #include "table.h"
 
 enum reason {
@@ -53,21 +54,21 @@ enum reason reason_from_icmp(uint8_t type, uint8_t code);
 enum reason reason_from_icmp6(uint8_t type, uint8_t code);
 
 struct port_record {
-	uint32_t ip; /* host order */
+	ip_addr ip;
 	uint16_t port;
 	uint16_t sport;    /* the probe's source port (from the cookie); 0 when unknown */
 	uint8_t state;     /* enum port_state, never PS_UNKNOWN */
 	uint8_t reason;    /* enum reason */
 	uint8_t has_reply; /* 0 for no-response: ttl and reason_ip are meaningless */
 	uint8_t ttl;       /* TTL of the reply */
-	uint32_t reason_ip; /* sender of an ICMP error (may differ from ip), else 0 */
+	ip_addr reason_ip;  /* sender of an ICMP error (may differ from ip), else zero */
 	int64_t time_us;    /* when classified, microseconds since the Unix epoch, UTC */
 };
 
 #define ALL_OPEN_MIN_PORTS 10 /* fewer scanned ports all open is plausible for a real host */
 
 struct host_record {
-	uint32_t ip;
+	ip_addr ip;
 	uint8_t up;     /* 1 up, 0 down */
 	uint8_t reason; /* R_ARP_RESPONSE, R_NO_ARP */
 	int64_t time_us;

@@ -13,13 +13,15 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "addr.h"
+
 enum event_kind { EV_PORT = 1, EV_ARP = 2 };
 
 struct scan_event {
 	uint64_t index;     /* EV_PORT: plan index */
 	int64_t time_us;    /* when the reply was seen (Unix epoch, microseconds) */
-	uint32_t ip;        /* EV_ARP: the answering address */
-	uint32_t reason_ip; /* ICMP sender, else 0 */
+	ip_addr ip;         /* EV_ARP: the answering address */
+	ip_addr reason_ip;  /* ICMP sender, else zero */
 	uint8_t kind;       /* enum event_kind */
 	uint8_t state;      /* EV_PORT: enum port_state */
 	uint8_t reason;     /* EV_PORT: enum reason */

@@ -3,7 +3,11 @@
  *
  * File format: one "ADDRESS NAME" pair per line, '#' comments, blank lines
  * ignored; an address may appear on several lines (one TLS record per name).
- * Names are DNS names: 1-253 bytes of letters, digits, '-', '.', '*' and '_'.
+ * ADDRESS is one IPv4 address (a.b.c.d) or one IPv6 address in RFC 4291
+ * text form (2001:db8::1; no brackets, no zone id, no prefix or range), as
+ * addr_parse reads it; ::ffff:a.b.c.d is the IPv4 address a.b.c.d.
+ * Names are DNS names: 1-253 bytes of letters, digits, '-', '.', '*' and '_'
+ * (so never an IPv6 literal).
  */
 #ifndef PORTUS_SNI_H
 #define PORTUS_SNI_H
@@ -11,8 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
+
 struct sni_entry {
-	uint32_t ip;    /* host order */
+	ip_addr ip;
 	uint32_t order; /* position in the input, keeps file order within one ip */
 	char name[254];
 };
@@ -34,6 +40,6 @@ int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char
 int sni_map_add_file(struct sni_map *m, const char *path, char *err, size_t errlen);
 
 /* Sets *first to the first entry for ip and returns how many there are (0: none). */
-size_t sni_map_find(const struct sni_map *m, uint32_t ip, const struct sni_entry **first);
+size_t sni_map_find(const struct sni_map *m, ip_addr ip, const struct sni_entry **first);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "addr.h"
 #include "tls_cert.h"
 
 enum tls_outcome {
@@ -34,7 +35,7 @@ const char *tls_version_name(unsigned i);
 #define TLS_MAX_BANNER_LINE 512 /* bytes kept of the status line and of Server: */
 
 struct tls_result {
-	uint32_t ip; /* host order */
+	ip_addr ip; /* the endpoint: IPv4 (addr_is_v4) or IPv6 */
 	uint16_t port;
 	char sni[256]; /* server name sent, "" when none */
 

@@ -7,7 +7,7 @@
  * driver does so while the SYN scan is still running). Bounded: at most
  * `concurrency` connections at once and `per_host` per address, a deadline
  * per connection, capped reads. No connection is made unless tls_stage_add
- * is called.
+ * is called. Endpoints may be IPv4 or IPv6 (addr.h), mixed in one stage.
  */
 #ifndef PORTUS_TLS_STAGE_H
 #define PORTUS_TLS_STAGE_H
@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "tls_result.h"
 
 struct tls_stage_opts {
@@ -36,9 +37,12 @@ struct tls_stage;
 struct tls_stage *tls_stage_new(const struct tls_stage_opts *o, tls_result_cb cb, void *ctx,
 				char *err, size_t errlen);
 
-/* Queues an endpoint (ip host order; sni NULL or "" for none). Returns 0, or
- * -1 on allocation failure. */
-int tls_stage_add(struct tls_stage *s, uint32_t ip, uint16_t port, const char *sni);
+/* Queues an endpoint: an IPv4 address (addr_is_v4: an AF_INET connection) or
+ * an IPv6 one (AF_INET6). sni: the name to present, NULL or "" for none (no
+ * SNI is sent then: the address is never sent as a name, RFC 6066 3). The
+ * per-host limit counts connections per address. Returns 0, or -1 on
+ * allocation failure. */
+int tls_stage_add(struct tls_stage *s, ip_addr ip, uint16_t port, const char *sni);
 
 /* Runs the event loop for at most timeout_ms (0: only what is ready now),
  * starting queued connections as slots free up and finishing expired ones.

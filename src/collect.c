@@ -25,7 +25,9 @@ void collect_write_port(struct collector *c, const struct port_record *r)
 	struct port_record rr = *r;
 
 	if (c->ck != NULL)
-		rr.sport = cookie_make(c->ck, c->src_ip, r->ip, r->port).sport;
+		rr.sport = addr_is_v4(r->ip)
+				   ? cookie_make(c->ck, c->src_ip, addr_v4(r->ip), r->port).sport
+				   : 0;
 	for (size_t i = 0; i < c->nwriters; i++)
 		if (c->writers[i]->ops->port(c->writers[i], &rr) != 0)
 			c->write_failed = 1;
@@ -61,7 +63,7 @@ void collect_tls_result(void *ctx, const struct tls_result *r)
 
 /* Queues the TLS stage on an open port: one endpoint per name the SNI file
  * gives for the address, or one without SNI. */
-static int queue_tls(struct collector *c, uint32_t ip, uint16_t port)
+static int queue_tls(struct collector *c, ip_addr ip, uint16_t port)
 {
 	const struct sni_entry *names = NULL;
 	size_t n;
@@ -81,22 +83,20 @@ static int queue_tls(struct collector *c, uint32_t ip, uint16_t port)
 	return 0;
 }
 
-int collect_queue_tls(struct collector *c, uint32_t ip, uint16_t port)
+int collect_queue_tls(struct collector *c, ip_addr ip, uint16_t port)
 {
 	return queue_tls(c, ip, port);
 }
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_addr(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
+	return addr_order(*(const ip_addr *)a, *(const ip_addr *)b);
 }
 
-static int host_done(const struct collector *c, uint32_t ip)
+static int host_done(const struct collector *c, ip_addr ip)
 {
 	return c->nhosts_done > 0 &&
-	       bsearch(&ip, c->hosts_done, c->nhosts_done, sizeof(ip), cmp_u32) != NULL;
+	       bsearch(&ip, c->hosts_done, c->nhosts_done, sizeof(ip), cmp_addr) != NULL;
 }
 
 int collect_port_event(struct collector *c, const struct engine *e, const struct scan_event *ev)
@@ -179,7 +179,7 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 		qsort(refs, nheld, sizeof(*refs), cmp_held);
 	sum->open = c->open_written;
 	for (uint64_t h = 0; h < pl->nhosts; h++) {
-		uint32_t ip = plan_host_ip(pl, h);
+		ip_addr ip = plan_host_ip(pl, h);
 		const struct onlink_host *oh = NULL;
 		/* A host record belongs to the shard that owns the host's first port,
 		 * so shards together write it exactly once. */
@@ -187,8 +187,8 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 
 		uint32_t nin = 0, nopen = 0; /* this shard's ports of the host, open ones */
 
-		if (e->nonlink && netroute_is_onlink(e->np, ip))
-			oh = onlink_find(e, ip);
+		if (e->nonlink && addr_is_v4(ip) && netroute_is_onlink(e->np, addr_v4(ip)))
+			oh = onlink_find(e, addr_v4(ip));
 		for (uint32_t s = 0; s < pl->nports; s++) {
 			uint64_t idx = h * pl->nports + s;
 			enum port_state st = table_get(&e->table, idx);

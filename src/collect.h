@@ -30,7 +30,7 @@ struct collector {
 	uint32_t src_ip;
 	/* --resume: addresses whose host record the interrupted run already
 	 * wrote (sorted ascending, borrowed); not written again. */
-	const uint32_t *hosts_done;
+	const ip_addr *hosts_done;
 	size_t nhosts_done;
 
 	/* TLS follow-up (NULL when --tls is off): open ports in tls_port_bits are
@@ -48,7 +48,7 @@ void collect_enable_tls(struct collector *c, struct tls_stage *tls, const struct
 /* --resume: queues the TLS stage on an open port found by the interrupted run
  * (when port is a TLS port; once per SNI name, as for a port found now).
  * Returns 0 or -1 (out of memory). */
-int collect_queue_tls(struct collector *c, uint32_t ip, uint16_t port);
+int collect_queue_tls(struct collector *c, ip_addr ip, uint16_t port);
 
 /* tls_result_cb for the stage: writes the record to every writer. ctx is the collector. */
 void collect_tls_result(void *ctx, const struct tls_result *r);

@@ -1,11 +1,11 @@
 /*
- * ipset.c — IPv4 address sets as sorted, disjoint, inclusive ranges
+ * ipset.c — IPv4/IPv6 address sets as sorted, disjoint, inclusive ranges
  * (see include/ipset.h).
  *
- * Parsing is strict: every spec is exactly a.b.c.d, a.b.c.d/len or
- * a.b.c.d-e.f.g.h with decimal octets 0-255 (leading zeros are read as
- * decimal, as nmap does). Specs come from the command line and from files,
- * so every parse works on a (pointer, length) pair and never reads past it.
+ * Parsing is strict: every spec is exactly ADDRESS, ADDRESS/len or
+ * ADDRESS-ADDRESS (addr_parse: dotted quads, RFC 4291 IPv6 text). Specs come
+ * from the command line and from files, so every parse works on a
+ * (pointer, length) pair and never reads past it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,66 +20,51 @@
 #define IPSET_FILE_MAX ((size_t)64 << 20) /* ipset_add_file refuses larger files */
 
 
-/*
- * Parses exactly four dot-separated decimal octets filling s[0..len).
- * Returns 0 and sets *out, or -1 with *why set to a static reason.
- */
-static int parse_addr(const char *s, size_t len, uint32_t *out, const char **why)
-{
-	uint32_t addr = 0;
-	size_t i = 0;
-	int octet;
-
-	for (octet = 0; octet < 4; octet++) {
-		unsigned v = 0;
-		size_t digits = 0;
-
-		if (octet > 0) {
-			if (i >= len || s[i] != '.') {
-				*why = "not an IPv4 address (want four decimal octets a.b.c.d)";
-				return -1;
-			}
-			i++;
-		}
-		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-			v = v * 10 + (unsigned)(s[i] - '0');
-			if (v > 255) { /* checked every digit, so v never exceeds 2559 */
-				*why = "octet must be 0-255";
-				return -1;
-			}
-		}
-		if (digits == 0) {
-			*why = "not an IPv4 address (want four decimal octets a.b.c.d)";
-			return -1;
-		}
-		addr = addr << 8 | v;
-	}
-	if (i != len) {
-		*why = "not an IPv4 address (want four decimal octets a.b.c.d)";
-		return -1;
-	}
-	*out = addr;
-	return 0;
-}
-
-/* Parses a CIDR prefix length "0".."32" filling s[0..len). */
-static int parse_prefix(const char *s, size_t len, unsigned *out)
+/* Parses a CIDR prefix length "0".."max" filling s[0..len). */
+static int parse_prefix(const char *s, size_t len, unsigned max, unsigned *out)
 {
 	uint64_t v;
 
-	if (portus_parse_decimal(s, len, 32, &v) != 0)
+	if (portus_parse_decimal(s, len, max, &v) != 0)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
 }
 
-/* Parses one spec in s[0..len); the work behind ipset_parse. */
-static int parse_spec(const char *s, size_t len, uint32_t *first, uint32_t *last, char *err,
-		      size_t errlen)
+/* Number of addresses in [first, last], saturated at UINT64_MAX. */
+static uint64_t span(ip_addr first, ip_addr last)
+{
+	u128 n = last.v - first.v;
+
+	return n >= UINT64_MAX ? UINT64_MAX : (uint64_t)n + 1;
+}
+
+/* Refuses an IPv6 spec covering more than s->v6_spec_max addresses. */
+static int check_v6_size(const struct ip_set *set, const char *s, size_t len, ip_addr first,
+			 ip_addr last, char *err, size_t errlen)
+{
+	char buf[PORTUS_SHOW_MAX + 4];
+
+	if (set == NULL || set->v6_spec_max == 0 || addr_is_v4(first))
+		return 0;
+	if (last.v - first.v < (u128)set->v6_spec_max)
+		return 0;
+	portus_err(err, errlen,
+		   "%s: too many IPv6 addresses in one target (more than %llu; at most a /%u "
+		   "prefix): scan a longer prefix such as /112, or list the addresses with -iL",
+		   portus_show(buf, s, len), (unsigned long long)set->v6_spec_max,
+		   IPSET_V6_MIN_PREFIX);
+	return -1;
+}
+
+/* Parses one spec in s[0..len); the work behind ipset_parse. set (may be
+ * NULL) supplies the IPv6 size limit. */
+static int parse_spec(const struct ip_set *set, const char *s, size_t len, ip_addr *first,
+		      ip_addr *last, char *err, size_t errlen)
 {
 	char buf[PORTUS_SHOW_MAX + 4];
 	const char *slash, *dash, *why = NULL;
-	uint32_t a, b;
+	ip_addr a, b;
 
 	if (len == 0) {
 		portus_err(err, errlen, "empty address");
@@ -94,52 +79,59 @@ static int parse_spec(const char *s, size_t len, uint32_t *first, uint32_t *last
 	dash = memchr(s, '-', len);
 	/* A '-' after the '/' is a bad prefix length, reported below. */
 	if (slash != NULL && dash != NULL && dash < slash) {
-		portus_err(err, errlen, "%s: use either a.b.c.d/len or a.b.c.d-e.f.g.h, not both",
+		portus_err(err, errlen, "%s: use either ADDRESS/len or ADDRESS-ADDRESS, not both",
 			   portus_show(buf, s, len));
 		return -1;
 	}
 
 	if (slash != NULL) {
 		size_t alen = (size_t)(slash - s), plen = len - alen - 1;
-		unsigned prefix;
-		uint32_t host;
+		unsigned prefix, bits;
+		u128 host;
 
-		if (parse_addr(s, alen, &a, &why) != 0)
+		if (addr_parse(s, alen, &a, &why) != 0)
 			goto bad;
+		bits = addr_is_v4(a) ? 32 : 128;
 		if (plen == 0) {
 			portus_err(err, errlen, "%s: missing prefix length after '/'",
 				   portus_show(buf, s, len));
 			return -1;
 		}
-		if (parse_prefix(slash + 1, plen, &prefix) != 0) {
-			portus_err(err, errlen, "%s: prefix length must be 0-32", portus_show(buf, s, len));
+		if (parse_prefix(slash + 1, plen, bits, &prefix) != 0) {
+			portus_err(err, errlen, "%s: prefix length must be 0-%u",
+				   portus_show(buf, s, len), bits);
 			return -1;
 		}
 		/* Host bits may be set: 198.18.0.7/24 is the whole /24. A shift
-		 * by 32 is undefined, hence the test. */
-		host = prefix == 32 ? 0 : UINT32_MAX >> prefix;
-		*first = a & ~host;
-		*last = a | host;
-		return 0;
+		 * by the full width is undefined, hence the test. */
+		host = prefix == bits ? 0 : ~(u128)0 >> (128 - bits + prefix);
+		first->v = a.v & ~host;
+		last->v = a.v | host;
+		return check_v6_size(set, s, len, *first, *last, err, errlen);
 	}
 
 	if (dash != NULL) {
 		size_t alen = (size_t)(dash - s);
 
-		if (parse_addr(s, alen, &a, &why) != 0 ||
-		    parse_addr(dash + 1, len - alen - 1, &b, &why) != 0)
+		if (addr_parse(s, alen, &a, &why) != 0 ||
+		    addr_parse(dash + 1, len - alen - 1, &b, &why) != 0)
 			goto bad;
-		if (a > b) {
+		if (addr_is_v4(a) != addr_is_v4(b)) {
+			portus_err(err, errlen, "%s: a range cannot mix IPv4 and IPv6",
+				   portus_show(buf, s, len));
+			return -1;
+		}
+		if (a.v > b.v) {
 			portus_err(err, errlen, "%s: range start is after range end",
 				   portus_show(buf, s, len));
 			return -1;
 		}
 		*first = a;
 		*last = b;
-		return 0;
+		return check_v6_size(set, s, len, a, b, err, errlen);
 	}
 
-	if (parse_addr(s, len, &a, &why) != 0)
+	if (addr_parse(s, len, &a, &why) != 0)
 		goto bad;
 	*first = *last = a;
 	return 0;
@@ -153,17 +145,21 @@ void ipset_init(struct ip_set *s)
 {
 	s->r = NULL;
 	s->n = s->cap = 0;
+	s->v6_spec_max = 0;
 }
 
 void ipset_free(struct ip_set *s)
 {
+	uint64_t limit = s->v6_spec_max;
+
 	free(s->r);
 	ipset_init(s);
+	s->v6_spec_max = limit;
 }
 
-int ipset_add_range(struct ip_set *s, uint32_t first, uint32_t last)
+int ipset_add_range(struct ip_set *s, ip_addr first, ip_addr last)
 {
-	if (first > last)
+	if (first.v > last.v)
 		return -1;
 	if (s->n == s->cap) {
 		size_t ncap = s->cap == 0 ? 16 : s->cap * 2;
@@ -183,9 +179,9 @@ int ipset_add_range(struct ip_set *s, uint32_t first, uint32_t last)
 	return 0;
 }
 
-int ipset_parse(const char *text, uint32_t *first, uint32_t *last, char *err, size_t errlen)
+int ipset_parse(const char *text, ip_addr *first, ip_addr *last, char *err, size_t errlen)
 {
-	return parse_spec(text, strlen(text), first, last, err, errlen);
+	return parse_spec(NULL, text, strlen(text), first, last, err, errlen);
 }
 
 int ipset_add_list(struct ip_set *s, const char *list, char *err, size_t errlen)
@@ -201,14 +197,14 @@ int ipset_add_list(struct ip_set *s, const char *list, char *err, size_t errlen)
 	for (;;) {
 		const char *comma = memchr(p, ',', (size_t)(end - p));
 		const char *e = comma != NULL ? comma : end;
-		uint32_t a, b;
+		ip_addr a, b;
 
 		if (e == p) {
 			portus_err(err, errlen, "%s: empty element in address list",
 				   portus_show(buf, list, len));
 			goto fail;
 		}
-		if (parse_spec(p, (size_t)(e - p), &a, &b, err, errlen) != 0)
+		if (parse_spec(s, p, (size_t)(e - p), &a, &b, err, errlen) != 0)
 			goto fail;
 		if (ipset_add_range(s, a, b) != 0) {
 			portus_err(err, errlen, "%s: out of memory", portus_show(buf, list, len));
@@ -241,7 +237,7 @@ int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *o
 		const char *e = nl != NULL ? nl : end;
 		const char *hash = memchr(p, '#', (size_t)(e - p));
 		const char *next = nl != NULL ? nl + 1 : end;
-		uint32_t a, b;
+		ip_addr a, b;
 
 		line++;
 		if (hash != NULL)
@@ -251,7 +247,7 @@ int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *o
 		while (e > p && portus_is_space(e[-1]))
 			e--;
 		if (p < e) {
-			if (parse_spec(p, (size_t)(e - p), &a, &b, why, sizeof(why)) != 0) {
+			if (parse_spec(s, p, (size_t)(e - p), &a, &b, why, sizeof(why)) != 0) {
 				portus_err(err, errlen, "%s:%zu: %s", origin, line, why);
 				goto fail;
 			}
@@ -325,10 +321,10 @@ static int range_cmp(const void *x, const void *y)
 {
 	const struct ip_range *a = x, *b = y;
 
-	if (a->first != b->first)
-		return a->first < b->first ? -1 : 1;
-	if (a->last != b->last)
-		return a->last < b->last ? -1 : 1;
+	if (a->first.v != b->first.v)
+		return a->first.v < b->first.v ? -1 : 1;
+	if (a->last.v != b->last.v)
+		return a->last.v < b->last.v ? -1 : 1;
 	return 0;
 }
 
@@ -343,8 +339,8 @@ void ipset_normalize(struct ip_set *s)
 		struct ip_range *cur = &s->r[out];
 
 		/* Overlapping or adjacent; cur->last + 1 must not wrap. */
-		if (cur->last == UINT32_MAX || s->r[i].first <= cur->last + 1) {
-			if (s->r[i].last > cur->last)
+		if (cur->last.v == ~(u128)0 || s->r[i].first.v <= cur->last.v + 1) {
+			if (s->r[i].last.v > cur->last.v)
 				cur->last = s->r[i].last;
 		} else {
 			s->r[++out] = s->r[i];
@@ -368,29 +364,29 @@ int ipset_subtract(struct ip_set *s, const struct ip_set *ex)
 		return -1;
 
 	for (i = 0; i < s->n; i++) {
-		uint32_t first = s->r[i].first, last = s->r[i].last;
+		u128 first = s->r[i].first.v, last = s->r[i].last.v;
 		int empty = 0;
 
 		/* Excludes wholly below this range are below every later one too. */
-		while (j < ex->n && ex->r[j].last < first)
+		while (j < ex->n && ex->r[j].last.v < first)
 			j++;
-		while (j < ex->n && ex->r[j].first <= last) {
-			if (ex->r[j].first > first) {
-				res[out].first = first;
-				res[out].last = ex->r[j].first - 1;
+		while (j < ex->n && ex->r[j].first.v <= last) {
+			if (ex->r[j].first.v > first) {
+				res[out].first.v = first;
+				res[out].last.v = ex->r[j].first.v - 1;
 				out++;
 			}
-			if (ex->r[j].last >= last) {
+			if (ex->r[j].last.v >= last) {
 				/* Keep j: this exclude may cover the next range as well. */
 				empty = 1;
 				break;
 			}
-			first = ex->r[j].last + 1; /* cannot wrap: ex->r[j].last < last */
+			first = ex->r[j].last.v + 1; /* cannot wrap: ex->r[j].last < last */
 			j++;
 		}
 		if (!empty) {
-			res[out].first = first;
-			res[out].last = last;
+			res[out].first.v = first;
+			res[out].last.v = last;
 			out++;
 		}
 	}
@@ -406,12 +402,17 @@ uint64_t ipset_count(const struct ip_set *s)
 	uint64_t total = 0;
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		total += (uint64_t)s->r[i].last - s->r[i].first + 1;
+	for (i = 0; i < s->n; i++) {
+		uint64_t n = span(s->r[i].first, s->r[i].last);
+
+		if (n > UINT64_MAX - total)
+			return UINT64_MAX;
+		total += n;
+	}
 	return total;
 }
 
-int ipset_contains(const struct ip_set *s, uint32_t ip)
+int ipset_contains(const struct ip_set *s, ip_addr ip)
 {
 	size_t lo = 0, hi = s->n;
 
@@ -419,10 +420,10 @@ int ipset_contains(const struct ip_set *s, uint32_t ip)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->r[mid].last < ip)
+		if (s->r[mid].last.v < ip.v)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < s->n && s->r[lo].first <= ip;
+	return lo < s->n && s->r[lo].first.v <= ip.v;
 }

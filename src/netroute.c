@@ -75,7 +75,7 @@ static int check_one_interface(intf_t *intf, const struct ip_set *targets,
 	size_t limit = targets->n < 4096 ? targets->n : 4096;
 
 	for (size_t i = 0; i < limit; i++) {
-		uint32_t ends[2] = { targets->r[i].first, targets->r[i].last };
+		uint32_t ends[2] = { addr_v4(targets->r[i].first), addr_v4(targets->r[i].last) };
 		for (int j = 0; j < 2; j++) {
 			if (netroute_is_onlink(np, ends[j]))
 				continue;
@@ -100,11 +100,11 @@ static int check_one_interface(intf_t *intf, const struct ip_set *targets,
 static int first_offlink(const struct ip_set *targets, const struct net_path *np, uint32_t *ip)
 {
 	for (size_t i = 0; i < targets->n; i++) {
-		if (!netroute_is_onlink(np, targets->r[i].first)) {
-			*ip = targets->r[i].first;
+		if (!netroute_is_onlink(np, addr_v4(targets->r[i].first))) {
+			*ip = addr_v4(targets->r[i].first);
 			return 1;
 		}
-		if (!netroute_is_onlink(np, targets->r[i].last)) {
+		if (!netroute_is_onlink(np, addr_v4(targets->r[i].last))) {
 			/* The range runs past the subnet: its first outside address. */
 			*ip = (np->onlink_net | ~np->onlink_mask) + 1;
 			return 1;
@@ -141,8 +141,8 @@ int netroute_resolve(const struct ip_set *targets, const struct net_overrides *o
 			portus_err(err, errlen, "--interface %s: no such interface", ov->ifname);
 			goto out;
 		}
-	} else if (interface_for(intf, targets->r[0].first, ie, sizeof(u)) < 0) {
-		ip_to_str(targets->r[0].first, a);
+	} else if (interface_for(intf, addr_v4(targets->r[0].first), ie, sizeof(u)) < 0) {
+		ip_to_str(addr_v4(targets->r[0].first), a);
 		portus_err(err, errlen, "no route to %s (check the routing table or use --interface)", a);
 		goto out;
 	}

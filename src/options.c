@@ -206,19 +206,23 @@ static int opt_interface(struct options *o, const char *v, char *err, size_t err
 
 static int opt_source_ip(struct options *o, const char *v, char *err, size_t errlen)
 {
-	uint32_t first, last;
+	ip_addr first, last;
 
 	if (ipset_parse(v, &first, &last, err, errlen) != 0)
 		return -1;
-	if (first != last || strchr(v, '/') != NULL || strchr(v, '-') != NULL) {
+	if (!addr_eq(first, last) || strchr(v, '/') != NULL || strchr(v, '-') != NULL) {
 		portus_err(err, errlen, "--source-ip %s: expected one address", v);
 		return -1;
 	}
-	if (first == 0 || first == 0xffffffffu) {
+	if (!addr_is_v4(first)) {
+		portus_err(err, errlen, "--source-ip %s: IPv6 sources are not supported yet", v);
+		return -1;
+	}
+	if (addr_v4(first) == 0 || addr_v4(first) == 0xffffffffu) {
 		portus_err(err, errlen, "--source-ip %s: not a usable source address", v);
 		return -1;
 	}
-	o->source_ip = first;
+	o->source_ip = addr_v4(first);
 	return 0;
 }
 

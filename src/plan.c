@@ -1,7 +1,7 @@
 /*
  * plan.c — the target space: index <-> (address, port) without a per-address
  * allocation. Memory is O(ranges) plus a fixed 256 KiB port-to-slot table,
- * whether the plan holds one address or all of IPv4.
+ * whether the plan holds one address, all of IPv4 or IPv6 blocks besides.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +26,8 @@ int plan_init(struct plan *pl, const struct ip_set *targets, const struct port_l
 		return -1;
 	}
 	for (size_t k = 0; k < targets->n; k++) {
-		if (targets->r[k].first > targets->r[k].last ||
-		    (k > 0 && targets->r[k].first <= targets->r[k - 1].last)) {
+		if (targets->r[k].first.v > targets->r[k].last.v ||
+		    (k > 0 && targets->r[k].first.v <= targets->r[k - 1].last.v)) {
 			portus_err(err, errlen, "internal: target ranges are not normalized");
 			return -1;
 		}
@@ -52,10 +52,17 @@ int plan_init(struct plan *pl, const struct ip_set *targets, const struct port_l
 	memcpy(p.ranges, targets->r, p.nranges * sizeof(*p.ranges));
 	memcpy(p.ports, ports->ports, p.nports * sizeof(*p.ports));
 
-	/* Disjoint ranges of 32-bit addresses: nhosts <= 2^32, no overflow. */
+	/* IPv6 ranges can be of any size (merged specs): the count is checked
+	 * against the permutation's limit before it could wrap. */
 	for (size_t k = 0; k < p.nranges; k++) {
+		u128 span = p.ranges[k].last.v - p.ranges[k].first.v;
+
 		p.base[k] = p.nhosts;
-		p.nhosts += (uint64_t)p.ranges[k].last - p.ranges[k].first + 1;
+		if (span >= PLAN_MAX_N || p.nhosts + span >= PLAN_MAX_N) {
+			portus_err(err, errlen, "more than 2^62 addresses to scan");
+			goto fail;
+		}
+		p.nhosts += (uint64_t)span + 1;
 	}
 
 	for (uint32_t port = 0; port < PORT_SLOTS; port++)
@@ -63,8 +70,7 @@ int plan_init(struct plan *pl, const struct ip_set *targets, const struct port_l
 	for (uint32_t k = 0; k < p.nports; k++)
 		p.port_slot[p.ports[k]] = (int32_t)k;
 
-	/* At most 2^32 x 65536 = 2^48 today; checked so that a future IPv6 or
-	 * multi-protocol plan cannot silently wrap. */
+	/* nhosts < 2^62 but nhosts x nports may not be. */
 	if (p.nhosts > PLAN_MAX_N / p.nports) {
 		portus_err(err, errlen, "%llu addresses x %u ports is more than 2^62 probes",
 			   (unsigned long long)p.nhosts, p.nports);
@@ -97,7 +103,7 @@ uint64_t plan_bytes(const struct plan *pl)
 	       (uint64_t)pl->nports * sizeof(*pl->ports) + PORT_SLOTS * sizeof(*pl->port_slot);
 }
 
-uint32_t plan_host_ip(const struct plan *pl, uint64_t host_index)
+ip_addr plan_host_ip(const struct plan *pl, uint64_t host_index)
 {
 	/* Last range whose base is <= host_index; base[0] == 0. */
 	size_t lo = 0, hi = pl->nranges; /* answer in [lo, hi) */
@@ -110,37 +116,38 @@ uint32_t plan_host_ip(const struct plan *pl, uint64_t host_index)
 		else
 			hi = mid;
 	}
-	return pl->ranges[lo].first + (uint32_t)(host_index - pl->base[lo]);
+	ip_addr a = { pl->ranges[lo].first.v + (host_index - pl->base[lo]) };
+	return a;
 }
 
-int plan_host_index(const struct plan *pl, uint32_t ip, uint64_t *host_index)
+int plan_host_index(const struct plan *pl, ip_addr ip, uint64_t *host_index)
 {
 	size_t lo = 0, hi = pl->nranges;
 
-	if (pl->nranges == 0 || ip < pl->ranges[0].first)
+	if (pl->nranges == 0 || ip.v < pl->ranges[0].first.v)
 		return -1;
 	/* Last range whose first address is <= ip. */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (pl->ranges[mid].first <= ip)
+		if (pl->ranges[mid].first.v <= ip.v)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	if (ip > pl->ranges[lo].last)
+	if (ip.v > pl->ranges[lo].last.v)
 		return -1; /* in a gap between ranges, or past the last */
-	*host_index = pl->base[lo] + (ip - pl->ranges[lo].first);
+	*host_index = pl->base[lo] + (uint64_t)(ip.v - pl->ranges[lo].first.v);
 	return 0;
 }
 
-void plan_decode(const struct plan *pl, uint64_t i, uint32_t *ip, uint16_t *port)
+void plan_decode(const struct plan *pl, uint64_t i, ip_addr *ip, uint16_t *port)
 {
 	*ip = plan_host_ip(pl, i / pl->nports);
 	*port = pl->ports[i % pl->nports];
 }
 
-int plan_encode(const struct plan *pl, uint32_t ip, uint16_t port, uint64_t *i)
+int plan_encode(const struct plan *pl, ip_addr ip, uint16_t port, uint64_t *i)
 {
 	int32_t slot = pl->port_slot[port];
 	uint64_t host;

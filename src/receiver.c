@@ -146,9 +146,11 @@ static void handle_ip_reply(struct engine *e, const struct reply *r)
 	enum reason why;
 	int64_t now;
 
-	if (plan_encode(e->pl, r->target_ip, r->target_port, &idx) != 0)
+	/* IPv6 replies are rejected by reply_parse (no IPv6 source yet). */
+	if (!addr_is_v4(r->target_ip) ||
+	    plan_encode(e->pl, r->target_ip, r->target_port, &idx) != 0)
 		return; /* not a target of ours */
-	c = cookie_make(&e->ck, e->src_ip, r->target_ip, r->target_port);
+	c = cookie_make(&e->ck, e->src_ip, addr_v4(r->target_ip), r->target_port);
 	if (c.seq != r->probe_seq || c.sport != r->probe_sport)
 		return; /* not an answer to our probe (forged, stale or someone else's) */
 	if (r->type == REPLY_TCP) {
@@ -184,7 +186,7 @@ static void handle_ip_reply(struct engine *e, const struct reply *r)
 	ev.state = (uint8_t)st;
 	ev.reason = (uint8_t)why;
 	ev.ttl = r->ttl;
-	ev.reason_ip = r->type == REPLY_ICMP ? r->responder_ip : 0;
+	ev.reason_ip = r->type == REPLY_ICMP ? r->responder_ip : addr_zero();
 	ev.time_us = wall_us();
 	push_event(e, &ev);
 }
@@ -227,7 +229,7 @@ static void handle_arp_reply(struct rx_ctx *x, const struct reply *r)
 	 * probe or which host we call down. */
 	if (!x->arp.closed && atomic_load_explicit(&e->sent, memory_order_relaxed) != 0)
 		arp_guard_close(&x->arp);
-	if (arp_guard_judge(&x->arp, r->target_ip, r->mac) != ARP_LEARN)
+	if (arp_guard_judge(&x->arp, addr_v4(r->target_ip), r->mac) != ARP_LEARN)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_ARP;
@@ -242,7 +244,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	struct rx_ctx *x = (struct rx_ctx *)user;
 	struct reply r;
 
-	if (reply_parse(bytes, h->caplen, x->e->src_ip, &r) != 0)
+	if (reply_parse(bytes, h->caplen, x->e->src_ip, addr_zero(), &r) != 0)
 		return;
 	if (r.type == REPLY_ARP)
 		handle_arp_reply(x, &r);

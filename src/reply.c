@@ -1,7 +1,9 @@
 /*
  * reply.c — bounds-checked parsing of captured Ethernet frames that may answer
  * our probes: IPv4 (RFC 791) carrying TCP (RFC 9293) or ICMP destination
- * unreachable (RFC 792) quoting a probe, and ARP replies (RFC 826).
+ * unreachable (RFC 792) quoting a probe, ARP replies (RFC 826), and IPv6
+ * (RFC 8200) carrying TCP, ICMPv6 destination unreachable (RFC 4443) quoting
+ * a probe, or a Neighbor Advertisement (RFC 4861).
  *
  * Discipline (tcpdump's extract.h / print-tcp.c): every header is checked
  * against the bytes known to be present before any field of it is read, and
@@ -9,8 +11,10 @@
  * shrinks as we descend: the captured length for Ethernet and the IP header,
  * then min(IP total length, captured) for the IP payload (Ethernet pads short
  * frames, so bytes after the datagram are ignored), then the ICMP payload for
- * the quoted datagram. Lengths are compared by subtracting on the side that
- * cannot underflow.
+ * the quoted datagram. IPv6 is the same with its payload length in place of
+ * the total length, and each extension header is checked against the payload
+ * before the next is read. Lengths are compared by subtracting on the side
+ * that cannot underflow.
  */
 #include "reply.h"
 
@@ -21,6 +25,7 @@
 #define ETH_HDR_LEN 14
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
+#define ETHERTYPE_IPV6 0x86dd
 
 #define IP_MIN_HDR 20
 #define IP_MF 0x2000
@@ -32,6 +37,21 @@
 #define ICMP_HDR_LEN 8
 #define ICMP_UNREACH 3
 #define QUOTED_TCP_LEN 8 /* source port, destination port, sequence number */
+
+#define IP6_HDR_LEN 40
+#define IP6_EXT_MIN 8 /* the shortest extension header; all are multiples of 8 bytes */
+#define NH_HOPOPTS 0
+#define NH_ROUTING 43
+#define NH_FRAGMENT 44
+#define NH_DSTOPTS 60
+#define PROTO_ICMPV6 58
+
+#define ICMP6_UNREACH 1
+#define ND_NEIGHBOR_ADVERT 136
+#define ND_HOP_LIMIT 255 /* RFC 4861 7.1.2: not forwarded by any router */
+#define NA_LEN 24         /* type, code, checksum, flags + reserved, target */
+#define ND_OPT_TLLA 2
+#define ND_OPT_TLLA_LEN 8 /* type, length, 6-byte Ethernet address (RFC 2464 8) */
 
 #define ARP_LEN 28
 #define ARP_OP_REPLY 2
@@ -93,7 +113,7 @@ static int parse_icmp(const uint8_t *p, size_t len, uint32_t our_ip, struct repl
 	r->type = REPLY_ICMP;
 	r->icmp_type = p[0];
 	r->icmp_code = p[1];
-	r->target_ip = get_be32(q + 16);
+	r->target_ip = addr_from_v4(get_be32(q + 16));
 	r->probe_sport = get_be16(q + qhl + 0);
 	r->target_port = get_be16(q + qhl + 2);
 	r->probe_seq = get_be32(q + qhl + 4);
@@ -130,7 +150,7 @@ static int parse_ipv4(const uint8_t *p, size_t len, uint32_t our_ip, struct repl
 		return REPLY_E_NOT_US;
 
 	r->ttl = p[8];
-	r->responder_ip = get_be32(p + 12);
+	r->responder_ip = addr_from_v4(get_be32(p + 12));
 	payload = p + hl;
 	plen = tot - hl;
 
@@ -174,10 +194,199 @@ static int parse_arp(const uint8_t *p, size_t len, uint32_t our_ip, struct reply
 	r->type = REPLY_ARP;
 	memcpy(r->mac, p + 8, 6);
 	memcpy(r->arp_tha, p + 18, 6);
-	r->target_ip = spa;
-	r->responder_ip = spa;
+	r->target_ip = addr_from_v4(spa);
+	r->responder_ip = r->target_ip;
 	r->ttl = 0;
 	return 0;
+}
+
+/* ---- IPv6 -------------------------------------------------------------- */
+
+static int is_multicast6(ip_addr a)
+{
+	return (a.v >> 120) == 0xff; /* ff00::/8 */
+}
+
+/*
+ * Walks the extension headers at the start of an IPv6 payload p[0 .. len),
+ * *nh being the IPv6 header's next header. On 0, *nh is the upper-layer
+ * protocol and *off its offset (<= len). Hop-by-hop, routing and destination
+ * options are skipped (up to REPLY_IP6_EXT_MAX); a fragment header stops the
+ * walk before its bytes are read. See reply.h for the errors.
+ */
+static int walk_ext6(const uint8_t *p, size_t len, uint8_t *nh, size_t *off)
+{
+	size_t o = 0, hl;
+	unsigned n = 0;
+	uint8_t h = *nh;
+
+	while (h == NH_HOPOPTS || h == NH_ROUTING || h == NH_DSTOPTS) {
+		if (h == NH_HOPOPTS && n != 0)
+			return REPLY_E_IPHDR; /* RFC 8200 4.1: only right after the IPv6 header */
+		if (++n > REPLY_IP6_EXT_MAX)
+			return REPLY_E_IPHDR;
+		if (len - o < IP6_EXT_MIN)
+			return REPLY_E_SHORT;
+		hl = ((size_t)p[o + 1] + 1) * 8; /* Hdr Ext Len: 8-octet units after the first 8 */
+		if (hl > len - o)
+			return REPLY_E_SHORT;
+		/* Segments left > 0: the destination is only a waypoint. */
+		if (h == NH_ROUTING && p[o + 3] != 0)
+			return REPLY_E_NOT_US;
+		h = p[o];
+		o += hl;
+	}
+	if (h == NH_FRAGMENT)
+		return REPLY_E_FRAGMENT;
+	*nh = h;
+	*off = o;
+	return 0;
+}
+
+/*
+ * ICMPv6 destination unreachable p[0 .. len), len >= 8. The invoking packet
+ * starts 8 bytes in: an IPv6 header from us, extension headers, and at least
+ * the TCP ports and sequence number of our probe.
+ */
+static int parse_unreach6(const uint8_t *p, size_t len, ip_addr our_ip6, struct reply *r)
+{
+	const uint8_t *q = p + ICMP_HDR_LEN, *t;
+	size_t qlen = len - ICMP_HDR_LEN, qplen, off;
+	ip_addr dst;
+	uint8_t nh;
+
+	if (qlen < IP6_HDR_LEN || (q[0] >> 4) != 6)
+		return REPLY_E_ICMP;
+	/* Bytes after the quoted packet (RFC 4884 extensions) are not part of it. */
+	qplen = get_be16(q + 4);
+	if (qplen < qlen - IP6_HDR_LEN)
+		qlen = IP6_HDR_LEN + qplen;
+	if (!addr_eq(addr_from_bytes(q + 8), our_ip6))
+		return REPLY_E_ICMP;
+	dst = addr_from_bytes(q + 24);
+	if (addr_is_v4(dst))
+		return REPLY_E_ICMP;
+	nh = q[6];
+	if (walk_ext6(q + IP6_HDR_LEN, qlen - IP6_HDR_LEN, &nh, &off) != 0 || nh != PROTO_TCP)
+		return REPLY_E_ICMP;
+	if (qlen - IP6_HDR_LEN - off < QUOTED_TCP_LEN)
+		return REPLY_E_ICMP;
+	t = q + IP6_HDR_LEN + off;
+
+	r->type = REPLY_ICMP6;
+	r->icmp_type = p[0];
+	r->icmp_code = p[1];
+	r->target_ip = dst;
+	r->probe_sport = get_be16(t + 0);
+	r->target_port = get_be16(t + 2);
+	r->probe_seq = get_be32(t + 4);
+	return 0;
+}
+
+/*
+ * Neighbor Advertisement p[0 .. len), len >= 8, to our_ip6 with hop limit
+ * r->ttl; r->mac holds the Ethernet source. Validation of RFC 4861 7.1.2 and
+ * the checks of reply.h.
+ */
+static int parse_na(const uint8_t *p, size_t len, ip_addr our_ip6, struct reply *r)
+{
+	const uint8_t *lladdr = NULL;
+	size_t off, olen;
+	ip_addr target;
+
+	if (r->ttl != ND_HOP_LIMIT || p[1] != 0 || len < NA_LEN)
+		return REPLY_E_ND;
+	target = addr_from_bytes(p + 8);
+	if (addr_is_zero(target) || target.v == 1 /* ::1 */ || is_multicast6(target) ||
+	    addr_is_v4(target) || addr_eq(target, our_ip6))
+		return REPLY_E_ND;
+	if ((p[4] & NAF_SOLICITED) == 0)
+		return REPLY_E_ND;
+	/* Options: type, length in 8-octet units (0 invalid), data. */
+	for (off = NA_LEN; off < len; off += olen) {
+		if (len - off < 2)
+			return REPLY_E_ND;
+		olen = (size_t)p[off + 1] * 8;
+		if (olen == 0 || olen > len - off)
+			return REPLY_E_ND;
+		if (p[off] == ND_OPT_TLLA) {
+			if (olen != ND_OPT_TLLA_LEN)
+				return REPLY_E_ND;
+			if (lladdr == NULL)
+				lladdr = p + off + 2; /* the first wins, as in Linux */
+		}
+	}
+	if (!mac_is_unicast(lladdr != NULL ? lladdr : r->mac))
+		return REPLY_E_ND;
+
+	r->type = REPLY_NA;
+	r->icmp_type = p[0];
+	r->icmp_code = p[1];
+	r->target_ip = target;
+	r->na_flags = p[4] & (NAF_ROUTER | NAF_SOLICITED | NAF_OVERRIDE);
+	r->na_tlla = lladdr != NULL;
+	if (lladdr != NULL)
+		memcpy(r->mac, lladdr, 6);
+	return 0;
+}
+
+/* ICMPv6 message p[0 .. len) to our_ip6. */
+static int parse_icmp6(const uint8_t *p, size_t len, ip_addr our_ip6, struct reply *r)
+{
+	if (len < ICMP_HDR_LEN)
+		return REPLY_E_SHORT;
+	switch (p[0]) {
+	case ICMP6_UNREACH:
+		return parse_unreach6(p, len, our_ip6, r);
+	case ND_NEIGHBOR_ADVERT:
+		return parse_na(p, len, our_ip6, r);
+	default:
+		return REPLY_E_ICMP;
+	}
+}
+
+/* IPv6 packet starting at p, with len bytes captured. */
+static int parse_ipv6(const uint8_t *p, size_t len, ip_addr our_ip6, struct reply *r)
+{
+	size_t plen, off;
+	ip_addr src;
+	uint8_t nh;
+	int rc;
+
+	if (addr_is_zero(our_ip6) || addr_is_v4(our_ip6))
+		return REPLY_E_NOT_US; /* no IPv6 source: nothing can be for us */
+	if (len < IP6_HDR_LEN)
+		return REPLY_E_SHORT;
+	if ((p[0] >> 4) != 6)
+		return REPLY_E_IPHDR;
+	plen = get_be16(p + 4);
+	if (plen > len - IP6_HDR_LEN)
+		return REPLY_E_SHORT;
+	/* plen <= len - 40: anything after the payload is Ethernet padding. */
+	if (!addr_eq(addr_from_bytes(p + 24), our_ip6))
+		return REPLY_E_NOT_US;
+	src = addr_from_bytes(p + 8);
+	if (is_multicast6(src) || addr_is_v4(src))
+		return REPLY_E_IPHDR;
+	nh = p[6];
+	rc = walk_ext6(p + IP6_HDR_LEN, plen, &nh, &off);
+	if (rc != 0)
+		return rc;
+
+	r->ttl = p[7];
+	r->responder_ip = src;
+	p += IP6_HDR_LEN + off;
+	plen -= off;
+
+	switch (nh) {
+	case PROTO_TCP:
+		r->target_ip = src;
+		return parse_tcp(p, plen, r);
+	case PROTO_ICMPV6:
+		return parse_icmp6(p, plen, our_ip6, r);
+	default:
+		return REPLY_E_PROTO;
+	}
 }
 
 int reply_arp_to_us(const struct reply *r, const uint8_t our_mac[6])
@@ -191,7 +400,8 @@ int reply_arp_to_us(const struct reply *r, const uint8_t our_mac[6])
 	return 0;
 }
 
-int reply_parse(const uint8_t *frame, size_t caplen, uint32_t our_ip, struct reply *out)
+int reply_parse(const uint8_t *frame, size_t caplen, uint32_t our_ip, ip_addr our_ip6,
+		struct reply *out)
 {
 	struct reply r;
 	int rc;
@@ -209,6 +419,9 @@ int reply_parse(const uint8_t *frame, size_t caplen, uint32_t our_ip, struct rep
 		break;
 	case ETHERTYPE_ARP:
 		rc = parse_arp(frame + ETH_HDR_LEN, caplen - ETH_HDR_LEN, our_ip, &r);
+		break;
+	case ETHERTYPE_IPV6:
+		rc = parse_ipv6(frame + ETH_HDR_LEN, caplen - ETH_HDR_LEN, our_ip6, &r);
 		break;
 	default:
 		return REPLY_E_ETHERTYPE;

@@ -69,14 +69,14 @@ static int drain(struct engine *e, struct collector *c)
 			/* Only during the ARP phase (pass 0): a reply that reaches us
 			 * later, or after a run with nothing to probe, is not believed,
 			 * and the on-link table is never written while the sender reads it. */
-			struct onlink_host *h = onlink_find(e, ev.ip);
+			struct onlink_host *h = onlink_find(e, addr_v4(ev.ip));
 			if (h != NULL && !h->up) {
 				memcpy(h->mac, ev.mac, 6);
 				h->up = 1;
 			}
 			/* Only while the gateway's MAC is still to be learnt: never over
 			 * a --gateway-mac, never twice. */
-			if (e->gateway_pending && ev.ip == e->np->gateway_ip) {
+			if (e->gateway_pending && addr_eq(ev.ip, addr_from_v4(e->np->gateway_ip))) {
 				memcpy(e->tmpl.frame, ev.mac, 6); /* template's destination MAC */
 				e->gateway_pending = 0;
 			}
@@ -92,7 +92,7 @@ static int onlink_build(struct engine *e, char *err, size_t errlen)
 	size_t n = 0, cap = 0;
 
 	for (size_t k = 0; k < pl->nranges; k++) {
-		uint64_t first = pl->ranges[k].first, last = pl->ranges[k].last;
+		uint64_t first = addr_v4(pl->ranges[k].first), last = addr_v4(pl->ranges[k].last);
 		uint64_t lo = e->np->onlink_net, hi = (uint64_t)e->np->onlink_net | ~e->np->onlink_mask;
 
 		if (e->np->onlink_mask == 0)

@@ -154,12 +154,14 @@ static void rtt_mark(struct engine *e, uint64_t idx, int64_t now)
 /* Builds the probe for idx into out. Returns 0, or -1 to skip (host down). */
 static int build_probe(struct engine *e, uint64_t idx, uint8_t *out)
 {
+	ip_addr addr;
 	uint32_t ip;
 	uint16_t port;
 	const uint8_t *mac = NULL;
 	struct cookie c;
 
-	plan_decode(e->pl, idx, &ip, &port);
+	plan_decode(e->pl, idx, &addr, &port);
+	ip = addr_v4(addr); /* the driver refuses IPv6 targets for now */
 	if (e->nonlink != 0 && netroute_is_onlink(e->np, ip)) {
 		const struct onlink_host *h = onlink_find(e, ip);
 		if (h == NULL || !h->up)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipset.h"
+#include "addr.h"
 #include "portus.h"
 #include "sni.h"
 
@@ -45,8 +45,8 @@ static int cmp_entry(const void *a, const void *b)
 {
 	const struct sni_entry *x = a, *y = b;
 
-	if (x->ip != y->ip)
-		return x->ip < y->ip ? -1 : 1;
+	if (!addr_eq(x->ip, y->ip))
+		return addr_cmp(x->ip, y->ip);
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -60,8 +60,8 @@ int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char
 	while (pos < len) {
 		const char *ln = text + pos, *nl = memchr(ln, '\n', len - pos);
 		size_t ll = nl ? (size_t)(nl - ln) : len - pos, a, b, c, d;
-		char addr[32];
-		uint32_t first, last;
+		const char *why = NULL;
+		ip_addr ip;
 
 		pos += ll + (nl != NULL);
 		line++;
@@ -83,14 +83,14 @@ int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char
 		for (size_t t = d; t < ll; t++)
 			if (!is_blank(ln[t]))
 				goto bad_format;
-		if (c == ll || b - a >= sizeof(addr))
+		if (c == ll)
 			goto bad_format;
-		memcpy(addr, ln + a, b - a);
-		addr[b - a] = '\0';
-		if (ipset_parse(addr, &first, &last, err, errlen) != 0 || first != last ||
-		    strchr(addr, '/') || strchr(addr, '-')) {
-			portus_err(err, errlen, "%s:%zu: %s: expected one IPv4 address", origin, line,
-				   portus_show(shown, ln + a, b - a));
+		if (addr_parse(ln + a, b - a, &ip, &why) != 0) {
+			/* One address per line: a network or a range is a mistake to name. */
+			if (memchr(ln + a, '/', b - a) != NULL || memchr(ln + a, '-', b - a) != NULL)
+				why = "expected one IPv4 or IPv6 address, not a network or range";
+			portus_err(err, errlen, "%s:%zu: %s: %s", origin, line,
+				   portus_show(shown, ln + a, b - a), why);
 			goto fail;
 		}
 		if (!valid_name(ln + c, d - c)) {
@@ -108,7 +108,7 @@ int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char
 			v = nv;
 			cap = ncap;
 		}
-		v[n].ip = first;
+		v[n].ip = ip;
 		v[n].order = (uint32_t)(m->n + n);
 		memcpy(v[n].name, ln + c, d - c);
 		v[n].name[d - c] = '\0';
@@ -172,18 +172,18 @@ out:
 	return r;
 }
 
-size_t sni_map_find(const struct sni_map *m, uint32_t ip, const struct sni_entry **first)
+size_t sni_map_find(const struct sni_map *m, ip_addr ip, const struct sni_entry **first)
 {
 	size_t lo = 0, hi = m->n, k;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (m->v[mid].ip < ip)
+		if (addr_cmp(m->v[mid].ip, ip) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (k = lo; k < m->n && m->v[k].ip == ip; k++)
+	for (k = lo; k < m->n && addr_eq(m->v[k].ip, ip); k++)
 		;
 	*first = lo < m->n ? &m->v[lo] : NULL;
 	return k - lo;

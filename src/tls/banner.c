@@ -5,16 +5,18 @@
 
 #include "banner.h"
 
-size_t banner_request(char *buf, size_t cap, const char *name, uint32_t ip, uint16_t port)
+size_t banner_request(char *buf, size_t cap, const char *name, ip_addr ip, uint16_t port)
 {
-	char host[300], portstr[8] = "";
+	char host[300], addr[ADDR_STR_MAX], portstr[8] = "";
 	int n;
 
-	if (name != NULL && name[0] != '\0')
+	if (name != NULL && name[0] != '\0') {
 		n = snprintf(host, sizeof(host), "%s", name);
-	else
-		n = snprintf(host, sizeof(host), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255,
-			     (ip >> 8) & 255, ip & 255);
+	} else {
+		/* An IPv6 literal in a URI authority is bracketed (RFC 3986 3.2.2). */
+		(void)addr_to_str(ip, addr);
+		n = snprintf(host, sizeof(host), addr_is_v4(ip) ? "%s" : "[%s]", addr);
+	}
 	if (n < 0 || (size_t)n >= sizeof(host))
 		return 0;
 	/* RFC 9110 7.2: the port is part of Host unless it is the scheme's default. */

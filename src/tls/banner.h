@@ -12,17 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "tls_result.h"
 
 #define BANNER_READ_MAX 8192 /* bytes of the answer read at most */
 
 /*
- * Writes "HEAD / HTTP/1.1" with Host (the server name, or the dotted address
- * when name is NULL or ""; ":port" added unless the port is 443), a
- * User-Agent and "Connection: close" into buf. Returns the length (no NUL
- * counted), or 0 when it does not fit in cap bytes.
+ * Writes "HEAD / HTTP/1.1" with Host, a User-Agent and "Connection: close"
+ * into buf. Host is the server name, or when name is NULL or "" the address:
+ * dotted for IPv4, in brackets for IPv6 ("[2001:db8::1]", RFC 9110 7.2 /
+ * RFC 3986 3.2.2); ":port" is added unless the port is 443. Returns the
+ * length (no NUL counted), or 0 when it does not fit in cap bytes.
  */
-size_t banner_request(char *buf, size_t cap, const char *name, uint32_t ip, uint16_t port);
+size_t banner_request(char *buf, size_t cap, const char *name, ip_addr ip, uint16_t port);
 
 /*
  * Offset just past the blank line ending the header block ("\r\n\r\n" or

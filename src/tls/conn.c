@@ -618,20 +618,35 @@ static int tls_begin(struct conn *c, const struct conn_opts *o)
 
 int conn_start(struct conn *c, const struct conn_opts *o)
 {
-	struct sockaddr_in sa;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} sa;
+	socklen_t salen;
+	int family = addr_is_v4(c->ip) ? AF_INET : AF_INET6;
 
 	c->state = CS_CONNECT;
 	c->ssl = NULL;
 	c->buf = NULL;
 	c->alert = -1;
-	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return fail(c, TLS_ERROR, "socket: %s", strerror(errno));
 	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(c->port);
-	sa.sin_addr.s_addr = htonl(c->ip);
-	if (connect(c->fd, (const struct sockaddr *)&sa, sizeof(sa)) == 0)
+	if (family == AF_INET) {
+		sa.v4.sin_family = AF_INET;
+		sa.v4.sin_port = htons(c->port);
+		sa.v4.sin_addr.s_addr = htonl(addr_v4(c->ip));
+		salen = sizeof(sa.v4);
+	} else {
+		/* A global or loopback address: no scope id (addr.h has no zones). */
+		sa.v6.sin6_family = AF_INET6;
+		sa.v6.sin6_port = htons(c->port);
+		addr_to_bytes(c->ip, sa.v6.sin6_addr.s6_addr);
+		salen = sizeof(sa.v6);
+	}
+	if (connect(c->fd, &sa.sa, salen) == 0)
 		return tls_begin(c, o);
 	if (errno == EINPROGRESS || errno == EINTR) {
 		c->want = EPOLLOUT;

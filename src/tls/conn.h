@@ -16,6 +16,7 @@
 
 #include <openssl/ssl.h>
 
+#include "addr.h"
 #include "tls_result.h"
 
 enum conn_kind {
@@ -51,7 +52,7 @@ struct conn {
 
 	/* Set by the stage before conn_start. */
 	enum conn_kind kind;
-	uint32_t ip; /* host order */
+	ip_addr ip; /* IPv4 (addr_is_v4): AF_INET socket; else AF_INET6 */
 	uint16_t port;
 	const char *sni; /* "" for none; borrowed from r */
 	struct tls_result *r;

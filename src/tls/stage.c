@@ -51,7 +51,7 @@ struct job {
 	struct task first; /* the main connection */
 	struct run *run;   /* NULL until the first connection starts */
 	struct host *host;
-	uint32_t ip;
+	ip_addr ip;
 	uint16_t port;
 	int bad_sni;
 	char *sni; /* owned, NULL for none */
@@ -61,7 +61,7 @@ struct host {
 	struct host *hnext; /* hash chain */
 	struct host *rnext; /* ready list */
 	struct task *head, *tail;
-	uint32_t ip;
+	ip_addr ip; /* the per-host limit is per address, IPv4 or IPv6 */
 	unsigned active;
 	int ready;
 };
@@ -108,9 +108,14 @@ static int64_t wall_us(void)
 
 /* ---- hosts ---- */
 
-static size_t host_hash(const struct tls_stage *s, uint32_t ip)
+/* Fibonacci hashing of the address folded to 64 bits (an IPv4 address is
+ * its low 32 bits xor the ::ffff tag; IPv6 hosts of one /64 differ in the low
+ * half, networks in the high half). */
+static size_t host_hash(const struct tls_stage *s, ip_addr ip)
 {
-	return (size_t)((ip * 0x9E3779B1u) >> 8) & (s->nbucket - 1);
+	uint64_t x = (uint64_t)ip.v ^ (uint64_t)(ip.v >> 64);
+
+	return (size_t)((x * 0x9E3779B97F4A7C15u) >> 32) & (s->nbucket - 1);
 }
 
 static int hosts_grow(struct tls_stage *s)
@@ -134,13 +139,13 @@ static int hosts_grow(struct tls_stage *s)
 	return 0;
 }
 
-static struct host *host_get(struct tls_stage *s, uint32_t ip)
+static struct host *host_get(struct tls_stage *s, ip_addr ip)
 {
 	struct host *h;
 	size_t k = host_hash(s, ip);
 
 	for (h = s->bucket[k]; h != NULL; h = h->hnext)
-		if (h->ip == ip)
+		if (addr_eq(h->ip, ip))
 			return h;
 	if (s->nhosts >= 2 * s->nbucket && hosts_grow(s) == 0)
 		k = host_hash(s, ip);
@@ -519,7 +524,7 @@ static int sni_ok(const char *sni, size_t len)
 	return 1;
 }
 
-int tls_stage_add(struct tls_stage *s, uint32_t ip, uint16_t port, const char *sni)
+int tls_stage_add(struct tls_stage *s, ip_addr ip, uint16_t port, const char *sni)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	size_t len = sni != NULL ? strlen(sni) : 0;

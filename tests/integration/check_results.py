@@ -7,6 +7,14 @@
 TRUTH.json comes from lab_truth (tests/lab/lab.sh). The plan is every
 (address, port) of --targets x --ports (targets: CIDR, a.b.c.d-e.f.g.h or a
 single address; several separated by spaces or commas; --targets may repeat).
+IPv6 targets alike, and mixed with IPv4 in one plan: 2001:db8:100::/118,
+2001:db8:0:1::10-2001:db8:0:1::23, 2001:db8:0:1::fe (a range is within one
+family; an IPv6 plan may hold at most 2^24 addresses).
+
+Addresses in results are compared as addresses (Python's ipaddress), never as
+text; portus-json must also write IPv6 in RFC 5952 form (what ipaddress's
+str() gives: 2001:db8::1, not 2001:DB8:0::1), which is checked. In messages an
+IPv6 address with a port is written [2001:db8::1]:80.
 
 Formats (--format, default portus-json):
   portus-json   portus -oJ NDJSON. Strict check (the default mode): every planned
@@ -53,8 +61,14 @@ STATES = ("open", "closed", "filtered")
 ICMP_REASONS = {
     "net-unreach", "host-unreach", "proto-unreach", "port-unreach",
     "net-prohibited", "host-prohibited", "admin-prohibited",
+    # ICMPv6 destination unreachable codes without an IPv4 twin (nmap's names)
+    "no-route", "beyond-scope", "reject-route",
 }
 DOWN = "down"
+# One ordered number space for both families: an IPv4 address is its 32-bit
+# value (as it always was here), an IPv6 address V6_BASE + its 128-bit value.
+V6_BASE = 1 << 128
+MAX_PLAN6 = 1 << 24
 
 
 def die(msg):
@@ -63,11 +77,59 @@ def die(msg):
 
 
 def ip2int(s):
+    """IPv4 text -> 0..2^32-1; IPv6 text -> V6_BASE + value. ValueError if neither."""
+    if isinstance(s, str) and ":" in s:
+        return V6_BASE + int(ipaddress.IPv6Address(s))
     return int(ipaddress.IPv4Address(s))
 
 
 def int2ip(n):
+    """The inverse of ip2int; IPv6 in RFC 5952 form."""
+    if n >= V6_BASE:
+        return str(ipaddress.IPv6Address(n - V6_BASE))
     return str(ipaddress.IPv4Address(n))
+
+
+def is_v6(n):
+    return n >= V6_BASE
+
+
+def ipport(n, port):
+    """'198.19.0.1:80' or '[2001:db8::1]:80', for messages."""
+    return f"[{int2ip(n)}]:{port}" if n >= V6_BASE else f"{int2ip(n)}:{port}"
+
+
+def net_range(text, strict=False):
+    """CIDR text of either family -> (lo, hi) in the ip2int number space."""
+    if ":" in text:
+        net = ipaddress.IPv6Network(text, strict=strict)
+        base = V6_BASE
+    else:
+        net = ipaddress.IPv4Network(text, strict=strict)
+        base = 0
+    return base + int(net.network_address), base + int(net.broadcast_address)
+
+
+def noncanonical6(text):
+    """For IPv6 text that parses but is not in RFC 5952 form: the form it should
+    have; else None (IPv4, canonical IPv6, or not an address at all)."""
+    if not isinstance(text, str) or ":" not in text:
+        return None
+    try:
+        canon = str(ipaddress.IPv6Address(text))
+    except ValueError:
+        return None
+    return canon if canon != text else None
+
+
+def same_ip(text, n):
+    """True if text is an address (either family) equal to n."""
+    if not isinstance(text, str):
+        return False
+    try:
+        return ip2int(text) == n
+    except ValueError:
+        return False
 
 
 # ---------------------------------------------------------------- plan
@@ -80,11 +142,12 @@ def parse_targets(specs):
         for tok in spec.replace(",", " ").split():
             try:
                 if "/" in tok:
-                    net = ipaddress.IPv4Network(tok, strict=False)
-                    ranges.append((int(net.network_address), int(net.broadcast_address)))
+                    ranges.append(net_range(tok))
                 elif "-" in tok:
                     a, b = tok.split("-", 1)
                     lo, hi = ip2int(a), ip2int(b)
+                    if is_v6(lo) != is_v6(hi):
+                        die(f"range {tok} mixes IPv4 and IPv6")
                     if lo > hi:
                         die(f"empty range {tok}")
                     ranges.append((lo, hi))
@@ -96,10 +159,14 @@ def parse_targets(specs):
     ranges.sort()
     merged = []
     for lo, hi in ranges:
+        # (IPv4 and IPv6 never merge: V6_BASE is far above the last IPv4 address.)
         if merged and lo <= merged[-1][1] + 1:
             merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
         else:
             merged.append((lo, hi))
+    n6 = sum(hi - lo + 1 for lo, hi in merged if is_v6(lo))
+    if n6 > MAX_PLAN6:
+        die(f"the plan has {n6} IPv6 addresses, more than {MAX_PLAN6} (a /104)")
     return merged
 
 
@@ -135,12 +202,11 @@ class Truth:
         self.doc = doc
         self.rules = []
         for r in doc["rules"]:
-            net = ipaddress.IPv4Network(r["net"], strict=False)
-            within = ipaddress.IPv4Network(r["within"]) if r.get("within") else None
+            # IPv4 or IPv6 ("net" and "within" of one rule are of one family).
+            lo, hi = net_range(r["net"])
+            wlo, whi = net_range(r["within"], strict=True) if r.get("within") else (None, None)
             ports = set(r["ports"]) if r.get("ports") is not None else None
-            self.rules.append((int(net.network_address), int(net.broadcast_address),
-                               within and int(within.network_address),
-                               within and int(within.broadcast_address), ports, r))
+            self.rules.append((lo, hi, wlo, whi, ports, r))
 
     def host_rule_kind(self, ip):
         """'down' if ip is a dead on-link host, else None."""
@@ -215,6 +281,10 @@ def read_portus_json(paths):
                 except (KeyError, ValueError, TypeError) as e:
                     errors.append(f"{where}: bad port record ({e}): {line[:120]}")
                     continue
+                for k in ("ip", "reason_ip"):
+                    canon = noncanonical6(rec.get(k))
+                    if canon:
+                        errors.append(f"{where}: {k} {rec[k]} is not in RFC 5952 form ({canon})")
                 ports.append(p)
                 if rec.get("state") in counts:
                     counts[rec["state"]] += 1
@@ -226,6 +296,9 @@ def read_portus_json(paths):
                 except (KeyError, ValueError, TypeError) as e:
                     errors.append(f"{where}: bad host record ({e}): {line[:120]}")
                     continue
+                canon = noncanonical6(rec.get("ip"))
+                if canon:
+                    errors.append(f"{where}: ip {rec['ip']} is not in RFC 5952 form ({canon})")
                 hosts.append(h)
                 if rec.get("state") == "down":
                     ndown += 1
@@ -240,7 +313,8 @@ def read_portus_json(paths):
 
 def read_list(paths):
     """masscan -oL style: 'open tcp 80 198.19.0.5 1700000000'. Tolerant: takes the
-    first state word, the first IPv4 address and the first other integer 1..65535."""
+    first state word, the first IPv4 or IPv6 address ([2001:db8::1] or
+    [2001:db8::1]:80 too) and the first other integer 1..65535."""
     ports, errors = [], []
     for path in paths:
         try:
@@ -256,11 +330,26 @@ def read_list(paths):
             for t in toks:
                 if state is None and t in STATES:
                     state = t
-                elif ip is None and t.count(".") == 3:
+                elif ip is None and t.count(".") == 3 and ":" not in t:
                     try:
                         ip = ip2int(t)
                     except ValueError:
                         pass
+                elif ip is None and ":" in t:
+                    a, pt = t, None
+                    if t.startswith("[") and "]" in t:
+                        a, rest = t[1:].split("]", 1)
+                        if rest.startswith(":") and rest[1:].isdigit():
+                            pt = int(rest[1:])
+                    try:
+                        ip = ip2int(a)
+                        if ":" not in a:
+                            raise ValueError(a)
+                    except ValueError:
+                        ip = None
+                        continue
+                    if port is None and pt is not None and 1 <= pt <= 65535:
+                        port = pt
                 elif port is None and t.isdigit() and 1 <= int(t) <= 65535:
                     port = int(t)
             if ip is None or port is None:
@@ -342,7 +431,7 @@ def read_nmap_xml(paths, plan_ports):
         for host in root.iter("host"):
             addr = None
             for a in host.findall("address"):
-                if a.get("addrtype") == "ipv4":
+                if a.get("addrtype") in ("ipv4", "ipv6"):
                     addr = ip2int(a.get("addr"))
             if addr is None:
                 continue
@@ -417,6 +506,12 @@ def fmt_exp(r):
     return s
 
 
+def expected_reason_ip(r, ip):
+    """The reason_ip text a perfect record has for rule r and target ip."""
+    rip = r.get("reason_ip", "target")
+    return int2ip(ip) if rip == "target" else int2ip(ip2int(rip))
+
+
 def strict_portus(args, truth, ranges, ports):
     recs, hosts, summaries, errors = read_portus_json(args.files)
     diffs = []
@@ -426,7 +521,7 @@ def strict_portus(args, truth, ranges, ports):
         key = (p["ip"], p["port"])
         if key in byip:
             dups += 1
-            errors.append(f"duplicate record {int2ip(key[0])}:{key[1]} at {p['src']} "
+            errors.append(f"duplicate record {ipport(key[0], key[1])} at {p['src']} "
                           f"(first at {byip[key]['src']})")
             continue
         byip[key] = p
@@ -453,17 +548,17 @@ def strict_portus(args, truth, ranges, ports):
         planned.add((ip, port))
         r = truth.expect(ip, port)
         if r is None or "invalid" in r:
-            die(f"no ground truth for {int2ip(ip)}:{port} (not part of the lab)")
+            die(f"no ground truth for {ipport(ip, port)} (not part of the lab)")
         got = byip.get((ip, port))
         if r.get("down"):
             down_expected.add(ip)
             h = host_by_ip.get(ip)
             if got is not None:
-                diffs.append(f"{int2ip(ip)}:{port} expected {fmt_exp(r)}, got {fmt_rec(got)}")
+                diffs.append(f"{ipport(ip, port)} expected {fmt_exp(r)}, got {fmt_rec(got)}")
             elif args.open_only and h is None:
                 correct += 1  # --open may leave host records out
             elif h is None or h.get("state") != "down":
-                diffs.append(f"{int2ip(ip)}:{port} expected host down, got "
+                diffs.append(f"{ipport(ip, port)} expected host down, got "
                              + ("no host record" if h is None else f"host {h.get('state')}"))
             else:
                 correct += 1
@@ -471,13 +566,13 @@ def strict_portus(args, truth, ranges, ports):
         counts_expected[r["state"]] += 1
         if args.open_only and r["state"] != "open":
             if got is not None:
-                diffs.append(f"{int2ip(ip)}:{port} --open: expected no record ({fmt_exp(r)}), "
+                diffs.append(f"{ipport(ip, port)} --open: expected no record ({fmt_exp(r)}), "
                              f"got {fmt_rec(got)}")
             else:
                 correct += 1
             continue
         if got is None:
-            diffs.append(f"{int2ip(ip)}:{port} expected {fmt_exp(r)}, missing")
+            diffs.append(f"{ipport(ip, port)} expected {fmt_exp(r)}, missing")
             continue
         bad = []
         if got.get("state") != r["state"] or got.get("reason") != r["reason"]:
@@ -493,22 +588,25 @@ def strict_portus(args, truth, ranges, ports):
             bad.append("ttl")
         if r["reason"] in ICMP_REASONS:
             rip = got.get("reason_ip")
+            want_rip = r.get("reason_ip")
             if rip is None:
                 bad.append("reason_ip missing")
-            elif r.get("reason_ip") == "target" and rip != int2ip(ip):
+            elif want_rip == "target" and not same_ip(rip, ip):
+                bad.append("reason_ip")
+            elif want_rip not in (None, "target") and not same_ip(rip, ip2int(want_rip)):
                 bad.append("reason_ip")
         elif got.get("reason_ip") is not None:
             bad.append("reason_ip set")
         if "time" not in got:
             bad.append("time missing")
         if bad:
-            diffs.append(f"{int2ip(ip)}:{port} expected {fmt_exp(r)}, got {fmt_rec(got)} "
+            diffs.append(f"{ipport(ip, port)} expected {fmt_exp(r)}, got {fmt_rec(got)} "
                          f"[{', '.join(bad)}]")
         else:
             correct += 1
     for key, p in byip.items():
         if key not in planned:
-            errors.append(f"record outside the plan: {int2ip(key[0])}:{key[1]} at {p['src']}")
+            errors.append(f"record outside the plan: {ipport(key[0], key[1])} at {p['src']}")
     for ip in down_expected:
         pass
     for ip, h in host_by_ip.items():
@@ -598,7 +696,7 @@ def score(args, truth, ranges, ports):
         planned.add((ip, port))
         r = truth.expect(ip, port)
         if r is None or "invalid" in r:
-            die(f"no ground truth for {int2ip(ip)}:{port}")
+            die(f"no ground truth for {ipport(ip, port)}")
         if r.get("down"):
             want = DOWN if says_down else "filtered"
         else:
@@ -618,18 +716,18 @@ def score(args, truth, ranges, ports):
         if have == want and detail:
             wrong += 1
             if len(diffs) < args.max_diff:
-                diffs.append(f"{int2ip(ip)}:{port} expected {fmt_exp(r)}, got {fmt_rec(g)} "
+                diffs.append(f"{ipport(ip, port)} expected {fmt_exp(r)}, got {fmt_rec(g)} "
                              f"[{detail}]")
         elif have == want:
             sc[key][0] += 1
         elif have is None:
             missing += 1
             if len(diffs) < args.max_diff:
-                diffs.append(f"{int2ip(ip)}:{port} expected {want}, missing")
+                diffs.append(f"{ipport(ip, port)} expected {want}, missing")
         else:
             wrong += 1
             if len(diffs) < args.max_diff:
-                diffs.append(f"{int2ip(ip)}:{port} expected {want}, got {have}")
+                diffs.append(f"{ipport(ip, port)} expected {want}, got {have}")
     for key in got:
         if key not in planned:
             extra += 1
@@ -667,7 +765,7 @@ def check_list_opens(args, truth, ranges, ports):
         nplan += 1
         r = truth.expect(ip, port)
         if r is None or "invalid" in r:
-            die(f"no ground truth for {int2ip(ip)}:{port}")
+            die(f"no ground truth for {ipport(ip, port)}")
         if not r.get("down") and r["state"] == "open":
             opens.add((ip, port))
     seen = set()
@@ -675,15 +773,15 @@ def check_list_opens(args, truth, ranges, ports):
     for p in recs:
         key = (p["ip"], p["port"])
         if p["state"] != "open":
-            diffs.append(f"{p['src']}: non-open line {int2ip(key[0])}:{key[1]} {p['state']}")
+            diffs.append(f"{p['src']}: non-open line {ipport(key[0], key[1])} {p['state']}")
         elif key in seen:
-            errors.append(f"{p['src']}: duplicate {int2ip(key[0])}:{key[1]}")
+            errors.append(f"{p['src']}: duplicate {ipport(key[0], key[1])}")
         elif key not in opens:
-            diffs.append(f"{int2ip(key[0])}:{key[1]} listed open, truth: "
+            diffs.append(f"{ipport(key[0], key[1])} listed open, truth: "
                          f"{fmt_exp(truth.expect(*key) or {'state': '?', 'reason': '?'})}")
         seen.add(key)
     for key in sorted(opens - seen):
-        diffs.append(f"{int2ip(key[0])}:{key[1]} open in truth, missing")
+        diffs.append(f"{ipport(key[0], key[1])} open in truth, missing")
     correct = len(opens & seen)
     return len(opens), correct, diffs, errors
 
@@ -700,16 +798,17 @@ def emit_expected(path, truth, ranges, ports):
                 if r0 is not None and r0.get("down"):
                     down += 1
                     f.write(json.dumps({"type": "host", "ip": int2ip(ip), "state": "down",
-                                        "reason": "no-arp-response", "time": t}) + "\n")
+                                        "reason": "no-nd-response" if is_v6(ip)
+                                        else "no-arp-response", "time": t}) + "\n")
                     continue
                 for port in ports:
                     r = truth.expect(ip, port)
                     if r is None or "invalid" in r:
-                        die(f"no ground truth for {int2ip(ip)}:{port}")
+                        die(f"no ground truth for {ipport(ip, port)}")
                     rec = {"type": "port", "ip": int2ip(ip), "port": port, "proto": "tcp",
                            "state": r["state"], "reason": r["reason"], "ttl": r.get("ttl")}
                     if r["reason"] in ICMP_REASONS:
-                        rec["reason_ip"] = int2ip(ip)
+                        rec["reason_ip"] = expected_reason_ip(r, ip)
                     rec["time"] = t
                     counts[r["state"]] += 1
                     f.write(json.dumps(rec) + "\n")

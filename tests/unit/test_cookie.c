@@ -2,7 +2,7 @@
  * test_cookie.c — SipHash-2-4 against the published vectors (Aumasson &
  * Bernstein 2012, appendix A, and the reference implementation's 64-entry
  * vectors_sip64 table: key 00..0f, message i = bytes 00..i-1, output bytes
- * little-endian), and the probe cookie built on it.
+ * little-endian), and the probe cookies built on it (IPv4 and IPv6).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -244,6 +244,138 @@ static void test_cookie_sport_stays_in_range(void **state)
 	}
 }
 
+/* ---- IPv6 cookie ------------------------------------------------------ */
+
+static ip_addr addr6(uint64_t hi, uint64_t lo)
+{
+	ip_addr a = { (u128)hi << 64 | lo };
+
+	return a;
+}
+
+/* The documented 34-byte tuple, built byte by byte from the integers. */
+static void tuple6(uint8_t buf[34], ip_addr src, ip_addr dst, uint16_t port)
+{
+	for (int i = 0; i < 16; i++) {
+		buf[i] = (uint8_t)(src.v >> (120 - 8 * i));
+		buf[16 + i] = (uint8_t)(dst.v >> (120 - 8 * i));
+	}
+	buf[32] = (uint8_t)(port >> 8);
+	buf[33] = (uint8_t)port;
+}
+
+static void test_cookie6_uses_siphash_of_big_endian_tuple(void **state)
+{
+	/* 2001:db8::1 -> [2001:db8:1::5]:443, written out as bytes. */
+	struct cookie_key k = test_key(3, 1000, 500);
+	const uint8_t buf[34] = {
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x05,
+		0x01, 0xbb,
+	};
+	uint64_t h = siphash24(k.k0, k.k1, buf, sizeof(buf));
+	struct cookie c = cookie_make6(&k, addr6(0x20010db800000000ull, 1),
+				       addr6(0x20010db800010000ull, 5), 443);
+
+	(void)state;
+	assert_int_equal(c.seq, (uint32_t)h);
+	assert_int_equal(c.sport, 1000 + (h >> 32) % 500);
+}
+
+/* The word-built hash in cookie_make6 equals siphash24 over the byte layout,
+ * for random keys, addresses, ports and source-port ranges. */
+static void test_cookie6_equals_generic_siphash_on_random_inputs(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 100000; i++) {
+		uint64_t r = rng();
+		ip_addr src = addr6(rng(), rng()), dst = addr6(rng(), rng());
+		uint16_t port = (uint16_t)r;
+		uint32_t count = (uint32_t)(r >> 16) % 65535 + 1;
+		struct cookie_key k = test_key(rng(), (uint16_t)(r >> 40), (uint16_t)count);
+		uint8_t buf[34];
+		uint64_t h;
+		struct cookie c;
+
+		/* Now and then an all-zero or all-ones half, and IPv4-mapped. */
+		if ((r & 0x0f00000000000000ull) == 0)
+			src.v = (r >> 60 & 1) ? ~(u128)0 : (u128)0;
+		if ((r & 0xf000000000000000ull) == 0)
+			dst = addr_from_v4((uint32_t)rng());
+		tuple6(buf, src, dst, port);
+		h = siphash24(k.k0, k.k1, buf, sizeof(buf));
+		c = cookie_make6(&k, src, dst, port);
+		if (c.seq != (uint32_t)h ||
+		    c.sport != (uint16_t)(k.sport_base + (h >> 32) % k.sport_count))
+			fail_msg("input %d differs from siphash24 over the buffer", i);
+	}
+}
+
+static void test_cookie6_changes_with_every_input_bit_and_key(void **state)
+{
+	/* A one-bit change of any address or port bit must change the sequence
+	 * number (a chance collision is ~2^-32 per case; the seed is fixed). */
+	struct cookie_key k = test_key(7, 32768, 16384);
+	struct cookie_key k2 = test_key(8, 32768, 16384);
+	const ip_addr src = addr6(0x20010db800000000ull, 1);
+	const ip_addr dst = addr6(0x20010db800010000ull, 5);
+	const uint16_t port = 443;
+	uint32_t base = cookie_make6(&k, src, dst, port).seq;
+
+	(void)state;
+	for (int b = 0; b < 128; b++) {
+		ip_addr s2 = src, d2 = dst;
+
+		s2.v ^= (u128)1 << b;
+		d2.v ^= (u128)1 << b;
+		if (cookie_make6(&k, s2, dst, port).seq == base)
+			fail_msg("source bit %d does not change the cookie", b);
+		if (cookie_make6(&k, src, d2, port).seq == base)
+			fail_msg("destination bit %d does not change the cookie", b);
+	}
+	for (int b = 0; b < 16; b++)
+		if (cookie_make6(&k, src, dst, (uint16_t)(port ^ (1u << b))).seq == base)
+			fail_msg("port bit %d does not change the cookie", b);
+	assert_int_not_equal(cookie_make6(&k2, src, dst, port).seq, base);
+	/* Swapping source and target is a different probe. */
+	assert_int_not_equal(cookie_make6(&k, dst, src, port).seq, base);
+}
+
+static void test_cookie6_is_not_cookie_make_of_mapped_addresses(void **state)
+{
+	/* Different messages (34 bytes, 10 bytes): the receiver must check a
+	 * reply with the function its probe was made with. */
+	struct cookie_key k = test_key(7, 32768, 16384);
+	struct cookie v4 = cookie_make(&k, 0xc6120001u, 0xc6120105u, 443);
+	struct cookie v6 = cookie_make6(&k, addr_from_v4(0xc6120001u), addr_from_v4(0xc6120105u),
+					443);
+
+	(void)state;
+	assert_int_not_equal(v4.seq, v6.seq);
+}
+
+static void test_cookie6_sport_stays_in_range(void **state)
+{
+	static const struct {
+		uint16_t base, count;
+	} CASES[] = { { 32768, 28232 }, { 40000, 1 }, { 0, 65535 }, { 65535, 1 }, { 1024, 2 } };
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(CASES) / sizeof(CASES[0]); c++) {
+		struct cookie_key k = test_key(rng(), CASES[c].base, CASES[c].count);
+		uint32_t lo = CASES[c].base, hi = lo + CASES[c].count; /* [lo, hi) */
+
+		for (int i = 0; i < 50000; i++) {
+			struct cookie ck = cookie_make6(&k, addr6(rng(), rng()),
+							addr6(rng(), rng()), (uint16_t)rng());
+
+			if (ck.sport < lo || ck.sport >= hi)
+				fail_msg("base %u count %u: sport %u", lo, CASES[c].count,
+					 ck.sport);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +388,11 @@ int main(void)
 		cmocka_unit_test(test_cookie_uses_siphash_of_big_endian_tuple),
 		cmocka_unit_test(test_cookie_equals_generic_siphash_on_random_inputs),
 		cmocka_unit_test(test_cookie_sport_stays_in_range),
+		cmocka_unit_test(test_cookie6_uses_siphash_of_big_endian_tuple),
+		cmocka_unit_test(test_cookie6_equals_generic_siphash_on_random_inputs),
+		cmocka_unit_test(test_cookie6_changes_with_every_input_bit_and_key),
+		cmocka_unit_test(test_cookie6_is_not_cookie_make_of_mapped_addresses),
+		cmocka_unit_test(test_cookie6_sport_stays_in_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
