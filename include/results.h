@@ -7,7 +7,9 @@
  * valid UTF-8, depth and size bounded) whose "type" is port, host, tls or
  * summary with the fields those writers produce; anything else is an error
  * naming the file and line ("scan.json:17: port record without \"state\"").
- * Unknown keys are ignored (newer writers may add some). A line may be at
+ * Unknown keys are ignored (newer writers may add some). Addresses ("ip",
+ * "reason_ip") are IPv4 dotted quads (no leading zeros) or IPv6 text (any
+ * RFC 4291 form; portus writes RFC 5952), held as ip_addr (addr.h). A line may be at
  * most RESULTS_MAX_LINE bytes. Files are read whole-line by whole-line, so a
  * file cut in the middle of its last line (a killed run) is read up to its
  * last complete line and the cut line is reported as a warning, not an error.
@@ -23,27 +25,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
+
 #define RESULTS_MAX_LINE (1u << 20)
 
 struct rs_port {
-	uint32_t ip; /* host order */
+	ip_addr ip;
 	uint16_t port;
 	uint8_t state;  /* enum port_state */
 	uint8_t reason; /* enum reason */
 	int ttl;        /* -1 when null */
-	uint32_t reason_ip; /* 0 when absent */
+	ip_addr reason_ip; /* zero (addr_is_zero) when absent */
 	int64_t time_us;
 };
 
 struct rs_host {
-	uint32_t ip;
+	ip_addr ip;
 	uint8_t up;
 	uint8_t reason; /* enum reason */
 	int64_t time_us;
 };
 
 struct rs_tls {
-	uint32_t ip;
+	ip_addr ip;
 	uint16_t port;
 	char *sni;     /* NULL: none */
 	char *outcome; /* "ok", "timeout", ... (tls_outcome_name) */

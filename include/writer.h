@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 
+#include "addr.h"
 #include "ports.h"
 #include "result.h"
 #include "tls_result.h"
@@ -62,7 +63,11 @@ struct run_info {
 	uint64_t targets;          /* (address, port) pairs in this shard */
 	uint64_t hosts;            /* addresses in the plan */
 	const struct port_list *ports; /* ports in the plan, ascending */
-	uint32_t scanner_ip;       /* host order: the probes' source address */
+	uint32_t scanner_ip;       /* host order: the IPv4 probes' source address */
+	/* The IPv6 probes' source address; zero when the run sends none (no IPv6
+	 * targets). Records of IPv6 targets name it as the scanner (ECS
+	 * source.ip, CEF c6a2); records of IPv4 targets name scanner_ip. */
+	ip_addr scanner_ip6;
 	uint8_t scanner_mac[6];
 	char ifname[64];           /* interface the probes leave through */
 	char hostname[256];        /* the scanner's host name ("" when unknown) */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "result.h"
 #include "results.h"
 #include "sweep/jsonread.h"
@@ -126,14 +127,30 @@ static int parse_time(const char *s, size_t len, int64_t *out)
 	return 0;
 }
 
-static int get_ip(struct rec_ctx *c, const struct jr_value *o, const char *key, uint32_t *ip)
+/*
+ * An address as the writers print it: a dotted quad (strict: no leading
+ * zeros, which some readers take for octal), or IPv6 text. The writers give
+ * IPv6 in RFC 5952 form; any RFC 4291 form is taken (addr_parse: "2001:DB8:0::1"
+ * is the same address, "::ffff:198.18.0.1" is the IPv4 address 198.18.0.1),
+ * as a file may have passed through another tool. Never "::": zero means
+ * "none" in the records (reason_ip), so it could not be written back.
+ */
+static int get_ip(struct rec_ctx *c, const struct jr_value *o, const char *key, ip_addr *ip)
 {
 	const struct jr_value *v = need(c, o, key);
+	const char *why;
+	uint32_t v4;
 
 	if (v == NULL)
 		return -1;
-	if (v->type != JR_STRING || parse_ipv4(v->s, ip) != 0)
+	if (v->type == JR_STRING && addr_looks_v6(v->s, v->len)) {
+		if (addr_parse(v->s, v->len, ip, &why) != 0 || addr_is_zero(*ip))
+			return bad(c, key, "an IPv6 address in RFC 4291 text form");
+		return 0;
+	}
+	if (v->type != JR_STRING || parse_ipv4(v->s, &v4) != 0)
 		return bad(c, key, "a dotted-quad IPv4 address");
+	*ip = addr_from_v4(v4);
 	return 0;
 }
 

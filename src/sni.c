@@ -46,7 +46,7 @@ static int cmp_entry(const void *a, const void *b)
 	const struct sni_entry *x = a, *y = b;
 
 	if (!addr_eq(x->ip, y->ip))
-		return addr_cmp(x->ip, y->ip);
+		return addr_order(x->ip, y->ip);
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -178,7 +178,7 @@ size_t sni_map_find(const struct sni_map *m, ip_addr ip, const struct sni_entry 
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (addr_cmp(m->v[mid].ip, ip) < 0)
+		if (addr_order(m->v[mid].ip, ip) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;

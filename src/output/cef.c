@@ -194,12 +194,51 @@ static void ext_label(struct ext *e, const char *key, const char *label)
 	ext_key(e, key);
 }
 
-/* rt, dvchost, src: what every record starts with. */
-static void ext_common(struct ext *e, int64_t time_us, const struct run_info *ri)
+/* An address in its text form (dotted quad, RFC 5952) as a custom field. */
+static void ext_label_addr(struct ext *e, const char *key, const char *label, ip_addr ip)
 {
+	char s[ADDR_STR_MAX];
+
+	addr_to_str(ip, s);
+	ext_label(e, key, label);
+	sb_puts(e->b, s);
+}
+
+/* The CEF dictionary's IPv6 fields (deviceCustomIPv6Address2/3) with the
+ * labels the spec gives them; src and dst take IPv4 addresses only. */
+#define CEF_SRC6 "c6a2"
+#define CEF_SRC6_LABEL "Source IPv6 Address"
+#define CEF_DST6 "c6a3"
+#define CEF_DST6_LABEL "Destination IPv6 Address"
+
+/* The scanned address: dst (IPv4) or c6a3 (IPv6). */
+static void ext_dst(struct ext *e, ip_addr ip)
+{
+	if (addr_is_v4(ip))
+		ext_ip(e, "dst", addr_v4(ip));
+	else
+		ext_label_addr(e, CEF_DST6, CEF_DST6_LABEL, ip);
+}
+
+/* rt, dvchost, and the scanner's address (src; c6a2 for a record of an IPv6
+ * target, left out when the run has no IPv6 source): what every record starts
+ * with. The summary (dst zero) gives src, and c6a2 when the run sent IPv6 too. */
+static void ext_common(struct ext *e, int64_t time_us, const struct run_info *ri, ip_addr dst)
+{
+	int has6 = !addr_is_zero(ri->scanner_ip6);
+
 	ext_ms(e, "rt", time_us);
 	ext_str(e, "dvchost", ri->hostname);
-	ext_ip(e, "src", ri->scanner_ip);
+	if (addr_is_zero(dst)) {
+		if (ri->scanner_ip != 0 || !has6)
+			ext_ip(e, "src", ri->scanner_ip);
+		if (has6)
+			ext_label_addr(e, CEF_SRC6, CEF_SRC6_LABEL, ri->scanner_ip6);
+	} else if (addr_is_v4(dst)) {
+		ext_ip(e, "src", ri->scanner_ip);
+	} else if (has6) {
+		ext_label_addr(e, CEF_SRC6, CEF_SRC6_LABEL, ri->scanner_ip6);
+	}
 }
 
 /* ---- port, host, summary ---- */
@@ -219,10 +258,10 @@ void cef_port_format(struct strbuf *b, const struct port_record *r, const struct
 		cef_header(b, "port-filtered", "TCP port filtered", 1);
 		break;
 	}
-	ext_common(&e, r->time_us, ri);
+	ext_common(&e, r->time_us, ri, r->ip);
 	if (r->sport != 0)
 		ext_u64(&e, "spt", r->sport);
-	ext_ip(&e, "dst", r->ip);
+	ext_dst(&e, r->ip);
 	ext_u64(&e, "dpt", r->port);
 	ext_str(&e, "proto", "TCP");
 	ext_str(&e, "act", state_name((enum port_state)r->state));
@@ -230,13 +269,12 @@ void cef_port_format(struct strbuf *b, const struct port_record *r, const struct
 	if (r->has_reply) {
 		ext_label(&e, "cn1", "ttl");
 		sb_printf(b, "%u", (unsigned)r->ttl);
-		if (r->reason_ip != 0) {
-			char s[16];
-
-			ip_to_str(r->reason_ip, s);
-			ext_label(&e, "cs1", "reasonIp");
-			sb_puts(b, s);
-		}
+		/* An IPv6 sender goes in the one IPv6 field the dictionary leaves
+		 * free (deviceCustomIPv6Address4), under the same label. */
+		if (addr_is_v4(r->reason_ip))
+			ext_label_addr(&e, "cs1", "reasonIp", r->reason_ip);
+		else if (!addr_is_zero(r->reason_ip))
+			ext_label_addr(&e, "c6a4", "reasonIp", r->reason_ip);
 	}
 }
 
@@ -248,8 +286,8 @@ void cef_host_format(struct strbuf *b, const struct host_record *h, const struct
 		cef_header(b, "host-up", "Host up", 1);
 	else
 		cef_header(b, "host-down", "Host down", 1);
-	ext_common(&e, h->time_us, ri);
-	ext_ip(&e, "dst", h->ip);
+	ext_common(&e, h->time_us, ri, h->ip);
+	ext_dst(&e, h->ip);
 	ext_str(&e, "act", h->up ? "up" : "down");
 	ext_str(&e, "reason", reason_name((enum reason)h->reason));
 }
@@ -263,7 +301,7 @@ void cef_summary_format(struct strbuf *b, const struct run_summary *s, const str
 	int n;
 
 	cef_header(b, "run-summary", "Scan summary", 1);
-	ext_common(&e, s->end_us, ri);
+	ext_common(&e, s->end_us, ri, addr_zero());
 	ext_str(&e, "deviceOutboundInterface", ri->ifname);
 	ext_ms(&e, "start", s->start_us);
 	ext_ms(&e, "end", s->end_us);
@@ -423,8 +461,8 @@ static uint32_t tls_render(struct strbuf *b, const struct tls_result *r,
 	sb_init(&msg);
 	sev = tls_findings(r, &msg);
 	cef_header(b, "tls-endpoint", "TLS endpoint", sev);
-	ext_common(&e, r->end_us, ri);
-	ext_ip(&e, "dst", r->ip);
+	ext_common(&e, r->end_us, ri, r->ip);
+	ext_dst(&e, r->ip);
 	ext_u64(&e, "dpt", r->port);
 	ext_str(&e, "proto", "TCP");
 	cut |= (uint32_t)ext_bytes(&e, "dhost", r->sni, FIELD_LEN(r->sni), cap) << TF_SNI;

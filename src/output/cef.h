@@ -35,10 +35,12 @@
  *                  dst dpt proto=TCP
  *                  act     open | closed | filtered
  *                  reason  syn-ack, reset, no-response, admin-prohibited... (nmap's)
- *                  cn1     label "ttl": TTL of the reply (none for no-response)
+ *                  cn1     label "ttl": TTL (IPv6: hop limit) of the reply
+ *                          (none for no-response)
  *                  cs1     label "reasonIp": sender of the ICMP error (ICMP
  *                          reasons only; it may be dst itself or a router)
- *   host           dst, act=up | down, reason=arp-response | no-arp-response
+ *   host           dst, act=up | down, reason=arp-response | no-arp-response |
+ *                  nd-response | no-nd-response
  *   tls-endpoint   dst dpt proto=TCP
  *                  dhost   the SNI name sent (left out when none)
  *                  outcome ok | refused | timeout | reset | not-tls | alert | error
@@ -65,6 +67,21 @@
  *                  flexNumber2  label "targets": (address, port) pairs planned
  *                  cs1     label "seed"     cs2  label "shard" (k/n)
  *                  cfp1    label "probesPerSecond"
+ *
+ * IPv6: src and dst hold IPv4 addresses only (CEF's IPv4 fields), so a
+ * record of an IPv6 target carries its addresses in the dictionary's IPv6
+ * custom fields, in RFC 5952 text, with the labels the CEF spec gives them:
+ *
+ *   c6a2  label "Source IPv6 Address"       the scanner (instead of src; left
+ *                                           out when the run has no IPv6 source)
+ *   c6a3  label "Destination IPv6 Address"  the target (instead of dst)
+ *   c6a4  label "reasonIp"                  an IPv6 ICMP sender (instead of cs1)
+ *
+ *   CEF:0|portus|portus|V|port-open|TCP port open|3|rt=... dvchost=scan1
+ *     c6a2Label=Source IPv6 Address c6a2=2001:db8::53 spt=40000
+ *     c6a3Label=Destination IPv6 Address c6a3=2001:db8::1 dpt=443 proto=TCP ...
+ *
+ * The summary gives src, and also c6a2 when the run sent IPv6 probes.
  *
  * A field whose value is unknown or empty is left out with its label.
  *

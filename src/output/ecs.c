@@ -41,8 +41,22 @@ int ecs_ctx_init(struct ecs_ctx *c, const struct run_info *ri)
 	memset(c, 0, sizeof(*c));
 	c->ri = ri;
 	ip_to_str(ri->scanner_ip, c->scanner_ip);
-	n = snprintf(seed_text, sizeof(seed_text), "portus|%" PRIu64 "|%" PRId64 "|%s|%u/%u|%s",
-		     ri->seed, ri->start_us, c->scanner_ip, ri->shard_k, ri->shard_n, ri->hostname);
+	if (!addr_is_zero(ri->scanner_ip6))
+		addr_to_str(ri->scanner_ip6, c->scanner_ip6);
+	/* observer.ip: the IPv4 source (as ever), the IPv6 one after it; an
+	 * IPv6-only run lists only its IPv6 source. */
+	if (c->scanner_ip6[0] == '\0')
+		snprintf(c->scanner_ips, sizeof(c->scanner_ips), "\"%s\"", c->scanner_ip);
+	else if (ri->scanner_ip == 0)
+		snprintf(c->scanner_ips, sizeof(c->scanner_ips), "\"%s\"", c->scanner_ip6);
+	else
+		snprintf(c->scanner_ips, sizeof(c->scanner_ips), "\"%s\",\"%s\"", c->scanner_ip,
+			 c->scanner_ip6);
+	/* The IPv6 source joins the run id's input only when there is one, so
+	 * IPv4 runs keep the ids they always had. */
+	n = snprintf(seed_text, sizeof(seed_text), "portus|%" PRIu64 "|%" PRId64 "|%s|%u/%u|%s%s%s",
+		     ri->seed, ri->start_us, c->scanner_ip, ri->shard_k, ri->shard_n, ri->hostname,
+		     c->scanner_ip6[0] != '\0' ? "|" : "", c->scanner_ip6);
 	sha256_hex(seed_text, n > 0 ? strnlen(seed_text, sizeof(seed_text)) : 0, 8, c->run_id);
 
 	sb_init(&c->common);
@@ -51,7 +65,7 @@ int ecs_ctx_init(struct ecs_ctx *c, const struct run_info *ri)
 		json_append_string(&c->common, ri->hostname, strnlen(ri->hostname, sizeof(ri->hostname)));
 	else
 		sb_puts(&c->common, "null");
-	sb_printf(&c->common, ",\"ip\":[\"%s\"]", c->scanner_ip);
+	sb_printf(&c->common, ",\"ip\":[%s]", c->scanner_ips);
 	/* ECS: uppercase, hyphen-separated (RFC 7042). */
 	sb_printf(&c->common, ",\"mac\":[\"%02X-%02X-%02X-%02X-%02X-%02X\"]", m[0], m[1], m[2], m[3],
 		  m[4], m[5]);
@@ -90,35 +104,56 @@ void ecs_common_tail(struct strbuf *b, const struct ecs_ctx *c)
 	sb_append(b, c->common.p, c->common.len);
 }
 
+const char *ecs_scanner_for(const struct ecs_ctx *c, ip_addr dst)
+{
+	if (addr_is_v4(dst))
+		return c->scanner_ip;
+	return c->scanner_ip6[0] != '\0' ? c->scanner_ip6 : NULL;
+}
+
+const char *ecs_network_type(ip_addr dst)
+{
+	return addr_is_v4(dst) ? "ipv4" : "ipv6";
+}
+
 void ecs_port_format(struct strbuf *b, const struct ecs_ctx *c, const struct port_record *r)
 {
 	const char *state = state_name((enum port_state)r->state);
 	const char *why = reason_name((enum reason)r->reason);
-	char ip[16], rip[16], key[48], action[32];
+	const char *src = ecs_scanner_for(c, r->ip);
+	char ip[ADDR_STR_MAX], rip[ADDR_STR_MAX], key[ADDR_STR_MAX + 8], action[32];
 
-	ip_to_str(r->ip, ip);
+	addr_to_str(r->ip, ip);
 	snprintf(key, sizeof(key), "%s|%u", ip, (unsigned)r->port);
 	snprintf(action, sizeof(action), "port-%s", state);
 	ecs_open_event(b, c, r->time_us, "state", "info", action, "portus.port", key);
 	sb_printf(b, ",\"reason\":\"%s\"}", why);
 	sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"port\":%u}", ip, (unsigned)r->port);
-	sb_printf(b, ",\"source\":{\"ip\":\"%s\"", c->scanner_ip);
-	if (r->sport != 0)
-		sb_printf(b, ",\"port\":%u", (unsigned)r->sport);
-	sb_puts(b, "},\"network\":{\"transport\":\"tcp\",\"type\":\"ipv4\"}");
-	sb_printf(b, ",\"related\":{\"ip\":[\"%s\",\"%s\"", ip, c->scanner_ip);
-	if (r->has_reply && r->reason_ip != 0 && r->reason_ip != r->ip &&
-	    r->reason_ip != c->ri->scanner_ip) {
-		ip_to_str(r->reason_ip, rip);
-		sb_printf(b, ",\"%s\"", rip);
+	if (src != NULL) {
+		sb_printf(b, ",\"source\":{\"ip\":\"%s\"", src);
+		if (r->sport != 0)
+			sb_printf(b, ",\"port\":%u", (unsigned)r->sport);
+		sb_puts(b, "}");
+	} else if (r->sport != 0) {
+		sb_printf(b, ",\"source\":{\"port\":%u}", (unsigned)r->sport);
+	}
+	sb_printf(b, ",\"network\":{\"transport\":\"tcp\",\"type\":\"%s\"}",
+		  ecs_network_type(r->ip));
+	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"", ip);
+	if (src != NULL)
+		sb_printf(b, ",\"%s\"", src);
+	if (r->has_reply && !addr_is_zero(r->reason_ip) && !addr_eq(r->reason_ip, r->ip)) {
+		addr_to_str(r->reason_ip, rip);
+		if (src == NULL || strcmp(rip, src) != 0)
+			sb_printf(b, ",\"%s\"", rip);
 	}
 	sb_puts(b, "]}");
 	ecs_common_tail(b, c);
 	sb_printf(b, "},\"state\":\"%s\",\"reason\":\"%s\"", state, why);
 	if (r->has_reply) {
 		sb_printf(b, ",\"ttl\":%u", (unsigned)r->ttl);
-		if (r->reason_ip != 0) {
-			ip_to_str(r->reason_ip, rip);
+		if (!addr_is_zero(r->reason_ip)) {
+			addr_to_str(r->reason_ip, rip);
 			sb_printf(b, ",\"reason_ip\":\"%s\"", rip);
 		}
 	}
@@ -128,15 +163,19 @@ void ecs_port_format(struct strbuf *b, const struct ecs_ctx *c, const struct por
 void ecs_host_format(struct strbuf *b, const struct ecs_ctx *c, const struct host_record *h)
 {
 	const char *why = reason_name((enum reason)h->reason);
-	char ip[16];
+	const char *src = ecs_scanner_for(c, h->ip);
+	char ip[ADDR_STR_MAX];
 
-	ip_to_str(h->ip, ip);
+	addr_to_str(h->ip, ip);
 	ecs_open_event(b, c, h->time_us, "state", "info", h->up ? "host-up" : "host-down",
 		       "portus.host", ip);
 	sb_printf(b, ",\"reason\":\"%s\"}", why);
 	sb_printf(b, ",\"destination\":{\"ip\":\"%s\"}", ip);
-	sb_printf(b, ",\"network\":{\"type\":\"ipv4\"}");
-	sb_printf(b, ",\"related\":{\"ip\":[\"%s\",\"%s\"]}", ip, c->scanner_ip);
+	sb_printf(b, ",\"network\":{\"type\":\"%s\"}", ecs_network_type(h->ip));
+	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"", ip);
+	if (src != NULL)
+		sb_printf(b, ",\"%s\"", src);
+	sb_puts(b, "]}");
 	ecs_common_tail(b, c);
 	sb_printf(b, "},\"state\":\"%s\",\"reason\":\"%s\"}}", h->up ? "up" : "down", why);
 }
@@ -160,7 +199,7 @@ void ecs_run_start_format(struct strbuf *b, const struct ecs_ctx *c)
 	sb_puts(b, ",\"start\":");
 	json_append_time(b, c->ri->start_us);
 	sb_puts(b, "}");
-	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"]}", c->scanner_ip);
+	sb_printf(b, ",\"related\":{\"ip\":[%s]}", c->scanner_ips);
 	ecs_common_tail(b, c);
 	run_settings(b, c);
 	sb_puts(b, "}}}");
@@ -179,7 +218,7 @@ void ecs_run_end_format(struct strbuf *b, const struct ecs_ctx *c, const struct 
 	sb_puts(b, ",\"end\":");
 	json_append_time(b, s->end_us);
 	sb_printf(b, ",\"duration\":%" PRId64 "}", (el > 0 ? el : 0) * 1000);
-	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"]}", c->scanner_ip);
+	sb_printf(b, ",\"related\":{\"ip\":[%s]}", c->scanner_ips);
 	ecs_common_tail(b, c);
 	run_settings(b, c);
 	sb_printf(b,

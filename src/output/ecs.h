@@ -18,8 +18,15 @@
  *   portus.run   event  [network]  [end]    scan-finished | scan-interrupted
  *
  * Port: destination.ip/port, source.ip/port (the scanner's probe), network
- * transport "tcp" / type "ipv4", related.ip, event.reason (nmap's reason
- * name), portus.state/reason/ttl/reason_ip.
+ * transport "tcp" / type "ipv4" or "ipv6", related.ip, event.reason (nmap's
+ * reason name), portus.state/reason/ttl/reason_ip.
+ *
+ * Addresses are text: IPv4 dotted quads, IPv6 in RFC 5952 form (both what an
+ * Elasticsearch "ip" field takes). For an IPv6 target source.ip (and the
+ * scanner's entry in related.ip) is the run's IPv6 source (run_info
+ * scanner_ip6); a run without one leaves them out (source then holds only the
+ * port, or is left out). observer.ip lists the IPv4 source, then the IPv6
+ * one when the run has both.
  * TLS (ecs_tls.c): tls.version "1.3", version_protocol "tls", cipher,
  * established, next_protocol, curve, client.server_name, server.hash.sha256 /
  * sha1 (uppercase hex), server.not_before/not_after, server.subject/issuer,
@@ -51,7 +58,9 @@
 struct ecs_ctx {
 	const struct run_info *ri; /* borrowed */
 	char run_id[17];
-	char scanner_ip[16];
+	char scanner_ip[16];            /* ri->scanner_ip as text */
+	char scanner_ip6[ADDR_STR_MAX]; /* ri->scanner_ip6 as text, "" when zero */
+	char scanner_ips[80];           /* observer.ip's items: "\"a\"" or "\"a\",\"b\"" */
 	struct strbuf common; /* ,"observer":{...},"portus":{"run":{"id":"..." built once */
 };
 
@@ -73,5 +82,10 @@ void ecs_open_event(struct strbuf *b, const struct ecs_ctx *c, int64_t time_us, 
 		    const char *type, const char *action, const char *dataset, const char *key);
 /* ,"observer":{...},"portus":{"run":{"id":"..."  — portus and portus.run are left open. */
 void ecs_common_tail(struct strbuf *b, const struct ecs_ctx *c);
+/* The scanner's address as text for a record about dst: the IPv4 source for
+ * an IPv4 target, the IPv6 source for an IPv6 one (NULL when the run has none). */
+const char *ecs_scanner_for(const struct ecs_ctx *c, ip_addr dst);
+/* "ipv4" or "ipv6": network.type of a record about dst. */
+const char *ecs_network_type(ip_addr dst);
 
 #endif

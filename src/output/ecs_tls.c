@@ -446,11 +446,12 @@ static void et_render(struct et *t, const struct ecs_ctx *c, const struct tls_re
 {
 	const struct tls_chain_info *ci = &r->certs;
 	struct strbuf *b = t->b;
-	char ip[16], key[320], reason[80];
+	const char *src = ecs_scanner_for(c, r->ip);
+	char ip[ADDR_STR_MAX], key[ADDR_STR_MAX + 8 + sizeof(r->sni)], reason[80];
 	uint32_t cuts;
 	int64_t dur = r->end_us - r->start_us;
 
-	ip_to_str(r->ip, ip);
+	addr_to_str(r->ip, ip);
 	snprintf(key, sizeof(key), "%s|%u|%.*s", ip, (unsigned)r->port,
 		 (int)strnlen(r->sni, sizeof(r->sni)), r->sni);
 	ecs_open_event(b, c, r->end_us, "state", "info", "tls-handshake", "portus.tls", key);
@@ -467,9 +468,14 @@ static void et_render(struct et *t, const struct ecs_ctx *c, const struct tls_re
 	json_append_time(b, r->end_us);
 	sb_printf(b, ",\"duration\":%" PRId64 "}", (dur > 0 ? dur : 0) * 1000);
 	sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"port\":%u}", ip, (unsigned)r->port);
-	sb_printf(b, ",\"source\":{\"ip\":\"%s\"}", c->scanner_ip);
-	sb_puts(b, ",\"network\":{\"transport\":\"tcp\",\"type\":\"ipv4\"}");
-	sb_printf(b, ",\"related\":{\"ip\":[\"%s\",\"%s\"]", ip, c->scanner_ip);
+	if (src != NULL)
+		sb_printf(b, ",\"source\":{\"ip\":\"%s\"}", src);
+	sb_printf(b, ",\"network\":{\"transport\":\"tcp\",\"type\":\"%s\"}",
+		  ecs_network_type(r->ip));
+	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"", ip);
+	if (src != NULL)
+		sb_printf(b, ",\"%s\"", src);
+	sb_puts(b, "]");
 	t->first = 0;
 	if (ci->has_leaf) {
 		char h[65];

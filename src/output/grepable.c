@@ -7,9 +7,11 @@
  *   Host: 198.18.0.10 ()	Status: Up
  *   Host: 198.18.0.10 ()	Ports: 22/open/tcp//ssh///, 80/open/tcp//http///	Ignored State: closed (101)
  *   Host: 198.18.0.13 ()	Status: Down
+ *   Host: 2001:db8::1 ()	Status: Up
  *   # portus done at Mon Nov 23 11:22:48 2026 -- 4 IP addresses (3 hosts up) scanned in 1.25 seconds
  *
- * Fields are tab-separated; a port is PORT/STATE/tcp//SERVICE/// ('/' in a
+ * IPv6 hosts are written as nmap -6 writes them: the address in its RFC 5952
+ * form where the dotted quad goes. Fields are tab-separated; a port is PORT/STATE/tcp//SERVICE/// ('/' in a
  * service name becomes '|', as nmap does). As in nmap, "Ignored State" is
  * written only when exactly one state is summarised (hostgroup.h says which).
  * Hosts are listed as hostgroup.h decides; control bytes in the command line
@@ -57,10 +59,10 @@ static void write_ports(struct grepable *gr, const struct hg_host *h)
 	struct strbuf *b = &gr->lo.sb;
 	const char *sep = "";
 	const char *svc;
-	char ip[16];
+	char ip[ADDR_STR_MAX];
 	size_t k;
 
-	ip_to_str(h->ip, ip);
+	addr_to_str(h->ip, ip);
 	sb_printf(b, "Host: %s ()\tPorts: ", ip);
 	for (k = 0; k < h->n; k++) {
 		const struct port_record *p = &h->ports[k];
@@ -83,9 +85,9 @@ static void write_ports(struct grepable *gr, const struct hg_host *h)
 static void write_host(struct grepable *gr, const struct hg_host *h)
 {
 	struct strbuf *b = &gr->lo.sb;
-	char ip[16];
+	char ip[ADDR_STR_MAX];
 
-	ip_to_str(h->ip, ip);
+	addr_to_str(h->ip, ip);
 	if (h->status == HG_DOWN) {
 		sb_printf(b, "Host: %s ()\tStatus: Down", ip);
 		return;

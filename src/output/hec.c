@@ -162,6 +162,8 @@ struct writer *hec_writer_new(struct line_sink *sink, const struct run_info *ri,
 
 		memcpy(h->host, ri->hostname, n);
 		h->host[n] = '\0';
+	} else if (ri->scanner_ip == 0 && !addr_is_zero(ri->scanner_ip6)) {
+		addr_to_str(ri->scanner_ip6, h->host); /* an IPv6-only run */
 	} else {
 		ip_to_str(ri->scanner_ip, h->host); /* an address beats an empty host */
 	}

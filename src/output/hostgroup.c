@@ -66,9 +66,10 @@ int hg_add_host(struct hostgroup *g, const struct host_record *h)
 static int cmp_port(const void *a, const void *b)
 {
 	const struct port_record *x = a, *y = b;
+	int c = addr_order(x->ip, y->ip);
 
-	if (x->ip != y->ip)
-		return x->ip < y->ip ? -1 : 1;
+	if (c != 0)
+		return c;
 	return (x->port > y->port) - (x->port < y->port);
 }
 
@@ -76,9 +77,10 @@ static int cmp_port(const void *a, const void *b)
 static int cmp_host(const void *a, const void *b)
 {
 	const struct host_record *x = a, *y = b;
+	int c = addr_order(x->ip, y->ip);
 
-	if (x->ip != y->ip)
-		return x->ip < y->ip ? -1 : 1;
+	if (c != 0)
+		return c;
 	if (x->up != y->up)
 		return x->up < y->up ? -1 : 1;
 	/* The last record of a host is the one used. A packet-level reason
@@ -192,17 +194,18 @@ static void find_status(struct hg_host *h, const struct host_record *hr)
 int hg_next(struct hostgroup *g, int open_only, struct hg_host *out)
 {
 	size_t pe, he;
-	uint32_t ip;
+	ip_addr ip;
 
 	if (g->pi >= g->nports && g->hi >= g->nhosts)
 		return 0;
-	if (g->hi >= g->nhosts || (g->pi < g->nports && g->ports[g->pi].ip <= g->hosts[g->hi].ip))
+	if (g->hi >= g->nhosts ||
+	    (g->pi < g->nports && addr_order(g->ports[g->pi].ip, g->hosts[g->hi].ip) <= 0))
 		ip = g->ports[g->pi].ip;
 	else
 		ip = g->hosts[g->hi].ip;
-	for (pe = g->pi; pe < g->nports && g->ports[pe].ip == ip; pe++)
+	for (pe = g->pi; pe < g->nports && addr_eq(g->ports[pe].ip, ip); pe++)
 		;
-	for (he = g->hi; he < g->nhosts && g->hosts[he].ip == ip; he++)
+	for (he = g->hi; he < g->nhosts && addr_eq(g->hosts[he].ip, ip); he++)
 		;
 	memset(out, 0, sizeof(*out));
 	out->ip = ip;

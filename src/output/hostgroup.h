@@ -6,15 +6,18 @@
  *
  * Open ports reach a writer as soon as they are found and the other states at
  * the end, so a host's ports are only together once the scan is over. A
- * hostgroup keeps one compact port_record per port (24 bytes) and one
+ * hostgroup keeps one port_record per port (64 bytes) and one
  * host_record per ARP result, then sorts them by address and port and hands
- * them out one host at a time, with what nmap would say about the host:
+ * them out one host at a time (by address: IPv4 before IPv6, addr.h), with
+ * what nmap would say about the host:
  *
- *   status   up      at least one reply (TCP or ICMP) or an ARP "up" record;
- *                    reason arp-response/user-set from the host record, else
+ *   status   up      at least one reply (TCP or ICMP) or an ARP (IPv6:
+ *                    neighbour discovery) "up" record; reason
+ *                    arp-response/nd-response/user-set from the host record, else
  *                    the first TCP answer (syn-ack/reset ttl N), else the
  *                    first ICMP error
- *            down    an on-link host that did not answer ARP (nmap -v lists
+ *            down    an on-link host that did not answer ARP or neighbour
+ *                    solicitation (nmap -v lists
  *                    those; nmap's reason is "no-response")
  *            silent  nothing answered on any port: nmap without -Pn does not
  *                    list it, its run statistics count it down
@@ -47,7 +50,7 @@ struct hostgroup {
 enum hg_status { HG_SILENT = 0, HG_UP, HG_DOWN };
 
 struct hg_host {
-	uint32_t ip;
+	ip_addr ip;
 	const struct port_record *ports; /* this host's ports, ascending; borrowed */
 	size_t n;
 	const struct host_record *rec; /* the host's ARP record ("up" wins), or NULL; borrowed */

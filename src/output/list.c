@@ -1,6 +1,8 @@
 /*
  * list.c — masscan's -oL list format: "#portus", then one
  * "open tcp PORT ADDRESS UNIX-SECONDS" line per open port, then "# end".
+ * ADDRESS is a dotted quad or, as masscan writes it, an IPv6 address in its
+ * compressed form without brackets ("open tcp 80 2001:db8::1 1763890000").
  * Only open ports are written; every line is flushed as it is written.
  */
 #include <errno.h>
@@ -21,13 +23,13 @@ static int list_flush(struct writer *w, int printed)
 static int list_port(struct writer *w, const struct port_record *r)
 {
 	int64_t sec = r->time_us / 1000000;
-	char ip[16];
+	char ip[ADDR_STR_MAX];
 
 	if (r->state != PS_OPEN)
 		return 0;
 	if (r->time_us < 0 && r->time_us % 1000000 != 0)
 		sec--; /* floor, for clocks set before 1970 */
-	ip_to_str(r->ip, ip);
+	addr_to_str(r->ip, ip);
 	return list_flush(w, fprintf(w->fp, "open tcp %u %s %" PRId64 "\n", (unsigned)r->port,
 				     ip, sec));
 }

@@ -13,11 +13,11 @@ static void nat_str(struct strbuf *b, const char *key, const char *val)
 	json_append_string(b, val, strlen(val));
 }
 
-static void nat_ip(struct strbuf *b, const char *key, uint32_t ip)
+static void nat_ip(struct strbuf *b, const char *key, ip_addr ip)
 {
-	char s[16];
+	char s[ADDR_STR_MAX];
 
-	ip_to_str(ip, s);
+	addr_to_str(ip, s);
 	sb_printf(b, ",\"%s\":\"%s\"", key, s);
 }
 
@@ -48,12 +48,10 @@ static char *put_u32(char *p, uint32_t v)
 	return p;
 }
 
-static char *put_ip(char *p, uint32_t ip)
+/* The address as text: a dotted quad (IPv4), RFC 5952 (IPv6). */
+static char *put_ip(char *p, ip_addr ip)
 {
-	char s[16];
-
-	ip_to_str(ip, s);
-	return put_str(p, s);
+	return p + addr_to_str(ip, p);
 }
 
 /* Appends json_append_time(time_us), from a per-thread copy of the last one. */
@@ -78,9 +76,11 @@ static void append_time_cached(struct strbuf *b, int64_t time_us)
 
 void native_port_format(struct strbuf *b, const struct port_record *r)
 {
-	/* Longest: 21 + 15 + 9 + 5 + 24 + state + 12 + reason + 8 + 3 + 14 + 15
-	 * + 9 bytes, the two names short static strings (result.c). */
-	char buf[256], *p = buf;
+	/* Longest: 21 + 39 + 9 + 5 + 24 + state + 12 + reason + 8 + 3 + 14 + 39
+	 * + 9 bytes (an IPv6 address is at most 39 characters; addr_to_str writes
+	 * its NUL too, so ADDR_STR_MAX is left free after each), the two names
+	 * short static strings (result.c). */
+	char buf[192 + 96 + ADDR_STR_MAX], *p = buf;
 	const char *state = state_name((enum port_state)r->state);
 	const char *reason = reason_name((enum reason)r->reason);
 
@@ -100,7 +100,7 @@ void native_port_format(struct strbuf *b, const struct port_record *r)
 	if (r->has_reply) {
 		p = put_str(p, "\",\"ttl\":");
 		p = put_u32(p, r->ttl);
-		if (r->reason_ip != 0) {
+		if (!addr_is_zero(r->reason_ip)) {
 			p = put_str(p, ",\"reason_ip\":\"");
 			p = put_ip(p, r->reason_ip);
 			*p++ = '"';

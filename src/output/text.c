@@ -8,6 +8,12 @@
  *   PORT     STATE    SERVICE  REASON
  *   80/tcp   open     http     syn-ack ttl 64
  *
+ * An IPv6 host is headed as nmap -6 heads it ("portus scan report for
+ * 2001:db8::1"); its TTLs are hop limits. Addresses only appear in the
+ * heading, in the last column (an ICMP error's sender: "no-route from
+ * 2001:db8::fe ttl 63") and in the TLS lines, none of them padded, so no
+ * column depends on an address's length.
+ *
  * As nmap does, the most common non-open (state, reason) group of a host is
  * collapsed into the "Not shown" line when it has more than TEXT_COLLAPSE
  * ports; with --open every non-open port is collapsed and hosts without an
@@ -31,7 +37,7 @@
 #define NSTATES HG_NSTATES        /* enum port_state values */
 
 struct text_tls {
-	uint32_t ip;
+	ip_addr ip;
 	uint16_t port;
 	char *line; /* owned, printable ASCII only */
 };
@@ -99,22 +105,23 @@ static int text_tls(struct writer *w, const struct tls_result *r)
 static int cmp_tls(const void *a, const void *b)
 {
 	const struct text_tls *x = a, *y = b;
+	int c = addr_order(x->ip, y->ip);
 
-	if (x->ip != y->ip)
-		return x->ip < y->ip ? -1 : 1;
+	if (c != 0)
+		return c;
 	return (x->port > y->port) - (x->port < y->port);
 }
 
 static void print_tls(FILE *fp, struct text *t)
 {
-	char ip[16];
+	char ip[ADDR_STR_MAX];
 
 	if (t->ntls == 0)
 		return;
 	qsort(t->tls, t->ntls, sizeof(*t->tls), cmp_tls);
 	fprintf(fp, "TLS endpoints:\n");
 	for (size_t i = 0; i < t->ntls; i++) {
-		ip_to_str(t->tls[i].ip, ip);
+		addr_to_str(t->tls[i].ip, ip);
 		fprintf(fp, "  %s %s\n", ip, t->tls[i].line);
 	}
 	fputc('\n', fp);
@@ -134,16 +141,21 @@ static const char *plural(uint64_t n)
 	return n == 1 ? "" : "s";
 }
 
-/* "syn-ack ttl 64", "admin-prohibited from 198.18.0.254 ttl 63", "no-response". */
+/* Room for the longest reason text: a reason name, " from ", an IPv6
+ * address (39 characters), " ttl 255". */
+#define REASON_TEXT_MAX (32 + ADDR_STR_MAX + 16)
+
+/* "syn-ack ttl 64", "admin-prohibited from 198.18.0.254 ttl 63",
+ * "no-route from 2001:db8::fe ttl 63", "no-response". */
 static void reason_text(const struct port_record *r, char *out, size_t outlen)
 {
 	const char *name = reason_name((enum reason)hg_reason(r));
-	char ip[16];
+	char ip[ADDR_STR_MAX];
 
 	if (!r->has_reply) {
 		snprintf(out, outlen, "%s", name);
-	} else if (r->reason_ip != 0 && r->reason_ip != r->ip) {
-		ip_to_str(r->reason_ip, ip);
+	} else if (!addr_is_zero(r->reason_ip) && !addr_eq(r->reason_ip, r->ip)) {
+		addr_to_str(r->reason_ip, ip);
 		snprintf(out, outlen, "%s from %s ttl %u", name, ip, (unsigned)r->ttl);
 	} else {
 		snprintf(out, outlen, "%s ttl %u", name, (unsigned)r->ttl);
@@ -172,7 +184,7 @@ static size_t max_sz(size_t a, size_t b)
 static void print_up(FILE *fp, const struct port_record *p, size_t n,
 		     const struct host_record *h)
 {
-	char why[64];
+	char why[REASON_TEXT_MAX];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -225,7 +237,7 @@ static void print_not_shown(FILE *fp, size_t cnt[NSTATES][R_COUNT],
 		fputc('\n', fp);
 }
 
-static void print_host(struct writer *w, uint32_t ip, const struct port_record *p, size_t n,
+static void print_host(struct writer *w, ip_addr ip, const struct port_record *p, size_t n,
 		       const struct host_record *h)
 {
 	struct text *t = w->priv;
@@ -233,10 +245,10 @@ static void print_host(struct writer *w, uint32_t ip, const struct port_record *
 	unsigned char hide[NSTATES][R_COUNT] = {{0}};
 	size_t i, nhidden = 0, best = 0, wport = 4, wstate = 5, wsvc = 7;
 	unsigned s, r, bs = 0, br = 0;
-	char addr[16], pstr[16], why[64];
+	char addr[ADDR_STR_MAX], pstr[16], why[REASON_TEXT_MAX];
 	FILE *fp = w->fp;
 
-	ip_to_str(ip, addr);
+	addr_to_str(ip, addr);
 	for (i = 0; i < n; i++)
 		cnt[hg_state(&p[i])][hg_reason(&p[i])]++;
 	for (s = 0; s < NSTATES; s++) {
@@ -340,9 +352,9 @@ static void print_done(FILE *fp, const struct run_summary *s)
 
 static void print_down(FILE *fp, const struct host_record *h)
 {
-	char addr[16];
+	char addr[ADDR_STR_MAX];
 
-	ip_to_str(h->ip, addr);
+	addr_to_str(h->ip, addr);
 	fprintf(fp, "portus scan report for %s\nHost is down (%s).\n\n", addr,
 		reason_name((enum reason)h->reason));
 }

@@ -310,9 +310,9 @@ static void tj_render(struct tj *t, const struct tls_result *r)
 {
 	const struct tls_chain_info *ci = &r->certs;
 	struct strbuf *b = t->b;
-	char ip[16];
+	char ip[ADDR_STR_MAX];
 
-	ip_to_str(r->ip, ip);
+	addr_to_str(r->ip, ip);
 	sb_printf(b, "{\"type\":\"tls\",\"ip\":\"%s\",\"port\":%u", ip, (unsigned)r->port);
 	tj_chars(t, "sni", F_SNI, r->sni, sizeof(r->sni));
 	tj_key(t, "outcome");

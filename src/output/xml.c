@@ -6,7 +6,7 @@
  *   <nmaprun scanner="portus" args= start= startstr= version= xmloutputversion="1.05">
  *   <scaninfo type="syn" protocol="tcp" numservices= services="22,80,8080-8081"/>
  *   <host starttime= endtime=><status state="up" reason="syn-ack" reason_ttl="64"/>
- *   <address addr= addrtype="ipv4"/> <hostnames> <ports>
+ *   <address addr= addrtype="ipv4"|"ipv6"/> <hostnames> <ports>
  *     <extraports state="closed" count="101"><extrareasons reason= count= proto= ports=/>
  *     <port protocol="tcp" portid="22"><state state= reason= reason_ttl= [reason_ip=]/>
  *       <service name="ssh" method="table" conf="3"/></port>
@@ -232,15 +232,15 @@ static void write_port(struct xml *x, const struct port_record *p)
 {
 	struct strbuf *b = &x->lo.sb;
 	const char *svc = hg_service(&x->g, p->port);
-	char ip[16];
+	char ip[ADDR_STR_MAX];
 
 	sb_printf(b,
 		  "<port protocol=\"tcp\" portid=\"%u\"><state state=\"%s\" reason=\"%s\" "
 		  "reason_ttl=\"%u\"",
 		  (unsigned)p->port, state_name((enum port_state)hg_state(p)),
 		  reason_name((enum reason)hg_reason(p)), p->has_reply ? (unsigned)p->ttl : 0u);
-	if (p->has_reply && p->reason_ip != 0 && p->reason_ip != p->ip) {
-		ip_to_str(p->reason_ip, ip);
+	if (p->has_reply && !addr_is_zero(p->reason_ip) && !addr_eq(p->reason_ip, p->ip)) {
+		addr_to_str(p->reason_ip, ip);
 		sb_printf(b, " reason_ip=\"%s\"", ip);
 	}
 	sb_puts(b, "/>");
@@ -255,23 +255,25 @@ static void write_port(struct xml *x, const struct port_record *p)
 static void write_host(struct xml *x, const struct hg_host *h)
 {
 	struct strbuf *b = &x->lo.sb;
-	char ip[16];
+	/* nmap's addrtype: "ipv4" or "ipv6" (nmap -6 writes the RFC 5952 form). */
+	const char *type = addr_is_v4(h->ip) ? "ipv4" : "ipv6";
+	char ip[ADDR_STR_MAX];
 	unsigned i;
 	size_t k;
 
-	ip_to_str(h->ip, ip);
+	addr_to_str(h->ip, ip);
 	if (h->status == HG_DOWN) {
 		sb_printf(b,
 			  "<host><status state=\"down\" reason=\"%s\" reason_ttl=\"0\"/>\n"
-			  "<address addr=\"%s\" addrtype=\"ipv4\"/>\n</host>",
-			  h->reason, ip);
+			  "<address addr=\"%s\" addrtype=\"%s\"/>\n</host>",
+			  h->reason, ip, type);
 		return;
 	}
 	sb_printf(b,
 		  "<host starttime=\"%" PRId64 "\" endtime=\"%" PRId64 "\"><status state=\"up\" "
-		  "reason=\"%s\" reason_ttl=\"%u\"/>\n<address addr=\"%s\" addrtype=\"ipv4\"/>\n"
+		  "reason=\"%s\" reason_ttl=\"%u\"/>\n<address addr=\"%s\" addrtype=\"%s\"/>\n"
 		  "<hostnames>\n</hostnames>\n<ports>",
-		  h->start_us / 1000000, h->end_us / 1000000, h->reason, h->reason_ttl, ip);
+		  h->start_us / 1000000, h->end_us / 1000000, h->reason, h->reason_ttl, ip, type);
 	for (i = 0; i < h->nignored; i++) {
 		sb_printf(b, "<extraports state=\"%s\" count=\"%zu\">\n",
 			  state_name((enum port_state)h->ignored[i]), h->ignored_count[i]);

@@ -108,9 +108,8 @@ static int64_t wall_us(void)
 
 /* ---- hosts ---- */
 
-/* Fibonacci hashing of the address folded to 64 bits (an IPv4 address is
- * its low 32 bits xor the ::ffff tag; IPv6 hosts of one /64 differ in the low
- * half, networks in the high half). */
+/* Fibonacci hashing of the address folded to 64 bits (both halves count:
+ * IPv6 hosts of one /64 differ in the low one, networks in the high one). */
 static size_t host_hash(const struct tls_stage *s, ip_addr ip)
 {
 	uint64_t x = (uint64_t)ip.v ^ (uint64_t)(ip.v >> 64);

@@ -17,6 +17,7 @@
 
 #include "../../src/output/cef.h"
 #include "../../src/output/ecs.h"
+#include "addr.h"
 #include "strbuf.h"
 #include "tls_json.h"
 #include "tls_result.h"
@@ -92,7 +93,9 @@ static void check_line(const struct strbuf *b, size_t cap, const char *head)
 /* The same record through every format that carries certificate strings. */
 static void check_record(const struct tls_result *r)
 {
-	static struct run_info ri = { .scanner_ip = 0xc6120001, .hostname = "fuzz" };
+	static struct run_info ri = { .scanner_ip = 0xc6120001, /* 198.18.0.1 */
+				      .scanner_ip6 = { (u128)0x20010db8 << 96 | 1 }, /* 2001:db8::1 */
+				      .hostname = "fuzz" };
 	struct ecs_ctx ctx;
 	struct strbuf b;
 
@@ -126,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (x == NULL)
 		return 0;
 	memset(&r, 0, sizeof(r));
-	r.ip = 0xc612000a;
+	r.ip = addr_from_v4(0xc612000a); /* 198.18.0.10 */
 	r.port = 443;
 	r.outcome = TLS_OK;
 	if (tls_chain_extract(&r.certs, x, NULL, FUZZ_NOW, 1) == 0) {
@@ -142,6 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 	if (sk != NULL) {
 		memset(&r, 0, sizeof(r));
+		r.ip.v = (u128)0x20010db8 << 96 | 0xa; /* 2001:db8::a: the IPv6 record path */
+		r.port = 8443;
 		r.outcome = TLS_OK;
 		if (tls_chain_extract(&r.certs, NULL, sk, FUZZ_NOW, 0) == 0) {
 			check_caps(&r.certs);

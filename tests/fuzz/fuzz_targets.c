@@ -38,13 +38,13 @@ static void check_set(struct ip_set *s)
 
 	ipset_init(&orig);
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->r[i].first > s->r[i].last || ipset_add_range(&orig, s->r[i].first, s->r[i].last))
+		if (s->r[i].first.v > s->r[i].last.v || ipset_add_range(&orig, s->r[i].first, s->r[i].last))
 			abort();
 	}
 	ipset_normalize(s);
 	for (size_t i = 1; i < s->n; i++) {
-		if (s->r[i].first > s->r[i].last || s->r[i - 1].last == UINT32_MAX ||
-		    s->r[i].first <= s->r[i - 1].last + 1)
+		if (s->r[i].first.v > s->r[i].last.v || s->r[i - 1].last.v == ~(u128)0 ||
+		    s->r[i].first.v <= s->r[i - 1].last.v + 1)
 			abort();
 	}
 	for (size_t i = 0; i < orig.n; i++) {
@@ -60,13 +60,14 @@ static void fuzz_ipset(const char *text, size_t size)
 {
 	char err[PORTUS_ERRLEN];
 	struct ip_set s;
-	uint32_t first = 1, last = 0;
+	ip_addr first = addr_from_v4(1), last = addr_zero();
 	size_t len = strlen(text), commas = 0;
 
 	if (ipset_parse(text, &first, &last, err, sizeof(err)) == 0) {
-		if (first > last || len == 0 || strspn(text, "0123456789./-") != len)
+		if (first.v > last.v || len == 0 ||
+		    strspn(text, "0123456789abcdefABCDEF:./-") != len)
 			abort();
-		if (strpbrk(text, "/-") == NULL && first != last)
+		if (strpbrk(text, "/-") == NULL && !addr_eq(first, last))
 			abort();
 	} else {
 		check_err(err);
@@ -88,7 +89,7 @@ static void fuzz_ipset(const char *text, size_t size)
 
 	/* The whole input, NULs and all: ipset_add_text takes a length. */
 	if (ipset_add_text(&s, text, size, "fuzz", err, sizeof(err)) == 0) {
-		if (s.n > size / 7 + 1) /* a spec is at least 7 bytes ("1.2.3.4") */
+		if (s.n > size / 2 + 1) /* a spec is at least 2 bytes ("::") */
 			abort();
 		check_set(&s);
 	} else {

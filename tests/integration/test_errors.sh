@@ -123,6 +123,33 @@ expect_usage_error "" "--tls-concurrency 0" -p 443 "${X[@]}" --tls --tls-concurr
 expect_usage_error "" "--sni-file missing" -p 443 "${X[@]}" --sni-file /nonexistent/sni $T
 expect_usage_error "" "--ca-file missing" -p 443 "${X[@]}" --tls --ca-file /nonexistent/ca.pem $T
 expect_usage_error "unknown option" "--unknown=3" -p 80 "${X[@]}" --unknown=3 $T
+
+# IPv6 literals: bad forms, sizes and zone ids are refused with one line; the
+# built-in exclude list covers 2001:db8::/32 (IANA IPv6 special-purpose registry).
+printf '198.19.0.1\n2001:db8::1::2\n' >"$ART/bad6.txt"
+expect_usage_error "IPv6" "1::2::3" -p 80 "${X[@]}" 1::2::3
+expect_usage_error "IPv6" ":::" -p 80 "${X[@]}" :::
+expect_usage_error "IPv6" "12345::" -p 80 "${X[@]}" 12345::
+expect_usage_error "IPv6" "trailing colon" -p 80 "${X[@]}" 2001:db8::1:
+expect_usage_error "IPv6" "nine groups" -p 80 "${X[@]}" 1:2:3:4:5:6:7:8:9
+expect_usage_error "IPv6" "seven groups" -p 80 "${X[@]}" 1:2:3:4:5:6:7
+expect_usage_error "IPv6" "bad hex digit" -p 80 "${X[@]}" 2001:db8::g
+expect_usage_error "IPv6" "brackets" -p 80 "${X[@]}" '[2001:db8::1]'
+expect_usage_error "zone" "zone id" -p 80 "${X[@]}" fe80::1%eth0
+expect_usage_error "" "bad embedded IPv4" -p 80 "${X[@]}" ::ffff:1.2.3
+expect_usage_error "" "embedded octet 256" -p 80 "${X[@]}" ::ffff:256.1.1.1
+expect_usage_error "0-128" "/129" -p 80 "${X[@]}" 2001:db8::/129
+expect_usage_error "0-128" "empty IPv6 prefix" -p 80 "${X[@]}" 2001:db8::/x
+expect_usage_error "/96" "/64 too large" -p 80 "${X[@]}" 2001:db8::/64
+expect_usage_error "/96" "/95 too large" -p 80 "${X[@]}" 2001:db8::/95
+expect_usage_error "/96" "range over 2^32" -p 80 "${X[@]}" 2001:db8::-2001:db8::1:0:0
+expect_usage_error "mix" "range mixing families" -p 80 "${X[@]}" 198.19.0.1-2001:db8::1
+expect_usage_error "after" "IPv6 range backwards" -p 80 "${X[@]}" 2001:db8::9-2001:db8::1
+expect_usage_error "exclu" "2001:db8::/32 in the built-in excludes" -p 80 2001:db8:100::/120
+expect_usage_error "bad6.txt:2" "-iL with a bad IPv6 line" -p 80 "${X[@]}" -iL "$ART/bad6.txt"
+expect_usage_error "IPv6" "--exclude with a bad IPv6 literal" -p 80 "${X[@]}" --exclude 2001:db8::x $T
+expect_usage_error "IPv6" "--source-ip bad IPv6" -p 80 "${X[@]}" --source-ip 2001:db8:::1 $T
+expect_usage_error "not scanned yet" "IPv6 target before the IPv6 engine" -p 80 "${X[@]}" 2001:db8:100::1
 [ "$n" -ge 50 ] || fail "only $n error cases (issue 6 asks for at least 50)"
 
 # Cleanup after a failed open removes only files this run created: never a

@@ -23,27 +23,43 @@ extern const char portus_default_exclude[];
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MAXR 8
+#define V4(x) addr_from_v4(x)
+
+/* Fails with both addresses in text when a != b. */
+#define assert_addr_equal(a, b)                                                       \
+	do {                                                                          \
+		ip_addr got_ = (a), want_ = (b);                                      \
+		if (!addr_eq(got_, want_)) {                                          \
+			char gs_[ADDR_STR_MAX], ws_[ADDR_STR_MAX];                    \
+			addr_to_str(got_, gs_);                                       \
+			addr_to_str(want_, ws_);                                      \
+			fail_msg("address %s != %s", gs_, ws_);                       \
+		}                                                                     \
+	} while (0)
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/* IPv4 ranges as host-order uint32_t, converted with addr_from_v4. */
 struct ranges {
 	size_t n;
-	struct ip_range r[MAXR];
+	struct {
+		uint32_t first, last;
+	} r[MAXR];
 };
 
 static void set_from(struct ip_set *s, const struct ranges *want)
 {
 	ipset_init(s);
 	for (size_t i = 0; i < want->n; i++)
-		assert_int_equal(ipset_add_range(s, want->r[i].first, want->r[i].last), 0);
+		assert_int_equal(ipset_add_range(s, V4(want->r[i].first), V4(want->r[i].last)), 0);
 }
 
 static void assert_ranges(const struct ip_set *s, const struct ranges *want)
 {
 	assert_int_equal(s->n, want->n);
 	for (size_t i = 0; i < want->n; i++) {
-		assert_int_equal(s->r[i].first, want->r[i].first);
-		assert_int_equal(s->r[i].last, want->r[i].last);
+		assert_addr_equal(s->r[i].first, V4(want->r[i].first));
+		assert_addr_equal(s->r[i].last, V4(want->r[i].last));
 	}
 }
 
@@ -100,27 +116,27 @@ static void test_parse_accepts_address_cidr_and_range(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < NELEM(cases); i++) {
-		uint32_t first = 0, last = 0;
+		ip_addr first = addr_zero(), last = addr_zero();
 
 		if (ipset_parse(cases[i].text, &first, &last, err, sizeof(err)) != 0)
 			fail_msg("%s: unexpected error: %s", cases[i].text, err);
-		assert_int_equal(first, cases[i].first);
-		assert_int_equal(last, cases[i].last);
+		assert_addr_equal(first, V4(cases[i].first));
+		assert_addr_equal(last, V4(cases[i].last));
 	}
 }
 
 static void test_cidr_ignores_host_bits(void **state)
 {
 	char err[PORTUS_ERRLEN];
-	uint32_t first, last;
+	ip_addr first, last;
 
 	(void)state;
 	assert_int_equal(ipset_parse("198.18.0.7/24", &first, &last, err, sizeof(err)), 0);
-	assert_int_equal(first, IP(198, 18, 0, 0));
-	assert_int_equal(last, IP(198, 18, 0, 255));
+	assert_addr_equal(first, V4(IP(198, 18, 0, 0)));
+	assert_addr_equal(last, V4(IP(198, 18, 0, 255)));
 	assert_int_equal(ipset_parse("1.2.3.4/24", &first, &last, err, sizeof(err)), 0);
-	assert_int_equal(first, IP(1, 2, 3, 0));
-	assert_int_equal(last, IP(1, 2, 3, 255));
+	assert_addr_equal(first, V4(IP(1, 2, 3, 0)));
+	assert_addr_equal(last, V4(IP(1, 2, 3, 255)));
 }
 
 static void test_parse_rejects_malformed_with_named_input(void **state)
@@ -148,7 +164,7 @@ static void test_parse_rejects_malformed_with_named_input(void **state)
 		{ "1.2.3.256", "1.2.3.256: octet must be 0-255" },
 		{ "256.0.0.0", "256.0.0.0: octet must be 0-255" },
 		{ "1.2.3.99999999999999999999", "1.2.3.99999999999999999999: octet must be 0-255" },
-		{ "1.2.3.0-1.2.3.9/24", "1.2.3.0-1.2.3.9/24: use either a.b.c.d/len or a.b.c.d-e.f.g.h, not both" },
+		{ "1.2.3.0-1.2.3.9/24", "1.2.3.0-1.2.3.9/24: use either ADDRESS/len or ADDRESS-ADDRESS, not both" },
 		{ "1.2.3.4/24-1.2.3.9", "1.2.3.4/24-1.2.3.9: prefix length must be 0-32" },
 		{ "1.2.3.4-1.2.3.3", "1.2.3.4-1.2.3.3: range start is after range end" },
 		{ "10.0.0.0-9.255.255.255", "range start is after range end" },
@@ -167,22 +183,22 @@ static void test_parse_rejects_malformed_with_named_input(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < NELEM(cases); i++) {
-		uint32_t first = 7, last = 9;
+		ip_addr first = V4(7), last = V4(9);
 
 		err[0] = '\0';
 		if (ipset_parse(cases[i].text, &first, &last, err, sizeof(err)) != -1)
 			fail_msg("\"%s\": accepted, want error", cases[i].text);
 		assert_contains_text(err, cases[i].want);
 		/* Outputs are written on success only. */
-		assert_int_equal(first, 7);
-		assert_int_equal(last, 9);
+		assert_addr_equal(first, V4(7));
+		assert_addr_equal(last, V4(9));
 	}
 }
 
 static void test_parse_error_truncates_long_and_binary_input(void **state)
 {
 	char text[1000], err[PORTUS_ERRLEN], tiny[8];
-	uint32_t first, last;
+	ip_addr first, last;
 
 	(void)state;
 	memset(text, '9', sizeof(text) - 1);
@@ -244,13 +260,13 @@ static void test_list_rejects_bad_element_and_leaves_set_unchanged(void **state)
 		struct ip_set s;
 
 		ipset_init(&s);
-		assert_int_equal(ipset_add_range(&s, 1, 2), 0);
+		assert_int_equal(ipset_add_range(&s, V4(1), V4(2)), 0);
 		if (ipset_add_list(&s, cases[i].list, err, sizeof(err)) != -1)
 			fail_msg("\"%s\": accepted, want error", cases[i].list);
 		assert_contains_text(err, cases[i].want);
 		assert_int_equal(s.n, 1);
-		assert_int_equal(s.r[0].first, 1);
-		assert_int_equal(s.r[0].last, 2);
+		assert_addr_equal(s.r[0].first, V4(1));
+		assert_addr_equal(s.r[0].last, V4(2));
 		ipset_free(&s);
 	}
 }
@@ -261,9 +277,9 @@ static void test_add_range_rejects_reversed_bounds(void **state)
 
 	(void)state;
 	ipset_init(&s);
-	assert_int_equal(ipset_add_range(&s, 5, 4), -1);
+	assert_int_equal(ipset_add_range(&s, V4(5), V4(4)), -1);
 	assert_int_equal(s.n, 0);
-	assert_int_equal(ipset_add_range(&s, 0, UINT32_MAX), 0);
+	assert_int_equal(ipset_add_range(&s, V4(0), V4(UINT32_MAX)), 0);
 	assert_int_equal(ipset_count(&s), UINT64_C(1) << 32);
 	ipset_free(&s);
 }
@@ -275,10 +291,10 @@ static void test_add_range_grows_past_initial_capacity(void **state)
 	(void)state;
 	ipset_init(&s);
 	for (uint32_t i = 0; i < 1000; i++)
-		assert_int_equal(ipset_add_range(&s, i * 4, i * 4 + 1), 0);
+		assert_int_equal(ipset_add_range(&s, V4(i * 4), V4(i * 4 + 1)), 0);
 	assert_int_equal(s.n, 1000);
 	assert_true(s.cap >= 1000);
-	assert_int_equal(s.r[999].first, 3996);
+	assert_addr_equal(s.r[999].first, V4(3996));
 	ipset_normalize(&s);
 	assert_int_equal(s.n, 1000);
 	assert_int_equal(ipset_count(&s), 2000);
@@ -625,7 +641,7 @@ static void test_subtract_matches_brute_force(void **state)
 				a = (uint32_t)(seed >> 16) % 64;
 				seed = next_rand(seed);
 				b = a + (uint32_t)(seed >> 16) % (64 - a);
-				assert_int_equal(ipset_add_range(t, a, b), 0);
+				assert_int_equal(ipset_add_range(t, V4(a), V4(b)), 0);
 				for (uint32_t x = a; x <= b; x++)
 					*bits |= UINT64_C(1) << x;
 			}
@@ -634,12 +650,12 @@ static void test_subtract_matches_brute_force(void **state)
 		assert_int_equal(ipset_subtract(&s, &ex), 0);
 		want = in_s & ~in_ex;
 		for (uint32_t x = 0; x < 64; x++)
-			assert_int_equal(ipset_contains(&s, x), (int)(want >> x & 1));
-		assert_int_equal(ipset_contains(&s, 64), 0);
+			assert_int_equal(ipset_contains(&s, V4(x)), (int)(want >> x & 1));
+		assert_int_equal(ipset_contains(&s, V4(64)), 0);
 		assert_int_equal(ipset_count(&s), (uint64_t)__builtin_popcountll(want));
 		/* Still normalized: sorted, disjoint, not adjacent. */
 		for (size_t j = 1; j < s.n; j++)
-			assert_true(s.r[j].first > s.r[j - 1].last + 1);
+			assert_true(s.r[j].first.v > s.r[j - 1].last.v + 1);
 		ipset_free(&s);
 		ipset_free(&ex);
 	}
@@ -706,16 +722,212 @@ static void test_contains_checks_range_boundaries(void **state)
 
 	(void)state;
 	ipset_init(&s);
-	assert_int_equal(ipset_contains(&s, 0), 0);
-	assert_int_equal(ipset_contains(&s, UINT32_MAX), 0);
+	assert_int_equal(ipset_contains(&s, V4(0)), 0);
+	assert_int_equal(ipset_contains(&s, V4(UINT32_MAX)), 0);
 	assert_int_equal(ipset_add_list(&s, "255.255.255.255,192.168.1.2,10.0.0.0/8,0.0.0.0", err,
 					sizeof(err)),
 			 0);
 	ipset_normalize(&s);
 	for (size_t i = 0; i < NELEM(cases); i++) {
-		if (ipset_contains(&s, cases[i].ip) != cases[i].want)
+		if (ipset_contains(&s, V4(cases[i].ip)) != cases[i].want)
 			fail_msg("contains(%08x) != %d", cases[i].ip, cases[i].want);
 	}
+	ipset_free(&s);
+}
+
+/* ---- IPv6 ------------------------------------------------------------- */
+
+/* Parses one IPv6 (or IPv4) address literal; fails the test on error. */
+static ip_addr A(const char *text)
+{
+	const char *why = NULL;
+	ip_addr a;
+
+	if (addr_parse(text, strlen(text), &a, &why) != 0)
+		fail_msg("%s: %s", text, why);
+	return a;
+}
+
+static void assert_parse(const char *text, const char *first, const char *last)
+{
+	char err[PORTUS_ERRLEN];
+	ip_addr f, l;
+
+	if (ipset_parse(text, &f, &l, err, sizeof(err)) != 0)
+		fail_msg("%s: unexpected error: %s", text, err);
+	assert_addr_equal(f, A(first));
+	assert_addr_equal(l, A(last));
+}
+
+static void test_parse_ipv6_address_prefix_and_range(void **state)
+{
+	(void)state;
+	assert_parse("2001:db8::1", "2001:db8::1", "2001:db8::1");
+	assert_parse("2001:db8:1::/112", "2001:db8:1::", "2001:db8:1::ffff");
+	/* Host bits set in the prefix: the whole prefix, as for IPv4. */
+	assert_parse("2001:db8:1::1234/112", "2001:db8:1::", "2001:db8:1::ffff");
+	assert_parse("2001:db8::5/128", "2001:db8::5", "2001:db8::5");
+	assert_parse("2001:db8::/96", "2001:db8::", "2001:db8::ffff:ffff");
+	assert_parse("::/0", "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	assert_parse("2001:db8::1-2001:db8::ff", "2001:db8::1", "2001:db8::ff");
+	/* ::ffff:a.b.c.d is IPv4: /len counts the IPv4 bits. */
+	assert_parse("::ffff:1.2.3.4", "1.2.3.4", "1.2.3.4");
+}
+
+static void test_parse_ipv6_rejects(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "2001:db8::/129", "2001:db8::/129: prefix length must be 0-128" },
+		{ "1.2.3.4-2001:db8::1", "cannot mix IPv4 and IPv6" },
+		{ "2001:db8::1-1.2.3.4", "cannot mix IPv4 and IPv6" },
+		{ "2001:db8::2-2001:db8::1", "range start is after range end" },
+		{ "2001:db8::g", "not an IPv6 address" },
+		{ "fe80::1%eth0", "zone ids" },
+		{ "2001:db8::/", "missing prefix length" },
+	};
+	char err[PORTUS_ERRLEN];
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		ip_addr first = V4(7), last = V4(9);
+
+		err[0] = '\0';
+		if (ipset_parse(cases[i].text, &first, &last, err, sizeof(err)) != -1)
+			fail_msg("\"%s\": accepted, want error", cases[i].text);
+		assert_contains_text(err, cases[i].want);
+		assert_addr_equal(first, V4(7));
+		assert_addr_equal(last, V4(9));
+	}
+}
+
+static void test_v6_spec_max_limits_targets_not_excludes(void **state)
+{
+	char err[PORTUS_ERRLEN];
+	struct ip_set s;
+
+	(void)state;
+	ipset_init(&s);
+	assert_int_equal(s.v6_spec_max, 0);
+	s.v6_spec_max = IPSET_V6_SPEC_MAX;
+	assert_int_equal(ipset_add_list(&s, "2001:db8::/96", err, sizeof(err)), 0);
+	assert_int_equal(ipset_add_list(&s, "2001:db9::-2001:db9::ffff:ffff", err, sizeof(err)), 0);
+	assert_int_equal(s.n, 2);
+	err[0] = '\0';
+	assert_int_equal(ipset_add_list(&s, "2001:db8::/95", err, sizeof(err)), -1);
+	assert_contains_text(err, "2001:db8::/95");
+	assert_contains_text(err, "-iL");
+	assert_contains_text(err, "longer prefix");
+	assert_int_equal(ipset_add_list(&s, "2001:dba::-2001:dba::1:0:0", err, sizeof(err)), -1);
+	assert_int_equal(ipset_add_text(&s, "2001:db8::1\n2001:db8::/64\n", 26, "t", err,
+					sizeof(err)),
+			 -1);
+	assert_contains_text(err, "t:2: ");
+	assert_int_equal(s.n, 2);
+	/* IPv4 is not limited by it. */
+	assert_int_equal(ipset_add_list(&s, "0.0.0.0/0", err, sizeof(err)), 0);
+	ipset_free(&s);
+	assert_int_equal(s.v6_spec_max, IPSET_V6_SPEC_MAX); /* survives ipset_free */
+
+	/* Excludes keep 0: no limit. */
+	ipset_init(&s);
+	assert_int_equal(ipset_add_list(&s, "::/0,2001:db8::/32", err, sizeof(err)), 0);
+	ipset_normalize(&s);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(ipset_count(&s), UINT64_MAX);
+	ipset_free(&s);
+}
+
+static void test_normalize_merges_ipv6_and_keeps_families_apart(void **state)
+{
+	char err[PORTUS_ERRLEN];
+	struct ip_set s;
+
+	(void)state;
+	ipset_init(&s);
+	assert_int_equal(ipset_add_list(&s,
+					"2001:db8::100-2001:db8::1ff,10.0.0.0/8,2001:db8::/120,"
+					"255.255.255.255,::ffff:1:0:0,2001:db8::300",
+					err, sizeof(err)),
+			 0);
+	ipset_normalize(&s);
+	assert_int_equal(s.n, 5);
+	assert_addr_equal(s.r[0].first, V4(IP(10, 0, 0, 0)));
+	assert_addr_equal(s.r[0].last, V4(IP(10, 255, 255, 255)));
+	assert_addr_equal(s.r[1].first, V4(UINT32_MAX));
+	assert_addr_equal(s.r[1].last, V4(UINT32_MAX));
+	/* ::ffff:1:0:0 is the address right after 255.255.255.255 as a number,
+	 * but IPv6: it is not merged into the IPv4 block. */
+	assert_addr_equal(s.r[2].first, A("::ffff:1:0:0"));
+	assert_false(addr_is_v4(s.r[2].first));
+	assert_addr_equal(s.r[3].first, A("2001:db8::"));
+	assert_addr_equal(s.r[3].last, A("2001:db8::1ff"));
+	assert_addr_equal(s.r[4].first, A("2001:db8::300"));
+	assert_int_equal(ipset_count(&s), (UINT64_C(1) << 24) + 1 + 1 + 512 + 1);
+	ipset_free(&s);
+}
+
+static void test_subtract_and_contains_with_ipv6(void **state)
+{
+	char err[PORTUS_ERRLEN];
+	struct ip_set s, ex;
+
+	(void)state;
+	ipset_init(&s);
+	ipset_init(&ex);
+	assert_int_equal(ipset_add_list(&s, "2001:db8::/112,198.18.0.0/24", err, sizeof(err)), 0);
+	assert_int_equal(ipset_add_list(&ex, "2001:db8::10-2001:db8::1f,2001:db8::ff00/120", err,
+					sizeof(err)),
+			 0);
+	ipset_normalize(&s);
+	ipset_normalize(&ex);
+	assert_int_equal(ipset_subtract(&s, &ex), 0);
+	assert_int_equal(s.n, 3);
+	assert_addr_equal(s.r[1].first, A("2001:db8::"));
+	assert_addr_equal(s.r[1].last, A("2001:db8::f"));
+	assert_addr_equal(s.r[2].first, A("2001:db8::20"));
+	assert_addr_equal(s.r[2].last, A("2001:db8::feff"));
+	assert_int_equal(ipset_count(&s), 256 + 65536 - 16 - 256);
+	assert_true(ipset_contains(&s, A("2001:db8::f")));
+	assert_false(ipset_contains(&s, A("2001:db8::10")));
+	assert_false(ipset_contains(&s, A("2001:db8::1f")));
+	assert_true(ipset_contains(&s, A("2001:db8::20")));
+	assert_true(ipset_contains(&s, A("2001:db8::feff")));
+	assert_false(ipset_contains(&s, A("2001:db8::ff00")));
+	assert_false(ipset_contains(&s, A("2001:db8::1:0")));
+	assert_false(ipset_contains(&s, A("2001:db7:ffff:ffff:ffff:ffff:ffff:ffff")));
+	assert_true(ipset_contains(&s, A("198.18.0.9")));
+	/* An IPv6 exclude of everything but IPv4 leaves IPv4 alone. */
+	ipset_free(&ex);
+	assert_int_equal(ipset_add_list(&ex, "::ffff:1:0:0-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+					err, sizeof(err)),
+			 0);
+	assert_int_equal(ipset_subtract(&s, &ex), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(ipset_count(&s), 256);
+	ipset_free(&s);
+	ipset_free(&ex);
+}
+
+static void test_count_saturates_for_huge_ipv6_sets(void **state)
+{
+	char err[PORTUS_ERRLEN];
+	struct ip_set s;
+
+	(void)state;
+	ipset_init(&s);
+	/* Two /64s: 2^65 addresses, more than a uint64_t counts. */
+	assert_int_equal(ipset_add_list(&s, "2001:db8::/64,2001:db9::/64", err, sizeof(err)), 0);
+	ipset_normalize(&s);
+	assert_int_equal(ipset_count(&s), UINT64_MAX);
+	ipset_free(&s);
+	/* One /64 alone is exactly 2^64: saturated too. */
+	assert_int_equal(ipset_add_list(&s, "2001:db8::/64", err, sizeof(err)), 0);
+	assert_int_equal(ipset_count(&s), UINT64_MAX);
+	ipset_free(&s);
+	assert_int_equal(ipset_add_list(&s, "2001:db8::/65", err, sizeof(err)), 0);
+	assert_int_equal(ipset_count(&s), UINT64_C(1) << 63);
 	ipset_free(&s);
 }
 
@@ -742,13 +954,34 @@ static void test_default_exclude_parses_and_covers_reserved_space(void **state)
 	if (ipset_add_text(&s, portus_default_exclude, strlen(portus_default_exclude),
 			   "exclude.conf", err, sizeof(err)) != 0)
 		fail_msg("default exclude: %s", err);
-	assert_int_equal(s.n, 16); /* one range per entry in data/exclude.conf */
+	assert_int_equal(s.n, 16 + 13); /* one range per entry in data/exclude.conf */
 	ipset_normalize(&s);
 	for (size_t i = 0; i < NELEM(cases); i++) {
-		if (ipset_contains(&s, cases[i].ip) != cases[i].want)
+		if (ipset_contains(&s, V4(cases[i].ip)) != cases[i].want)
 			fail_msg("default exclude: contains(%u.%u.%u.%u) != %d", cases[i].ip >> 24,
 				 cases[i].ip >> 16 & 255, cases[i].ip >> 8 & 255, cases[i].ip & 255,
 				 cases[i].want);
+	}
+	/* IPv6: the special-purpose registry is out, global unicast is in, and
+	 * the IPv4-mapped block (where IPv4 targets live) is not excluded. */
+	static const struct {
+		const char *text;
+		int want;
+	} cases6[] = {
+		{ "::", 1 },	      { "::1", 1 },	      { "2001:db8::1", 1 },
+		{ "2001:db8:ffff::", 1 }, { "fe80::1", 1 },	      { "fd00::1", 1 },
+		{ "ff02::1", 1 },      { "64:ff9b::1.2.3.4", 1 }, { "2002::1", 1 },
+		{ "100::1", 1 },	      { "3fff::1", 1 },	      { "5f00::1", 1 },
+		{ "2001::1", 1 },      { "2606:4700::1", 0 },     { "2a00:1450::1", 0 },
+		{ "2001:db9::1", 0 },  { "2001:200::1", 0 },      { "::ffff:8.8.8.8", 0 },
+	};
+	for (size_t i = 0; i < NELEM(cases6); i++) {
+		ip_addr a;
+		const char *why;
+
+		assert_int_equal(addr_parse(cases6[i].text, strlen(cases6[i].text), &a, &why), 0);
+		if (ipset_contains(&s, a) != cases6[i].want)
+			fail_msg("default exclude: contains(%s) != %d", cases6[i].text, cases6[i].want);
 	}
 	ipset_free(&s);
 }
@@ -778,6 +1011,12 @@ int main(void)
 		cmocka_unit_test(test_subtract_matches_brute_force),
 		cmocka_unit_test(test_count_sums_ranges_up_to_whole_space),
 		cmocka_unit_test(test_contains_checks_range_boundaries),
+		cmocka_unit_test(test_parse_ipv6_address_prefix_and_range),
+		cmocka_unit_test(test_parse_ipv6_rejects),
+		cmocka_unit_test(test_v6_spec_max_limits_targets_not_excludes),
+		cmocka_unit_test(test_normalize_merges_ipv6_and_keeps_families_apart),
+		cmocka_unit_test(test_subtract_and_contains_with_ipv6),
+		cmocka_unit_test(test_count_saturates_for_huge_ipv6_sets),
 		cmocka_unit_test(test_default_exclude_parses_and_covers_reserved_space),
 	};
 

@@ -25,6 +25,8 @@
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define T1 IP(198, 18, 0, 1) /* the target most cases scan */
+/* An IPv4 address as a constant ip_addr initializer (static tables). */
+#define V4I(x) { ADDR_V4_TAG | (uint32_t)(x) }
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MAXARG 24
 #define PORTS_ALL 65535u /* want.nports meaning "every port 1-65535" */
@@ -185,9 +187,15 @@ static void assert_ranges(const char *what, const struct ip_set *s, const struct
 	if (s->n != n)
 		fail_msg("%s: %s: %zu ranges, want %zu", cmd, what, s->n, n);
 	for (size_t i = 0; i < n; i++) {
-		if (s->r[i].first != r[i].first || s->r[i].last != r[i].last)
-			fail_msg("%s: %s[%zu] = %08x-%08x, want %08x-%08x", cmd, what, i,
-				 s->r[i].first, s->r[i].last, r[i].first, r[i].last);
+		if (!addr_eq(s->r[i].first, r[i].first) || !addr_eq(s->r[i].last, r[i].last)) {
+			char gf[ADDR_STR_MAX], gl[ADDR_STR_MAX], wf[ADDR_STR_MAX], wl[ADDR_STR_MAX];
+
+			addr_to_str(s->r[i].first, gf);
+			addr_to_str(s->r[i].last, gl);
+			addr_to_str(r[i].first, wf);
+			addr_to_str(r[i].last, wl);
+			fail_msg("%s: %s[%zu] = %s-%s, want %s-%s", cmd, what, i, gf, gl, wf, wl);
+		}
 	}
 }
 
@@ -234,7 +242,7 @@ static void assert_str(const char *got, const char *want, const char *field, con
 
 static void assert_options(const struct options *o, const struct want *w, const char *cmd)
 {
-	static const struct ip_range just_t1 = { T1, T1 };
+	static const struct ip_range just_t1 = { V4I(T1), V4I(T1) };
 	static const uint8_t no_mac[6];
 
 	if (w->ntargets == 0)
@@ -276,7 +284,7 @@ static void assert_options(const struct options *o, const struct want *w, const 
 /* ---- good invocations --------------------------------------------------- */
 
 #define ARGV(...) { __VA_ARGS__, NULL }
-#define R(a, b) { a, b }
+#define R(a, b) { V4I(a), V4I(b) }
 #define S198(c, d) IP(198, 18, c, d)
 
 static const struct good_case {

@@ -45,7 +45,7 @@ static void *producer(void *arg)
 	for (uint64_t i = 0; i < STRESS_EVENTS; i++) {
 		ev.index = i;
 		ev.ttl = (uint8_t)i;
-		ev.ip = (uint32_t)(i * 2654435761u);
+		ev.ip = addr_from_v4((uint32_t)(i * 2654435761u));
 		while (!ring_push(r, &ev))
 			;
 	}
@@ -67,7 +67,7 @@ static void test_ring_two_threads_lose_and_reorder_nothing(void **state)
 			continue;
 		assert_int_equal(out.index, expect);
 		assert_int_equal(out.ttl, (uint8_t)expect);
-		assert_int_equal(out.ip, (uint32_t)(expect * 2654435761u));
+		assert_true(addr_eq(out.ip, addr_from_v4((uint32_t)(expect * 2654435761u))));
 		expect++;
 	}
 	pthread_join(t, NULL);

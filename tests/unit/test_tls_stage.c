@@ -3,7 +3,8 @@
  * 127.0.0.1 (ephemeral ports, one thread each): a TLS server answering HEAD,
  * refused, silent, dripping, plain HTTP, closing, resetting, garbage, an
  * alerting server, a 1.2-only server, a server choosing h2, a too-large
- * certificate; the concurrency and per-host limits; the banner parser.
+ * certificate; the concurrency and per-host limits; the banner parser. The
+ * IPv6 cases use ::1 (skipped when the host has no IPv6 loopback).
  *
  * Every server is bounded: it serves a fixed number of connections, gives up
  * after 5 s without one, and sets 2 s socket timeouts.
@@ -36,11 +37,21 @@
 #include <openssl/x509_vfy.h>
 
 #include "../../src/tls/banner.h"
+#include "addr.h"
 #include "portus.h"
 #include "tls_stage.h"
 
-#define LOOPBACK 0x7f000001u /* 127.0.0.1, the only address these tests use */
+#define LOOPBACK4 0x7f000001u           /* 127.0.0.1, host order */
+#define LOOPBACK addr_from_v4(LOOPBACK4) /* the stage's 127.0.0.1 */
 #define MAX_GOT 16
+
+/* ::1, the IPv6 loopback. */
+static ip_addr loopback6(void)
+{
+	ip_addr a = { 1 };
+
+	return a;
+}
 
 /* ---- certificates ---- */
 
@@ -121,10 +132,12 @@ struct srv {
 	int garbage_tls_header;       /* SRV_GARBAGE: a TLS handshake record header first */
 	const char *answer;           /* SRV_TLS: instead of the 200 OK */
 	int hold;                     /* SRV_TLS: after answering, wait for the client to leave */
+	int v6;                       /* listen on [::1] instead of 127.0.0.1 */
 
 	/* results, read after srv_join */
 	int accepted, handshakes, requests, overlap;
 	char sni[256];
+	char host[300]; /* SRV_TLS: the Host header value of the last request */
 
 	int lfd;
 	uint16_t port;
@@ -190,7 +203,12 @@ static void serve_tls(struct srv *s, int fd)
 			len += n;
 			req[len] = '\0';
 			if (strstr(req, "\r\n\r\n") != NULL) {
+				const char *h = strstr(req, "\r\nHost: ");
+
 				s->requests++;
+				if (h != NULL)
+					snprintf(s->host, sizeof(s->host), "%.*s",
+						 (int)strcspn(h + 8, "\r\n"), h + 8);
 				(void)SSL_write_ex(ssl, answer, strlen(answer), &n);
 				break;
 			}
@@ -304,22 +322,57 @@ static SSL_CTX *srv_ctx(struct srv *s)
 	return ctx;
 }
 
+/* A TCP socket bound to port 0 of 127.0.0.1 or [::1] (IPv6 only); its port
+ * in *port. */
+static int loopback_socket(int v6, uint16_t *port)
+{
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} sa;
+	socklen_t len = v6 ? sizeof(sa.v6) : sizeof(sa.v4);
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	if (v6) {
+		assert_int_equal(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), 0);
+		sa.v6.sin6_family = AF_INET6;
+		sa.v6.sin6_addr = in6addr_loopback;
+	} else {
+		sa.v4.sin_family = AF_INET;
+		sa.v4.sin_addr.s_addr = htonl(LOOPBACK4);
+	}
+	assert_int_equal(bind(fd, &sa.sa, len), 0);
+	assert_int_equal(getsockname(fd, &sa.sa, &len), 0);
+	*port = ntohs(v6 ? sa.v6.sin6_port : sa.v4.sin_port);
+	return fd;
+}
+
+/* Skips the calling test when ::1 cannot be bound (no IPv6 on this host). */
+static void need_ipv6_loopback(void)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+	ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		print_message("no IPv6 loopback (::1): skipped\n");
+		skip();
+	}
+}
+
 static void srv_start(struct srv *s)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-
 	if (s->conns == 0)
 		s->conns = 1;
 	if (s->mode == SRV_TLS)
 		s->ctx = srv_ctx(s);
-	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(s->lfd >= 0);
-	sa.sin_addr.s_addr = htonl(LOOPBACK);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	s->lfd = loopback_socket(s->v6, &s->port);
 	assert_int_equal(listen(s->lfd, 16), 0);
-	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&sa, &len), 0);
-	s->port = ntohs(sa.sin_port);
 	assert_int_equal(pthread_create(&s->th, NULL, srv_main, s), 0);
 }
 
@@ -331,18 +384,17 @@ static void srv_join(struct srv *s)
 }
 
 /* A loopback port nobody listens on (bound, then closed). */
+static uint16_t closed_port_at(int v6)
+{
+	uint16_t port;
+
+	close(loopback_socket(v6, &port));
+	return port;
+}
+
 static uint16_t closed_port(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	sa.sin_addr.s_addr = htonl(LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
+	return closed_port_at(0);
 }
 
 /* ---- running the stage ---- */
@@ -414,20 +466,27 @@ static int64_t drain_stage(struct tls_stage *s)
 	return now_ms() - t0;
 }
 
-/* One endpoint on 127.0.0.1:port; its record in g->v[0]. */
-static void scan_one(const struct tls_stage_opts *o, uint16_t port, const char *sni, struct got *g)
+/* One endpoint ip:port; its record in g->v[0]. */
+static void scan_one_at(const struct tls_stage_opts *o, ip_addr ip, uint16_t port, const char *sni,
+			struct got *g)
 {
 	char err[PORTUS_ERRLEN];
 	struct tls_stage *s = tls_stage_new(o, on_result, g, err, sizeof(err));
 
 	assert_non_null(s);
-	assert_int_equal(tls_stage_add(s, LOOPBACK, port, sni), 0);
+	assert_int_equal(tls_stage_add(s, ip, port, sni), 0);
 	(void)drain_stage(s);
 	tls_stage_free(s);
 	assert_int_equal(g->n, 1);
-	assert_int_equal(g->v[0].r.ip, LOOPBACK);
+	assert_true(addr_eq(g->v[0].r.ip, ip));
 	assert_int_equal(g->v[0].r.port, port);
 	assert_true(g->v[0].r.end_us >= g->v[0].r.start_us);
+}
+
+/* One endpoint on 127.0.0.1:port. */
+static void scan_one(const struct tls_stage_opts *o, uint16_t port, const char *sni, struct got *g)
+{
+	scan_one_at(o, LOOPBACK, port, sni, g);
 }
 
 /* ---- (a) a normal TLS 1.3 server ---- */
@@ -441,6 +500,7 @@ static void test_tls_ok_records_session_banner_and_certificate(void **state)
 	unsigned char want[32];
 	unsigned int wl = 0;
 	const struct rec *e;
+	char host[64];
 
 	(void)state;
 	cert_make(&c, "testsrv.local", 0);
@@ -464,6 +524,8 @@ static void test_tls_ok_records_session_banner_and_certificate(void **state)
 	assert_memory_equal(e->server, "testsrv", e->server_len);
 	assert_int_equal(e->r.banner_truncated, 0);
 	assert_int_equal(s.requests, 1);
+	snprintf(host, sizeof(host), "127.0.0.1:%u", (unsigned)s.port);
+	assert_string_equal(s.host, host);
 	assert_int_equal(e->has_leaf, 1);
 	assert_int_equal(X509_digest(c.x, EVP_sha256(), want, &wl), 1);
 	assert_int_equal(wl, 32);
@@ -999,6 +1061,7 @@ static void test_banner_keeps_raw_bytes_and_caps_lines(void **state)
 
 static void test_banner_request_and_header_end(void **state)
 {
+	const ip_addr v4 = addr_from_v4(0xc612001e); /* 198.18.0.30 */
 	char buf[512];
 	static const char a[] = "HEAD / HTTP/1.1\r\nHost: www.lab.test\r\nUser-Agent: portus/0.1\r\n"
 				"Connection: close\r\n\r\n";
@@ -1007,11 +1070,13 @@ static void test_banner_request_and_header_end(void **state)
 	const unsigned char *h = (const unsigned char *)"HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody";
 
 	(void)state;
-	assert_int_equal(banner_request(buf, sizeof(buf), "www.lab.test", 0xc612001e, 443), strlen(a));
+	assert_int_equal(banner_request(buf, sizeof(buf), "www.lab.test", v4, 443), strlen(a));
 	assert_string_equal(buf, a);
-	assert_int_equal(banner_request(buf, sizeof(buf), "", 0xc612001e, 8443), strlen(b));
+	assert_int_equal(banner_request(buf, sizeof(buf), "", v4, 8443), strlen(b));
 	assert_string_equal(buf, b);
-	assert_int_equal(banner_request(buf, 20, "www.lab.test", 0xc612001e, 443), 0);
+	assert_int_equal(banner_request(buf, sizeof(buf), NULL, v4, 443), strlen(b) - 5);
+	assert_non_null(strstr(buf, "\r\nHost: 198.18.0.30\r\n"));
+	assert_int_equal(banner_request(buf, 20, "www.lab.test", v4, 443), 0);
 
 	assert_int_equal(banner_headers_end(h, 23, 0), 0);
 	assert_int_equal(banner_headers_end(h, 24, 23), 0);
@@ -1020,12 +1085,198 @@ static void test_banner_request_and_header_end(void **state)
 	assert_int_equal(banner_headers_end((const unsigned char *)"\n", 1, 0), 0);
 }
 
+/* An IPv6 address in Host is bracketed (RFC 9110 7.2, RFC 3986 3.2.2), with
+ * and without a port; a name is used as it is. */
+static void test_banner_request_ipv6_host_is_bracketed(void **state)
+{
+	static const struct {
+		const char *addr, *name;
+		uint16_t port;
+		const char *host;
+	} t[] = {
+		{ "2001:db8::1", NULL, 443, "[2001:db8::1]" },
+		{ "2001:db8::1", "", 8443, "[2001:db8::1]:8443" },
+		{ "::1", NULL, 4433, "[::1]:4433" },
+		{ "2001:db8:0:1:2:3:4:5", NULL, 443, "[2001:db8:0:1:2:3:4:5]" },
+		{ "2001:DB8:0:0:0:0:0:A", NULL, 443, "[2001:db8::a]" }, /* RFC 5952 form */
+		{ "64:ff9b::198.18.0.1", NULL, 443, "[64:ff9b::c612:1]" },
+		{ "2001:db8::1", "www.lab.test", 8443, "www.lab.test:8443" },
+		{ "::ffff:198.18.0.30", NULL, 443, "198.18.0.30" }, /* that is IPv4 */
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NULL, 65535,
+		  "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535" },
+	};
+	char buf[512], want[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ip_addr ip;
+		const char *why = NULL;
+		int n;
+
+		assert_int_equal(addr_parse(t[i].addr, strlen(t[i].addr), &ip, &why), 0);
+		n = snprintf(want, sizeof(want),
+			     "HEAD / HTTP/1.1\r\nHost: %s\r\nUser-Agent: portus/0.1\r\n"
+			     "Connection: close\r\n\r\n",
+			     t[i].host);
+		assert_int_equal(banner_request(buf, sizeof(buf), t[i].name, ip, t[i].port), (size_t)n);
+		assert_string_equal(buf, want);
+		/* one byte short: nothing */
+		assert_int_equal(banner_request(buf, (size_t)n, t[i].name, ip, t[i].port), 0);
+	}
+}
+
+/* ---- IPv6 (::1) ---- */
+
+/* The same server over ::1: an AF_INET6 connection, the record's ip is ::1,
+ * no SNI sent (nor any address as a name), Host: [::1]:port. */
+static void test_tls_ipv6_loopback_handshake_and_banner(void **state)
+{
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS, .v6 = 1 };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+	unsigned char want[32];
+	unsigned int wl = 0;
+	const struct rec *e;
+	char host[64], text[ADDR_STR_MAX];
+
+	(void)state;
+	need_ipv6_loopback();
+	cert_make(&c, "testsrv.local", 0);
+	s.cert = &c;
+	srv_start(&s);
+	scan_one_at(&o, loopback6(), s.port, NULL, &g);
+	srv_join(&s);
+	e = &g.v[0];
+	assert_false(addr_is_v4(e->r.ip));
+	(void)addr_to_str(e->r.ip, text);
+	assert_string_equal(text, "::1");
+	assert_string_equal(tls_outcome_name(e->r.outcome), "ok");
+	assert_string_equal(e->r.detail, "");
+	assert_string_equal(e->r.version, "TLSv1.3");
+	assert_string_equal(e->r.sni, "");
+	assert_string_equal(s.sni, ""); /* RFC 6066 3: no literal address as a name */
+	assert_int_equal(e->r.hostname_checked, 0);
+	assert_int_equal(s.accepted, 1);
+	assert_int_equal(s.requests, 1);
+	snprintf(host, sizeof(host), "[::1]:%u", (unsigned)s.port);
+	assert_string_equal(s.host, host);
+	assert_int_equal(e->r.banner_done, 1);
+	assert_string_equal(e->status, "HTTP/1.1 200 OK");
+	assert_string_equal(e->server, "testsrv");
+	assert_int_equal(e->has_leaf, 1);
+	assert_int_equal(X509_digest(c.x, EVP_sha256(), want, &wl), 1);
+	assert_memory_equal(e->sha256, want, 32);
+	cert_free(&c);
+}
+
+/* SNI over IPv6: the name is sent, checked, and used in Host; the h2 banner
+ * connection and the version probes go over IPv6 too. */
+static void test_tls_ipv6_sni_versions_and_h2_banner(void **state)
+{
+	struct cert c;
+	struct srv s = { .mode = SRV_TLS, .v6 = 1, .alpn = 1, .min_version = TLS1_2_VERSION,
+			 .conns = 6 };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+	char host[64];
+
+	(void)state;
+	need_ipv6_loopback();
+	cert_make(&c, "testsrv.local", 0);
+	s.cert = &c;
+	srv_start(&s);
+	o.test_versions = 1;
+	scan_one_at(&o, loopback6(), s.port, "testsrv.local", &g);
+	srv_join(&s);
+	assert_int_equal(s.accepted, 6); /* record + h2 banner + 4 probes */
+	assert_int_equal(g.v[0].r.outcome, TLS_OK);
+	assert_string_equal(g.v[0].r.alpn, "h2");
+	assert_string_equal(s.sni, "testsrv.local");
+	assert_int_equal(g.v[0].r.hostname_checked, 1);
+	assert_int_equal(g.v[0].r.hostname_match, 1);
+	snprintf(host, sizeof(host), "testsrv.local:%u", (unsigned)s.port);
+	assert_string_equal(s.host, host);
+	assert_string_equal(g.v[0].status, "HTTP/1.1 200 OK");
+	assert_int_equal(g.v[0].r.versions_accepted, TLS_V12 | TLS_V13);
+	cert_free(&c);
+}
+
+static void test_tls_ipv6_refused_and_not_tls(void **state)
+{
+	struct srv s = { .mode = SRV_HTTP, .v6 = 1 };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 }, g2 = { 0 };
+
+	(void)state;
+	need_ipv6_loopback();
+	scan_one_at(&o, loopback6(), closed_port_at(1), NULL, &g);
+	assert_string_equal(tls_outcome_name(g.v[0].r.outcome), "refused");
+	srv_start(&s);
+	scan_one_at(&o, loopback6(), s.port, NULL, &g2);
+	srv_join(&s);
+	assert_string_equal(tls_outcome_name(g2.v[0].r.outcome), "not-tls");
+	assert_string_equal(g2.v[0].r.detail, "plain HTTP answer");
+}
+
+/* The per-host limit is per address: 127.0.0.1 and ::1 are two hosts (their
+ * first connections overlap in time), while two endpoints of one host wait
+ * for each other (per_host 1). */
+static void test_tls_per_host_limit_keys_ipv4_and_ipv6_apart(void **state)
+{
+	struct srv s4 = { .mode = SRV_SILENT, .conns = 2 }, s6 = { .mode = SRV_SILENT, .conns = 2, .v6 = 1 };
+	struct tls_stage_opts o = opts_default();
+	struct got g = { 0 };
+	char err[PORTUS_ERRLEN];
+	struct tls_stage *st;
+	const struct rec *a4[2], *a6[2];
+	size_t i, n4 = 0, n6 = 0;
+
+	(void)state;
+	need_ipv6_loopback();
+	srv_start(&s4);
+	srv_start(&s6);
+	o.per_host = 1;
+	o.timeout_ms = 300;
+	st = tls_stage_new(&o, on_result, &g, err, sizeof(err));
+	assert_non_null(st);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(tls_stage_add(st, LOOPBACK, s4.port, NULL), 0);
+		assert_int_equal(tls_stage_add(st, loopback6(), s6.port, NULL), 0);
+	}
+	(void)drain_stage(st);
+	tls_stage_free(st);
+	srv_join(&s4);
+	srv_join(&s6);
+	assert_int_equal(g.n, 4);
+	for (i = 0; i < g.n; i++) {
+		assert_int_equal(g.v[i].r.outcome, TLS_TIMEOUT);
+		if (addr_is_v4(g.v[i].r.ip)) {
+			assert_true(addr_eq(g.v[i].r.ip, LOOPBACK));
+			a4[n4++] = &g.v[i];
+		} else {
+			assert_true(addr_eq(g.v[i].r.ip, loopback6()));
+			a6[n6++] = &g.v[i];
+		}
+	}
+	assert_int_equal(n4, 2);
+	assert_int_equal(n6, 2);
+	/* one host: one after the other */
+	assert_true(a4[1]->r.start_us >= a4[0]->r.end_us);
+	assert_true(a6[1]->r.start_us >= a6[0]->r.end_us);
+	/* two hosts: side by side */
+	assert_true(a6[0]->r.start_us < a4[0]->r.end_us);
+	assert_true(a4[0]->r.start_us < a6[0]->r.end_us);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_banner_parses_status_and_server),
 		cmocka_unit_test(test_banner_keeps_raw_bytes_and_caps_lines),
 		cmocka_unit_test(test_banner_request_and_header_end),
+		cmocka_unit_test(test_banner_request_ipv6_host_is_bracketed),
 		cmocka_unit_test(test_tls_ok_records_session_banner_and_certificate),
 		cmocka_unit_test(test_tls_ca_file_makes_the_chain_verify),
 		cmocka_unit_test(test_tls_new_rejects_unreadable_ca_file_and_bad_options),
@@ -1046,6 +1297,10 @@ int main(void)
 		cmocka_unit_test(test_tls_h2_server_gets_the_banner_over_http11),
 		cmocka_unit_test(test_tls_concurrency_and_per_host_limits_hold),
 		cmocka_unit_test(test_tls_free_with_work_in_progress),
+		cmocka_unit_test(test_tls_ipv6_loopback_handshake_and_banner),
+		cmocka_unit_test(test_tls_ipv6_sni_versions_and_h2_banner),
+		cmocka_unit_test(test_tls_ipv6_refused_and_not_tls),
+		cmocka_unit_test(test_tls_per_host_limit_keys_ipv4_and_ipv6_apart),
 	};
 
 	signal(SIGPIPE, SIG_IGN); /* test servers write to clients that left */
