@@ -28,11 +28,16 @@
 #include "plan.h"
 #include "results.h"
 
+struct resume_endpoint {
+	ip_addr ip;
+	uint16_t port;
+};
+
 struct resume_plan {
 	struct result_set rs;  /* the earlier parts' records */
-	uint32_t *hosts_done;  /* addresses with a host record, sorted, unique */
+	ip_addr *hosts_done;   /* addresses with a host record, sorted (addr_order), unique */
 	size_t nhosts_done;
-	uint64_t *tls_done;    /* ip << 16 | port of every TLS record, sorted */
+	struct resume_endpoint *tls_done; /* (ip, port) of every TLS record, sorted */
 	size_t ntls_done;
 };
 
@@ -49,7 +54,7 @@ int resume_check_plan(const struct resume_plan *rp, const struct plan *pl, char 
 		      size_t errlen);
 
 /* Non-zero when an earlier part wrote a TLS record for (ip, port). */
-int resume_tls_done(const struct resume_plan *rp, uint32_t ip, uint16_t port);
+int resume_tls_done(const struct resume_plan *rp, ip_addr ip, uint16_t port);
 
 void resume_free(struct resume_plan *rp);
 

@@ -633,6 +633,7 @@ static void options_defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
 	ipset_init(&o->targets);
+	o->targets.v6_spec_max = IPSET_V6_SPEC_MAX; /* a /64 is no target; excludes may be */
 	ipset_init(&o->excludes);
 	ports_init(&o->ports);
 	ports_init(&o->tls_ports);

@@ -7,18 +7,17 @@
 #include "portus.h"
 #include "resume.h"
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_addr(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
+	return addr_order(*(const ip_addr *)a, *(const ip_addr *)b);
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_endpoint(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	const struct resume_endpoint *x = a, *y = b;
+	int c = addr_order(x->ip, y->ip);
 
-	return (x > y) - (x < y);
+	return c != 0 ? c : (x->port > y->port) - (x->port < y->port);
 }
 
 /* Seed and shard from the summaries, against the command line. */
@@ -84,16 +83,18 @@ static int index_records(struct resume_plan *rp, char *err, size_t errlen)
 	for (size_t i = 0; i < rs->nhosts; i++)
 		rp->hosts_done[i] = rs->hosts[i].ip;
 	if (rs->nhosts > 0)
-		qsort(rp->hosts_done, rs->nhosts, sizeof(*rp->hosts_done), cmp_u32);
+		qsort(rp->hosts_done, rs->nhosts, sizeof(*rp->hosts_done), cmp_addr);
 	for (size_t i = 0; i < rs->nhosts; i++)
-		if (n == 0 || rp->hosts_done[n - 1] != rp->hosts_done[i])
+		if (n == 0 || !addr_eq(rp->hosts_done[n - 1], rp->hosts_done[i]))
 			rp->hosts_done[n++] = rp->hosts_done[i];
 	rp->nhosts_done = n;
-	for (size_t i = 0; i < rs->ntls; i++)
-		rp->tls_done[i] = (uint64_t)rs->tls[i].ip << 16 | rs->tls[i].port;
+	for (size_t i = 0; i < rs->ntls; i++) {
+		rp->tls_done[i].ip = rs->tls[i].ip;
+		rp->tls_done[i].port = rs->tls[i].port;
+	}
 	rp->ntls_done = rs->ntls;
 	if (rp->ntls_done > 0)
-		qsort(rp->tls_done, rp->ntls_done, sizeof(*rp->tls_done), cmp_u64);
+		qsort(rp->tls_done, rp->ntls_done, sizeof(*rp->tls_done), cmp_endpoint);
 	return 0;
 }
 
@@ -134,29 +135,32 @@ int resume_check_plan(const struct resume_plan *rp, const struct plan *pl, char 
 		      size_t errlen)
 {
 	uint64_t idx;
-	char ip[16];
+	char ip[ADDR_STR_MAX];
 
 	for (size_t i = 0; i < rp->rs.nports; i++) {
 		const struct rs_port *r = &rp->rs.ports[i];
 
 		if (plan_encode(pl, r->ip, r->port, &idx) != 0) {
-			ip_to_str(r->ip, ip);
+			int v6 = !addr_is_v4(r->ip);
+
+			addr_to_str(r->ip, ip);
+			/* ADDRESS:PORT, an IPv6 address in brackets (RFC 3986). */
 			portus_err(err, errlen,
-				   "--resume: %s:%u is not in this scan's targets and ports: resume "
+				   "--resume: %s%s%s:%u is not in this scan's targets and ports: resume "
 				   "with the interrupted run's target and port options",
-				   ip, (unsigned)r->port);
+				   v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)r->port);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-int resume_tls_done(const struct resume_plan *rp, uint32_t ip, uint16_t port)
+int resume_tls_done(const struct resume_plan *rp, ip_addr ip, uint16_t port)
 {
-	uint64_t key = (uint64_t)ip << 16 | port;
+	struct resume_endpoint key = { .ip = ip, .port = port };
 
 	return rp->ntls_done > 0 &&
-	       bsearch(&key, rp->tls_done, rp->ntls_done, sizeof(key), cmp_u64) != NULL;
+	       bsearch(&key, rp->tls_done, rp->ntls_done, sizeof(key), cmp_endpoint) != NULL;
 }
 
 void resume_free(struct resume_plan *rp)

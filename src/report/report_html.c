@@ -120,21 +120,22 @@ static void scan_summary(struct strbuf *b, const struct report_model *m,
 }
 
 /* The first TLS record of ip:port, or NULL (records are in address order). */
-static const struct rs_tls *first_tls(const struct result_set *rs, uint32_t ip, uint16_t port)
+static const struct rs_tls *first_tls(const struct result_set *rs, ip_addr ip, uint16_t port)
 {
 	size_t lo = 0, hi = rs->ntls;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct rs_tls *t = &rs->tls[mid];
+		int c = addr_order(t->ip, ip);
 
-		if (t->ip < ip || (t->ip == ip && t->port < port))
+		if (c < 0 || (c == 0 && t->port < port))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < rs->ntls && rs->tls[lo].ip == ip && rs->tls[lo].port == port ? &rs->tls[lo] :
-										   NULL;
+	return lo < rs->ntls && addr_eq(rs->tls[lo].ip, ip) && rs->tls[lo].port == port ?
+		       &rs->tls[lo] : NULL;
 }
 
 static void exposure(struct strbuf *b, const struct report_model *m, size_t top)
@@ -150,9 +151,10 @@ static void exposure(struct strbuf *b, const struct report_model *m, size_t top)
 		sb_puts(b, "<tr class=\"none\"><td colspan=\"5\">none</td></tr>\n");
 	for (size_t i = 0; i < shown; i++) {
 		const struct rs_tls *t = first_tls(m->rs, m->p443[i]->ip, 443);
-		char ip[16];
+		char ip[ADDR_STR_MAX];
 
-		ip_to_str(m->p443[i]->ip, ip);
+		/* An address is digits, '.', ':' and hex letters: nothing to escape. */
+		addr_to_str(m->p443[i]->ip, ip);
 		sb_printf(b, "<tr data-key=\"%s\"><td class=\"ep\">%s</td><td>", ip, ip);
 		if (t == NULL) {
 			sb_puts(b, "<i>not probed</i></td><td></td><td></td><td></td></tr>\n");

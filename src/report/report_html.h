@@ -43,10 +43,14 @@ struct rp_column {
 	void (*cell)(struct strbuf *b, const struct rs_tls *t);
 };
 
-/* A table of TLS records with an endpoint column (data-key "IP:PORT",
- * data-sni when the record has one), then cols; top rows, then "and N more". */
+/* A table of TLS records with an endpoint column (data-key "IP:PORT", an IPv6
+ * address in brackets: "[2001:db8::1]:443"; data-sni when the record has one),
+ * then cols; top rows, then "and N more". */
 void rp_list_table(struct strbuf *b, const char *id, const struct rp_list *l,
 		   const struct rp_column *cols, size_t ncols, size_t top);
+
+/* "198.18.0.1:443" or "[2001:db8::1]:443" (RFC 3986) into out, NUL-terminated. */
+void rp_endpoint(ip_addr ip, uint16_t port, char out[ADDR_STR_MAX + 8]);
 
 /* Appends "and N more" as a table row spanning span columns, when more > 0. */
 void rp_more_row(struct strbuf *b, const char *id, size_t more, int span);

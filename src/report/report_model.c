@@ -118,7 +118,7 @@ static int list_add(struct rp_list *l, const struct rs_tls *t, size_t cap)
 
 static void count_ports(struct report_model *m, const struct result_set *rs)
 {
-	uint32_t last_open = 0;
+	ip_addr last_open = addr_zero();
 	int any_open = 0;
 
 	for (size_t i = 0; i < rs->nports; i++) {
@@ -127,7 +127,7 @@ static void count_ports(struct report_model *m, const struct result_set *rs)
 		if (p->state == PS_OPEN) {
 			m->open++;
 			/* Ports come in address order: a new address is a new host. */
-			if (!any_open || p->ip != last_open)
+			if (!any_open || !addr_eq(p->ip, last_open))
 				m->hosts_open++;
 			any_open = 1;
 			last_open = p->ip;
@@ -182,7 +182,7 @@ static int classify_tls(struct report_model *m, const struct result_set *rs)
 		const struct rs_tls *t = &rs->tls[i];
 
 		/* TLS records are in (address, port, SNI) order. */
-		if (i == 0 || t->ip != rs->tls[i - 1].ip || t->port != rs->tls[i - 1].port)
+		if (i == 0 || !addr_eq(t->ip, rs->tls[i - 1].ip) || t->port != rs->tls[i - 1].port)
 			m->tls_endpoints++;
 		m->tls_ok += str_eq(t->outcome, "ok");
 		if (t->versions_tested != 0) {

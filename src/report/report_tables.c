@@ -16,6 +16,17 @@ void rp_count_span(struct strbuf *b, const char *name, unsigned long long n)
 	sb_printf(b, "<span class=\"num\" data-count=\"%s\">%llu</span>", name, n);
 }
 
+void rp_endpoint(ip_addr ip, uint16_t port, char out[ADDR_STR_MAX + 8])
+{
+	char a[ADDR_STR_MAX];
+
+	addr_to_str(ip, a);
+	if (addr_is_v4(ip))
+		snprintf(out, ADDR_STR_MAX + 8, "%s:%u", a, (unsigned)port);
+	else
+		snprintf(out, ADDR_STR_MAX + 8, "[%s]:%u", a, (unsigned)port);
+}
+
 void rp_more_row(struct strbuf *b, const char *id, size_t more, int span)
 {
 	if (more == 0)
@@ -77,16 +88,16 @@ void rp_list_table(struct strbuf *b, const char *id, const struct rp_list *l,
 		sb_printf(b, "<tr class=\"none\"><td colspan=\"%zu\">none</td></tr>\n", ncols + 2);
 	for (size_t i = 0; i < shown; i++) {
 		const struct rs_tls *t = l->v[i];
-		char ip[16];
+		char ep[ADDR_STR_MAX + 8];
 
-		ip_to_str(t->ip, ip);
-		sb_printf(b, "<tr data-key=\"%s:%u\"", ip, (unsigned)t->port);
+		rp_endpoint(t->ip, t->port, ep);
+		sb_printf(b, "<tr data-key=\"%s\"", ep);
 		if (t->sni != NULL) {
 			sb_puts(b, " data-sni=\"");
 			html_append(b, t->sni, HTML_TEXT_MAX);
 			sb_puts(b, "\"");
 		}
-		sb_printf(b, "><td class=\"ep\">%s:%u</td><td>", ip, (unsigned)t->port);
+		sb_printf(b, "><td class=\"ep\">%s</td><td>", ep);
 		html_append(b, t->sni, HTML_TEXT_MAX);
 		sb_puts(b, "</td>");
 		for (size_t c = 0; c < ncols; c++) {

@@ -61,7 +61,7 @@ static const char *const alert_words[A_COUNT][2] = {
 
 struct alert {
 	enum alert_kind kind;
-	uint32_t ip;
+	ip_addr ip;
 	int port;          /* -1 for host alerts */
 	const char *sni;   /* borrowed from NEW/OLD; TLS alerts only */
 	/* old / new value: borrowed, or else the text in old_buf / new_buf
@@ -85,7 +85,7 @@ struct coverage {
 	int sparse;
 };
 
-static struct alert *add(struct alerts *as, enum alert_kind k, uint32_t ip, int port,
+static struct alert *add(struct alerts *as, enum alert_kind k, ip_addr ip, int port,
 			 int64_t time_us)
 {
 	struct alert *a;
@@ -126,51 +126,53 @@ static void coverage_init(struct coverage *c, const struct result_set *rs)
 	c->sparse = listed == 0 && (rs->nsums == 0 || counted > 0);
 }
 
-static const struct rs_port *find_port(const struct result_set *rs, uint32_t ip, uint16_t port)
+static const struct rs_port *find_port(const struct result_set *rs, ip_addr ip, uint16_t port)
 {
 	size_t lo = 0, hi = rs->nports;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct rs_port *p = &rs->ports[mid];
+		int c = addr_order(p->ip, ip);
 
-		if (p->ip < ip || (p->ip == ip && p->port < port))
+		if (c < 0 || (c == 0 && p->port < port))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < rs->nports && rs->ports[lo].ip == ip && rs->ports[lo].port == port ?
+	return lo < rs->nports && addr_eq(rs->ports[lo].ip, ip) && rs->ports[lo].port == port ?
 		       &rs->ports[lo] : NULL;
 }
 
 /* First port record of ip, or NULL. */
-static const struct rs_port *first_port(const struct result_set *rs, uint32_t ip)
+static const struct rs_port *first_port(const struct result_set *rs, ip_addr ip)
 {
 	size_t lo = 0, hi = rs->nports;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (rs->ports[mid].ip < ip)
+		if (addr_order(rs->ports[mid].ip, ip) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < rs->nports && rs->ports[lo].ip == ip ? &rs->ports[lo] : NULL;
+	return lo < rs->nports && addr_eq(rs->ports[lo].ip, ip) ? &rs->ports[lo] : NULL;
 }
 
 /* The ARP host record of ip (not the all-ports-open one), or NULL. */
-static const struct rs_host *find_host(const struct result_set *rs, uint32_t ip)
+static const struct rs_host *find_host(const struct result_set *rs, ip_addr ip)
 {
 	for (size_t lo = 0, hi = rs->nhosts; lo < hi;) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct rs_host *h = &rs->hosts[mid];
+		int c = addr_order(h->ip, ip);
 
 		/* sweep_normalize puts an address's ARP record before its
 		 * all-ports-open record. */
-		if (h->ip < ip)
+		if (c < 0)
 			lo = mid + 1;
-		else if (h->ip > ip || h->reason == R_ALL_PORTS_OPEN)
+		else if (c > 0 || h->reason == R_ALL_PORTS_OPEN)
 			hi = mid;
 		else
 			return h;
@@ -178,31 +180,31 @@ static const struct rs_host *find_host(const struct result_set *rs, uint32_t ip)
 	return NULL;
 }
 
-static int addr_planned(const struct coverage *c, uint32_t ip)
+static int addr_planned(const struct coverage *c, ip_addr ip)
 {
 	return c->sparse || first_port(c->rs, ip) != NULL || find_host(c->rs, ip) != NULL;
 }
 
-static int target_planned(const struct coverage *c, uint32_t ip, uint16_t port)
+static int target_planned(const struct coverage *c, ip_addr ip, uint16_t port)
 {
 	return (c->port_seen[port / 8] & (1u << (port % 8))) && addr_planned(c, ip);
 }
 
 /* A host is there when a port of it is open or ARP found it up. */
-static int host_present(const struct result_set *rs, uint32_t ip)
+static int host_present(const struct result_set *rs, ip_addr ip)
 {
 	const struct rs_host *h = find_host(rs, ip);
 
 	if (h != NULL && h->up && h->reason != R_USER_SET)
 		return 1;
 	for (const struct rs_port *p = first_port(rs, ip);
-	     p != NULL && p < rs->ports + rs->nports && p->ip == ip; p++)
+	     p != NULL && p < rs->ports + rs->nports && addr_eq(p->ip, ip); p++)
 		if (p->state == PS_OPEN)
 			return 1;
 	return 0;
 }
 
-static const char *host_word(const struct result_set *rs, uint32_t ip)
+static const char *host_word(const struct result_set *rs, ip_addr ip)
 {
 	const struct rs_host *h = find_host(rs, ip);
 
@@ -211,18 +213,19 @@ static const char *host_word(const struct result_set *rs, uint32_t ip)
 
 /* Addresses of one scan's port and host records, each once, ascending, into
  * *out; returns the count or (size_t)-1 on OOM. */
-static size_t addresses(const struct result_set *rs, uint32_t **out)
+static size_t addresses(const struct result_set *rs, ip_addr **out)
 {
 	size_t n = 0, i = 0, j = 0;
-	uint32_t *v = malloc((rs->nports + rs->nhosts + 1) * sizeof(*v));
+	ip_addr *v = malloc((rs->nports + rs->nhosts + 1) * sizeof(*v));
 
 	if (v == NULL)
 		return (size_t)-1;
 	while (i < rs->nports || j < rs->nhosts) {
-		uint32_t ip = i < rs->nports && (j >= rs->nhosts || rs->ports[i].ip <= rs->hosts[j].ip) ?
-				      rs->ports[i++].ip : rs->hosts[j++].ip;
+		ip_addr ip = i < rs->nports && (j >= rs->nhosts ||
+						addr_order(rs->ports[i].ip, rs->hosts[j].ip) <= 0) ?
+				     rs->ports[i++].ip : rs->hosts[j++].ip;
 
-		if (n == 0 || v[n - 1] != ip)
+		if (n == 0 || !addr_eq(v[n - 1], ip))
 			v[n++] = ip;
 	}
 	*out = v;
@@ -236,7 +239,7 @@ static void host_alerts(struct alerts *as, const struct coverage *oc, const stru
 
 	for (int s = 0; s < 2; s++) {
 		const struct result_set *a = side[s]->rs, *b = side[1 - s]->rs;
-		uint32_t *ips;
+		ip_addr *ips;
 		size_t n = addresses(a, &ips);
 
 		if (n == (size_t)-1) {
@@ -396,9 +399,10 @@ static void tls_alerts(struct alerts *as, const struct result_set *o, const stru
 static int cmp_alert(const void *pa, const void *pb)
 {
 	const struct alert *a = pa, *b = pb;
+	int c = addr_order(a->ip, b->ip);
 
-	if (a->ip != b->ip)
-		return a->ip < b->ip ? -1 : 1;
+	if (c != 0)
+		return c;
 	if (a->port != b->port)
 		return a->port < b->port ? -1 : 1;
 	if (a->kind != b->kind)
@@ -433,9 +437,9 @@ static int is_tls_alert(enum alert_kind k)
 
 static void format_native(struct strbuf *b, const struct alert *a)
 {
-	char ip[16];
+	char ip[ADDR_STR_MAX];
 
-	ip_to_str(a->ip, ip);
+	addr_to_str(a->ip, ip);
 	sb_printf(b, "{\"type\":\"alert\",\"alert\":\"%s\",\"ip\":\"%s\"", alert_name[a->kind], ip);
 	if (a->port >= 0)
 		sb_printf(b, ",\"port\":%d", a->port);
@@ -456,9 +460,10 @@ static void format_native(struct strbuf *b, const struct alert *a)
 
 static void format_ecs(struct strbuf *b, const struct alert *a)
 {
-	char ip[16];
+	int v6 = !addr_is_v4(a->ip);
+	char ip[ADDR_STR_MAX];
 
-	ip_to_str(a->ip, ip);
+	addr_to_str(a->ip, ip);
 	sb_puts(b, "{\"@timestamp\":");
 	json_append_time(b, a->time_us);
 	sb_printf(b, ",\"ecs\":{\"version\":\"9.0.0\"},\"event\":{\"kind\":\"alert\","
@@ -473,8 +478,11 @@ static void format_ecs(struct strbuf *b, const struct alert *a)
 		json_append_string(b, a->sni, strlen(a->sni));
 	}
 	sb_puts(b, "}");
+	/* network.type only for IPv6 (IPv4 alerts are written as they always were). */
 	if (a->port >= 0)
-		sb_puts(b, ",\"network\":{\"transport\":\"tcp\"}");
+		sb_printf(b, ",\"network\":{\"transport\":\"tcp\"%s}", v6 ? ",\"type\":\"ipv6\"" : "");
+	else if (v6)
+		sb_puts(b, ",\"network\":{\"type\":\"ipv6\"}");
 	if (a->kind == A_CERT_CHANGED) {
 		sb_puts(b, ",\"tls\":{\"server\":{\"hash\":{\"sha256\":");
 		json_str_or_null(b, new_value(a));
@@ -482,9 +490,12 @@ static void format_ecs(struct strbuf *b, const struct alert *a)
 	} else if (a->kind == A_CERT_EXPIRING && new_value(a) != NULL) {
 		sb_printf(b, ",\"tls\":{\"server\":{\"not_after\":\"%s\"}}", new_value(a));
 	}
-	sb_printf(b, ",\"message\":\"%s %s", alert_name[a->kind], ip);
+	/* ADDRESS:PORT, an IPv6 address in brackets (RFC 3986). */
 	if (a->port >= 0)
-		sb_printf(b, ":%d", a->port);
+		sb_printf(b, ",\"message\":\"%s %s%s%s:%d", alert_name[a->kind], v6 ? "[" : "", ip,
+			  v6 ? "]" : "", a->port);
+	else
+		sb_printf(b, ",\"message\":\"%s %s", alert_name[a->kind], ip);
 	sb_puts(b, "\",\"portus\":{\"diff\":{\"old\":");
 	json_str_or_null(b, old_value(a));
 	sb_puts(b, ",\"new\":");

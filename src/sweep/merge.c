@@ -164,15 +164,15 @@ static void write_records(const struct result_set *rs, FILE *fp, struct strbuf *
 	size_t h = 0, p = 0, t = 0;
 
 	while (h < rs->nhosts || p < rs->nports || t < rs->ntls) {
-		uint32_t ip = UINT32_MAX;
+		/* The lowest address still to write (IPv4 before IPv6, addr.h). */
+		ip_addr ip = h < rs->nhosts ? rs->hosts[h].ip
+			     : p < rs->nports ? rs->ports[p].ip : rs->tls[t].ip;
 
-		if (h < rs->nhosts && rs->hosts[h].ip <= ip)
-			ip = rs->hosts[h].ip;
-		if (p < rs->nports && rs->ports[p].ip <= ip)
+		if (p < rs->nports && addr_order(rs->ports[p].ip, ip) < 0)
 			ip = rs->ports[p].ip;
-		if (t < rs->ntls && rs->tls[t].ip <= ip)
+		if (t < rs->ntls && addr_order(rs->tls[t].ip, ip) < 0)
 			ip = rs->tls[t].ip;
-		for (; h < rs->nhosts && rs->hosts[h].ip == ip; h++) {
+		for (; h < rs->nhosts && addr_eq(rs->hosts[h].ip, ip); h++) {
 			struct host_record hr = { .ip = ip, .up = rs->hosts[h].up,
 						  .reason = rs->hosts[h].reason,
 						  .time_us = rs->hosts[h].time_us };
@@ -180,7 +180,7 @@ static void write_records(const struct result_set *rs, FILE *fp, struct strbuf *
 			native_host_format(b, &hr);
 			emit(b, fp, oom);
 		}
-		for (; p < rs->nports && rs->ports[p].ip == ip; p++) {
+		for (; p < rs->nports && addr_eq(rs->ports[p].ip, ip); p++) {
 			const struct rs_port *rp = &rs->ports[p];
 			struct port_record pr = { .ip = ip, .port = rp->port, .state = rp->state,
 						  .reason = rp->reason, .has_reply = rp->ttl >= 0,
@@ -190,7 +190,7 @@ static void write_records(const struct result_set *rs, FILE *fp, struct strbuf *
 			native_port_format(b, &pr);
 			emit(b, fp, oom);
 		}
-		for (; t < rs->ntls && rs->tls[t].ip == ip; t++) {
+		for (; t < rs->ntls && addr_eq(rs->tls[t].ip, ip); t++) {
 			sb_puts(b, rs->tls[t].line);
 			emit(b, fp, oom);
 		}

@@ -42,7 +42,7 @@ static int cmp_port(const void *pa, const void *pb)
 	const struct rs_port *a = pa, *b = pb;
 	int c;
 
-	if ((c = cmp_u64(a->ip, b->ip)) || (c = cmp_u64(a->port, b->port)) ||
+	if ((c = addr_order(a->ip, b->ip)) || (c = cmp_u64(a->port, b->port)) ||
 	    (c = cmp_u64(b->state, a->state)))
 		return c;
 	return (a->time_us > b->time_us) - (a->time_us < b->time_us);
@@ -59,7 +59,7 @@ static int cmp_host(const void *pa, const void *pb)
 	const struct rs_host *a = pa, *b = pb;
 	int c;
 
-	if ((c = cmp_u64(a->ip, b->ip)) || (c = host_kind(a) - host_kind(b)) ||
+	if ((c = addr_order(a->ip, b->ip)) || (c = host_kind(a) - host_kind(b)) ||
 	    (c = (int)b->up - (int)a->up))
 		return c;
 	return (a->time_us > b->time_us) - (a->time_us < b->time_us);
@@ -69,7 +69,7 @@ int sweep_tls_cmp(const struct rs_tls *a, const struct rs_tls *b)
 {
 	int c;
 
-	if ((c = cmp_u64(a->ip, b->ip)) || (c = cmp_u64(a->port, b->port)))
+	if ((c = addr_order(a->ip, b->ip)) || (c = cmp_u64(a->port, b->port)))
 		return c;
 	if (a->sni == NULL || b->sni == NULL)
 		return (a->sni != NULL) - (b->sni != NULL);
@@ -108,7 +108,7 @@ void sweep_normalize(struct result_set *rs)
 	if (rs->nports > 1)
 		qsort(rs->ports, rs->nports, sizeof(*rs->ports), cmp_port);
 	for (i = n = 0; i < rs->nports; i++)
-		if (n == 0 || rs->ports[n - 1].ip != rs->ports[i].ip ||
+		if (n == 0 || !addr_eq(rs->ports[n - 1].ip, rs->ports[i].ip) ||
 		    rs->ports[n - 1].port != rs->ports[i].port)
 			rs->ports[n++] = rs->ports[i];
 	rs->nports = n;
@@ -116,7 +116,7 @@ void sweep_normalize(struct result_set *rs)
 	if (rs->nhosts > 1)
 		qsort(rs->hosts, rs->nhosts, sizeof(*rs->hosts), cmp_host);
 	for (i = n = 0; i < rs->nhosts; i++)
-		if (n == 0 || rs->hosts[n - 1].ip != rs->hosts[i].ip ||
+		if (n == 0 || !addr_eq(rs->hosts[n - 1].ip, rs->hosts[i].ip) ||
 		    host_kind(&rs->hosts[n - 1]) != host_kind(&rs->hosts[i]))
 			rs->hosts[n++] = rs->hosts[i];
 	rs->nhosts = n;

@@ -47,9 +47,20 @@ static struct run_info make_ri(int open_only)
 	return ri;
 }
 
+/* An IPv6 address from its text (the test's own constants: must parse). */
+static ip_addr A6(const char *s)
+{
+	const char *why = NULL;
+	ip_addr a = addr_zero();
+
+	if (addr_parse(s, strlen(s), &a, &why) != 0)
+		fail_msg("bad test address %s: %s", s, why);
+	return a;
+}
+
 /* A reply with the given TTL, or no reply at all when ttl < 0. */
-static struct port_record prec(uint32_t ip, uint16_t port, enum port_state st, enum reason why,
-			       int ttl, uint32_t reason_ip, uint16_t sport)
+static struct port_record prec6(ip_addr ip, uint16_t port, enum port_state st, enum reason why,
+				int ttl, ip_addr reason_ip, uint16_t sport)
 {
 	struct port_record r;
 
@@ -66,7 +77,15 @@ static struct port_record prec(uint32_t ip, uint16_t port, enum port_state st, e
 	return r;
 }
 
-static struct host_record hrec(uint32_t ip, int up, enum reason why)
+/* The same for IPv4 (host order; reason_ip 0: none). */
+static struct port_record prec(uint32_t ip, uint16_t port, enum port_state st, enum reason why,
+			       int ttl, uint32_t reason_ip, uint16_t sport)
+{
+	return prec6(addr_from_v4(ip), port, st, why, ttl,
+		     reason_ip != 0 ? addr_from_v4(reason_ip) : addr_zero(), sport);
+}
+
+static struct host_record hrec6(ip_addr ip, int up, enum reason why)
 {
 	struct host_record h;
 
@@ -76,6 +95,11 @@ static struct host_record hrec(uint32_t ip, int up, enum reason why)
 	h.reason = (uint8_t)why;
 	h.time_us = T0;
 	return h;
+}
+
+static struct host_record hrec(uint32_t ip, int up, enum reason why)
+{
+	return hrec6(addr_from_v4(ip), up, why);
 }
 
 static struct run_summary summary(void)
@@ -116,7 +140,7 @@ static void make_ok_record(struct tls_result *r)
 	struct tls_cert_info *c = &r->certs.leaf;
 
 	memset(r, 0, sizeof(*r));
-	r->ip = IP(198, 18, 0, 10);
+	r->ip = addr_from_v4(IP(198, 18, 0, 10));
 	r->port = 443;
 	strcpy(r->sni, "www.example.test");
 	r->outcome = TLS_OK;
@@ -474,6 +498,133 @@ static void test_cef_open_only_writes_open_ports_up_hosts_tls_summary(void **sta
 	unlink(path);
 }
 
+/* ---- IPv6 ---- */
+
+#define SRC6 "c6a2Label=Source IPv6 Address c6a2=2001:db8::53"
+#define DST6(a) "c6a3Label=Destination IPv6 Address c6a3=" a
+#define COMMON6(ms) "rt=" ms " dvchost=scan1 " SRC6
+
+#define L6_OPEN                                                                             \
+	HDR "port-open|TCP port open|3|" COMMON6(T0_MS) " spt=40001 " DST6("2001:db8::1")     \
+	    " dpt=443 proto=TCP act=open reason=syn-ack cn1Label=ttl cn1=64\n"
+#define L6_ICMP                                                                             \
+	HDR "port-filtered|TCP port filtered|1|" COMMON6(T0_MS) " spt=40003 "                 \
+	    DST6("2001:db8::1") " dpt=22 proto=TCP act=filtered reason=no-route cn1Label=ttl " \
+	    "cn1=63 c6a4Label=reasonIp c6a4=2001:db8:0:1::fe\n"
+#define L6_NORESP                                                                           \
+	HDR "port-filtered|TCP port filtered|1|" COMMON6(T0_MS) " " DST6("2001:db8::2")       \
+	    " dpt=80 proto=TCP act=filtered reason=no-response\n"
+#define L6_UP \
+	HDR "host-up|Host up|1|" COMMON6(T0_MS) " " DST6("2001:db8::1") " act=up reason=nd-response\n"
+#define L6_DOWN                                                                             \
+	HDR "host-down|Host down|1|" COMMON6(T0_MS) " " DST6("2001:db8:0:1::23")              \
+	    " act=down reason=no-nd-response\n"
+#define L6_TLS_START                                                                        \
+	HDR "tls-endpoint|TLS endpoint|3|" COMMON6("1767225600123") " " DST6("2001:db8::1")   \
+	    " dpt=443 proto=TCP dhost=www.example.test outcome=ok "
+#define L6_SUMMARY_START                                                                    \
+	HDR "run-summary|Scan summary|1|rt=1732352403333 dvchost=scan1 src=198.18.0.1 " SRC6  \
+	    " deviceOutboundInterface=eth0 start="
+
+/* IPv6 targets: the addresses in the dictionary's IPv6 fields (c6a2 source,
+ * c6a3 destination, c6a4 an ICMPv6 sender), never in src/dst, which take
+ * IPv4 only; IPv4 records of the same run are as ever. */
+static void test_cef_ipv6_exact_lines(void **state)
+{
+	struct run_info ri = make_ri(0);
+	struct port_record p[] = {
+		prec6(A6("2001:db8::1"), 443, PS_OPEN, R_SYN_ACK, 64, addr_zero(), 40001),
+		prec6(A6("2001:db8::1"), 22, PS_FILTERED, R_NO_ROUTE, 63, A6("2001:db8:0:1::fe"),
+		      40003),
+		prec6(A6("2001:db8::2"), 80, PS_FILTERED, R_NO_RESPONSE, -1, A6("2001:db8::9"), 0),
+		prec(IP(198, 18, 0, 10), 80, PS_OPEN, R_SYN_ACK, 64, 0, 40001),
+	};
+	struct host_record up = hrec6(A6("2001:db8::1"), 1, R_ND_RESPONSE);
+	struct host_record down = hrec6(A6("2001:db8:0:1::23"), 0, R_NO_ND);
+	struct run_summary sum = summary();
+	char path[64], err[PORTUS_ERRLEN];
+	struct tls_result r;
+	struct writer *w;
+	char *got, *tls, *s;
+
+	(void)state;
+	ri.scanner_ip6 = A6("2001:db8::53");
+	temp_path(path, sizeof(path));
+	w = writer_cef_open(path, &ri, err, sizeof(err));
+	assert_non_null(w);
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		assert_int_equal(w->ops->port(w, &p[i]), 0);
+	assert_int_equal(w->ops->host(w, &up), 0);
+	assert_int_equal(w->ops->host(w, &down), 0);
+	make_ok_record(&r);
+	r.ip = A6("2001:db8::1");
+	assert_int_equal(w->ops->tls(w, &r), 0);
+	tls_result_free(&r);
+	assert_int_equal(w->ops->summary(w, &sum), 0);
+	assert_int_equal(w->ops->close(w), 0);
+	got = slurp_path(path);
+	tls = strstr(got, L6_TLS_START);
+	assert_non_null(tls);
+	*tls = '\0';
+	assert_text(got, L6_OPEN L6_ICMP L6_NORESP L_OPEN L6_UP L6_DOWN);
+	*tls = 'C';
+	s = strstr(tls, "\n");
+	assert_non_null(s);
+	assert_non_null(strstr(s + 1, L6_SUMMARY_START));
+	/* Every line reads back through the strict parser; the IPv6 addresses
+	 * are found by their labels, and dst/src never hold one. */
+	for (char *q = got, *nl; (nl = strchr(q, '\n')) != NULL; q = nl + 1) {
+		struct cef_rec c;
+		const char *v;
+
+		cef_parse(q, (size_t)(nl - q), &c);
+		v = cef_labelled(&c, "Destination IPv6 Address", NULL);
+		if (strcmp(c.hdr[4], "run-summary") == 0) {
+			assert_null(v);
+			assert_string_equal(cef_get(&c, "src", NULL), "198.18.0.1");
+		} else if (cef_get(&c, "dst", NULL) == NULL) {
+			assert_non_null(v);
+			assert_true(strncmp(v, "2001:db8:", 9) == 0);
+			assert_null(cef_get(&c, "src", NULL));
+		}
+		if (cef_get(&c, "src", NULL) == NULL || strcmp(c.hdr[4], "run-summary") == 0)
+			assert_string_equal(cef_labelled(&c, "Source IPv6 Address", NULL),
+					    "2001:db8::53");
+		cef_rec_free(&c);
+	}
+	free(got);
+	unlink(path);
+}
+
+/* A run without an IPv6 source: an IPv6 record names no scanner address (its
+ * IPv4 source did not send the probe); an IPv6-only run's summary gives c6a2
+ * alone. */
+static void test_cef_ipv6_scanner_address(void **state)
+{
+	struct run_info ri = make_ri(0);
+	struct port_record p = prec6(A6("2001:db8::1"), 443, PS_OPEN, R_SYN_ACK, 64, addr_zero(), 0);
+	struct run_summary sum = summary();
+	struct strbuf b;
+
+	(void)state;
+	sb_init(&b);
+	cef_port_format(&b, &p, &ri);
+	assert_string_equal(b.p, HDR "port-open|TCP port open|3|rt=" T0_MS " dvchost=scan1 "
+				 DST6("2001:db8::1") " dpt=443 proto=TCP act=open reason=syn-ack "
+				 "cn1Label=ttl cn1=64");
+	sb_reset(&b);
+	cef_summary_format(&b, &sum, &ri); /* as ever */
+	assert_non_null(strstr(b.p, "|1|" COMMON("1732352403333") " deviceOutboundInterface="));
+	sb_reset(&b);
+	ri.scanner_ip = 0;
+	ri.scanner_ip6 = A6("2001:db8::53");
+	cef_summary_format(&b, &sum, &ri);
+	assert_non_null(strstr(b.p, "|1|rt=1732352403333 dvchost=scan1 " SRC6
+				    " deviceOutboundInterface="));
+	assert_null(strstr(b.p, " src="));
+	sb_free(&b);
+}
+
 static void test_cef_unknown_hostname_and_interrupted_run(void **state)
 {
 	struct run_info ri = make_ri(0);
@@ -612,7 +763,7 @@ static void ch_unreadable_not_after(struct tls_result *r)
 static void ch_timeout(struct tls_result *r)
 {
 	tls_result_free(r);
-	r->ip = IP(198, 18, 0, 12);
+	r->ip = addr_from_v4(IP(198, 18, 0, 12));
 	r->port = 443;
 	r->outcome = TLS_TIMEOUT;
 	strcpy(r->detail, "handshake timed out");
@@ -669,7 +820,7 @@ static void test_cef_tls_failure_record_exact(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	r.ip = IP(198, 18, 0, 12);
+	r.ip = addr_from_v4(IP(198, 18, 0, 12));
 	r.port = 8443;
 	strcpy(r.sni, "a.test");
 	r.outcome = TLS_ALERT;
@@ -991,6 +1142,33 @@ static void test_syslog_udp_refused_is_counted_and_fails_the_close(void **state)
 	assert_int_equal(w->ops->close(w), -1);
 }
 
+/* An IPv6 record's CEF line goes out whole in its syslog message. */
+static void test_syslog_udp_ipv6_record(void **state)
+{
+	struct run_info ri = make_ri(0);
+	struct port_record p = prec6(A6("2001:db8::1"), 22, PS_FILTERED, R_NO_ROUTE, 63,
+				     A6("2001:db8:0:1::fe"), 40003);
+	const char *want = L6_ICMP, *cef;
+	uint16_t port;
+	int fd = listen_on(SOCK_DGRAM, &port);
+	struct writer *w;
+	char buf[9000];
+	size_t cef_len;
+	ssize_t k;
+
+	(void)state;
+	ri.scanner_ip6 = A6("2001:db8::53");
+	w = open_syslog("udp", "127.0.0.1", port, &ri);
+	assert_int_equal(w->ops->port(w, &p), 0);
+	assert_int_equal(w->ops->close(w), 0);
+	k = recv(fd, buf, sizeof(buf), 0);
+	assert_true(k > 0);
+	check_5424(buf, (size_t)k, &cef, &cef_len);
+	assert_int_equal(cef_len, strlen(want) - 1);
+	assert_memory_equal(cef, want, cef_len);
+	close(fd);
+}
+
 static void test_syslog_bad_urls_give_one_line_errors(void **state)
 {
 	static const struct {
@@ -1056,6 +1234,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cef_writer_exact_lines_for_every_record_type),
 		cmocka_unit_test(test_cef_open_only_writes_open_ports_up_hosts_tls_summary),
+		cmocka_unit_test(test_cef_ipv6_exact_lines),
+		cmocka_unit_test(test_cef_ipv6_scanner_address),
 		cmocka_unit_test(test_cef_unknown_hostname_and_interrupted_run),
 		cmocka_unit_test(test_cef_hostile_certificate_strings_are_escaped),
 		cmocka_unit_test(test_cef_tls_severity_follows_the_findings),
@@ -1067,6 +1247,7 @@ int main(void)
 		cmocka_unit_test(test_syslog_tcp_reconnects_when_the_receiver_closed),
 		cmocka_unit_test(test_syslog_tcp_refused_fails_at_open),
 		cmocka_unit_test(test_syslog_udp_refused_is_counted_and_fails_the_close),
+		cmocka_unit_test(test_syslog_udp_ipv6_record),
 		cmocka_unit_test(test_syslog_bad_urls_give_one_line_errors),
 		cmocka_unit_test(test_syslog_hostname_nil_when_not_printable),
 	};

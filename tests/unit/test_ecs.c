@@ -23,6 +23,18 @@
 #include "writer.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP4(a, b, c, d) addr_from_v4(IP(a, b, c, d))
+
+/* An IPv6 address from its text (the test's own constants: must parse). */
+static ip_addr A6(const char *s)
+{
+	const char *why = NULL;
+	ip_addr a = addr_zero();
+
+	if (addr_parse(s, strlen(s), &a, &why) != 0)
+		fail_msg("bad test address %s: %s", s, why);
+	return a;
+}
 
 /* ---- dn_walk ---- */
 
@@ -180,14 +192,14 @@ static void test_ecs_port_host_run_exact_bytes(void **state)
 	struct run_info ri = fixed_run();
 	struct ecs_ctx c;
 	struct strbuf b;
-	struct port_record open = { .ip = IP(198, 19, 0, 3), .port = 80, .sport = 41786,
+	struct port_record open = { .ip = IP4(198, 19, 0, 3), .port = 80, .sport = 41786,
 				    .state = PS_OPEN, .reason = R_SYN_ACK, .has_reply = 1,
 				    .ttl = 64, .time_us = INT64_C(1763892000123456) };
-	struct port_record icmp = { .ip = IP(198, 19, 0, 4), .port = 8081, .state = PS_FILTERED,
+	struct port_record icmp = { .ip = IP4(198, 19, 0, 4), .port = 8081, .state = PS_FILTERED,
 				    .reason = R_ADMIN_PROHIBITED, .has_reply = 1, .ttl = 63,
-				    .reason_ip = IP(198, 18, 0, 254),
+				    .reason_ip = IP4(198, 18, 0, 254),
 				    .time_us = INT64_C(1763892001000000) };
-	struct host_record down = { .ip = IP(198, 18, 0, 11), .up = 0, .reason = R_NO_ARP,
+	struct host_record down = { .ip = IP4(198, 18, 0, 11), .up = 0, .reason = R_NO_ARP,
 				    .time_us = INT64_C(1763892002000000) };
 	struct run_summary s = { .start_us = ri.start_us, .end_us = INT64_C(1763892003500000),
 				 .targets = 20, .hosts = 4, .hosts_down = 1, .open = 2, .closed = 3,
@@ -224,7 +236,7 @@ static void test_ecs_event_id_is_deterministic_per_run(void **state)
 	struct run_info ri = fixed_run(), ri2 = fixed_run();
 	struct ecs_ctx c, c2;
 	struct strbuf a, b, d;
-	struct port_record r = { .ip = IP(198, 19, 0, 3), .port = 80, .state = PS_CLOSED,
+	struct port_record r = { .ip = IP4(198, 19, 0, 3), .port = 80, .state = PS_CLOSED,
 				 .reason = R_RESET, .has_reply = 1, .ttl = 64, .time_us = 1 };
 
 	(void)state;
@@ -247,6 +259,139 @@ static void test_ecs_event_id_is_deterministic_per_run(void **state)
 	sb_free(&d);
 	ecs_ctx_free(&c);
 	ecs_ctx_free(&c2);
+}
+
+/* ---- IPv6 ---- */
+
+/* The same run with an IPv6 source: observer.ip lists both, the run id takes
+ * the IPv6 source in (ids computed with Python's hashlib). */
+#define OBSERVER6                                                                                \
+	"\"observer\":{\"hostname\":\"scan-host\",\"ip\":[\"198.18.0.1\",\"2001:db8::53\"],"          \
+	"\"mac\":[\"02-00-5E-10-00-01\"],"                                                             \
+	"\"ingress\":{\"interface\":{\"name\":\"eth0\"}},\"type\":\"scanner\",\"vendor\":\"portus\"," \
+	"\"product\":\"portus\",\"version\":\"" PORTUS_VERSION "\"}"
+#define RUN_ID6 "6ad0f956a9027523"
+
+static const char port6_open_json[] =
+	"{\"@timestamp\":\"2025-11-23T10:00:00.123456Z\",\"ecs\":{\"version\":\"" ECS_VERSION "\"},"
+	"\"event\":{\"kind\":\"state\",\"category\":[\"network\"],\"type\":[\"info\"],"
+	"\"action\":\"port-open\",\"module\":\"portus\",\"dataset\":\"portus.port\","
+	"\"id\":\"1c3b830f4492fa55539a6ef4cf3728c3\",\"reason\":\"syn-ack\"},"
+	"\"destination\":{\"ip\":\"2001:db8::1\",\"port\":443},"
+	"\"source\":{\"ip\":\"2001:db8::53\",\"port\":41786},"
+	"\"network\":{\"transport\":\"tcp\",\"type\":\"ipv6\"},"
+	"\"related\":{\"ip\":[\"2001:db8::1\",\"2001:db8::53\"]}," OBSERVER6 ","
+	"\"portus\":{\"run\":{\"id\":\"" RUN_ID6 "\"},\"state\":\"open\",\"reason\":\"syn-ack\","
+	"\"ttl\":64}}";
+
+static const char port6_icmp_json[] =
+	"{\"@timestamp\":\"2025-11-23T10:00:01.000000Z\",\"ecs\":{\"version\":\"" ECS_VERSION "\"},"
+	"\"event\":{\"kind\":\"state\",\"category\":[\"network\"],\"type\":[\"info\"],"
+	"\"action\":\"port-filtered\",\"module\":\"portus\",\"dataset\":\"portus.port\","
+	"\"id\":\"77d99500770035f82dea4067708f5a69\",\"reason\":\"no-route\"},"
+	"\"destination\":{\"ip\":\"2001:db8::1\",\"port\":22},"
+	"\"source\":{\"ip\":\"2001:db8::53\"},"
+	"\"network\":{\"transport\":\"tcp\",\"type\":\"ipv6\"},"
+	"\"related\":{\"ip\":[\"2001:db8::1\",\"2001:db8::53\",\"2001:db8:0:1::fe\"]}," OBSERVER6 ","
+	"\"portus\":{\"run\":{\"id\":\"" RUN_ID6 "\"},\"state\":\"filtered\","
+	"\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"2001:db8:0:1::fe\"}}";
+
+static const char host6_up_json[] =
+	"{\"@timestamp\":\"2025-11-23T10:00:02.000000Z\",\"ecs\":{\"version\":\"" ECS_VERSION "\"},"
+	"\"event\":{\"kind\":\"state\",\"category\":[\"network\"],\"type\":[\"info\"],"
+	"\"action\":\"host-up\",\"module\":\"portus\",\"dataset\":\"portus.host\","
+	"\"id\":\"ca746caa8b97d5d2d35eed23b830dc72\",\"reason\":\"nd-response\"},"
+	"\"destination\":{\"ip\":\"2001:db8::1\"},\"network\":{\"type\":\"ipv6\"},"
+	"\"related\":{\"ip\":[\"2001:db8::1\",\"2001:db8::53\"]}," OBSERVER6 ","
+	"\"portus\":{\"run\":{\"id\":\"" RUN_ID6 "\"},\"state\":\"up\",\"reason\":\"nd-response\"}}";
+
+static void test_ecs_ipv6_exact_bytes(void **state)
+{
+	struct run_info ri = fixed_run();
+	struct ecs_ctx c;
+	struct strbuf b;
+	struct port_record open = { .ip = A6("2001:db8::1"), .port = 443, .sport = 41786,
+				    .state = PS_OPEN, .reason = R_SYN_ACK, .has_reply = 1,
+				    .ttl = 64, .time_us = INT64_C(1763892000123456) };
+	struct port_record icmp = { .ip = A6("2001:db8::1"), .port = 22, .state = PS_FILTERED,
+				    .reason = R_NO_ROUTE, .has_reply = 1, .ttl = 63,
+				    .reason_ip = A6("2001:db8:0:1::fe"),
+				    .time_us = INT64_C(1763892001000000) };
+	struct host_record up = { .ip = A6("2001:db8::1"), .up = 1, .reason = R_ND_RESPONSE,
+				  .time_us = INT64_C(1763892002000000) };
+
+	(void)state;
+	ri.scanner_ip6 = A6("2001:db8::53");
+	assert_int_equal(ecs_ctx_init(&c, &ri), 0);
+	assert_string_equal(c.run_id, RUN_ID6);
+	sb_init(&b);
+	ecs_port_format(&b, &c, &open);
+	assert_record(&b, port6_open_json);
+	sb_reset(&b);
+	ecs_port_format(&b, &c, &icmp);
+	assert_record(&b, port6_icmp_json);
+	sb_reset(&b);
+	ecs_host_format(&b, &c, &up);
+	assert_record(&b, host6_up_json);
+	sb_reset(&b);
+	/* The run records name both scanner addresses. */
+	ecs_run_start_format(&b, &c);
+	assert_valid_record(&b);
+	assert_non_null(strstr(b.p, "\"id\":\"c608fd2cba99fbbb38258427198d7e82\""));
+	assert_non_null(strstr(b.p, "\"related\":{\"ip\":[\"198.18.0.1\",\"2001:db8::53\"]},"
+				    OBSERVER6));
+	sb_reset(&b);
+	/* An IPv4 record of the same run: source.ip is the IPv4 source. */
+	open.ip = IP4(198, 19, 0, 3);
+	open.port = 80;
+	ecs_port_format(&b, &c, &open);
+	assert_valid_record(&b);
+	assert_non_null(strstr(b.p, "\"destination\":{\"ip\":\"198.19.0.3\",\"port\":80},"
+				    "\"source\":{\"ip\":\"198.18.0.1\",\"port\":41786},"
+				    "\"network\":{\"transport\":\"tcp\",\"type\":\"ipv4\"},"
+				    "\"related\":{\"ip\":[\"198.19.0.3\",\"198.18.0.1\"]},"));
+	sb_free(&b);
+	ecs_ctx_free(&c);
+}
+
+/* A run without an IPv6 source never names its IPv4 address as the source of
+ * an IPv6 probe: source keeps only the port (or goes), related only the target. */
+static void test_ecs_ipv6_without_ipv6_source(void **state)
+{
+	struct run_info ri = fixed_run();
+	struct ecs_ctx c;
+	struct strbuf b;
+	struct port_record r = { .ip = A6("2001:db8::1"), .port = 443, .sport = 41786,
+				 .state = PS_OPEN, .reason = R_SYN_ACK, .has_reply = 1, .ttl = 64,
+				 .time_us = INT64_C(1763892000123456) };
+	struct host_record h = { .ip = A6("2001:db8::2"), .up = 0, .reason = R_NO_ND,
+				 .time_us = 1 };
+
+	(void)state;
+	assert_int_equal(ecs_ctx_init(&c, &ri), 0);
+	assert_string_equal(c.run_id, RUN_ID); /* unchanged for IPv4-only runs */
+	sb_init(&b);
+	ecs_port_format(&b, &c, &r);
+	assert_valid_record(&b);
+	assert_non_null(strstr(b.p, "\"id\":\"4809c04da1e3fe2d5b06ba7c60c6d903\""));
+	assert_non_null(strstr(b.p, "\"destination\":{\"ip\":\"2001:db8::1\",\"port\":443},"
+				    "\"source\":{\"port\":41786},"
+				    "\"network\":{\"transport\":\"tcp\",\"type\":\"ipv6\"},"
+				    "\"related\":{\"ip\":[\"2001:db8::1\"]}," OBSERVER ","));
+	sb_reset(&b);
+	r.sport = 0;
+	ecs_port_format(&b, &c, &r);
+	assert_valid_record(&b);
+	assert_null(strstr(b.p, "\"source\""));
+	assert_null(strstr(b.p, "198.18.0.1\"]}")); /* only in observer.ip */
+	sb_reset(&b);
+	ecs_host_format(&b, &c, &h);
+	assert_valid_record(&b);
+	assert_non_null(strstr(b.p, "\"destination\":{\"ip\":\"2001:db8::2\"},"
+				    "\"network\":{\"type\":\"ipv6\"},"
+				    "\"related\":{\"ip\":[\"2001:db8::2\"]}," OBSERVER ","));
+	sb_free(&b);
+	ecs_ctx_free(&c);
 }
 
 /* ---- TLS ---- */
@@ -274,7 +419,7 @@ static void make_ok_record(struct tls_result *r)
 	struct tls_cert_info *c = &r->certs.leaf;
 
 	memset(r, 0, sizeof(*r));
-	r->ip = IP(198, 19, 0, 3);
+	r->ip = IP4(198, 19, 0, 3);
 	r->port = 443;
 	snprintf(r->sni, sizeof(r->sni), "www.example.test");
 	r->outcome = TLS_OK;
@@ -399,7 +544,7 @@ static void test_ecs_tls_failure_has_no_cert_fields(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	r.ip = IP(198, 19, 0, 9);
+	r.ip = IP4(198, 19, 0, 9);
 	r.port = 443;
 	r.outcome = TLS_ALERT;
 	snprintf(r.alert, sizeof(r.alert), "handshake_failure");
@@ -445,17 +590,21 @@ static void test_ecs_tls_hostile_strings(void **state)
 	tls_result_free(&r);
 }
 
-/* The biggest record the extractor can hand over still fits the cap. */
-static void test_ecs_tls_worst_case_stays_under_cap(void **state)
+/* The biggest record the extractor can hand over still fits the cap: for an
+ * IPv4 endpoint, and for the longest IPv6 endpoint and source (src6 zero:
+ * the fixed IPv4 run). */
+static void worst_case(ip_addr ip, ip_addr src6)
 {
 	static unsigned char big[TLS_MAX_NAME_BYTES];
+	struct run_info ri = fixed_run();
 	struct tls_result r;
+	struct ecs_ctx c;
 	struct strbuf b;
 	size_t i;
 
-	(void)state;
 	memset(big, 0x01, sizeof(big)); /* escapes to 6 bytes each */
 	make_ok_record(&r);
+	r.ip = ip;
 	free(r.certs.leaf.subject_dn.p);
 	free(r.certs.leaf.issuer_dn.p);
 	bytes_set(&r.certs.leaf.subject_dn, big, sizeof(big));
@@ -480,11 +629,57 @@ static void test_ecs_tls_worst_case_stays_under_cap(void **state)
 	assert_non_null(r.certs.pem);
 	memset(r.certs.pem, 'A', 19999);
 	r.certs.pem[19999] = '\0';
-	format_tls(&b, &r);
+	ri.scanner_ip6 = src6;
+	assert_int_equal(ecs_ctx_init(&c, &ri), 0);
+	sb_init(&b);
+	ecs_tls_format(&b, &c, &r);
+	ecs_ctx_free(&c);
+	assert_valid_record(&b);
 	assert_true(b.len <= ECS_MAX_RECORD);
 	assert_has(&b, "\"truncated\":true");
 	assert_has(&b, "\"tls.server.certificate\"");
 	assert_has(&b, "\"tls.server.x509.alternative_names\"");
+	sb_free(&b);
+	tls_result_free(&r);
+}
+
+static void test_ecs_tls_worst_case_stays_under_cap(void **state)
+{
+	(void)state;
+	worst_case(IP4(198, 19, 0, 3), addr_zero());
+	worst_case(A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"),
+		   A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd"));
+}
+
+/* An IPv6 endpoint: destination, source (the run's IPv6 source), network
+ * type and related addresses. */
+static void test_ecs_tls_ipv6_endpoint(void **state)
+{
+	struct run_info ri = fixed_run();
+	struct tls_result r;
+	struct ecs_ctx c;
+	struct strbuf b;
+
+	(void)state;
+	make_ok_record(&r);
+	r.ip = A6("2001:db8::443");
+	ri.scanner_ip6 = A6("2001:db8::53");
+	assert_int_equal(ecs_ctx_init(&c, &ri), 0);
+	sb_init(&b);
+	ecs_tls_format(&b, &c, &r);
+	ecs_ctx_free(&c);
+	assert_valid_record(&b);
+	assert_has(&b, "\"destination\":{\"ip\":\"2001:db8::443\",\"port\":443},"
+		       "\"source\":{\"ip\":\"2001:db8::53\"},"
+		       "\"network\":{\"transport\":\"tcp\",\"type\":\"ipv6\"},"
+		       "\"related\":{\"ip\":[\"2001:db8::443\",\"2001:db8::53\"],\"hash\":");
+	sb_free(&b);
+	/* Without an IPv6 source: no source, the target alone in related.ip. */
+	format_tls(&b, &r);
+	assert_has(&b, "\"destination\":{\"ip\":\"2001:db8::443\",\"port\":443},"
+		       "\"network\":{\"transport\":\"tcp\",\"type\":\"ipv6\"},"
+		       "\"related\":{\"ip\":[\"2001:db8::443\"],\"hash\":");
+	assert_null(strstr(b.p, "\"source\""));
 	sb_free(&b);
 	tls_result_free(&r);
 }
@@ -512,11 +707,11 @@ static void test_ecs_writer_start_record_and_open_only(void **state)
 {
 	char path[] = "/tmp/portus-test-ecs-XXXXXX", err[PORTUS_ERRLEN];
 	struct run_info ri = fixed_run();
-	struct port_record open = { .ip = IP(198, 19, 0, 3), .port = 80, .sport = 41786,
+	struct port_record open = { .ip = IP4(198, 19, 0, 3), .port = 80, .sport = 41786,
 				    .state = PS_OPEN, .reason = R_SYN_ACK, .has_reply = 1,
 				    .ttl = 64, .time_us = INT64_C(1763892000123456) };
 	struct port_record closed = open;
-	struct host_record down = { .ip = IP(198, 18, 0, 11), .reason = R_NO_ARP, .time_us = 5 };
+	struct host_record down = { .ip = IP4(198, 18, 0, 11), .reason = R_NO_ARP, .time_us = 5 };
 	struct writer *w;
 	char *got, *expect;
 	int fd;
@@ -556,10 +751,13 @@ int main(void)
 		cmocka_unit_test(test_dn_walk_unescapes_and_splits),
 		cmocka_unit_test(test_ecs_port_host_run_exact_bytes),
 		cmocka_unit_test(test_ecs_event_id_is_deterministic_per_run),
+		cmocka_unit_test(test_ecs_ipv6_exact_bytes),
+		cmocka_unit_test(test_ecs_ipv6_without_ipv6_source),
 		cmocka_unit_test(test_ecs_tls_ok_record_fields),
 		cmocka_unit_test(test_ecs_tls_failure_has_no_cert_fields),
 		cmocka_unit_test(test_ecs_tls_hostile_strings),
 		cmocka_unit_test(test_ecs_tls_worst_case_stays_under_cap),
+		cmocka_unit_test(test_ecs_tls_ipv6_endpoint),
 		cmocka_unit_test(test_ecs_writer_start_record_and_open_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,7 +102,7 @@ static struct port_record prec(uint16_t port, enum port_state st, enum reason wh
 	struct port_record r;
 
 	memset(&r, 0, sizeof(r));
-	r.ip = IP(198, 18, 0, 1);
+	r.ip = addr_from_v4(IP(198, 18, 0, 1));
 	r.port = port;
 	r.state = (uint8_t)st;
 	r.reason = (uint8_t)why;
@@ -117,11 +117,22 @@ static struct host_record hrec(uint32_t ip, int up)
 	struct host_record h;
 
 	memset(&h, 0, sizeof(h));
-	h.ip = ip;
+	h.ip = addr_from_v4(ip);
 	h.up = (uint8_t)up;
 	h.reason = (uint8_t)(up ? R_ARP_RESPONSE : R_NO_ARP);
 	h.time_us = T0 + 1;
 	return h;
+}
+
+/* An IPv6 address from its text (the test's own constants: must parse). */
+static ip_addr A6(const char *s)
+{
+	const char *why = NULL;
+	ip_addr a = addr_zero();
+
+	if (addr_parse(s, strlen(s), &a, &why) != 0)
+		fail_msg("bad test address %s: %s", s, why);
+	return a;
 }
 
 static struct run_summary summary(void)
@@ -149,7 +160,7 @@ static struct run_summary summary(void)
 static void refused_tls(struct tls_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->ip = IP(198, 18, 0, 1);
+	r->ip = addr_from_v4(IP(198, 18, 0, 1));
 	r->port = 443;
 	r->outcome = TLS_REFUSED;
 	snprintf(r->detail, sizeof(r->detail), "connection refused");
@@ -363,6 +374,63 @@ static void test_envelope_host_falls_back_to_scanner_address(void **state)
 	unlink(path);
 }
 
+#define HEC6_PREFIX                                                                        \
+	"{\"time\":1732352400.123456,\"host\":\"scan-01\",\"source\":\"portus\","             \
+	"\"sourcetype\":\"portus:port\",\"event\":{\"type\":\"port\",\"ip\":\"2001:db8::1\","  \
+	"\"port\":443,\"proto\":\"tcp\",\"state\":\"filtered\",\"reason\":\"no-route\","        \
+	"\"ttl\":63,\"reason_ip\":\"2001:db8:0:1::fe\",\"time\":\"" T0_STR "\"}}\n"              \
+	"{\"time\":1732352400.123457,\"host\":\"scan-01\",\"source\":\"portus\","             \
+	"\"sourcetype\":\"portus:host\",\"event\":{\"type\":\"host\",\"ip\":\"2001:db8::1\","  \
+	"\"state\":\"up\",\"reason\":\"nd-response\",\"time\":\"2024-11-23T09:00:00.123457Z\"}}\n" \
+	"{\"time\":1732352400.125456,\"host\":\"scan-01\",\"source\":\"portus\","             \
+	"\"sourcetype\":\"portus:tls\",\"event\":{\"type\":\"tls\",\"ip\":\"2001:db8::1\","    \
+	"\"port\":443,"
+
+/* IPv6 records: the event is the native record (RFC 5952 addresses); an
+ * IPv6-only run without a host name names its IPv6 source as the host. */
+static void test_envelope_ipv6_records(void **state)
+{
+	struct run_info ri = run_info("scan-01", 0);
+	struct port_record p = prec(443, PS_FILTERED, R_NO_ROUTE, 63);
+	struct host_record h = hrec(0, 1);
+	struct tls_result t;
+	char path[64], err[PORTUS_ERRLEN];
+	struct writer *w;
+	char *got;
+
+	(void)state;
+	p.ip = A6("2001:db8::1");
+	p.reason_ip = A6("2001:db8:0:1::fe");
+	h.ip = A6("2001:db8::1");
+	h.reason = R_ND_RESPONSE;
+	refused_tls(&t);
+	t.ip = A6("2001:db8::1");
+	temp_path(path, sizeof(path));
+	w = writer_hec_open(path, &ri, err, sizeof(err));
+	assert_non_null(w);
+	assert_int_equal(w->ops->port(w, &p), 0);
+	assert_int_equal(w->ops->host(w, &h), 0);
+	assert_int_equal(w->ops->tls(w, &t), 0);
+	assert_int_equal(w->ops->close(w), 0);
+	tls_result_free(&t);
+	got = slurp_path(path);
+	if (strncmp(got, HEC6_PREFIX, strlen(HEC6_PREFIX)) != 0)
+		fail_msg("got: %s", got);
+	free(got);
+
+	ri = run_info("", 0);
+	ri.scanner_ip = 0;
+	ri.scanner_ip6 = A6("2001:db8::53");
+	w = writer_hec_open(path, &ri, err, sizeof(err));
+	assert_non_null(w);
+	assert_int_equal(w->ops->host(w, &h), 0);
+	assert_int_equal(w->ops->close(w), 0);
+	got = slurp_path(path);
+	assert_non_null(strstr(got, ",\"host\":\"2001:db8::53\","));
+	free(got);
+	unlink(path);
+}
+
 /* The worst TLS record tls_json allows, in the worst envelope: below 10,000. */
 static void test_envelope_stays_under_splunk_truncate(void **state)
 {
@@ -375,16 +443,18 @@ static void test_envelope_stays_under_splunk_truncate(void **state)
 	memset(index, 'z', HEC_INDEX_MAX);
 	index[HEC_INDEX_MAX] = '\0';
 	assert_true(hec_index_valid(index));
-	for (size_t k = 0; k < sizeof(fill); k++) {
-		memset(host, fill[k], sizeof(host) - 1);
+	/* k / 3: the longest IPv4 address, then the longest IPv6 one. */
+	for (size_t k = 0; k < 2 * sizeof(fill); k++) {
+		memset(host, fill[k % sizeof(fill)], sizeof(host) - 1);
 		host[sizeof(host) - 1] = '\0';
 		memset(&r, 0, sizeof(r));
-		r.ip = 0xffffffffu;
+		r.ip = k < sizeof(fill) ? addr_from_v4(0xffffffffu)
+					: A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
 		r.port = 65535;
 		r.outcome = TLS_ERROR;
-		memset(r.sni, fill[k], sizeof(r.sni) - 1);
-		memset(r.detail, fill[k], sizeof(r.detail) - 1);
-		memset(r.verify_error, fill[k], sizeof(r.verify_error) - 1);
+		memset(r.sni, fill[k % sizeof(fill)], sizeof(r.sni) - 1);
+		memset(r.detail, fill[k % sizeof(fill)], sizeof(r.detail) - 1);
+		memset(r.verify_error, fill[k % sizeof(fill)], sizeof(r.verify_error) - 1);
 		r.end_us = INT64_MAX;
 		r.certs.pem = malloc(20001);
 		assert_non_null(r.certs.pem);
@@ -1138,6 +1208,7 @@ int main(void)
 		cmocka_unit_test(test_envelope_open_only_skips_closed_and_down),
 		cmocka_unit_test(test_envelope_time_and_host),
 		cmocka_unit_test(test_envelope_host_falls_back_to_scanner_address),
+		cmocka_unit_test(test_envelope_ipv6_records),
 		cmocka_unit_test(test_envelope_stays_under_splunk_truncate),
 		cmocka_unit_test(test_index_names),
 		cmocka_unit_test(test_url_parses_good_urls),

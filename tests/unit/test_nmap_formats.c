@@ -30,9 +30,20 @@ enum kind { XML, GREP };
 static uint16_t plan_ports[] = {22, 80, 443, 8080, 8081};
 static struct port_list plan = {plan_ports, 5};
 
+/* An IPv6 address from its text (the test's own constants: must parse). */
+static ip_addr A6(const char *s)
+{
+	const char *why = NULL;
+	ip_addr a = addr_zero();
+
+	if (addr_parse(s, strlen(s), &a, &why) != 0)
+		fail_msg("bad test address %s: %s", s, why);
+	return a;
+}
+
 /* A reply with the given TTL, or no reply at all when ttl < 0. */
-static struct port_record prec(uint32_t ip, uint16_t port, enum port_state st, enum reason why,
-			       int ttl, uint32_t reason_ip, int64_t t)
+static struct port_record prec6(ip_addr ip, uint16_t port, enum port_state st, enum reason why,
+				int ttl, ip_addr reason_ip, int64_t t)
 {
 	struct port_record r;
 
@@ -49,7 +60,15 @@ static struct port_record prec(uint32_t ip, uint16_t port, enum port_state st, e
 	return r;
 }
 
-static struct host_record hrec(uint32_t ip, int up, enum reason why)
+/* The same for IPv4 (host order; reason_ip 0: none). */
+static struct port_record prec(uint32_t ip, uint16_t port, enum port_state st, enum reason why,
+			       int ttl, uint32_t reason_ip, int64_t t)
+{
+	return prec6(addr_from_v4(ip), port, st, why, ttl,
+		     reason_ip != 0 ? addr_from_v4(reason_ip) : addr_zero(), t);
+}
+
+static struct host_record hrec6(ip_addr ip, int up, enum reason why)
 {
 	struct host_record h;
 
@@ -59,6 +78,11 @@ static struct host_record hrec(uint32_t ip, int up, enum reason why)
 	h.reason = (uint8_t)why;
 	h.time_us = T0;
 	return h;
+}
+
+static struct host_record hrec(uint32_t ip, int up, enum reason why)
+{
+	return hrec6(addr_from_v4(ip), up, why);
 }
 
 static struct run_summary summary(uint64_t hosts)
@@ -202,9 +226,9 @@ static void xml_host_open(struct strbuf *b, const char *ip, const char *start, c
 {
 	sb_printf(b,
 		  "<host starttime=\"%s\" endtime=\"%s\"><status state=\"up\" reason=\"%s\" "
-		  "reason_ttl=\"%u\"/>\n<address addr=\"%s\" addrtype=\"ipv4\"/>\n<hostnames>\n"
+		  "reason_ttl=\"%u\"/>\n<address addr=\"%s\" addrtype=\"%s\"/>\n<hostnames>\n"
 		  "</hostnames>\n<ports>",
-		  start, end, reason, ttl, ip);
+		  start, end, reason, ttl, ip, strchr(ip, ':') != NULL ? "ipv6" : "ipv4");
 }
 
 static void xml_tail(struct strbuf *b, unsigned total, unsigned up, const char *exit_attrs)
@@ -300,6 +324,97 @@ static void test_grepable_lists_up_and_down_hosts_like_nmap(void **state)
 		 "Host: 198.18.0.7 ()\tStatus: Down\n"
 		 "# portus done at " END_STR " -- 16 IP addresses (2 hosts up) scanned in 3.21 seconds\n",
 		 svc_name(22), svc_name(80), svc_name(443), svc_name(8081), svc_name(80));
+	assert_text(got, want);
+	free(got);
+}
+
+/*
+ * IPv6 hosts as nmap -6 writes them: <address addr="2001:db8::1"
+ * addrtype="ipv6"/> (RFC 5952), the ICMPv6 sender as reason_ip, neighbour
+ * discovery reasons; after the IPv4 hosts (address order). The same output
+ * validates against nmap.dtd (xmllint --dtdvalid, as test_nmap_formats.sh).
+ */
+static void ipv6_scan(struct port_record *p, size_t *np, struct host_record *h, size_t *nh)
+{
+	const ip_addr a = A6("2001:db8::1"), l = A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
+	size_t n = 0;
+
+	p[n++] = prec6(a, 443, PS_OPEN, R_SYN_ACK, 64, addr_zero(), T0);
+	p[n++] = prec6(l, 80, PS_FILTERED, R_NO_ROUTE, 63, A6("2001:db8:0:1::fe"), T0 + 1000000);
+	p[n++] = prec6(a, 22, PS_FILTERED, R_ADMIN_PROHIBITED, 63, A6("2001:db8:0:1::fe"),
+		       T0 + 2000000);
+	p[n++] = prec6(a, 80, PS_FILTERED, R_PORT_UNREACH, 64, a, T0 + 2000000);
+	p[n++] = prec6(a, 8080, PS_CLOSED, R_RESET, 64, addr_zero(), T0 + 1000000);
+	p[n++] = prec(IP(198, 18, 0, 1), 80, PS_OPEN, R_SYN_ACK, 64, 0, T0);
+	*np = n;
+	h[0] = hrec6(A6("2001:db8:0:1::23"), 0, R_NO_ND);
+	h[1] = hrec6(a, 1, R_ND_RESPONSE);
+	*nh = 2;
+}
+
+static void test_xml_ipv6_hosts(void **state)
+{
+	struct run_info ri = info(ARGS, 0);
+	struct run_summary s = summary(4);
+	struct port_record p[8];
+	struct host_record h[2];
+	struct strbuf want;
+	size_t np, nh;
+	char *got;
+
+	(void)state;
+	ipv6_scan(p, &np, h, &nh);
+	got = run(XML, &ri, p, np, h, nh, &s);
+	sb_init(&want);
+	xml_head(&want, ARGS);
+	xml_host_open(&want, "198.18.0.1", S0, S0, "syn-ack", 64);
+	xport(&want, 80, "open", "syn-ack", 64, NULL);
+	sb_puts(&want, "</ports>\n</host>\n");
+	/* up by neighbour discovery: the host record's reason */
+	xml_host_open(&want, "2001:db8::1", S0, "1732352402", "nd-response", 0);
+	xport(&want, 22, "filtered", "admin-prohibited", 63, "2001:db8:0:1::fe");
+	xport(&want, 80, "filtered", "port-unreach", 64, NULL); /* from the target itself */
+	xport(&want, 443, "open", "syn-ack", 64, NULL);
+	xport(&want, 8080, "closed", "reset", 64, NULL);
+	sb_puts(&want, "</ports>\n</host>\n");
+	sb_puts(&want, "<host><status state=\"down\" reason=\"no-response\" reason_ttl=\"0\"/>\n"
+		       "<address addr=\"2001:db8:0:1::23\" addrtype=\"ipv6\"/>\n</host>\n");
+	xml_host_open(&want, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", "1732352401", "1732352401",
+		      "no-route", 63);
+	xport(&want, 80, "filtered", "no-route", 63, "2001:db8:0:1::fe");
+	sb_puts(&want, "</ports>\n</host>\n");
+	xml_tail(&want, 4, 3, "exit=\"success\"");
+	assert_false(want.oom);
+	assert_text(got, want.p);
+	sb_free(&want);
+	free(got);
+}
+
+static void test_grepable_ipv6_hosts(void **state)
+{
+	struct run_info ri = info(ARGS, 0);
+	struct run_summary s = summary(4);
+	struct port_record p[8];
+	struct host_record h[2];
+	char want[2048];
+	size_t np, nh;
+	char *got;
+
+	(void)state;
+	ipv6_scan(p, &np, h, &nh);
+	got = run(GREP, &ri, p, np, h, nh, &s);
+	snprintf(want, sizeof(want),
+		 "# portus " PORTUS_VERSION " scan initiated " START_STR " as: " ARGS "\n"
+		 "Host: 198.18.0.1 ()\tStatus: Up\n"
+		 "Host: 198.18.0.1 ()\tPorts: 80/open/tcp//%s///\n"
+		 "Host: 2001:db8::1 ()\tStatus: Up\n"
+		 "Host: 2001:db8::1 ()\tPorts: 22/filtered/tcp//%s///, 80/filtered/tcp//%s///, "
+		 "443/open/tcp//%s///, 8080/closed/tcp//%s///\n"
+		 "Host: 2001:db8:0:1::23 ()\tStatus: Down\n"
+		 "Host: ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe ()\tStatus: Up\n"
+		 "Host: ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe ()\tPorts: 80/filtered/tcp//%s///\n"
+		 "# portus done at " END_STR " -- 4 IP addresses (3 hosts up) scanned in 3.21 seconds\n",
+		 svc_name(80), svc_name(22), svc_name(80), svc_name(443), svc_name(8080), svc_name(80));
 	assert_text(got, want);
 	free(got);
 }
@@ -657,6 +772,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xml_lists_up_and_down_hosts_and_counts_silent_ones),
 		cmocka_unit_test(test_grepable_lists_up_and_down_hosts_like_nmap),
+		cmocka_unit_test(test_xml_ipv6_hosts),
+		cmocka_unit_test(test_grepable_ipv6_hosts),
 		cmocka_unit_test(test_xml_collapses_states_above_25_into_extraports),
 		cmocka_unit_test(test_grepable_ignored_state_only_when_one),
 		cmocka_unit_test(test_xml_open_only_like_nmap_open),

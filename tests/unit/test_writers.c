@@ -22,9 +22,20 @@
 #define T0 1732352400123456LL /* 2024-11-23T09:00:00.123456Z */
 #define T0_STR "2024-11-23T09:00:00.123456Z"
 
+/* An IPv6 address from its text (the test's own constants: must parse). */
+static ip_addr A6(const char *s)
+{
+	const char *why = NULL;
+	ip_addr a = addr_zero();
+
+	if (addr_parse(s, strlen(s), &a, &why) != 0)
+		fail_msg("bad test address %s: %s", s, why);
+	return a;
+}
+
 /* A reply with the given TTL, or no reply at all when ttl < 0. */
-static struct port_record prec(uint32_t ip, uint16_t port, enum port_state st, enum reason why,
-			       int ttl, uint32_t reason_ip)
+static struct port_record prec6(ip_addr ip, uint16_t port, enum port_state st, enum reason why,
+				int ttl, ip_addr reason_ip)
 {
 	struct port_record r;
 
@@ -40,7 +51,15 @@ static struct port_record prec(uint32_t ip, uint16_t port, enum port_state st, e
 	return r;
 }
 
-static struct host_record hrec(uint32_t ip, int up, enum reason why)
+/* The same for IPv4 (host order; reason_ip 0: none). */
+static struct port_record prec(uint32_t ip, uint16_t port, enum port_state st, enum reason why,
+			       int ttl, uint32_t reason_ip)
+{
+	return prec6(addr_from_v4(ip), port, st, why, ttl,
+		     reason_ip != 0 ? addr_from_v4(reason_ip) : addr_zero());
+}
+
+static struct host_record hrec6(ip_addr ip, int up, enum reason why)
 {
 	struct host_record h;
 
@@ -50,6 +69,11 @@ static struct host_record hrec(uint32_t ip, int up, enum reason why)
 	h.reason = (uint8_t)why;
 	h.time_us = T0;
 	return h;
+}
+
+static struct host_record hrec(uint32_t ip, int up, enum reason why)
+{
+	return hrec6(addr_from_v4(ip), up, why);
 }
 
 static struct run_summary summary(void)
@@ -235,7 +259,7 @@ static void test_ndjson_batches_bulk_records_in_whole_lines(void **state)
 	w = writer_ndjson_open(path, 0, err, sizeof(err));
 	assert_non_null(w);
 	for (unsigned i = 0; i < 3000; i++) {
-		p.ip = IP(198, 18, i >> 8, i & 0xff);
+		p.ip = addr_from_v4(IP(198, 18, i >> 8, i & 0xff));
 		assert_int_equal(w->ops->port(w, &p), 0);
 		got = slurp_path(path);
 		len = strlen(got);
@@ -352,6 +376,91 @@ static void test_ndjson_write_error_is_reported(void **state)
 	assert_non_null(w);
 	assert_int_equal(w->ops->port(w, &p), -1);
 	assert_int_equal(w->ops->close(w), -1);
+}
+
+/* ---- IPv6 ---- */
+
+#define V6_LONG "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe" /* 39 characters, the longest */
+
+/* IPv6 records: addresses in RFC 5952 form, ICMPv6 and neighbour discovery
+ * reasons; IPv4 (held IPv4-mapped) still a dotted quad. */
+static void test_ndjson_ipv6_records(void **state)
+{
+	struct port_record p[] = {
+		prec6(A6("2001:DB8:0:0:0:0:0:1"), 443, PS_OPEN, R_SYN_ACK, 64, addr_zero()),
+		prec6(A6("2001:db8::1"), 22, PS_FILTERED, R_NO_ROUTE, 63, A6("2001:db8:0:1::fe")),
+		prec6(A6("2001:db8::1"), 80, PS_FILTERED, R_ADMIN_PROHIBITED, 64, A6("2001:db8::1")),
+		prec6(A6(V6_LONG), 65535, PS_FILTERED, R_BEYOND_SCOPE, 255, A6(V6_LONG)),
+		prec6(A6("2001:db8::2"), 8080, PS_FILTERED, R_NO_RESPONSE, -1, addr_zero()),
+		prec6(A6("::ffff:198.18.0.1"), 80, PS_OPEN, R_SYN_ACK, 64, addr_zero()),
+	};
+	struct host_record up = hrec6(A6("2001:db8::1"), 1, R_ND_RESPONSE);
+	struct host_record down = hrec6(A6("2001:db8:0:1::23"), 0, R_NO_ND);
+	char path[64], err[PORTUS_ERRLEN];
+	struct writer *w;
+	char *got;
+
+	(void)state;
+	temp_path(path, sizeof(path));
+	w = writer_ndjson_open(path, 0, err, sizeof(err));
+	assert_non_null(w);
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		assert_int_equal(w->ops->port(w, &p[i]), 0);
+	assert_int_equal(w->ops->host(w, &up), 0);
+	assert_int_equal(w->ops->host(w, &down), 0);
+	assert_int_equal(w->ops->close(w), 0);
+	got = slurp_path(path);
+	assert_text(got,
+		    "{\"type\":\"port\",\"ip\":\"2001:db8::1\",\"port\":443,\"proto\":\"tcp\","
+		    "\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,\"time\":\"" T0_STR "\"}\n"
+		    "{\"type\":\"port\",\"ip\":\"2001:db8::1\",\"port\":22,\"proto\":\"tcp\","
+		    "\"state\":\"filtered\",\"reason\":\"no-route\",\"ttl\":63,"
+		    "\"reason_ip\":\"2001:db8:0:1::fe\",\"time\":\"" T0_STR "\"}\n"
+		    "{\"type\":\"port\",\"ip\":\"2001:db8::1\",\"port\":80,\"proto\":\"tcp\","
+		    "\"state\":\"filtered\",\"reason\":\"admin-prohibited\",\"ttl\":64,"
+		    "\"reason_ip\":\"2001:db8::1\",\"time\":\"" T0_STR "\"}\n"
+		    "{\"type\":\"port\",\"ip\":\"" V6_LONG "\",\"port\":65535,\"proto\":\"tcp\","
+		    "\"state\":\"filtered\",\"reason\":\"beyond-scope\",\"ttl\":255,"
+		    "\"reason_ip\":\"" V6_LONG "\",\"time\":\"" T0_STR "\"}\n"
+		    "{\"type\":\"port\",\"ip\":\"2001:db8::2\",\"port\":8080,\"proto\":\"tcp\","
+		    "\"state\":\"filtered\",\"reason\":\"no-response\",\"ttl\":null,"
+		    "\"time\":\"" T0_STR "\"}\n"
+		    ND_OPEN
+		    "{\"type\":\"host\",\"ip\":\"2001:db8::1\",\"state\":\"up\","
+		    "\"reason\":\"nd-response\",\"time\":\"" T0_STR "\"}\n"
+		    "{\"type\":\"host\",\"ip\":\"2001:db8:0:1::23\",\"state\":\"down\","
+		    "\"reason\":\"no-nd-response\",\"time\":\"" T0_STR "\"}\n");
+	free(got);
+	unlink(path);
+}
+
+/* masscan -oL writes an IPv6 address bare (no brackets), compressed. */
+static void test_list_ipv6(void **state)
+{
+	struct port_record p[] = {
+		prec6(A6("2001:db8::1"), 80, PS_OPEN, R_SYN_ACK, 64, addr_zero()),
+		prec6(A6("2001:db8::1"), 22, PS_CLOSED, R_RESET, 64, addr_zero()),
+		prec6(A6(V6_LONG), 443, PS_OPEN, R_SYN_ACK, 64, addr_zero()),
+		prec(IP(198, 18, 0, 1), 80, PS_OPEN, R_SYN_ACK, 64, 0),
+	};
+	char path[64], err[PORTUS_ERRLEN];
+	struct writer *w;
+	char *got;
+
+	(void)state;
+	temp_path(path, sizeof(path));
+	w = writer_list_open(path, err, sizeof(err));
+	assert_non_null(w);
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		assert_int_equal(w->ops->port(w, &p[i]), 0);
+	assert_int_equal(w->ops->close(w), 0);
+	got = slurp_path(path);
+	assert_text(got, "#portus\n"
+			 "open tcp 80 2001:db8::1 1732352400\n"
+			 "open tcp 443 " V6_LONG " 1732352400\n"
+			 "open tcp 80 198.18.0.1 1732352400\n");
+	free(got);
+	unlink(path);
 }
 
 /* ---- list ---- */
@@ -620,6 +729,91 @@ static void test_text_empty_scan(void **state)
 	free(got);
 }
 
+/* IPv6 hosts in the table: after the IPv4 ones, headed as nmap -6 heads
+ * them; the longest address and reason text come out whole (the columns do
+ * not depend on an address's length); the TLS lines name IPv6 endpoints. */
+static void test_text_ipv6_hosts(void **state)
+{
+	const ip_addr a = A6("2001:db8::1"), l = A6(V6_LONG);
+	struct port_record p[] = {
+		prec6(a, 443, PS_OPEN, R_SYN_ACK, 64, addr_zero()),
+		prec6(l, 8081, PS_FILTERED, R_NO_ROUTE, 255, A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd")),
+		prec6(l, 22, PS_CLOSED, R_RESET, 255, addr_zero()),
+		prec6(a, 22, PS_FILTERED, R_ADMIN_PROHIBITED, 63, A6("2001:db8:0:1::fe")),
+		prec(IP(198, 18, 0, 1), 80, PS_OPEN, R_SYN_ACK, 64, 0),
+	};
+	struct host_record h[] = {
+		hrec6(A6("2001:db8:0:1::23"), 0, R_NO_ND),
+		hrec6(a, 1, R_ND_RESPONSE),
+	};
+	struct tls_result t;
+	char err[PORTUS_ERRLEN], want[2048], *got;
+	struct writer *w;
+	FILE *f = tmpfile();
+
+	(void)state;
+	if (strlen(svc(22)) > 8 || strlen(svc(80)) > 8 || strlen(svc(443)) > 8 ||
+	    strlen(svc(8081)) > 8)
+		skip();
+	memset(&t, 0, sizeof(t));
+	t.ip = a;
+	t.port = 443;
+	t.outcome = TLS_REFUSED;
+	assert_non_null(f);
+	w = writer_text_open(f, 0, err, sizeof(err));
+	assert_non_null(w);
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		assert_int_equal(w->ops->port(w, &p[i]), 0);
+	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+		assert_int_equal(w->ops->host(w, &h[i]), 0);
+	assert_int_equal(w->ops->tls(w, &t), 0);
+	assert_int_equal(w->ops->close(w), 0);
+	got = slurp_fp(f);
+	fclose(f);
+	snprintf(want, sizeof(want),
+		 "portus scan report for 198.18.0.1\n"
+		 "Host is up (ttl 64).\n"
+		 "PORT     STATE    SERVICE  REASON\n"
+		 "80/tcp   open     %-8s syn-ack ttl 64\n"
+		 "\n"
+		 "portus scan report for 2001:db8::1\n"
+		 "Host is up (ttl 64).\n"
+		 "PORT     STATE    SERVICE  REASON\n"
+		 "22/tcp   filtered %-8s admin-prohibited from 2001:db8:0:1::fe ttl 63\n"
+		 "443/tcp  open     %-8s syn-ack ttl 64\n"
+		 "\n"
+		 "portus scan report for 2001:db8:0:1::23\n"
+		 "Host is down (no-nd-response).\n"
+		 "\n"
+		 "portus scan report for " V6_LONG "\n"
+		 "Host is up (ttl 255).\n"
+		 "PORT     STATE    SERVICE  REASON\n"
+		 "22/tcp   closed   %-8s reset ttl 255\n"
+		 "8081/tcp filtered %-8s no-route from ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd ttl 255\n"
+		 "\n"
+		 "TLS endpoints:\n"
+		 "  2001:db8::1 443/tcp refused\n"
+		 "\n",
+		 svc(80), svc(22), svc(443), svc(22), svc(8081));
+	assert_text(got, want);
+	free(got);
+}
+
+/* The host line of an IPv6 host seen only through an ICMPv6 error from a
+ * router: the whole sender address, however long. */
+static void test_text_ipv6_icmp_only_host(void **state)
+{
+	struct port_record p = prec6(A6("2001:db8::5"), 1000, PS_FILTERED, R_REJECT_ROUTE, 250,
+				     A6(V6_LONG));
+	char *got;
+
+	(void)state;
+	got = text_run(0, &p, 1, NULL, 0, NULL);
+	assert_non_null(strstr(got, "portus scan report for 2001:db8::5\n"
+				    "Host is up (reject-route from " V6_LONG " ttl 250).\n"));
+	free(got);
+}
+
 /* ---- names ---- */
 
 static void test_result_names_follow_nmap(void **state)
@@ -642,6 +836,11 @@ static void test_result_names_follow_nmap(void **state)
 	assert_string_equal(reason_name(R_ARP_RESPONSE), "arp-response");
 	assert_string_equal(reason_name(R_NO_ARP), "no-arp-response");
 	assert_string_equal(reason_name(R_USER_SET), "user-set");
+	assert_string_equal(reason_name(R_NO_ROUTE), "no-route");
+	assert_string_equal(reason_name(R_BEYOND_SCOPE), "beyond-scope");
+	assert_string_equal(reason_name(R_REJECT_ROUTE), "reject-route");
+	assert_string_equal(reason_name(R_ND_RESPONSE), "nd-response");
+	assert_string_equal(reason_name(R_NO_ND), "no-nd-response");
 	assert_string_equal(reason_name(R_COUNT), "unknown");
 }
 
@@ -683,7 +882,9 @@ int main(void)
 		cmocka_unit_test(test_ndjson_dash_is_stdout),
 		cmocka_unit_test(test_writers_report_unwritable_path),
 		cmocka_unit_test(test_ndjson_write_error_is_reported),
+		cmocka_unit_test(test_ndjson_ipv6_records),
 		cmocka_unit_test(test_list_writes_open_ports_only),
+		cmocka_unit_test(test_list_ipv6),
 		cmocka_unit_test(test_text_full_report),
 		cmocka_unit_test(test_text_open_only_lists_open_and_summarises_rest),
 		cmocka_unit_test(test_text_host_up_by_arp_with_all_ports_ignored),
@@ -691,6 +892,8 @@ int main(void)
 		cmocka_unit_test(test_text_columns_widen_for_long_values),
 		cmocka_unit_test(test_text_icmp_only_host_and_summary_variants),
 		cmocka_unit_test(test_text_empty_scan),
+		cmocka_unit_test(test_text_ipv6_hosts),
+		cmocka_unit_test(test_text_ipv6_icmp_only_host),
 		cmocka_unit_test(test_result_names_follow_nmap),
 		cmocka_unit_test(test_reason_from_icmp_maps_filtering_codes),
 	};
