@@ -9,8 +9,8 @@
  * naming the file and line ("scan.json:17: port record without \"state\"").
  * Unknown keys are ignored (newer writers may add some). Addresses ("ip",
  * "reason_ip") are IPv4 dotted quads (no leading zeros) or IPv6 text (any
- * RFC 4291 form; portus writes RFC 5952), held as ip_addr (addr.h). A line may be at
- * most RESULTS_MAX_LINE bytes. Files are read whole-line by whole-line, so a
+ * RFC 4291 form; portus writes RFC 5952), held as ip_addr (addr.h); "::" is
+ * refused (zero means "none"). A line may be at most RESULTS_MAX_LINE bytes. Files are read whole-line by whole-line, so a
  * file cut in the middle of its last line (a killed run) is read up to its
  * last complete line and the cut line is reported as a warning, not an error.
  *

@@ -81,7 +81,8 @@
  *     c6a2Label=Source IPv6 Address c6a2=2001:db8::53 spt=40000
  *     c6a3Label=Destination IPv6 Address c6a3=2001:db8::1 dpt=443 proto=TCP ...
  *
- * The summary gives src, and also c6a2 when the run sent IPv6 probes.
+ * The summary gives src (left out in a run with an IPv6 source and no IPv4
+ * one), and c6a2 when the run has an IPv6 source.
  *
  * A field whose value is unknown or empty is left out with its label.
  *

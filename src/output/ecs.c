@@ -106,9 +106,7 @@ void ecs_common_tail(struct strbuf *b, const struct ecs_ctx *c)
 
 const char *ecs_scanner_for(const struct ecs_ctx *c, ip_addr dst)
 {
-	if (addr_is_v4(dst))
-		return c->scanner_ip;
-	return c->scanner_ip6[0] != '\0' ? c->scanner_ip6 : NULL;
+	return addr_is_v4(dst) ? c->scanner_ip : c->scanner_ip6;
 }
 
 const char *ecs_network_type(ip_addr dst)
@@ -129,7 +127,7 @@ void ecs_port_format(struct strbuf *b, const struct ecs_ctx *c, const struct por
 	ecs_open_event(b, c, r->time_us, "state", "info", action, "portus.port", key);
 	sb_printf(b, ",\"reason\":\"%s\"}", why);
 	sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"port\":%u}", ip, (unsigned)r->port);
-	if (src != NULL) {
+	if (src[0] != '\0') {
 		sb_printf(b, ",\"source\":{\"ip\":\"%s\"", src);
 		if (r->sport != 0)
 			sb_printf(b, ",\"port\":%u", (unsigned)r->sport);
@@ -140,11 +138,11 @@ void ecs_port_format(struct strbuf *b, const struct ecs_ctx *c, const struct por
 	sb_printf(b, ",\"network\":{\"transport\":\"tcp\",\"type\":\"%s\"}",
 		  ecs_network_type(r->ip));
 	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"", ip);
-	if (src != NULL)
+	if (src[0] != '\0')
 		sb_printf(b, ",\"%s\"", src);
 	if (r->has_reply && !addr_is_zero(r->reason_ip) && !addr_eq(r->reason_ip, r->ip)) {
 		addr_to_str(r->reason_ip, rip);
-		if (src == NULL || strcmp(rip, src) != 0)
+		if (src[0] == '\0' || strcmp(rip, src) != 0)
 			sb_printf(b, ",\"%s\"", rip);
 	}
 	sb_puts(b, "]}");
@@ -173,7 +171,7 @@ void ecs_host_format(struct strbuf *b, const struct ecs_ctx *c, const struct hos
 	sb_printf(b, ",\"destination\":{\"ip\":\"%s\"}", ip);
 	sb_printf(b, ",\"network\":{\"type\":\"%s\"}", ecs_network_type(h->ip));
 	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"", ip);
-	if (src != NULL)
+	if (src[0] != '\0')
 		sb_printf(b, ",\"%s\"", src);
 	sb_puts(b, "]}");
 	ecs_common_tail(b, c);

@@ -60,7 +60,7 @@ struct ecs_ctx {
 	char run_id[17];
 	char scanner_ip[16];            /* ri->scanner_ip as text */
 	char scanner_ip6[ADDR_STR_MAX]; /* ri->scanner_ip6 as text, "" when zero */
-	char scanner_ips[80];           /* observer.ip's items: "\"a\"" or "\"a\",\"b\"" */
+	char scanner_ips[80];           /* observer.ip's items, quoted: "a" or "a","b" */
 	struct strbuf common; /* ,"observer":{...},"portus":{"run":{"id":"..." built once */
 };
 
@@ -83,7 +83,7 @@ void ecs_open_event(struct strbuf *b, const struct ecs_ctx *c, int64_t time_us, 
 /* ,"observer":{...},"portus":{"run":{"id":"..."  — portus and portus.run are left open. */
 void ecs_common_tail(struct strbuf *b, const struct ecs_ctx *c);
 /* The scanner's address as text for a record about dst: the IPv4 source for
- * an IPv4 target, the IPv6 source for an IPv6 one (NULL when the run has none). */
+ * an IPv4 target, the IPv6 source for an IPv6 one ("" when the run has none). */
 const char *ecs_scanner_for(const struct ecs_ctx *c, ip_addr dst);
 /* "ipv4" or "ipv6": network.type of a record about dst. */
 const char *ecs_network_type(ip_addr dst);

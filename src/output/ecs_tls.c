@@ -468,12 +468,12 @@ static void et_render(struct et *t, const struct ecs_ctx *c, const struct tls_re
 	json_append_time(b, r->end_us);
 	sb_printf(b, ",\"duration\":%" PRId64 "}", (dur > 0 ? dur : 0) * 1000);
 	sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"port\":%u}", ip, (unsigned)r->port);
-	if (src != NULL)
+	if (src[0] != '\0')
 		sb_printf(b, ",\"source\":{\"ip\":\"%s\"}", src);
 	sb_printf(b, ",\"network\":{\"transport\":\"tcp\",\"type\":\"%s\"}",
 		  ecs_network_type(r->ip));
 	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"", ip);
-	if (src != NULL)
+	if (src[0] != '\0')
 		sb_printf(b, ",\"%s\"", src);
 	sb_puts(b, "]");
 	t->first = 0;

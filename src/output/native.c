@@ -77,9 +77,9 @@ static void append_time_cached(struct strbuf *b, int64_t time_us)
 void native_port_format(struct strbuf *b, const struct port_record *r)
 {
 	/* Longest: 21 + 39 + 9 + 5 + 24 + state + 12 + reason + 8 + 3 + 14 + 39
-	 * + 9 bytes (an IPv6 address is at most 39 characters; addr_to_str writes
-	 * its NUL too, so ADDR_STR_MAX is left free after each), the two names
-	 * short static strings (result.c). */
+	 * + 9 bytes = 183 + the two names (short static strings, result.c; at
+	 * most 96 here), an IPv6 address being at most 39 characters; put_ip's
+	 * addr_to_str also writes a NUL after the address, overwritten next. */
 	char buf[192 + 96 + ADDR_STR_MAX], *p = buf;
 	const char *state = state_name((enum port_state)r->state);
 	const char *reason = reason_name((enum reason)r->reason);

@@ -9,6 +9,10 @@
  *   {"type":"summary","start":...,"end":...,"elapsed_s":1.234,"targets":N,...}
  *   {"type":"tls",...} (tls_json.h)
  *
+ * "ip" and "reason_ip" are addr_to_str's text: a dotted quad for IPv4, RFC
+ * 5952 for IPv6 ("2001:db8::1"); the reasons include ICMPv6's (no-route...)
+ * and neighbour discovery's (nd-response, no-nd-response).
+ *
  * Each appends one object without a newline; allocation failure sets b->oom.
  */
 #ifndef PORTUS_OUTPUT_NATIVE_H

@@ -5,8 +5,8 @@
  * normalisation on what was read.
  *   make fuzz   (builds build-fuzz/fuzz_results with the rest)
  * Aborts if a parse that succeeded left a string that is not NUL-terminated
- * where its length says, or if a loaded set is out of order after
- * sweep_normalize.
+ * where its length says, if a loaded set is out of order after
+ * sweep_normalize, or if an address read does not survive text and back.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +18,7 @@
 
 #include "../../src/sweep/jsonread.h"
 #include "../../src/sweep/sweep.h"
+#include "addr.h"
 #include "results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -60,10 +61,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	results_init(&rs);
 	(void)results_load(&rs, path, err, sizeof(err));
 	sweep_normalize(&rs);
-	for (size_t i = 1; i < rs.nports; i++)
-		if (rs.ports[i - 1].ip > rs.ports[i].ip ||
-		    (rs.ports[i - 1].ip == rs.ports[i].ip && rs.ports[i - 1].port >= rs.ports[i].port))
+	for (size_t i = 1; i < rs.nports; i++) {
+		int c = addr_order(rs.ports[i - 1].ip, rs.ports[i].ip);
+
+		if (c > 0 || (c == 0 && rs.ports[i - 1].port >= rs.ports[i].port))
 			abort();
+	}
+	/* Every address read (IPv4 or IPv6, any spelling) prints as text that
+	 * reads back as the same address: what merge writes, diff and report
+	 * show, --resume matches. */
+	for (size_t i = 0; i < rs.nports + rs.nhosts; i++) {
+		ip_addr a = i < rs.nports ? rs.ports[i].ip : rs.hosts[i - rs.nports].ip, b;
+		char text[ADDR_STR_MAX];
+		const char *why;
+		size_t n = addr_to_str(a, text);
+
+		if (n != strlen(text) || addr_parse(text, n, &b, &why) != 0 || !addr_eq(a, b))
+			abort();
+	}
 	for (size_t i = 1; i < rs.ntls; i++)
 		if (sweep_tls_cmp(&rs.tls[i - 1], &rs.tls[i]) >= 0)
 			abort();

@@ -303,7 +303,8 @@ def check_splunk(native, hec):
         if len(raw) >= 10000:
             problem("splunk: a %d-byte HEC envelope reaches TRUNCATE" % len(raw))
     # CIM: the fields, and the record fields they come from.
-    cim = {"portus:port": ["dest", "dest_ip", "dest_port", "src", "transport", "action", "protocol", "vendor_product"],
+    cim = {"portus:port": ["dest", "dest_ip", "dest_port", "src", "transport", "action", "protocol",
+                           "protocol_version", "vendor_product"],
            "portus:tls": ["dest", "dest_ip", "dest_port", "src", "ssl_subject", "ssl_issuer", "ssl_serial",
                           "ssl_end_time", "ssl_start_time", "ssl_version", "ssl_cipher", "ssl_hash",
                           "ssl_subject_common_name", "ssl_is_valid"],

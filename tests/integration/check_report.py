@@ -15,6 +15,7 @@ each break is caught. Exit 0 when everything matches; else one line per
 difference.
 """
 import argparse
+import ipaddress
 import json
 import re
 import sys
@@ -37,7 +38,24 @@ def shown(s):
 
 
 def ip_key(ip):
-    return tuple(int(x) for x in ip.split("."))
+    """Address order as portus sorts (addr.h): every IPv4 address before every IPv6 one."""
+    a = ipaddress.ip_address(ip)
+    if a.version == 6 and a.ipv4_mapped is not None:
+        a = a.ipv4_mapped
+    return (a.version, int(a))
+
+
+def canon(ip):
+    """The one text form portus writes: a dotted quad, or RFC 5952 (::ffff:a.b.c.d is IPv4)."""
+    a = ipaddress.ip_address(ip)
+    if a.version == 6 and a.ipv4_mapped is not None:
+        a = a.ipv4_mapped
+    return a.compressed
+
+
+def endpoint(ip, port):
+    """ADDRESS:PORT as the page writes it; an IPv6 address in brackets (RFC 3986)."""
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
 
 
 def sni_key(sni):
@@ -53,6 +71,8 @@ def load(paths):
                     continue
                 r = json.loads(line)
                 t = r.get("type")
+                if "ip" in r:
+                    r["ip"] = canon(r["ip"])  # merge's and the page's view: one text per address
                 if t == "port":
                     k = (r["ip"], r["port"])
                     old = ports.get(k)
@@ -108,7 +128,7 @@ def expected(paths, top):
     cnt["versions-tested"] = len(tested)
 
     def ep(r):
-        return (f'{r["ip"]}:{r["port"]}', None if r["sni"] is None else shown(r["sni"]))
+        return (endpoint(r["ip"], r["port"]), None if r["sni"] is None else shown(r["sni"]))
 
     lists = {
         "weak": [r for r in tls if is_weak(r)],

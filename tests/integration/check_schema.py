@@ -8,7 +8,10 @@
       event.id recomputed from (run id, dataset, key), related.* consistent with
       the record, the run start first and the run end / summary last with counts
       equal to the records written, the HEC "time" equal to the event's time,
-      record size caps. --open: no closed/filtered port, no host-down record.
+      record size caps, every address in its one text form (a dotted quad, or
+      RFC 5952 for IPv6: what Python's ipaddress prints; never ::ffff:a.b.c.d),
+      the scanner's address of the target's family in source.ip / related.ip.
+      --open: no closed/filtered port, no host-down record.
 
   check_schema.py compare A B
       A and B are outputs of the same scan in two formats (native, ecs or hec,
@@ -27,6 +30,7 @@ Works with python3-jsonschema 4.10 (Debian 12: RefResolver) and newer releases
 import argparse
 import datetime
 import hashlib
+import ipaddress
 import json
 import os
 import sys
@@ -169,6 +173,48 @@ def us(t):
     return (d - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)) // datetime.timedelta(microseconds=1)
 
 
+# ---- addresses -------------------------------------------------------------
+
+def addr_family(s):
+    """4 or 6 for an address in its one text form (addr.h's addr_to_str), else None."""
+    try:
+        a = ipaddress.ip_address(s)
+    except ValueError:
+        return None
+    if a.version == 6 and (a.ipv4_mapped is not None or a.compressed != s):
+        return None  # IPv4-mapped is written as the IPv4 address; RFC 5952 otherwise
+    if a.version == 4 and str(a) != s:
+        return None
+    return a.version
+
+
+def record_addresses(fam, rec):
+    """(where in the record, text) of every address a record of that format holds."""
+    out = []
+    if fam == "hec":
+        return record_addresses("native", rec.get("event", {}))
+    if fam == "native":
+        for k in ("ip", "reason_ip"):
+            if k in rec:
+                out.append((k, rec[k]))
+        return out
+    for obj, keys in (("destination", ("ip",)), ("source", ("ip",)), ("portus", ("reason_ip",))):
+        for k in keys:
+            if isinstance(rec.get(obj), dict) and k in rec[obj]:
+                out.append(("%s.%s" % (obj, k), rec[obj][k]))
+    for obj in ("related", "observer"):
+        for i, a in enumerate((rec.get(obj) or {}).get("ip") or []):
+            out.append(("%s.ip[%d]" % (obj, i), a))
+    return out
+
+
+def check_addresses(fam, where, rec):
+    for key, a in record_addresses(fam, rec):
+        if addr_family(a) is None:
+            problem("%s: %s %r is not an address in its one text form (dotted quad, RFC 5952)" %
+                    (where, key, a))
+
+
 # ---- validate --------------------------------------------------------------
 
 def validate_file(validators, fam, path, open_only):
@@ -196,6 +242,7 @@ def validate_file(validators, fam, path, open_only):
                     (where, matched or "no schema", want, "; " + err if err else ""))
             continue
         counts[want] = counts.get(want, 0) + 1
+        check_addresses(fam, where, rec)
     if problems:
         return counts
     recs = [r for _, _, r in lines]
@@ -264,7 +311,11 @@ def semantic_ecs(recs, wheres, raws, open_only):
         problem("%s: the run end is not the one last record" % wheres[-1])
         return
     run_id = recs[0]["portus"]["run"]["id"]
-    scanner = recs[0]["observer"]["ip"][0]
+    scanners = recs[0]["observer"]["ip"]
+    # The scanner's address of each family (observer.ip: IPv4 first, then IPv6).
+    scanner_of = {addr_family(a): a for a in scanners}
+    if len(scanner_of) != len(scanners):
+        problem("%s: observer.ip %s: not one address per family" % (wheres[0], scanners))
     observer = recs[0]["observer"]
     ids = set()
     for w, raw, r in zip(wheres, raws, recs):
@@ -281,22 +332,30 @@ def semantic_ecs(recs, wheres, raws, open_only):
         ids.add(r["event"]["id"])
         rel = r["related"]["ip"]
         if d == "portus.run":
-            if rel != [scanner]:
-                problem("%s: related.ip %s, not the scanner" % (w, rel))
+            if rel != scanners:
+                problem("%s: related.ip %s, not the scanner (observer.ip)" % (w, rel))
             continue
         dst = r["destination"]["ip"]
-        if rel[:2] != [dst, scanner]:
+        fam6 = addr_family(dst)
+        scanner = scanner_of.get(fam6)
+        if r["network"]["type"] != "ipv%s" % fam6:
+            problem("%s: network.type %s for destination %s" % (w, r["network"]["type"], dst))
+        head = [dst] + ([scanner] if scanner is not None else [])
+        if rel[:len(head)] != head:
             problem("%s: related.ip %s does not start with destination, scanner" % (w, rel))
-        if "source" in r and r["source"]["ip"] != scanner:
-            problem("%s: source.ip is not observer.ip" % w)
+        if d != "portus.host" and (r.get("source") or {}).get("ip") != scanner:
+            problem("%s: source.ip %s is not the scanner's address of the destination's family (%s)" %
+                    (w, (r.get("source") or {}).get("ip"), scanner))
         if d in ("portus.port", "portus.host"):
             if r["event"]["reason"] != r["portus"]["reason"]:
                 problem("%s: event.reason != portus.reason" % w)
         if d == "portus.port":
-            extra = rel[2:]
+            extra = rel[len(head):]
             rip = r["portus"].get("reason_ip")
             if extra and extra != [rip]:
-                problem("%s: the third related.ip is not portus.reason_ip" % w)
+                problem("%s: the related.ip after destination and scanner is not portus.reason_ip" % w)
+            if rip is not None and rip not in rel:
+                problem("%s: portus.reason_ip %s not in related.ip" % (w, rip))
         if d == "portus.tls":
             semantic_ecs_tls(w, raw, r)
         if us(r["@timestamp"]) < us(recs[0]["@timestamp"]) - 1000000:
@@ -440,10 +499,18 @@ def mutations(schema, rec):
     out = [m("an unknown top-level key", lambda r: r.__setitem__("extra", 1))]
     if schema.startswith("native") and schema != "native-summary":
         out += [m("ip not a dotted quad", lambda r: r.__setitem__("ip", "198.18.0.256")),
+                m("ip IPv6 in upper case", lambda r: r.__setitem__("ip", "2001:DB8::1")),
+                m("ip IPv6 with a zone id", lambda r: r.__setitem__("ip", "fe80::1%eth0")),
+                m("ip IPv6 in brackets", lambda r: r.__setitem__("ip", "[2001:db8::1]")),
+                m("ip IPv6 with too many groups", lambda r: r.__setitem__("ip", "1:2:3:4:5:6:7:8:9")),
                 m("time without microseconds", lambda r: r.__setitem__("time", "2026-01-01T00:00:00Z")),
                 m("no type", lambda r: r.pop("type"))]
     if schema == "native-port":
-        out += [m("state unknown", lambda r: r.__setitem__("state", "unknown")),
+        out += [m("an IPv4 address with an ICMPv6 reason",
+                  lambda r: r.update(ip="198.18.0.1", state="filtered", reason="no-route", ttl=64)),
+                m("an IPv6 address with an ICMP-only reason",
+                  lambda r: r.update(ip="2001:db8::1", state="filtered", reason="net-prohibited", ttl=64)),
+                m("state unknown", lambda r: r.__setitem__("state", "unknown")),
                 m("open with reason reset", lambda r: r.update(state="open", reason="reset")),
                 m("ttl out of range", lambda r: r.__setitem__("ttl", 256))]
     if schema == "native-summary":
@@ -469,6 +536,14 @@ def mutations(schema, rec):
         if "network" in rec:
             out += [m("network.packets", lambda r: r["network"].__setitem__("packets", 1)),
                     m("network.bytes", lambda r: r["network"].__setitem__("bytes", 1))]
+    if schema in ("ecs-port", "ecs-host", "ecs-tls"):
+        out += [m("network.type not the destination's family",
+                  lambda r: r["network"].__setitem__("type", "ipv6" if ":" not in r["destination"]["ip"] else "ipv4")),
+                m("destination.ip IPv6 in upper case", lambda r: r["destination"].__setitem__("ip", "2001:DB8::1"))]
+    if schema == "ecs-host":
+        out += [m("an IPv4 host found by neighbour discovery",
+                  lambda r: (r["destination"].__setitem__("ip", "198.18.0.1"), r["network"].__setitem__("type", "ipv4"),
+                             r["portus"].__setitem__("reason", "nd-response"), r["event"].__setitem__("reason", "nd-response")))]
     if schema == "ecs-port":
         out += [m("action does not match state", lambda r: r["event"].__setitem__("action", "port-open" if r["portus"]["state"] != "open" else "port-closed")),
                 m("destination.port a string", lambda r: r["destination"].__setitem__("port", "80"))]

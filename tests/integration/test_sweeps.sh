@@ -36,7 +36,7 @@ python3 "$ROOT/tests/integration/check_schema.py" validate --format native "$ART
 	>"$ART/schema-merged.txt" 2>&1 || fail "merged output does not match data/schemas: $(tail -3 "$ART/schema-merged.txt")"
 
 python3 - "$ART" <<'PY' || fail "merged shards differ from the single run"
-import json, sys
+import ipaddress, json, sys
 art = sys.argv[1]
 
 def load(name):
@@ -49,7 +49,9 @@ def load(name):
         r.pop("time", None)
         recs.add(json.dumps(r, sort_keys=True))
         if r["type"] == "port":
-            order.append((tuple(int(x) for x in r["ip"].split(".")), r["port"]))
+            # portus's address order: every IPv4 address before every IPv6 one
+            a = ipaddress.ip_address(r["ip"])
+            order.append((a.version, int(a), r["port"]))
     return recs, summ, order
 
 single, ssum, _ = load("single.json")

@@ -169,7 +169,9 @@ cefs, errors = {}, []
 for raw in open(sys.argv[3], "rb").read().split(b"\n")[:-1]:
     hdr, p = rx.parse_cef(raw)
     if hdr[4] == "tls-endpoint":
-        cefs[key(p["dst"], p["dpt"], p.get("dhost"))] = (hdr, p)
+        # IPv4 in dst, IPv6 in c6a3 (src/output/cef.h)
+        dst = p["dst"] if "dst" in p else rx.labelled(p, "Destination IPv6 Address")
+        cefs[key(dst, p["dpt"], p.get("dhost"))] = (hdr, p)
 if set(js) != set(cefs) or len(js) < 20:
     sys.exit(f"TLS endpoints: NDJSON {len(js)}, CEF {len(cefs)}: {set(js) ^ set(cefs)}")
 for k, j in sorted(js.items(), key=str):

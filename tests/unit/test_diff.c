@@ -259,6 +259,70 @@ static void test_ecs_alert_record(void **state)
 	assert_string_equal(err, "portus: diff: 2 changes: 1 host appeared, 1 port opened\n");
 }
 
+/* IPv6 hosts: compared as addresses (another spelling of the same address
+ * is the same target), alerts after the IPv4 ones in address order, the
+ * canonical text in the alert. */
+static void test_ipv6_alerts(void **state)
+{
+	const char *args[] = { path_of("o6.json"), path_of("n6.json"), NULL };
+
+	(void)state;
+	put("o6.json", PORT("2001:db8::1", 22, "open", "syn-ack", "64", T_OLD)
+		       PORT("2001:db8::1", 443, "closed", "reset", "64", T_OLD)
+		       HOST("2001:db8::2", "up", "nd-response", T_OLD)
+		       PORT("2001:db8::10", 22, "open", "syn-ack", "64", T_OLD)
+		       PORT("198.18.0.10", 22, "closed", "reset", "64", T_OLD)
+		       SUMMARY("2026-01-01T00:00:00.000000Z"));
+	put("n6.json", PORT("2001:DB8:0:0:0:0:0:1", 22, "open", "syn-ack", "64", T_NEW)
+		       PORT("2001:db8::1", 443, "open", "syn-ack", "64", T_NEW)
+		       HOST("2001:db8::2", "down", "no-nd-response", T_NEW)
+		       PORT("2001:db8:0::10", 22, "open", "syn-ack", "64", T_NEW)
+		       PORT("198.18.0.10", 22, "open", "syn-ack", "64", T_NEW)
+		       SUMMARY("2026-01-02T00:00:00.000000Z"));
+	assert_int_equal(run_diff(args), 1);
+	assert_string_equal(
+		out,
+		"{\"type\":\"alert\",\"alert\":\"host-appeared\",\"ip\":\"198.18.0.10\",\"old\":null,"
+		"\"new\":\"up\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n"
+		"{\"type\":\"alert\",\"alert\":\"port-opened\",\"ip\":\"198.18.0.10\",\"port\":22,"
+		"\"old\":\"closed\",\"new\":\"open\"," T_NEW "}\n"
+		"{\"type\":\"alert\",\"alert\":\"port-opened\",\"ip\":\"2001:db8::1\",\"port\":443,"
+		"\"old\":\"closed\",\"new\":\"open\"," T_NEW "}\n"
+		"{\"type\":\"alert\",\"alert\":\"host-disappeared\",\"ip\":\"2001:db8::2\","
+		"\"old\":\"up\",\"new\":\"down\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n");
+	assert_string_equal(err, "portus: diff: 4 changes: 1 host appeared, 1 host disappeared, "
+				 "2 ports opened\n");
+}
+
+static void test_ecs_ipv6_alert_record(void **state)
+{
+	const char *args[] = { "--format", "ecs", path_of("o.json"), path_of("n.json"), NULL };
+
+	(void)state;
+	put("o.json", PORT("2001:db8::1", 22, "open", "syn-ack", "64", T_OLD)
+		      PORT("2001:db8::1", 443, "closed", "reset", "64", T_OLD));
+	put("n.json", PORT("2001:db8::1", 22, "filtered", "no-response", "null", T_NEW)
+		      PORT("2001:db8::1", 443, "closed", "reset", "64", T_NEW));
+	assert_int_equal(run_diff(args), 1);
+	/* The last open port closed: the host disappeared too. */
+	assert_string_equal(
+		out,
+		"{\"@timestamp\":\"2026-01-02T00:00:00.000000Z\",\"ecs\":{\"version\":\"9.0.0\"},"
+		"\"event\":{\"kind\":\"alert\",\"category\":[\"network\"],\"type\":[\"change\"],"
+		"\"action\":\"host-disappeared\",\"dataset\":\"portus.diff\",\"module\":\"portus\"},"
+		"\"destination\":{\"ip\":\"2001:db8::1\",\"address\":\"2001:db8::1\"},"
+		"\"network\":{\"type\":\"ipv6\"},"
+		"\"message\":\"host-disappeared 2001:db8::1\",\"portus\":{\"diff\":{\"old\":\"up\","
+		"\"new\":null}}}\n"
+		"{\"@timestamp\":\"2026-01-02T00:00:00.000000Z\",\"ecs\":{\"version\":\"9.0.0\"},"
+		"\"event\":{\"kind\":\"alert\",\"category\":[\"network\"],\"type\":[\"change\"],"
+		"\"action\":\"port-closed\",\"dataset\":\"portus.diff\",\"module\":\"portus\"},"
+		"\"destination\":{\"ip\":\"2001:db8::1\",\"address\":\"2001:db8::1\",\"port\":22},"
+		"\"network\":{\"transport\":\"tcp\",\"type\":\"ipv6\"},"
+		"\"message\":\"port-closed [2001:db8::1]:22\","
+		"\"portus\":{\"diff\":{\"old\":\"open\",\"new\":\"filtered\"}}}\n");
+}
+
 static void test_open_only_output_is_sparse(void **state)
 {
 	/* --open output: closed targets are not listed, so an address absent
@@ -303,6 +367,8 @@ int main(void)
 		cmocka_unit_test(test_no_change_exits_0),
 		cmocka_unit_test(test_shard_lists_compare_like_one_file),
 		cmocka_unit_test(test_ecs_alert_record),
+		cmocka_unit_test(test_ipv6_alerts),
+		cmocka_unit_test(test_ecs_ipv6_alert_record),
 		cmocka_unit_test(test_open_only_output_is_sparse),
 		cmocka_unit_test(test_bad_input_exits_2),
 	};

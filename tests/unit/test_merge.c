@@ -175,6 +175,50 @@ static void test_merges_complete_set_in_address_order(void **state)
 		"\"shards_merged\":3,\"shards_missing\":[]}\n");
 }
 
+/* IPv6 hosts flow through: after the IPv4 ones, in address order (numeric,
+ * not text: 2001:db8::9 before 2001:db8::10), one record per target however
+ * its address was written, port and host records rewritten in RFC 5952 form;
+ * reason_ip kept. */
+static void test_merges_ipv6_hosts(void **state)
+{
+	const char *args[] = { "-o", path_of("out6.json"), path_of("v6a.json"), path_of("v6b.json"),
+			       NULL };
+	const char *err;
+
+	(void)state;
+	shard_file("v6a.json",
+		   PORT("2001:db8::10", 443, "open", "syn-ack", "64")
+		   PORT("2001:DB8:0:0::9", 22, "filtered", "no-response", "null")
+		   "{\"type\":\"port\",\"ip\":\"2001:db8::9\",\"port\":80,\"proto\":\"tcp\",\"state\":"
+		   "\"filtered\",\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"2001:db8:0:1:0:0:0:fe\","
+		   T0 "}\n",
+		   summary("42", "1/2", 1, 3, 1, 0, 2, "false"));
+	shard_file("v6b.json",
+		   PORT("2001:db8::9", 22, "open", "syn-ack", "64")
+		   PORT("198.18.0.10", 22, "open", "syn-ack", "64")
+		   "{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"state\":\"down\",\"reason\":"
+		   "\"no-nd-response\"," T0 "}\n",
+		   summary("42", "2/2", 2, 2, 2, 0, 0, "false"));
+	assert_int_equal(run_merge(args, &err), 0);
+	assert_string_equal(err, "");
+	assert_string_equal(
+		slurp(path_of("out6.json")),
+		PORT("198.18.0.10", 22, "open", "syn-ack", "64")
+		PORT("2001:db8::9", 22, "open", "syn-ack", "64")
+		"{\"type\":\"port\",\"ip\":\"2001:db8::9\",\"port\":80,\"proto\":\"tcp\",\"state\":"
+		"\"filtered\",\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"2001:db8:0:1::fe\","
+		T0 "}\n"
+		PORT("2001:db8::10", 443, "open", "syn-ack", "64")
+		"{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"state\":\"down\",\"reason\":"
+		"\"no-nd-response\"," T0 "}\n"
+		"{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:01.000000Z\",\"end\":"
+		"\"2026-01-01T00:00:03.000000Z\",\"elapsed_s\":2.000,\"targets\":5,\"hosts\":3,"
+		"\"hosts_down\":0,\"open\":3,\"closed\":0,\"filtered\":2,\"probes_sent\":5,"
+		"\"rate_pps\":20.0,\"pcap_received\":3,\"pcap_dropped\":0,\"if_dropped\":0,"
+		"\"passes\":1,\"seed\":42,\"shard\":\"1/1\",\"interrupted\":false,"
+		"\"shards_merged\":2,\"shards_missing\":[]}\n");
+}
+
 static void test_refuses_incomplete_or_mixed_sets(void **state)
 {
 	static const struct {
@@ -268,6 +312,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merges_complete_set_in_address_order),
+		cmocka_unit_test(test_merges_ipv6_hosts),
 		cmocka_unit_test(test_refuses_incomplete_or_mixed_sets),
 		cmocka_unit_test(test_allow_partial_names_missing_shards),
 	};

@@ -25,6 +25,8 @@
 #include "tls_result.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))
+/* An IPv4 address as a constant ip_addr initializer (addr.h: IPv4-mapped). */
+#define IP4(a, b, c, d) { ADDR_V4_TAG | IP(a, b, c, d) }
 #define SHA_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 #define SHA_B "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
 #define SHA_C "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC"
@@ -123,41 +125,41 @@ static void test_bucket_boundaries(void **state)
 
 /* A hand-made, normalized scan: 198.18.0.1-5, ports 22 and 443. */
 static struct rs_port ports[] = {
-	{ .ip = IP(198, 18, 0, 1), .port = 22, .state = PS_OPEN },
-	{ .ip = IP(198, 18, 0, 1), .port = 443, .state = PS_OPEN },
-	{ .ip = IP(198, 18, 0, 2), .port = 22, .state = PS_CLOSED },
-	{ .ip = IP(198, 18, 0, 2), .port = 443, .state = PS_OPEN },
-	{ .ip = IP(198, 18, 0, 3), .port = 443, .state = PS_OPEN },
-	{ .ip = IP(198, 18, 0, 4), .port = 443, .state = PS_FILTERED },
-	{ .ip = IP(198, 18, 0, 5), .port = 8443, .state = PS_OPEN },
+	{ .ip = IP4(198, 18, 0, 1), .port = 22, .state = PS_OPEN },
+	{ .ip = IP4(198, 18, 0, 1), .port = 443, .state = PS_OPEN },
+	{ .ip = IP4(198, 18, 0, 2), .port = 22, .state = PS_CLOSED },
+	{ .ip = IP4(198, 18, 0, 2), .port = 443, .state = PS_OPEN },
+	{ .ip = IP4(198, 18, 0, 3), .port = 443, .state = PS_OPEN },
+	{ .ip = IP4(198, 18, 0, 4), .port = 443, .state = PS_FILTERED },
+	{ .ip = IP4(198, 18, 0, 5), .port = 8443, .state = PS_OPEN },
 };
 
 static struct rs_tls tls[] = {
 	/* .1:443, two names, one certificate */
-	{ .ip = IP(198, 18, 0, 1), .port = 443, .sni = NULL, .outcome = "ok", .version = "TLSv1.3",
+	{ .ip = IP4(198, 18, 0, 1), .port = 443, .sni = NULL, .outcome = "ok", .version = "TLSv1.3",
 	  .cipher = "TLS_AES_128_GCM_SHA256", .verify_ok = 1, .hostname_match = -1, .has_cert = 1,
 	  .subject = "CN=a.test", .issuer = "CN=CA", .sha256 = SHA_A, .days_to_expiry = 20,
 	  .versions_tested = 0xF, .versions_accepted = TLS_V12 | TLS_V13, .time_us = 5 },
-	{ .ip = IP(198, 18, 0, 1), .port = 443, .sni = "b.test", .outcome = "ok", .version = "TLSv1.3",
+	{ .ip = IP4(198, 18, 0, 1), .port = 443, .sni = "b.test", .outcome = "ok", .version = "TLSv1.3",
 	  .cipher = "TLS_AES_128_GCM_SHA256", .verify_ok = 1, .hostname_match = 0, .has_cert = 1,
 	  .subject = "CN=a.test", .issuer = "CN=CA", .sha256 = SHA_A, .days_to_expiry = 19,
 	  .versions_tested = 0xF, .versions_accepted = TLS_V12 | TLS_V13, .time_us = 6 },
 	/* .2:443, hostile self-signed, TLS 1.0 accepted */
-	{ .ip = IP(198, 18, 0, 2), .port = 443, .sni = "<i>x</i>", .outcome = "ok", .version = "TLSv1.2",
+	{ .ip = IP4(198, 18, 0, 2), .port = 443, .sni = "<i>x</i>", .outcome = "ok", .version = "TLSv1.2",
 	  .cipher = "ECDHE-RSA-AES128-SHA", .verify_ok = 0, .verify_error = "self-signed certificate",
 	  .hostname_match = 1, .has_cert = 1, .subject = "CN=<script>alert(1)</script>",
 	  .issuer = "CN=<script>alert(1)</script>", .sha256 = SHA_B, .days_to_expiry = 3,
 	  .expired = 1, .self_signed = 1, .versions_tested = 0xF,
 	  .versions_accepted = TLS_V10 | TLS_V12, .time_us = 7 },
 	/* .3:443, plain HTTP */
-	{ .ip = IP(198, 18, 0, 3), .port = 443, .outcome = "not-tls", .detail = "plain HTTP answer",
+	{ .ip = IP4(198, 18, 0, 3), .port = 443, .outcome = "not-tls", .detail = "plain HTTP answer",
 	  .verify_ok = -1, .hostname_match = -1, .time_us = 8 },
 	/* .5:8443, TLS 1.1 negotiated, no version test; and garbage on a second name */
-	{ .ip = IP(198, 18, 0, 5), .port = 8443, .sni = NULL, .outcome = "ok", .version = "TLSv1.1",
+	{ .ip = IP4(198, 18, 0, 5), .port = 8443, .sni = NULL, .outcome = "ok", .version = "TLSv1.1",
 	  .cipher = "AES256-SHA", .verify_ok = 1, .hostname_match = -1, .has_cert = 1,
 	  .subject = "CN=old", .issuer = "CN=CA", .sha256 = SHA_C, .days_to_expiry = 400,
 	  .time_us = 9 },
-	{ .ip = IP(198, 18, 0, 5), .port = 8443, .sni = "z.test", .outcome = "not-tls",
+	{ .ip = IP4(198, 18, 0, 5), .port = 8443, .sni = "z.test", .outcome = "not-tls",
 	  .detail = "non-TLS data (first byte 0x53)", .verify_ok = -1, .hostname_match = -1,
 	  .time_us = 10 },
 };
@@ -194,7 +196,7 @@ static void test_model_counts_ports_and_scan(void **state)
 	assert_int_equal(m.filtered, 1);
 	assert_int_equal(m.hosts_open, 4);
 	assert_int_equal(m.np443, 3); /* .4:443 is filtered */
-	assert_int_equal(m.p443[2]->ip, IP(198, 18, 0, 3));
+	assert_true(addr_eq(m.p443[2]->ip, addr_from_v4(IP(198, 18, 0, 3))));
 	assert_int_equal(m.summaries, 2);
 	assert_int_equal(m.targets, 10);
 	assert_int_equal(m.start_us, 1000000);
@@ -450,6 +452,35 @@ static void test_command_reads_files_and_dedupes(void **state)
 	assert_null(slurp("out.html.tmp"));
 }
 
+/* IPv6 endpoints through the command: counted with the IPv4 ones, listed
+ * after them, the endpoint column and data-key as [ADDRESS]:PORT. */
+static void test_command_ipv6_endpoints(void **state)
+{
+	char *p, *v4, *v6;
+
+	(void)state;
+	put("v6.json",
+	    PORT443("2001:db8::1") PORT443("2001:DB8::1") PORT443("198.18.0.9")
+	    PORT443("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe")
+	    "{\"type\":\"tls\",\"ip\":\"2001:db8::1\",\"port\":443,\"sni\":null,\"outcome\":"
+	    "\"not-tls\",\"detail\":\"plain HTTP answer\",\"verify_ok\":null,\"hostname_match\":null,"
+	    "\"cert\":null,\"time\":\"2026-11-23T10:00:00.000000Z\"}\n");
+	assert_int_equal(run("-o", "@v6.html", "@v6.json", NULL), 0);
+	assert_non_null(p = slurp("v6.html"));
+	assert_non_null(strstr(p, "data-count=\"hosts-443\">3</span>"));
+	assert_non_null(strstr(p, "data-count=\"hosts-open\">3</span>"));
+	assert_non_null(strstr(p, "data-count=\"plain-http\">1</span>"));
+	v4 = strstr(p, "<tr data-key=\"198.18.0.9\"><td class=\"ep\">198.18.0.9</td>");
+	v6 = strstr(p, "<tr data-key=\"2001:db8::1\"><td class=\"ep\">2001:db8::1</td>"
+		       "<td>not-tls</td>");
+	assert_non_null(v4);
+	assert_non_null(v6);
+	assert_true(v4 < v6);
+	assert_non_null(strstr(p, "<tr data-key=\"ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe\">"));
+	assert_non_null(strstr(p, "<tr data-key=\"[2001:db8::1]:443\"><td class=\"ep\">"
+				  "[2001:db8::1]:443</td><td></td><td>plain HTTP answer</td></tr>"));
+}
+
 static void test_command_refuses_bad_input(void **state)
 {
 	(void)state;
@@ -489,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_page_bounds_tables_with_and_n_more),
 		cmocka_unit_test(test_page_of_an_empty_set),
 		cmocka_unit_test(test_command_reads_files_and_dedupes),
+		cmocka_unit_test(test_command_ipv6_endpoints),
 		cmocka_unit_test(test_command_refuses_bad_input),
 		cmocka_unit_test(test_command_cleanup),
 	};

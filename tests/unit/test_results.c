@@ -20,7 +20,9 @@
 #include "result.h"
 #include "results.h"
 #include "table.h"
+#include "tls_json.h"
 #include "tls_result.h"
+#include "writer.h"
 
 #define PORT_LINE                                                                            \
 	"{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":22,\"proto\":\"tcp\",\"state\":"   \
@@ -121,18 +123,176 @@ static void test_reads_port_record_exactly(void **state)
 	(void)state;
 	assert_int_equal(load(&rs, text, strlen(text), err, sizeof(err)), 0);
 	assert_int_equal(rs.nports, 2);
-	assert_int_equal(rs.ports[0].ip, 0xc612000a);
+	assert_true(addr_eq(rs.ports[0].ip, addr_from_v4(0xc612000a)));
 	assert_int_equal(rs.ports[0].port, 22);
 	assert_int_equal(rs.ports[0].state, PS_OPEN);
 	assert_int_equal(rs.ports[0].reason, R_SYN_ACK);
 	assert_int_equal(rs.ports[0].ttl, 64);
-	assert_int_equal(rs.ports[0].reason_ip, 0);
+	assert_true(addr_is_zero(rs.ports[0].reason_ip));
 	assert_true(rs.ports[0].time_us == INT64_C(1795428000123456));
 	assert_int_equal(rs.ports[1].state, PS_FILTERED);
 	assert_int_equal(rs.ports[1].reason, R_HOST_UNREACH);
-	assert_int_equal(rs.ports[1].reason_ip, 0xc61200fe);
+	assert_true(addr_eq(rs.ports[1].reason_ip, addr_from_v4(0xc61200fe)));
 	assert_true(rs.ports[1].time_us == 1);
 	results_free(&rs);
+}
+
+/* An IPv6 address from its text (the test's own constants: must parse). */
+static ip_addr A6(const char *s)
+{
+	const char *why = NULL;
+	ip_addr a = addr_zero();
+
+	if (addr_parse(s, strlen(s), &a, &why) != 0)
+		fail_msg("bad test address %s: %s", s, why);
+	return a;
+}
+
+/* IPv6 in every record type; any RFC 4291 form is read (portus writes RFC
+ * 5952), and ::ffff:a.b.c.d is the IPv4 address. */
+static void test_reads_ipv6_records(void **state)
+{
+	static const char text[] =
+		"{\"type\":\"port\",\"ip\":\"2001:db8::1\",\"port\":22,\"proto\":\"tcp\","
+		"\"state\":\"filtered\",\"reason\":\"no-route\",\"ttl\":63,"
+		"\"reason_ip\":\"2001:db8:0:1::fe\",\"time\":\"1970-01-01T00:00:00.000001Z\"}\n"
+		"{\"type\":\"port\",\"ip\":\"2001:DB8:0:0:0:0:0:1\",\"port\":80,\"proto\":\"tcp\","
+		"\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,"
+		"\"time\":\"1970-01-01T00:00:00.000001Z\"}\n"
+		"{\"type\":\"port\",\"ip\":\"::ffff:198.18.0.10\",\"port\":80,\"proto\":\"tcp\","
+		"\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,"
+		"\"time\":\"1970-01-01T00:00:00.000001Z\"}\n"
+		"{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"state\":\"down\","
+		"\"reason\":\"no-nd-response\",\"time\":\"2026-01-01T00:00:00.000000Z\"}\n"
+		"{\"type\":\"host\",\"ip\":\"2001:db8::1\",\"state\":\"up\","
+		"\"reason\":\"nd-response\",\"time\":\"2026-01-01T00:00:00.000000Z\"}\n";
+	char tls[sizeof(TLS_LINE) + 64];
+	struct result_set rs;
+	char err[256];
+	const char *at;
+
+	(void)state;
+	assert_int_equal(load(&rs, text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(rs.nports, 3);
+	assert_true(addr_eq(rs.ports[0].ip, A6("2001:db8::1")));
+	assert_int_equal(rs.ports[0].reason, R_NO_ROUTE);
+	assert_int_equal(rs.ports[0].ttl, 63);
+	assert_true(addr_eq(rs.ports[0].reason_ip, A6("2001:db8:0:1::fe")));
+	assert_true(addr_eq(rs.ports[1].ip, A6("2001:db8::1")));
+	assert_true(addr_is_zero(rs.ports[1].reason_ip));
+	assert_true(addr_is_v4(rs.ports[2].ip));
+	assert_int_equal(addr_v4(rs.ports[2].ip), 0xc612000a);
+	assert_int_equal(rs.nhosts, 2);
+	assert_true(addr_eq(rs.hosts[0].ip, A6("2001:db8::23")));
+	assert_int_equal(rs.hosts[0].reason, R_NO_ND);
+	assert_int_equal(rs.hosts[1].up, 1);
+	assert_int_equal(rs.hosts[1].reason, R_ND_RESPONSE);
+	results_free(&rs);
+	/* A TLS record of an IPv6 endpoint: the address read, the line kept. */
+	at = strstr(TLS_LINE, "198.18.0.12");
+	assert_non_null(at);
+	snprintf(tls, sizeof(tls), "%.*s2001:db8::443%s\n", (int)(at - TLS_LINE), TLS_LINE,
+		 at + strlen("198.18.0.12"));
+	assert_int_equal(load(&rs, tls, strlen(tls), err, sizeof(err)), 0);
+	assert_int_equal(rs.ntls, 1);
+	assert_true(addr_eq(rs.tls[0].ip, A6("2001:db8::443")));
+	assert_non_null(strstr(rs.tls[0].line, "\"ip\":\"2001:db8::443\""));
+	results_free(&rs);
+}
+
+static void test_refuses_bad_ipv6_addresses(void **state)
+{
+	static const char *const bad[] = {
+		"2001:db8::1%eth0", "[2001:db8::1]", "2001:db8:::1", "2001:db8::1::2",
+		"1:2:3:4:5:6:7:8:9", "2001:db8::g", "12345::", ":", "::", "2001:db8::1 ",
+	};
+	char text[256], want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "{\"type\":\"host\",\"ip\":\"%s\"}\n", bad[i]);
+		snprintf(want, sizeof(want), "in.json:1: host record with a bad \"ip\" (an IPv6 "
+					     "address in RFC 4291 text form expected)");
+		expect_error(text, strlen(text), want);
+	}
+	/* reason_ip "::" would be "none": refused rather than dropped. */
+	snprintf(text, sizeof(text),
+		 "{\"type\":\"port\",\"ip\":\"2001:db8::1\",\"port\":22,\"proto\":\"tcp\","
+		 "\"state\":\"filtered\",\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"::\"}\n");
+	expect_error(text, strlen(text),
+		     "in.json:1: port record with a bad \"reason_ip\" (an IPv6 address in RFC 4291 "
+		     "text form expected)");
+}
+
+/* What the native writer writes, read back: every field equal, IPv6 (the
+ * longest address too) and IPv4 alike. */
+static void test_native_round_trip(void **state)
+{
+	struct port_record p[] = {
+		{ .ip = A6("2001:db8::1"), .port = 443, .state = PS_OPEN, .reason = R_SYN_ACK,
+		  .has_reply = 1, .ttl = 64, .time_us = INT64_C(1795428000123456) },
+		{ .ip = A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"), .port = 65535,
+		  .state = PS_FILTERED, .reason = R_BEYOND_SCOPE, .has_reply = 1, .ttl = 255,
+		  .reason_ip = A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd"), .time_us = 1 },
+		{ .ip = A6("2001:db8::2"), .port = 22, .state = PS_FILTERED, .reason = R_NO_RESPONSE,
+		  .time_us = 2 },
+		{ .ip = A6("::1"), .port = 1, .state = PS_CLOSED, .reason = R_RESET, .has_reply = 1,
+		  .ttl = 0, .time_us = 3 },
+		{ .ip = addr_from_v4(0xc612000a), .port = 8081, .state = PS_FILTERED,
+		  .reason = R_ADMIN_PROHIBITED, .has_reply = 1, .ttl = 63,
+		  .reason_ip = addr_from_v4(0xc61200fe), .time_us = 4 },
+	};
+	struct host_record h[] = {
+		{ .ip = A6("2001:db8::1"), .up = 1, .reason = R_ND_RESPONSE, .time_us = 5 },
+		{ .ip = A6("2001:db8:0:1::23"), .up = 0, .reason = R_NO_ND, .time_us = 6 },
+	};
+	struct tls_result t;
+	char path[128], err[256];
+	struct result_set rs;
+	struct writer *w;
+	size_t i;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.ip = A6("2001:db8::1");
+	t.port = 443;
+	t.outcome = TLS_TIMEOUT;
+	t.end_us = 7;
+	snprintf(path, sizeof(path), "%s/native.json", dir);
+	w = writer_ndjson_open(path, 0, err, sizeof(err));
+	assert_non_null(w);
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		assert_int_equal(w->ops->port(w, &p[i]), 0);
+	for (i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+		assert_int_equal(w->ops->host(w, &h[i]), 0);
+	assert_int_equal(w->ops->tls(w, &t), 0);
+	assert_int_equal(w->ops->close(w), 0);
+	results_init(&rs);
+	if (results_load(&rs, path, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(rs.nports, sizeof(p) / sizeof(p[0]));
+	for (i = 0; i < rs.nports; i++) {
+		assert_true(addr_eq(rs.ports[i].ip, p[i].ip));
+		assert_int_equal(rs.ports[i].port, p[i].port);
+		assert_int_equal(rs.ports[i].state, p[i].state);
+		assert_int_equal(rs.ports[i].reason, p[i].reason);
+		assert_int_equal(rs.ports[i].ttl, p[i].has_reply ? p[i].ttl : -1);
+		assert_true(addr_eq(rs.ports[i].reason_ip, p[i].reason_ip));
+		assert_true(rs.ports[i].time_us == p[i].time_us);
+	}
+	assert_int_equal(rs.nhosts, 2);
+	for (i = 0; i < rs.nhosts; i++) {
+		assert_true(addr_eq(rs.hosts[i].ip, h[i].ip));
+		assert_int_equal(rs.hosts[i].up, h[i].up);
+		assert_int_equal(rs.hosts[i].reason, h[i].reason);
+		assert_true(rs.hosts[i].time_us == h[i].time_us);
+	}
+	assert_int_equal(rs.ntls, 1);
+	assert_true(addr_eq(rs.tls[0].ip, t.ip));
+	assert_int_equal(rs.tls[0].port, 443);
+	assert_string_equal(rs.tls[0].outcome, "timeout");
+	results_free(&rs);
+	unlink(path);
 }
 
 static void test_reads_summary_with_uint64_seed(void **state)
@@ -331,6 +491,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reads_port_record_exactly),
+		cmocka_unit_test(test_reads_ipv6_records),
+		cmocka_unit_test(test_refuses_bad_ipv6_addresses),
+		cmocka_unit_test(test_native_round_trip),
 		cmocka_unit_test(test_reads_summary_with_uint64_seed),
 		cmocka_unit_test(test_reads_tls_record_and_keeps_line),
 		cmocka_unit_test(test_refuses_hostile_lines),

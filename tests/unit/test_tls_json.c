@@ -71,6 +71,17 @@ static void list_add(struct tls_name_list *l, const void *p, size_t len)
 }
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+/* An IPv6 address from its text (the test's own constants: must parse). */
+static ip_addr A6(const char *s)
+{
+	const char *why = NULL;
+	ip_addr a = addr_zero();
+
+	if (addr_parse(s, strlen(s), &a, &why) != 0)
+		fail_msg("bad test address %s: %s", s, why);
+	return a;
+}
 #define T2026 1767225600LL /* 2026-01-01T00:00:00Z */
 
 /* The ok record whose exact bytes test_json_ok_record_exact_bytes expects. */
@@ -80,7 +91,7 @@ static void make_ok_record(struct tls_result *r)
 	struct tls_cert_info *c = &ci->leaf;
 
 	memset(r, 0, sizeof(*r));
-	r->ip = IP(198, 18, 0, 10);
+	r->ip = addr_from_v4(IP(198, 18, 0, 10));
 	r->port = 443;
 	strcpy(r->sni, "www.example.test");
 	r->outcome = TLS_OK;
@@ -230,7 +241,36 @@ static void test_json_timeout_record(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	r.ip = IP(198, 18, 0, 11);
+	r.ip = addr_from_v4(IP(198, 18, 0, 11));
+	r.port = 8443;
+	r.outcome = TLS_TIMEOUT;
+	strcpy(r.detail, "connect timed out");
+	r.end_us = (T2026 + 1) * 1000000;
+	format(&b, &r);
+	if (strcmp(b.p, want) != 0)
+		fail_msg("got\n%s\nwant\n%s", b.p, want);
+	sb_free(&b);
+	tls_result_free(&r);
+}
+
+/* An IPv6 endpoint: "ip" in RFC 5952 form, the rest as for IPv4. */
+static void test_json_ipv6_record(void **state)
+{
+	static const char want[] =
+		"{\"type\":\"tls\",\"ip\":\"2001:db8::11\",\"port\":8443,\"sni\":null,"
+		"\"outcome\":\"timeout\",\"alert\":null,\"detail\":\"connect timed out\","
+		"\"tls_version\":null,\"cipher\":null,\"alpn\":null,\"group\":null,"
+		"\"verify_ok\":null,\"verify_error\":null,\"hostname_match\":null,"
+		"\"cert\":null,\"chain\":[],\"chain_length\":0,"
+		"\"http_status\":null,\"http_server\":null,"
+		"\"truncated\":false,\"truncated_fields\":[],\"invalid_utf8_fields\":[],"
+		"\"time\":\"2026-01-01T00:00:01.000000Z\"}";
+	struct tls_result r;
+	struct strbuf b;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.ip = A6("2001:DB8:0:0:0:0:0:11");
 	r.port = 8443;
 	r.outcome = TLS_TIMEOUT;
 	strcpy(r.detail, "connect timed out");
@@ -249,7 +289,7 @@ static void test_json_alert_record_with_versions_and_sni(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	r.ip = IP(10, 0, 0, 1);
+	r.ip = addr_from_v4(IP(10, 0, 0, 1));
 	r.port = 443;
 	strcpy(r.sni, "old.example.test");
 	r.outcome = TLS_ALERT;
@@ -343,7 +383,7 @@ static void test_json_hostile_certificate_gives_valid_json(void **state)
 	assert_true(X509_sign(x, key, EVP_sha256()) > 0);
 
 	memset(&r, 0, sizeof(r));
-	r.ip = IP(198, 18, 0, 66);
+	r.ip = addr_from_v4(IP(198, 18, 0, 66));
 	r.port = 443;
 	r.outcome = TLS_OK;
 	assert_int_equal(tls_chain_extract(&r.certs, x, NULL, T2026, 1), 0);
@@ -481,7 +521,7 @@ static void fill_worst(struct tls_result *r, unsigned char byte)
 		memset(fixed[i], byte, sizes[i] - 1);
 		fixed[i][sizes[i] - 1] = '\0';
 	}
-	r->ip = 0xffffffffu;
+	r->ip = addr_from_v4(0xffffffffu);
 	r->port = 65535;
 	r->outcome = TLS_OK;
 	r->verify_ok = 1;
@@ -530,8 +570,11 @@ static void test_json_worst_case_record_stays_under_cap(void **state)
 	struct strbuf b;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bytes); i++) {
-		fill_worst(&r, bytes[i]);
+	/* Each byte with the longest IPv4 address, then with the longest IPv6 one. */
+	for (size_t i = 0; i < 2 * sizeof(bytes); i++) {
+		fill_worst(&r, bytes[i % sizeof(bytes)]);
+		if (i >= sizeof(bytes))
+			r.ip = A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
 		format(&b, &r); /* valid and <= TLS_JSON_MAX_RECORD */
 		assert_has(&b, "\"truncated\":true,");
 		assert_lacks(&b, "\"pem\":");
@@ -580,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_json_ok_record_exact_bytes),
 		cmocka_unit_test(test_json_appends_to_what_the_buffer_holds),
 		cmocka_unit_test(test_json_timeout_record),
+		cmocka_unit_test(test_json_ipv6_record),
 		cmocka_unit_test(test_json_alert_record_with_versions_and_sni),
 		cmocka_unit_test(test_json_outcome_names),
 		cmocka_unit_test(test_json_hostile_strings_by_hand),
