@@ -42,6 +42,19 @@ log_lines() { wc -l <"$SLOG"; }
 log_since() { # LINE FILE: the server log after line LINE
 	tail -n +"$(($1 + 1))" "$SLOG" >"$2"
 }
+# Waits (at most 10 s) until the scanner namespace holds no TCP connection to
+# port 443 short of TIME-WAIT: a half-closed connection of an earlier step
+# still sends its last ACK, which step 2 would count against the scan.
+quiesce() {
+	local i
+	for i in $(seq 50); do
+		[ -z "$(ip netns exec "$LAB_NS_SCAN" ss -Htn state syn-sent state established \
+			state fin-wait-1 state fin-wait-2 state close-wait state last-ack state closing \
+			'( dport = :443 )')" ] && return 0
+		sleep 0.2
+	done
+	fail "connections of an earlier step to port 443 are still open after 10 s"
+}
 
 # 1. The lab itself.
 echo "+ tls_probe.py (reference client)" >&3
@@ -57,6 +70,7 @@ tail -1 "$ART/self-test.txt"
 
 # 2. No --tls: the SYN scan finds the ports and nothing connects.
 need_portus
+quiesce
 mark=$(log_lines)
 syns0=$(counter syns) others0=$(counter others)
 portus_scan "$RANGE" -p 443 --exclude-file /dev/null --source-port "$SPORTS" --no-status \
