@@ -48,4 +48,12 @@ struct cookie cookie_make(const struct cookie_key *k, uint32_t src_ip, uint32_t 
 struct cookie cookie_make6(const struct cookie_key *k, ip_addr src, ip_addr dst,
 			   uint16_t dst_port);
 
+/*
+ * The cookie of the probe to dst in a mixed run: cookie_make from src4 when
+ * dst is IPv4(-mapped), cookie_make6 from src6 otherwise — the one function
+ * both the sender and the receiver use, so they never disagree on the family.
+ */
+struct cookie cookie_for(const struct cookie_key *k, uint32_t src4, ip_addr src6, ip_addr dst,
+			 uint16_t dst_port);
+
 #endif

@@ -1,11 +1,14 @@
 /*
- * onlink.h — which ARP answers portus believes (the ARP guard).
+ * onlink.h — which ARP and Neighbor Discovery answers portus believes (the
+ * neighbour guard; "ARP" below stands for both).
  *
  * Targets on the scanner's own subnet are probed at the MAC they answer ARP
- * with; one that does not answer is reported down. The receiver thread parses
- * every ARP frame (reply_parse, reply_arp_to_us: a well-formed reply, unicast
- * to our MAC and IP, from a possible neighbour) and then asks this guard
- * whether to pass it on to the scan driver. The guard believes a reply only
+ * (IPv4) or a Neighbor Solicitation (IPv6) with; one that does not answer is
+ * reported down. The receiver thread parses every ARP frame and Neighbor
+ * Advertisement (reply_parse, then reply_arp_to_us or the NA checks: a
+ * well-formed, solicited answer unicast to our MAC and address, from a
+ * possible neighbour) and then asks this guard whether to pass it on to the
+ * scan driver. The guard believes a reply only
  *   - for an address we ask about (the on-link targets; the gateway when its
  *     MAC is to be learnt): everything else is unsolicited (ARP_UNASKED);
  *   - while the ARP phase is open (arp_guard_close, called by the receiver
@@ -32,6 +35,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "addr.h"
+
 enum arp_verdict {
 	ARP_LEARN = 0,     /* first valid reply for an address we asked about: believe it */
 	ARP_DUPLICATE = 1, /* the address's learnt MAC again */
@@ -40,9 +45,10 @@ enum arp_verdict {
 	ARP_LATE = 4,      /* after the ARP phase, for an address that had not answered */
 };
 
-/* One address we ask about; sorted by ip in the guard. */
+/* One address we ask about (IPv4-mapped for ARP, IPv6 for NDP); sorted by
+ * addr_order in the guard. */
 struct arp_claim {
-	uint32_t ip;
+	ip_addr ip;
 	uint8_t mac[6];  /* the believed MAC, once learnt */
 	uint8_t learnt;
 	uint8_t conflict; /* 1 + index into the guard's conflicts[], or 0 */
@@ -52,7 +58,7 @@ struct arp_claim {
 #define ARP_CONFLICTS_SHOWN 32
 
 struct arp_conflict {
-	uint32_t ip;
+	ip_addr ip;
 	uint8_t kept[6];  /* the believed MAC */
 	uint8_t other[6]; /* the first other MAC claimed */
 	uint64_t replies; /* replies with another MAC */
@@ -74,7 +80,7 @@ struct arp_guard {
  * allowed), phase open. Returns 0, or -1 when out of memory (*g then holds
  * nothing to free).
  */
-int arp_guard_init(struct arp_guard *g, const uint32_t *ips, size_t n);
+int arp_guard_init(struct arp_guard *g, const ip_addr *ips, size_t n);
 void arp_guard_free(struct arp_guard *g);
 
 /* The ARP phase is over: from now on no reply is believed. */
@@ -84,11 +90,11 @@ void arp_guard_close(struct arp_guard *g);
  * Judges a reply (already checked by reply_parse and reply_arp_to_us) from
  * ip claiming mac, and records it. Only ARP_LEARN may be acted upon.
  */
-enum arp_verdict arp_guard_judge(struct arp_guard *g, uint32_t ip, const uint8_t mac[6]);
+enum arp_verdict arp_guard_judge(struct arp_guard *g, ip_addr ip, const uint8_t mac[6]);
 
 /*
  * Writes one warning line per address (the first ARP_CONFLICTS_SHOWN) whose
- * answers conflicted, and one line counting the rest; nothing when there was
+ * answers conflicted ("ARP conflict" for IPv4, "NDP conflict" for IPv6), and one line counting the rest; nothing when there was
  * no conflict. Returns the number of addresses with a conflict.
  */
 uint64_t arp_guard_report(const struct arp_guard *g, FILE *f);

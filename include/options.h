@@ -42,6 +42,7 @@ struct options {
 	int wait_ms; /* -1: from measured RTT */
 	char ifname[64];
 	uint32_t source_ip; /* 0: the interface's */
+	ip_addr source_ip6; /* zero: the route's preferred source */
 	uint8_t gateway_mac[6];
 	int gateway_mac_given;
 	const char *out_json; /* -oJ, "-" for stdout */

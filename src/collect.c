@@ -25,9 +25,7 @@ void collect_write_port(struct collector *c, const struct port_record *r)
 	struct port_record rr = *r;
 
 	if (c->ck != NULL)
-		rr.sport = addr_is_v4(r->ip)
-				   ? cookie_make(c->ck, c->src_ip, addr_v4(r->ip), r->port).sport
-				   : 0;
+		rr.sport = cookie_for(c->ck, c->src_ip, c->src_ip6, r->ip, r->port).sport;
 	for (size_t i = 0; i < c->nwriters; i++)
 		if (c->writers[i]->ops->port(c->writers[i], &rr) != 0)
 			c->write_failed = 1;
@@ -187,8 +185,8 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 
 		uint32_t nin = 0, nopen = 0; /* this shard's ports of the host, open ones */
 
-		if (e->nonlink && addr_is_v4(ip) && netroute_is_onlink(e->np, addr_v4(ip)))
-			oh = onlink_find(e, addr_v4(ip));
+		if (e->nonlink && netroute_onlink(e->np, ip))
+			oh = onlink_find(e, ip);
 		for (uint32_t s = 0; s < pl->nports; s++) {
 			uint64_t idx = h * pl->nports + s;
 			enum port_state st = table_get(&e->table, idx);
@@ -231,7 +229,9 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 			}
 		}
 		if (oh != NULL && !oh->up && host_in_shard && !host_done(c, ip)) {
-			struct host_record hr = { .ip = ip, .up = 0, .reason = R_NO_ARP, .time_us = end_us };
+			struct host_record hr = { .ip = ip, .up = 0,
+						  .reason = addr_is_v4(ip) ? R_NO_ARP : R_NO_ND,
+						  .time_us = end_us };
 			write_host(c, &hr);
 			sum->hosts_down++;
 		}

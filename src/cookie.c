@@ -194,3 +194,10 @@ struct cookie cookie_make6(const struct cookie_key *k, ip_addr src, ip_addr dst,
 	c.sport = (uint16_t)(k->sport_base + (uint32_t)(h >> 32) % count);
 	return c;
 }
+
+struct cookie cookie_for(const struct cookie_key *k, uint32_t src4, ip_addr src6, ip_addr dst,
+			 uint16_t dst_port)
+{
+	return addr_is_v4(dst) ? cookie_make(k, src4, addr_v4(dst), dst_port)
+			       : cookie_make6(k, src6, dst, dst_port);
+}

@@ -18,9 +18,10 @@
 #include "ring.h"
 #include "table.h"
 
-/* An on-link target: its MAC once ARP answered. Sorted by ip. */
+/* An on-link target: its MAC once ARP (IPv4) or a Neighbor Advertisement
+ * (IPv6) answered. Sorted by addr_order of ip. */
 struct onlink_host {
-	uint32_t ip;
+	ip_addr ip;
 	uint8_t mac[6];
 	uint8_t up;
 };
@@ -34,8 +35,10 @@ struct engine {
 	const struct plan *pl;
 	struct permute pm;
 	struct cookie_key ck;
-	struct probe_template tmpl;
-	uint32_t src_ip;
+	struct probe_template tmpl;   /* IPv4 probes; destination MAC: the IPv4 gateway's */
+	struct probe6_template tmpl6; /* IPv6 probes; destination MAC: the IPv6 router's */
+	uint32_t src_ip;  /* IPv4 source (0 when the run has no IPv4 target) */
+	ip_addr src_ip6;  /* IPv6 source (zero when the run has no IPv6 target) */
 	uint64_t rate;
 	unsigned shard_index, shard_count; /* 0-based */
 	unsigned ntx; /* sender threads (--send-threads), each with its own socket */
@@ -67,6 +70,7 @@ struct engine {
 	unsigned pass; /* 1-based, written by main between passes */
 	uint64_t send_us; /* main only: time spent in send passes (for the achieved rate) */
 	int gateway_pending; /* main only: gateway MAC still to be learnt by ARP */
+	int gateway6_pending; /* main only: IPv6 router's MAC still to be learnt by NDP */
 };
 
 /* Monotonic and wall clocks in microseconds. */
@@ -90,8 +94,10 @@ struct tx_worker {
  * (skipping answered indices after pass 1). Increments tx_finished (release)
  * when done. */
 void *tx_pass_thread(void *arg);
-/* Sends n ARP requests for the given addresses at the engine's rate. */
-int tx_arp(struct engine *e, const uint32_t *ips, size_t n);
+/* Sends, at the engine's rate, an ARP request for each IPv4(-mapped) address
+ * of ips[0..n) and a Neighbor Solicitation for each IPv6 one. Returns 0, or
+ * -1 on a send error. */
+int tx_neighbour(struct engine *e, const ip_addr *ips, size_t n);
 
 /* receiver.c */
 int rx_open(struct engine *e, char *err, size_t errlen);
@@ -102,6 +108,6 @@ void rx_stats(struct engine *e, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop
 
 /* onlink.c */
 /* Looks up an on-link target by ip; NULL when not on-link. */
-struct onlink_host *onlink_find(const struct engine *e, uint32_t ip);
+struct onlink_host *onlink_find(const struct engine *e, ip_addr ip);
 
 #endif

@@ -80,34 +80,22 @@ static int build_targets(struct options *o, char *err, size_t errlen)
 				     "ranges (data/exclude.conf); pass --exclude-file FILE to replace it");
 		return -1;
 	}
-	/* Parsed, excluded and counted like IPv4, but the send and receive
-	 * paths for IPv6 are not wired into the engine yet: refuse them before
-	 * anything is sent rather than scan half the list. */
-	if (!addr_is_v4(o->targets.r[o->targets.n - 1].last)) {
-		char a[ADDR_STR_MAX];
-
-		addr_to_str(o->targets.r[o->targets.n - 1].first, a);
-		portus_err(err, errlen,
-			   "%s: IPv6 targets are not scanned yet (only IPv4); remove them or "
-			   "--exclude them", a);
-		return -1;
-	}
 	return 0;
 }
 
 /* The scanner cannot probe its own address through its own interface. */
-static int drop_own_address(struct options *o, uint32_t own, char *err, size_t errlen)
+static int drop_own_address(struct options *o, ip_addr own, char *err, size_t errlen)
 {
 	struct ip_set self;
-	char ip[16];
+	char ip[ADDR_STR_MAX];
 	int r;
 
-	if (!ipset_contains(&o->targets, addr_from_v4(own)))
+	if (addr_is_zero(own) || !ipset_contains(&o->targets, own))
 		return 0;
-	ip_to_str(own, ip);
+	addr_to_str(own, ip);
 	fprintf(stderr, "portus: skipping %s: it is the scanner's own address\n", ip);
 	ipset_init(&self);
-	r = ipset_add_range(&self, addr_from_v4(own), addr_from_v4(own)) == 0 ? ipset_subtract(&o->targets, &self) : -1;
+	r = ipset_add_range(&self, own, own) == 0 ? ipset_subtract(&o->targets, &self) : -1;
 	ipset_free(&self);
 	if (r != 0) {
 		portus_err(err, errlen, "out of memory");
@@ -169,6 +157,7 @@ static void fill_run_info(struct run_info *ri, const struct options *o, const st
 	ri->targets = pl->n > o->shard_k - 1 ? (pl->n - (o->shard_k - 1) + o->shard_n - 1) / o->shard_n : 0;
 	ri->ports = &o->ports;
 	ri->scanner_ip = np->src_ip;
+	ri->scanner_ip6 = np->src_ip6;
 	memcpy(ri->scanner_mac, np->src_mac, sizeof(ri->scanner_mac));
 	snprintf(ri->ifname, sizeof(ri->ifname), "%s", np->ifname);
 	if (gethostname(ri->hostname, sizeof(ri->hostname)) != 0)
@@ -333,10 +322,12 @@ int main(int argc, char **argv)
 		goto usage_error;
 	ov.ifname = o.ifname;
 	ov.source_ip = o.source_ip;
+	ov.source_ip6 = o.source_ip6;
 	ov.gateway_mac = o.gateway_mac_given ? o.gateway_mac : NULL;
 	if (netroute_resolve(&o.targets, &ov, &np, err, sizeof(err)) != 0)
 		goto usage_error;
-	if (drop_own_address(&o, np.src_ip, err, sizeof(err)) != 0)
+	if ((np.has_v4 && drop_own_address(&o, addr_from_v4(np.src_ip), err, sizeof(err)) != 0) ||
+	    (np.has_v6 && drop_own_address(&o, np.src_ip6, err, sizeof(err)) != 0))
 		goto usage_error;
 	if (plan_init(&pl, &o.targets, &o.ports, err, sizeof(err)) != 0)
 		goto usage_error;

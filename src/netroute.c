@@ -28,9 +28,9 @@ static uint32_t prefix_mask(unsigned bits)
 	return bits == 0 ? 0 : (uint32_t)(0xffffffffu << (32 - bits));
 }
 
-/* Fills interface facts from an intf_entry. */
-static int take_interface(const struct intf_entry *e, struct net_path *np, char *err,
-			  size_t errlen)
+/* Fills interface facts from an intf_entry; its IPv4 subnet when need_v4. */
+static int take_interface(const struct intf_entry *e, int need_v4, struct net_path *np,
+			  char *err, size_t errlen)
 {
 	snprintf(np->ifname, sizeof(np->ifname), "%s", e->intf_name);
 	np->ifindex = (int)if_nametoindex(e->intf_name);
@@ -44,6 +44,8 @@ static int take_interface(const struct intf_entry *e, struct net_path *np, char 
 		return -1;
 	}
 	memcpy(np->src_mac, &e->intf_link_addr.addr_eth, 6);
+	if (!need_v4)
+		return 0;
 	if (e->intf_addr.addr_type != ADDR_TYPE_IP) {
 		portus_err(err, errlen, "interface %s: has no IPv4 address (use --source-ip)",
 			   e->intf_name);
@@ -76,6 +78,8 @@ static int check_one_interface(intf_t *intf, const struct ip_set *targets,
 
 	for (size_t i = 0; i < limit; i++) {
 		uint32_t ends[2] = { addr_v4(targets->r[i].first), addr_v4(targets->r[i].last) };
+		if (!addr_is_v4(targets->r[i].first) || !addr_is_v4(targets->r[i].last))
+			continue; /* IPv6: netroute6_resolve checks it */
 		for (int j = 0; j < 2; j++) {
 			if (netroute_is_onlink(np, ends[j]))
 				continue;
@@ -100,6 +104,8 @@ static int check_one_interface(intf_t *intf, const struct ip_set *targets,
 static int first_offlink(const struct ip_set *targets, const struct net_path *np, uint32_t *ip)
 {
 	for (size_t i = 0; i < targets->n; i++) {
+		if (!addr_is_v4(targets->r[i].first))
+			continue;
 		if (!netroute_is_onlink(np, addr_v4(targets->r[i].first))) {
 			*ip = addr_v4(targets->r[i].first);
 			return 1;
@@ -125,29 +131,58 @@ int netroute_resolve(const struct ip_set *targets, const struct net_overrides *o
 	route_t *rt = NULL;
 	arp_t *arp = NULL;
 	char a[16];
-	uint32_t off_ip;
+	uint32_t off_ip, first4 = 0;
 	int ret = -1;
 
 	memset(np, 0, sizeof(*np));
+	for (size_t i = 0; i < targets->n; i++) {
+		if (addr_is_v4(targets->r[i].first)) {
+			if (!np->has_v4)
+				first4 = addr_v4(targets->r[i].first);
+			np->has_v4 = 1;
+		} else {
+			np->has_v6 = 1;
+		}
+	}
 	if ((intf = intf_open()) == NULL) {
 		portus_err(err, errlen, "cannot read the interface list (libdnet intf_open failed)");
 		goto out;
 	}
+	memset(&u, 0, sizeof(u));
+	ie->intf_len = sizeof(u);
 	if (ov->ifname != NULL && ov->ifname[0] != '\0') {
-		memset(&u, 0, sizeof(u));
-		ie->intf_len = sizeof(u);
 		snprintf(ie->intf_name, sizeof(ie->intf_name), "%s", ov->ifname);
 		if (intf_get(intf, ie) < 0) {
 			portus_err(err, errlen, "--interface %s: no such interface", ov->ifname);
 			goto out;
 		}
-	} else if (interface_for(intf, addr_v4(targets->r[0].first), ie, sizeof(u)) < 0) {
-		ip_to_str(addr_v4(targets->r[0].first), a);
+	} else if (np->has_v4 && interface_for(intf, first4, ie, sizeof(u)) < 0) {
+		ip_to_str(first4, a);
 		portus_err(err, errlen, "no route to %s (check the routing table or use --interface)", a);
 		goto out;
 	}
-	if (take_interface(ie, np, err, errlen) != 0)
+	if (ie->intf_name[0] != '\0' && take_interface(ie, np->has_v4, np, err, errlen) != 0)
 		goto out;
+	if (np->has_v6) {
+		/* Chooses the interface when no IPv4 target did. */
+		if (netroute6_resolve(targets, ov, np, err, errlen) != 0)
+			goto out;
+		if (ie->intf_name[0] == '\0') {
+			memset(&u, 0, sizeof(u));
+			ie->intf_len = sizeof(u);
+			snprintf(ie->intf_name, sizeof(ie->intf_name), "%.*s", (int)sizeof(ie->intf_name) - 1, np->ifname);
+			if (intf_get(intf, ie) < 0) {
+				portus_err(err, errlen, "interface %s: cannot read it", np->ifname);
+				goto out;
+			}
+			if (take_interface(ie, 0, np, err, errlen) != 0)
+				goto out;
+		}
+	}
+	if (!np->has_v4) {
+		ret = 0;
+		goto out;
+	}
 	if (ov->source_ip != 0)
 		np->src_ip = ov->source_ip;
 	if (ov->ifname == NULL || ov->ifname[0] == '\0') {

@@ -11,28 +11,26 @@
 #include "engine.h"
 #include "json.h"
 
-struct onlink_host *onlink_find(const struct engine *e, uint32_t ip)
+struct onlink_host *onlink_find(const struct engine *e, ip_addr ip)
 {
 	size_t lo = 0, hi = e->nonlink;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (e->onlink[mid].ip < ip)
+		if (addr_order(e->onlink[mid].ip, ip) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < e->nonlink && e->onlink[lo].ip == ip ? &e->onlink[lo] : NULL;
+	return lo < e->nonlink && addr_eq(e->onlink[lo].ip, ip) ? &e->onlink[lo] : NULL;
 }
 
 static int cmp_claim(const void *a, const void *b)
 {
-	uint32_t x = ((const struct arp_claim *)a)->ip, y = ((const struct arp_claim *)b)->ip;
-
-	return (x > y) - (x < y);
+	return addr_order(((const struct arp_claim *)a)->ip, ((const struct arp_claim *)b)->ip);
 }
 
-int arp_guard_init(struct arp_guard *g, const uint32_t *ips, size_t n)
+int arp_guard_init(struct arp_guard *g, const ip_addr *ips, size_t n)
 {
 	size_t k = 0;
 
@@ -47,7 +45,7 @@ int arp_guard_init(struct arp_guard *g, const uint32_t *ips, size_t n)
 	qsort(g->claims, n, sizeof(*g->claims), cmp_claim);
 	/* The gateway may also be a target: one claim per address. */
 	for (size_t i = 0; i < n; i++)
-		if (k == 0 || g->claims[k - 1].ip != g->claims[i].ip)
+		if (k == 0 || !addr_eq(g->claims[k - 1].ip, g->claims[i].ip))
 			g->claims[k++] = g->claims[i];
 	g->nclaims = k;
 	return 0;
@@ -65,18 +63,18 @@ void arp_guard_close(struct arp_guard *g)
 	g->closed = 1;
 }
 
-static struct arp_claim *claim_find(const struct arp_guard *g, uint32_t ip)
+static struct arp_claim *claim_find(const struct arp_guard *g, ip_addr ip)
 {
 	size_t lo = 0, hi = g->nclaims;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (g->claims[mid].ip < ip)
+		if (addr_order(g->claims[mid].ip, ip) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < g->nclaims && g->claims[lo].ip == ip ? &g->claims[lo] : NULL;
+	return lo < g->nclaims && addr_eq(g->claims[lo].ip, ip) ? &g->claims[lo] : NULL;
 }
 
 /* Another MAC for a learnt address: remembered for the report. */
@@ -101,7 +99,7 @@ static void note_conflict(struct arp_guard *g, struct arp_claim *c, const uint8_
 		g->conflicts[c->conflict - 1].replies++;
 }
 
-static enum arp_verdict judge(struct arp_guard *g, uint32_t ip, const uint8_t mac[6])
+static enum arp_verdict judge(struct arp_guard *g, ip_addr ip, const uint8_t mac[6])
 {
 	struct arp_claim *c = claim_find(g, ip);
 
@@ -122,7 +120,7 @@ static enum arp_verdict judge(struct arp_guard *g, uint32_t ip, const uint8_t ma
 	return ARP_LEARN;
 }
 
-enum arp_verdict arp_guard_judge(struct arp_guard *g, uint32_t ip, const uint8_t mac[6])
+enum arp_verdict arp_guard_judge(struct arp_guard *g, ip_addr ip, const uint8_t mac[6])
 {
 	enum arp_verdict v = judge(g, ip, mac);
 
@@ -139,19 +137,20 @@ uint64_t arp_guard_report(const struct arp_guard *g, FILE *f)
 {
 	for (size_t i = 0; i < g->nconflicts; i++) {
 		const struct arp_conflict *x = &g->conflicts[i];
-		char ip[16], kept[18], other[18];
+		const char *proto = addr_is_v4(x->ip) ? "ARP" : "NDP";
+		char ip[ADDR_STR_MAX], kept[18], other[18];
 
-		ip_to_str(x->ip, ip);
+		addr_to_str(x->ip, ip);
 		mac_to_str(x->kept, kept);
 		mac_to_str(x->other, other);
 		fprintf(f,
-			"portus: warning: ARP conflict for %s: probed at %s (first answer); "
-			"ignored %llu answer(s) from other MACs, first %s (ARP spoofing, or a "
+			"portus: warning: %s conflict for %s: probed at %s (first answer); "
+			"ignored %llu answer(s) from other MACs, first %s (%s spoofing, or a "
 			"host answering from two interfaces)\n",
-			ip, kept, (unsigned long long)x->replies, other);
+			proto, ip, kept, (unsigned long long)x->replies, other, proto);
 	}
 	if (g->conflict_addrs > g->nconflicts)
-		fprintf(f, "portus: warning: ARP conflicts for %llu more address(es) not listed\n",
+		fprintf(f, "portus: warning: ARP/NDP conflicts for %llu more address(es) not listed\n",
 			(unsigned long long)(g->conflict_addrs - g->nconflicts));
 	return g->conflict_addrs;
 }

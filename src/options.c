@@ -214,8 +214,22 @@ static int opt_source_ip(struct options *o, const char *v, char *err, size_t err
 		portus_err(err, errlen, "--source-ip %s: expected one address", v);
 		return -1;
 	}
+	/* Given once per family: a mixed run may name both sources. */
 	if (!addr_is_v4(first)) {
-		portus_err(err, errlen, "--source-ip %s: IPv6 sources are not supported yet", v);
+		if (!addr_is_zero(o->source_ip6)) {
+			portus_err(err, errlen, "--source-ip %s: an IPv6 source is already given", v);
+			return -1;
+		}
+		if ((first.v >> 120) == 0xff || first.v <= 1 || (first.v >> 118) == (0xfe80 >> 6)) {
+			portus_err(err, errlen, "--source-ip %s: not a usable source address "
+						"(multicast, unspecified, loopback or link-local)", v);
+			return -1;
+		}
+		o->source_ip6 = first;
+		return 0;
+	}
+	if (o->source_ip != 0) {
+		portus_err(err, errlen, "--source-ip %s: an IPv4 source is already given", v);
 		return -1;
 	}
 	if (addr_v4(first) == 0 || addr_v4(first) == 0xffffffffu) {
@@ -544,7 +558,7 @@ static const struct opt_def opt_table[] = {
 	{ "--retries", NULL, 1, opt_retries, "N        re-probe unanswered targets N times (default 2)" },
 	{ "--wait", NULL, 1, opt_wait, "MS       wait after each pass (default: from measured RTT)" },
 	{ "--interface", "-e", 1, opt_interface, "IF       send and capture on IF" },
-	{ "--source-ip", "-S", 1, opt_source_ip, "IP       source address of probes" },
+	{ "--source-ip", "-S", 1, opt_source_ip, "IP       source address of probes (once per family)" },
 	{ "--source-port", NULL, 1, opt_source_port, "P[-Q]    source port range of probes" },
 	{ "--gateway-mac", "--router-mac", 1, opt_gateway_mac, "MAC      next hop's MAC address" },
 	{ "-oJ", "--output-json", 1, opt_out_json, "FILE     NDJSON results ('-' for stdout)" },

@@ -22,12 +22,15 @@
 #include "result.h"
 #include "scan.h"
 
-#define RX_SNAPLEN 256          /* Ethernet + IP with options + ICMP + quoted IP + 8: < 200 */
+/* IPv4: Ethernet + IP with options + ICMP + quoted IP + 8 < 200. IPv6: the
+ * parser follows up to REPLY_IP6_EXT_MAX extension headers, in the reply and
+ * in an ICMPv6 quote: room for a few small ones each. */
+#define RX_SNAPLEN 512
 #define RX_BUFFER (64 << 20)    /* kernel ring: absorbs bursts while we parse */
 
 int rx_open(struct engine *e, char *err, size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "", ip[16], filter[128];
+	char ebuf[PCAP_ERRBUF_SIZE] = "", ip[16], ip6[ADDR_STR_MAX], filter[256];
 	struct bpf_program prog;
 	int rc;
 
@@ -56,8 +59,18 @@ int rx_open(struct engine *e, char *err, size_t errlen)
 	}
 	/* Inbound only: our own probes and ARP requests are not replies. */
 	(void)pcap_setdirection(e->pcap, PCAP_D_IN);
+	/* IPv6: everything to our address, so the parser can walk extension
+	 * headers (BPF's "tcp" only sees a TCP header right after the fixed
+	 * one); solicited Neighbor Advertisements come to it too. */
 	ip_to_str(e->src_ip, ip);
-	snprintf(filter, sizeof(filter), "arp or (dst host %s and (tcp or icmp))", ip);
+	addr_to_str(e->src_ip6, ip6);
+	if (e->np->has_v4 && e->np->has_v6)
+		snprintf(filter, sizeof(filter), "arp or (dst host %s and (tcp or icmp)) or ip6 dst host %s",
+			 ip, ip6);
+	else if (e->np->has_v6)
+		snprintf(filter, sizeof(filter), "ip6 dst host %s", ip6);
+	else
+		snprintf(filter, sizeof(filter), "arp or (dst host %s and (tcp or icmp))", ip);
 	if (pcap_compile(e->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
 	    pcap_setfilter(e->pcap, &prog) < 0) {
 		portus_err(err, errlen, "cannot set capture filter on %s: %s", e->np->ifname,
@@ -146,11 +159,9 @@ static void handle_ip_reply(struct engine *e, const struct reply *r)
 	enum reason why;
 	int64_t now;
 
-	/* IPv6 replies are rejected by reply_parse (no IPv6 source yet). */
-	if (!addr_is_v4(r->target_ip) ||
-	    plan_encode(e->pl, r->target_ip, r->target_port, &idx) != 0)
+	if (plan_encode(e->pl, r->target_ip, r->target_port, &idx) != 0)
 		return; /* not a target of ours */
-	c = cookie_make(&e->ck, e->src_ip, addr_v4(r->target_ip), r->target_port);
+	c = cookie_for(&e->ck, e->src_ip, e->src_ip6, r->target_ip, r->target_port);
 	if (c.seq != r->probe_seq || c.sport != r->probe_sport)
 		return; /* not an answer to our probe (forged, stale or someone else's) */
 	if (r->type == REPLY_TCP) {
@@ -164,7 +175,8 @@ static void handle_ip_reply(struct engine *e, const struct reply *r)
 			return;
 		}
 	} else {
-		why = reason_from_icmp(r->icmp_type, r->icmp_code);
+		why = r->type == REPLY_ICMP6 ? reason_from_icmp6(r->icmp_type, r->icmp_code)
+					     : reason_from_icmp(r->icmp_type, r->icmp_code);
 		if (why == R_NONE)
 			return;
 		st = PS_FILTERED;
@@ -186,7 +198,7 @@ static void handle_ip_reply(struct engine *e, const struct reply *r)
 	ev.state = (uint8_t)st;
 	ev.reason = (uint8_t)why;
 	ev.ttl = r->ttl;
-	ev.reason_ip = r->type == REPLY_ICMP ? r->responder_ip : addr_zero();
+	ev.reason_ip = r->type == REPLY_TCP ? addr_zero() : r->responder_ip;
 	ev.time_us = wall_us();
 	push_event(e, &ev);
 }
@@ -197,12 +209,12 @@ struct rx_ctx {
 	struct arp_guard arp;
 };
 
-/* The addresses the ARP phase asks about: every on-link target, and the
- * gateway when its MAC is to be learnt. Called before any ARP event exists,
+/* The addresses the ARP/NDP phase asks about: every on-link target, and the
+ * routers whose MACs are to be learnt. Called before any ARP event exists,
  * so the on-link table is not being written. Returns 0 or -1 (ENOMEM). */
 static int arp_guard_setup(struct arp_guard *g, const struct engine *e)
 {
-	uint32_t *ips = malloc((e->nonlink + 1) * sizeof(*ips));
+	ip_addr *ips = malloc((e->nonlink + 2) * sizeof(*ips));
 	size_t n = 0;
 	int rc;
 
@@ -211,25 +223,40 @@ static int arp_guard_setup(struct arp_guard *g, const struct engine *e)
 	for (size_t i = 0; i < e->nonlink; i++)
 		ips[n++] = e->onlink[i].ip;
 	if (e->np->has_offlink && !e->np->gateway_mac_known)
-		ips[n++] = e->np->gateway_ip;
+		ips[n++] = addr_from_v4(e->np->gateway_ip);
+	if (e->np->has_offlink6 && !e->np->gateway6_mac_known)
+		ips[n++] = e->np->gateway_ip6;
 	rc = arp_guard_init(g, ips, n);
 	free(ips);
 	return rc;
 }
 
-static void handle_arp_reply(struct rx_ctx *x, const struct reply *r)
+/* The checks of a Neighbor Advertisement that need our MAC (reply_parse did
+ * the rest): unicast to us, not claiming our MAC, and carrying the target's
+ * link-layer address, which RFC 4861 7.2.5 requires of an answer to a
+ * multicast solicitation (ours all are). Returns 0 when believable. */
+static int na_to_us(const struct reply *r, const uint8_t our_mac[6])
+{
+	if (memcmp(r->eth_dst, our_mac, 6) != 0 || memcmp(r->mac, our_mac, 6) == 0)
+		return -1;
+	return r->na_tlla ? 0 : -1;
+}
+
+/* An ARP reply or a Neighbor Advertisement: past the guard, an EV_ARP. */
+static void handle_neighbour_reply(struct rx_ctx *x, const struct reply *r)
 {
 	struct engine *e = x->e;
 	struct scan_event ev;
 
-	if (reply_arp_to_us(r, e->np->src_mac) != 0)
+	if (r->type == REPLY_ARP ? reply_arp_to_us(r, e->np->src_mac) != 0
+				 : na_to_us(r, e->np->src_mac) != 0)
 		return;
 	/* The driver sends no probe before the ARP phase is over, so the first
 	 * probe sent closes it: from then on an answer could only change whom we
 	 * probe or which host we call down. */
 	if (!x->arp.closed && atomic_load_explicit(&e->sent, memory_order_relaxed) != 0)
 		arp_guard_close(&x->arp);
-	if (arp_guard_judge(&x->arp, addr_v4(r->target_ip), r->mac) != ARP_LEARN)
+	if (arp_guard_judge(&x->arp, r->target_ip, r->mac) != ARP_LEARN)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_ARP;
@@ -244,10 +271,10 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	struct rx_ctx *x = (struct rx_ctx *)user;
 	struct reply r;
 
-	if (reply_parse(bytes, h->caplen, x->e->src_ip, addr_zero(), &r) != 0)
+	if (reply_parse(bytes, h->caplen, x->e->src_ip, x->e->src_ip6, &r) != 0)
 		return;
-	if (r.type == REPLY_ARP)
-		handle_arp_reply(x, &r);
+	if (r.type == REPLY_ARP || r.type == REPLY_NA)
+		handle_neighbour_reply(x, &r);
 	else
 		handle_ip_reply(x->e, &r);
 }

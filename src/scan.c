@@ -23,6 +23,7 @@
 atomic_int portus_interrupted;
 
 #define ARP_ROUNDS 3
+#define ONLINK_MAX (1u << 24) /* on-link targets resolved by ARP/NDP, one entry each */
 #define ARP_ROUND_WAIT_US 300000
 /* The last pass waits at least WAIT_MIN_US for late replies: what has not
  * answered then is reported filtered. Between passes a late reply costs only
@@ -69,70 +70,97 @@ static int drain(struct engine *e, struct collector *c)
 			/* Only during the ARP phase (pass 0): a reply that reaches us
 			 * later, or after a run with nothing to probe, is not believed,
 			 * and the on-link table is never written while the sender reads it. */
-			struct onlink_host *h = onlink_find(e, addr_v4(ev.ip));
+			struct onlink_host *h = onlink_find(e, ev.ip);
 			if (h != NULL && !h->up) {
 				memcpy(h->mac, ev.mac, 6);
 				h->up = 1;
 			}
-			/* Only while the gateway's MAC is still to be learnt: never over
+			/* Only while a router's MAC is still to be learnt: never over
 			 * a --gateway-mac, never twice. */
 			if (e->gateway_pending && addr_eq(ev.ip, addr_from_v4(e->np->gateway_ip))) {
 				memcpy(e->tmpl.frame, ev.mac, 6); /* template's destination MAC */
 				e->gateway_pending = 0;
 			}
+			if (e->gateway6_pending && addr_eq(ev.ip, e->np->gateway_ip6)) {
+				memcpy(e->tmpl6.frame, ev.mac, 6);
+				e->gateway6_pending = 0;
+			}
 		}
 	}
 	return 0;
 }
 
-/* Lists the plan's addresses on our subnet (minus our own). */
+/* Appends ip to the on-link table. Returns 0 or -1 with err. */
+static int onlink_push(struct engine *e, size_t *cap, ip_addr ip, char *err, size_t errlen)
+{
+	if (e->nonlink == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 256;
+		struct onlink_host *nh;
+		if (ncap > ONLINK_MAX) {
+			portus_err(err, errlen, "more than %u targets on the local subnet",
+				   (unsigned)ONLINK_MAX);
+			return -1;
+		}
+		nh = realloc(e->onlink, ncap * sizeof(*nh));
+		if (nh == NULL) {
+			portus_err(err, errlen, "out of memory");
+			return -1;
+		}
+		e->onlink = nh;
+		*cap = ncap;
+	}
+	memset(&e->onlink[e->nonlink], 0, sizeof(e->onlink[e->nonlink]));
+	e->onlink[e->nonlink++].ip = ip;
+	return 0;
+}
+
+/* Lists the plan's addresses on our IPv4 subnet and IPv6 prefix, in plan
+ * (address) order, so the table is sorted. */
 static int onlink_build(struct engine *e, char *err, size_t errlen)
 {
 	const struct plan *pl = e->pl;
-	size_t n = 0, cap = 0;
+	const struct net_path *np = e->np;
+	size_t cap = 0;
 
+	e->nonlink = 0;
 	for (size_t k = 0; k < pl->nranges; k++) {
-		uint64_t first = addr_v4(pl->ranges[k].first), last = addr_v4(pl->ranges[k].last);
-		uint64_t lo = e->np->onlink_net, hi = (uint64_t)e->np->onlink_net | ~e->np->onlink_mask;
+		u128 first = pl->ranges[k].first.v, last = pl->ranges[k].last.v, lo, hi;
 
-		if (e->np->onlink_mask == 0)
-			break;
+		if (addr_is_v4(pl->ranges[k].first) && addr_is_v4(pl->ranges[k].last)) {
+			if (np->onlink_mask == 0)
+				continue;
+			lo = addr_from_v4(np->onlink_net).v;
+			hi = addr_from_v4(np->onlink_net | ~np->onlink_mask).v;
+		} else {
+			if (np->onlink6_bits == 0)
+				continue;
+			lo = np->onlink6_net.v;
+			hi = lo | (np->onlink6_bits >= 128 ? 0 : ~(u128)0 >> np->onlink6_bits);
+		}
 		if (last < lo || first > hi)
 			continue;
 		first = first > lo ? first : lo;
 		last = last < hi ? last : hi;
-		for (uint64_t ip = first; ip <= last; ip++) {
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 256;
-				struct onlink_host *nh;
-				if (ncap > (1u << 24)) {
-					portus_err(err, errlen, "more than 2^24 targets on the local subnet");
-					return -1;
-				}
-				nh = realloc(e->onlink, ncap * sizeof(*nh));
-				if (nh == NULL) {
-					portus_err(err, errlen, "out of memory");
-					return -1;
-				}
-				e->onlink = nh;
-				cap = ncap;
-			}
-			memset(&e->onlink[n], 0, sizeof(e->onlink[n]));
-			e->onlink[n++].ip = (uint32_t)ip;
+		for (u128 v = first;; v++) {
+			ip_addr ip = { v };
+			if (onlink_push(e, &cap, ip, err, errlen) != 0)
+				return -1;
+			if (v == last)
+				break;
 		}
 	}
-	e->nonlink = n;
 	return 0;
 }
 
-/* ARP for the gateway (when its MAC is unknown) and every on-link target:
- * a few rounds, each asking only those still silent. */
-static int arp_phase(struct engine *e, struct collector *c, char *err, size_t errlen)
+/* ARP (IPv4) or Neighbor Solicitations (IPv6) for the routers whose MACs
+ * are unknown and every on-link target: a few rounds, each asking only those
+ * still silent. */
+static int neighbour_phase(struct engine *e, struct collector *c, char *err, size_t errlen)
 {
-	uint32_t *ask;
-	size_t cap = e->nonlink + 1;
+	ip_addr *ask;
+	size_t cap = e->nonlink + 2;
 
-	if (e->nonlink == 0 && !e->gateway_pending)
+	if (e->nonlink == 0 && !e->gateway_pending && !e->gateway6_pending)
 		return 0;
 	ask = malloc(cap * sizeof(*ask));
 	if (ask == NULL) {
@@ -144,13 +172,15 @@ static int arp_phase(struct engine *e, struct collector *c, char *err, size_t er
 		int64_t deadline;
 
 		if (e->gateway_pending)
-			ask[n++] = e->np->gateway_ip;
+			ask[n++] = addr_from_v4(e->np->gateway_ip);
+		if (e->gateway6_pending)
+			ask[n++] = e->np->gateway_ip6;
 		for (size_t i = 0; i < e->nonlink; i++)
 			if (!e->onlink[i].up)
 				ask[n++] = e->onlink[i].ip;
 		if (n == 0)
 			break;
-		(void)tx_arp(e, ask, n);
+		(void)tx_neighbour(e, ask, n);
 		deadline = mono_us() + ARP_ROUND_WAIT_US;
 		while (mono_us() < deadline && !interrupted()) {
 			size_t silent = 0;
@@ -158,7 +188,7 @@ static int arp_phase(struct engine *e, struct collector *c, char *err, size_t er
 				break;
 			for (size_t i = 0; i < e->nonlink; i++)
 				silent += !e->onlink[i].up;
-			if (silent == 0 && !e->gateway_pending)
+			if (silent == 0 && !e->gateway_pending && !e->gateway6_pending)
 				break;
 			nap_us(2000);
 		}
@@ -169,6 +199,14 @@ static int arp_phase(struct engine *e, struct collector *c, char *err, size_t er
 		ip_to_str(e->np->gateway_ip, gw);
 		portus_err(err, errlen, "gateway %s did not answer ARP on %s (use --gateway-mac)", gw,
 			   e->np->ifname);
+		return -1;
+	}
+	if (e->gateway6_pending && !interrupted()) {
+		char gw[ADDR_STR_MAX];
+		addr_to_str(e->np->gateway_ip6, gw);
+		portus_err(err, errlen,
+			   "IPv6 router %s did not answer Neighbor Solicitation on %s (use --gateway-mac)",
+			   gw, e->np->ifname);
 		return -1;
 	}
 	return 0;
@@ -279,6 +317,7 @@ static int engine_init(struct engine *e, const struct options *o, const struct p
 	e->pl = pl;
 	e->np = np;
 	e->src_ip = np->src_ip;
+	e->src_ip6 = np->src_ip6;
 	e->rate = o->rate;
 	e->shard_index = o->shard_k - 1;
 	e->shard_count = o->shard_n;
@@ -292,7 +331,10 @@ static int engine_init(struct engine *e, const struct options *o, const struct p
 	}
 	cookie_key_init(&e->ck, cookie_secret, o->sport_base, o->sport_count);
 	probe_template_init(&e->tmpl, np->src_mac, np->gateway_mac, np->src_ip, 64, 1024, 1460);
+	/* MSS 1440: a 1500-byte MTU less the 40-byte IPv6 header, as kernels offer. */
+	probe6_template_init(&e->tmpl6, np->src_mac, np->gateway6_mac, np->src_ip6, 64, 1024, 1440);
 	e->gateway_pending = np->has_offlink && !np->gateway_mac_known;
+	e->gateway6_pending = np->has_offlink6 && !np->gateway6_mac_known;
 	if (table_init(&e->table, pl->n) != 0 || ring_init(&e->ring, RING_EVENTS) != 0) {
 		portus_err(err, errlen, "out of memory for a table of %llu targets",
 			   (unsigned long long)pl->n);
@@ -375,6 +417,7 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 		goto out;
 	c.ck = &e->ck;
 	c.src_ip = e->src_ip;
+	c.src_ip6 = e->src_ip6;
 	if (o->resume != NULL)
 		resume_preload(e, &c, o->resume);
 	if (tx_open(e, err, errlen) != 0 || rx_open(e, err, errlen) != 0)
@@ -408,7 +451,7 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 	}
 	rx_started = 1;
 	status_init(&st, o->status, pl->n / o->shard_n + 1, 1 + o->retries);
-	if (arp_phase(e, &c, err, errlen) != 0)
+	if (neighbour_phase(e, &c, err, errlen) != 0)
 		goto out;
 	for (unsigned p = 1; p <= 1 + o->retries && !interrupted(); p++) {
 		e->pass = p;

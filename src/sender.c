@@ -85,8 +85,10 @@ void tx_close(struct engine *e)
 	}
 }
 
-/* One slot of a send batch: big enough for a probe or an ARP request. */
-typedef uint8_t frame_t[PROBE_LEN > ARP_FRAME_LEN ? PROBE_LEN : ARP_FRAME_LEN];
+#define MAX2(a, b) ((a) > (b) ? (a) : (b))
+/* One slot of a send batch: big enough for any frame portus sends (an IPv4
+ * or IPv6 probe, an ARP request, a Neighbor Solicitation). */
+typedef uint8_t frame_t[MAX2(MAX2(PROBE_LEN, PROBE6_LEN), MAX2(ARP_FRAME_LEN, NS_FRAME_LEN))];
 
 static void sleep_us(int64_t us)
 {
@@ -103,13 +105,14 @@ struct tx_batch {
 	struct iovec iov[TX_BATCH];
 };
 
-/* Points every message of b at its frame, each frame_len bytes long. */
-static void tx_batch_init(struct tx_batch *b, size_t frame_len)
+/* Points every message of b at its frame. Each frame's length is set as it
+ * is built (IPv4 and IPv6 probes differ in a mixed batch). */
+static void tx_batch_init(struct tx_batch *b)
 {
 	memset(b->msgs, 0, sizeof(b->msgs));
 	for (unsigned i = 0; i < TX_BATCH; i++) {
 		b->iov[i].iov_base = b->frames[i];
-		b->iov[i].iov_len = frame_len;
+		b->iov[i].iov_len = 0;
 		b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
 		b->msgs[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -151,29 +154,34 @@ static void rtt_mark(struct engine *e, uint64_t idx, int64_t now)
 	atomic_store_explicit(&e->rtt_tag[slot], idx + 1, memory_order_release);
 }
 
-/* Builds the probe for idx into out. Returns 0, or -1 to skip (host down). */
-static int build_probe(struct engine *e, uint64_t idx, uint8_t *out)
+/* Builds the probe for idx into out. Returns its length, or 0 to skip it (an
+ * on-link host that did not answer ARP/NDP: down). */
+static size_t build_probe(struct engine *e, uint64_t idx, uint8_t *out)
 {
 	ip_addr addr;
-	uint32_t ip;
 	uint16_t port;
 	const uint8_t *mac = NULL;
 	struct cookie c;
 
 	plan_decode(e->pl, idx, &addr, &port);
-	ip = addr_v4(addr); /* the driver refuses IPv6 targets for now */
-	if (e->nonlink != 0 && netroute_is_onlink(e->np, ip)) {
-		const struct onlink_host *h = onlink_find(e, ip);
+	if (e->nonlink != 0 && netroute_onlink(e->np, addr)) {
+		const struct onlink_host *h = onlink_find(e, addr);
 		if (h == NULL || !h->up)
-			return -1;
+			return 0;
 		mac = h->mac;
 	}
-	c = cookie_make(&e->ck, e->src_ip, ip, port);
+	c = cookie_for(&e->ck, e->src_ip, e->src_ip6, addr, port);
+	if (!addr_is_v4(addr)) {
+		/* Flow label: varies per probe and pass like the IPv4 ID below. */
+		probe6_build(&e->tmpl6, out, mac, addr, port, c.sport, c.seq,
+			     (c.seq >> 12) ^ c.seq ^ (e->pass * 0x9e37u));
+		return PROBE6_LEN;
+	}
 	/* IP ID: varies per probe and per pass, derived from the cookie so it
 	 * costs nothing and reveals no counter. */
-	probe_build(&e->tmpl, out, mac, ip, port, c.sport, c.seq,
+	probe_build(&e->tmpl, out, mac, addr_v4(addr), port, c.sport, c.seq,
 		    (uint16_t)((c.seq >> 16) ^ c.seq ^ (e->pass * 0x9e37u)));
-	return 0;
+	return PROBE_LEN;
 }
 
 /* This worker's share of the rate: rate / ntx, the remainder spread over the
@@ -201,7 +209,7 @@ void *tx_pass_thread(void *arg)
 	/* Retries and resumed runs probe only what is still unanswered. */
 	const int retry_pass = e->pass > 1 || e->skip_known;
 
-	tx_batch_init(&b, PROBE_LEN);
+	tx_batch_init(&b);
 	pacer_init(&pc, worker_rate(e, w->index), mono_us());
 	while (pos < n && !atomic_load_explicit(&e->tx_stop, memory_order_relaxed)) {
 		int64_t now = mono_us();
@@ -216,11 +224,13 @@ void *tx_pass_thread(void *arg)
 		}
 		while (nb < want && pos < n) {
 			uint64_t idx = permute_at(&e->pm, pos);
+			size_t len;
 			pos += step;
 			if (retry_pass && table_get(&e->table, idx) != PS_UNKNOWN)
 				continue;
-			if (build_probe(e, idx, b.frames[nb]) != 0)
+			if ((len = build_probe(e, idx, b.frames[nb])) == 0)
 				continue;
+			b.iov[nb].iov_len = len;
 			indices[nb++] = idx;
 		}
 		if (nb == 0)
@@ -244,13 +254,13 @@ void *tx_pass_thread(void *arg)
 	return NULL;
 }
 
-int tx_arp(struct engine *e, const uint32_t *ips, size_t n)
+int tx_neighbour(struct engine *e, const ip_addr *ips, size_t n)
 {
 	static _Thread_local struct tx_batch b;
 	struct pacer pc;
 	size_t i = 0;
 
-	tx_batch_init(&b, ARP_FRAME_LEN);
+	tx_batch_init(&b);
 	pacer_init(&pc, e->rate, mono_us());
 	while (i < n && !atomic_load_explicit(&e->tx_stop, memory_order_relaxed)) {
 		int64_t now = mono_us();
@@ -263,8 +273,16 @@ int tx_arp(struct engine *e, const uint32_t *ips, size_t n)
 				sleep_us(w);
 			continue;
 		}
-		for (nb = 0; nb < want && i < n; nb++, i++)
-			arp_request_build(b.frames[nb], e->np->src_mac, e->src_ip, ips[i]);
+		for (nb = 0; nb < want && i < n; nb++, i++) {
+			if (addr_is_v4(ips[i])) {
+				arp_request_build(b.frames[nb], e->np->src_mac, e->src_ip,
+						  addr_v4(ips[i]));
+				b.iov[nb].iov_len = ARP_FRAME_LEN;
+			} else {
+				ns_build(b.frames[nb], e->np->src_mac, e->src_ip6, ips[i]);
+				b.iov[nb].iov_len = NS_FRAME_LEN;
+			}
+		}
 		sent = send_batch(e->tx_fd[0], &b, nb, &e->tx_stop);
 		if (sent < 0)
 			return -1;

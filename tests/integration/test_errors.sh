@@ -149,7 +149,11 @@ expect_usage_error "exclu" "2001:db8::/32 in the built-in excludes" -p 80 2001:d
 expect_usage_error "bad6.txt:2" "-iL with a bad IPv6 line" -p 80 "${X[@]}" -iL "$ART/bad6.txt"
 expect_usage_error "IPv6" "--exclude with a bad IPv6 literal" -p 80 "${X[@]}" --exclude 2001:db8::x $T
 expect_usage_error "IPv6" "--source-ip bad IPv6" -p 80 "${X[@]}" --source-ip 2001:db8:::1 $T
-expect_usage_error "not scanned yet" "IPv6 target before the IPv6 engine" -p 80 "${X[@]}" 2001:db8:100::1
+expect_usage_error "link-local" "link-local IPv6 target" -p 80 "${X[@]}" fe80::1
+expect_usage_error "already given" "-S twice for IPv4" -p 80 "${X[@]}" -S 198.18.0.1 -S 198.18.0.2 $T
+expect_usage_error "already given" "-S twice for IPv6" -p 80 "${X[@]}" -S 2001:db8:0:1::1 -S 2001:db8:0:1::2 $T
+expect_usage_error "usable" "-S multicast IPv6" -p 80 "${X[@]}" -S ff02::1 $T
+expect_usage_error "usable" "-S link-local IPv6" -p 80 "${X[@]}" -S fe80::1 $T
 [ "$n" -ge 50 ] || fail "only $n error cases (issue 6 asks for at least 50)"
 
 # Cleanup after a failed open removes only files this run created: never a

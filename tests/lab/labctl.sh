@@ -218,6 +218,12 @@ cmd_up() { # ID PREFIX LOSS [PREFIX6]
 		# IPv6 in every namespace with an address; the switch stays IPv6-off.
 		[ "$ns" = "$sw" ] || ns_ipv6 "$ns"
 	done
+	# Name lookups in the scanner namespace (host-name targets) never reach
+	# the host's resolvers: `ip netns exec` puts this file over
+	# /etc/resolv.conf, and the lab gateway runs no DNS server, so a lookup
+	# fails at once inside the lab. A test with its own DNS server rewrites it.
+	mkdir -p "/etc/netns/$scan"
+	printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$GW_IP" >"/etc/netns/$scan/resolv.conf"
 
 	# The switch: a bridge alone in its namespace. No multicast snooping: the
 	# neighbour solicitations (to solicited-node groups) are flooded like ARP
@@ -365,6 +371,7 @@ cmd_down() { # ID
 		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
 	done
 	for ns in $(ns_names "$1") $(ns_optional "$1"); do
+		rm -rf "/etc/netns/$ns"
 		[ -e "/run/netns/$ns" ] || continue
 		ip netns del "$ns" 2>/dev/null || true
 	done

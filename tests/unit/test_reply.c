@@ -1828,34 +1828,35 @@ static void test_gratuitous_and_requests_rejected(void **state)
 #define IP11 0xc612000bu
 #define IP20 0xc6120014u
 #define IP99 0xc6120063u
+#define V4(x) addr_from_v4(x)
 
 static void test_arp_guard_first_valid_reply_wins(void **state)
 {
-	static const uint32_t asked[] = {IP20, IP10, IP11, IP10 /* twice: gateway and target */};
+	const ip_addr asked[] = {V4(IP20), V4(IP10), V4(IP11), V4(IP10) /* twice: gateway and target */};
 	struct arp_guard g;
 
 	(void)state;
 	assert_int_equal(arp_guard_init(&g, asked, 4), 0);
 	assert_int_equal(g.nclaims, 3);
 
-	assert_int_equal(arp_guard_judge(&g, IP99, PEER_MAC), ARP_UNASKED);
-	assert_int_equal(arp_guard_judge(&g, OUR_IP, PEER_MAC), ARP_UNASKED);
-	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_LEARN);
-	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_DUPLICATE);
-	assert_int_equal(arp_guard_judge(&g, IP10, FORGED_MAC), ARP_CONFLICT);
-	assert_int_equal(arp_guard_judge(&g, IP10, GW_MAC), ARP_CONFLICT);
-	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_DUPLICATE);
+	assert_int_equal(arp_guard_judge(&g, V4(IP99), PEER_MAC), ARP_UNASKED);
+	assert_int_equal(arp_guard_judge(&g, V4(OUR_IP), PEER_MAC), ARP_UNASKED);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), PEER_MAC), ARP_LEARN);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), PEER_MAC), ARP_DUPLICATE);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), FORGED_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), GW_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), PEER_MAC), ARP_DUPLICATE);
 	/* The forger racing first for IP11 wins; the real host conflicts. */
-	assert_int_equal(arp_guard_judge(&g, IP11, FORGED_MAC), ARP_LEARN);
-	assert_int_equal(arp_guard_judge(&g, IP11, PEER_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, V4(IP11), FORGED_MAC), ARP_LEARN);
+	assert_int_equal(arp_guard_judge(&g, V4(IP11), PEER_MAC), ARP_CONFLICT);
 
 	arp_guard_close(&g);
 	/* After the phase: nothing is learnt, conflicts are still noticed. */
-	assert_int_equal(arp_guard_judge(&g, IP20, FORGED_MAC), ARP_LATE);
-	assert_int_equal(arp_guard_judge(&g, IP20, FORGED_MAC), ARP_LATE);
-	assert_int_equal(arp_guard_judge(&g, IP10, FORGED_MAC), ARP_CONFLICT);
-	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_DUPLICATE);
-	assert_int_equal(arp_guard_judge(&g, IP99, PEER_MAC), ARP_UNASKED);
+	assert_int_equal(arp_guard_judge(&g, V4(IP20), FORGED_MAC), ARP_LATE);
+	assert_int_equal(arp_guard_judge(&g, V4(IP20), FORGED_MAC), ARP_LATE);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), FORGED_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), PEER_MAC), ARP_DUPLICATE);
+	assert_int_equal(arp_guard_judge(&g, V4(IP99), PEER_MAC), ARP_UNASKED);
 
 	assert_int_equal(g.counts[ARP_LEARN], 2);
 	assert_int_equal(g.counts[ARP_DUPLICATE], 3);
@@ -1865,11 +1866,11 @@ static void test_arp_guard_first_valid_reply_wins(void **state)
 	assert_int_equal(g.conflict_addrs, 2);
 	assert_int_equal(g.conflict_replies, 4);
 	assert_int_equal(g.nconflicts, 2);
-	assert_int_equal(g.conflicts[0].ip, IP10);
+	assert_true(addr_eq(g.conflicts[0].ip, V4(IP10)));
 	assert_memory_equal(g.conflicts[0].kept, PEER_MAC, 6);
 	assert_memory_equal(g.conflicts[0].other, FORGED_MAC, 6);
 	assert_int_equal(g.conflicts[0].replies, 3);
-	assert_int_equal(g.conflicts[1].ip, IP11);
+	assert_true(addr_eq(g.conflicts[1].ip, V4(IP11)));
 	assert_memory_equal(g.conflicts[1].kept, FORGED_MAC, 6);
 	assert_int_equal(g.conflicts[1].replies, 1);
 	arp_guard_free(&g);
@@ -1881,7 +1882,7 @@ static void test_arp_guard_empty_believes_nothing(void **state)
 
 	(void)state;
 	assert_int_equal(arp_guard_init(&g, NULL, 0), 0);
-	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_UNASKED);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), PEER_MAC), ARP_UNASKED);
 	assert_int_equal(arp_guard_report(&g, stderr), 0);
 	arp_guard_free(&g);
 }
@@ -1901,7 +1902,7 @@ static char *report_text(const struct arp_guard *g, uint64_t *addrs)
 
 static void test_arp_guard_report(void **state)
 {
-	uint32_t asked[ARP_CONFLICTS_SHOWN + 3];
+	ip_addr asked[ARP_CONFLICTS_SHOWN + 3];
 	struct arp_guard g;
 	uint64_t addrs;
 	char *text;
@@ -1909,7 +1910,7 @@ static void test_arp_guard_report(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARP_CONFLICTS_SHOWN + 3; i++)
-		asked[i] = IP10 + (uint32_t)i;
+		asked[i] = V4(IP10 + (uint32_t)i);
 	assert_int_equal(arp_guard_init(&g, asked, ARP_CONFLICTS_SHOWN + 3), 0);
 
 	text = report_text(&g, &addrs);
@@ -1917,9 +1918,9 @@ static void test_arp_guard_report(void **state)
 	assert_int_equal(addrs, 0);
 	free(text);
 
-	assert_int_equal(arp_guard_judge(&g, IP10, PEER_MAC), ARP_LEARN);
-	assert_int_equal(arp_guard_judge(&g, IP10, FORGED_MAC), ARP_CONFLICT);
-	assert_int_equal(arp_guard_judge(&g, IP10, GW_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), PEER_MAC), ARP_LEARN);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), FORGED_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), GW_MAC), ARP_CONFLICT);
 	text = report_text(&g, &addrs);
 	assert_string_equal(text,
 			    "portus: warning: ARP conflict for 198.18.0.10: probed at "
@@ -1942,8 +1943,39 @@ static void test_arp_guard_report(void **state)
 	assert_int_equal(lines, ARP_CONFLICTS_SHOWN + 1);
 	assert_non_null(strstr(text, "ARP conflict for 198.18.0.41: "));
 	assert_null(strstr(text, "198.18.0.42:"));
-	assert_non_null(strstr(text, "\nportus: warning: ARP conflicts for 3 more address(es) not listed\n"));
+	assert_non_null(strstr(text, "\nportus: warning: ARP/NDP conflicts for 3 more address(es) not listed\n"));
 	assert_int_equal(g.conflict_replies, 2 + 2 * (ARP_CONFLICTS_SHOWN + 2));
+	free(text);
+	arp_guard_free(&g);
+}
+
+/* IPv6 claims (NDP) sit in the same guard as IPv4 ones: an IPv6 address whose
+ * low 32 bits equal an IPv4 claim is another address, and its conflicts are
+ * reported as NDP ones in RFC 5952 form. */
+static void test_arp_guard_mixed_families(void **state)
+{
+	const ip_addr v6 = { ((u128)0x20010db800000001ull << 64) | 0x10 }; /* 2001:db8:0:1::10 */
+	const ip_addr v6_low = { IP10 }; /* ::198.18.0.10, not 198.18.0.10 */
+	const ip_addr asked[] = { v6, V4(IP10) };
+	struct arp_guard g;
+	uint64_t addrs;
+	char *text;
+
+	(void)state;
+	assert_int_equal(arp_guard_init(&g, asked, 2), 0);
+	assert_int_equal(g.nclaims, 2);
+	assert_int_equal(arp_guard_judge(&g, v6_low, PEER_MAC), ARP_UNASKED);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), GW_MAC), ARP_LEARN);
+	assert_int_equal(arp_guard_judge(&g, v6, PEER_MAC), ARP_LEARN);
+	assert_int_equal(arp_guard_judge(&g, v6, FORGED_MAC), ARP_CONFLICT);
+	assert_int_equal(arp_guard_judge(&g, V4(IP10), GW_MAC), ARP_DUPLICATE);
+	text = report_text(&g, &addrs);
+	assert_int_equal(addrs, 1);
+	assert_string_equal(text,
+			    "portus: warning: NDP conflict for 2001:db8:0:1::10: probed at "
+			    "0a:11:22:33:44:55 (first answer); ignored 1 answer(s) from other "
+			    "MACs, first 02:f0:00:00:00:01 (NDP spoofing, or a host answering "
+			    "from two interfaces)\n");
 	free(text);
 	arp_guard_free(&g);
 }
@@ -1991,6 +2023,7 @@ int main(void)
 		cmocka_unit_test(test_arp_guard_first_valid_reply_wins),
 		cmocka_unit_test(test_arp_guard_empty_believes_nothing),
 		cmocka_unit_test(test_arp_guard_report),
+		cmocka_unit_test(test_arp_guard_mixed_families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
