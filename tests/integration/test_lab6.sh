@@ -71,4 +71,29 @@ portus_scan -p 80 --rate 20000 --retries 0 --wait 200 --exclude-file /dev/null \
 grep -q '"ip":"2001:db8:100::1","port":80,"proto":"tcp","state":"filtered","reason":"no-response"' \
 	"$ART/wrongsrc.json" ||
 	fail "a probe from a foreign source was not reported filtered: $(head -c 300 "$ART/wrongsrc.json")"
+# 5. Shards and resume on the mixed plan: two shards of one seed cover it
+# exactly once; a run interrupted early and resumed gives the whole truth.
+MIX="$TARGETS4 $P6::/118 $SEG6::10-$SEG6::23"
+for k in 1 2; do
+	# shellcheck disable=SC2086
+	portus_scan -p "$PORTS" --rate 20000 --exclude-file /dev/null --seed 7 --shard $k/2 \
+		-oJ "$ART/shard$k.json" $MIX >/dev/null 2>"$ART/stderr-shard$k.txt" ||
+		fail "shard $k/2 exited $? (stderr: $(tail -3 "$ART/stderr-shard$k.txt"))"
+done
+check --targets "$MIX" --ports "$PORTS" "$ART/shard1.json" "$ART/shard2.json" ||
+	fail "two shards of the mixed plan do not add up to the truth"
+COMMON=(-p "$PORTS" --rate 4000 --exclude-file /dev/null --no-status)
+# shellcheck disable=SC2086
+portus_scan "${COMMON[@]}" -oJ "$ART/part-a.json" $MIX >/dev/null 2>"$ART/part-a.err" &
+pid=$!
+sleep 0.8
+pkill -INT -f "^$PORTUS ${COMMON[*]} -oJ $ART/part-a.json" || true
+wait "$pid"
+rc=$?
+[ "$rc" = 130 ] || fail "interrupted mixed scan exited $rc, expected 130 ($(tail -2 "$ART/part-a.err"))"
+# shellcheck disable=SC2086
+portus_scan "${COMMON[@]}" --resume "$ART/part-a.json" -oJ "$ART/part-b.json" $MIX \
+	>/dev/null 2>"$ART/part-b.err" || fail "resume of the mixed scan exited $? ($(tail -2 "$ART/part-b.err"))"
+check --targets "$MIX" --ports "$PORTS" "$ART/part-a.json" "$ART/part-b.json" ||
+	fail "interrupted + resumed mixed scan differs from the truth"
 echo "PASS: $TEST_NAME"
