@@ -11,6 +11,8 @@
  *                    set (198.18.0.7/24 means 198.18.0.0-198.18.0.255), as
  *                    nmap and masscan accept
  *   ADDRESS-ADDRESS  inclusive range of one family; first must be <= last
+ * In lists and text (ipset_add_list/_text) of a set with a name list, a
+ * token that is a host name (namelist.h) is added to that list instead.
  */
 #ifndef PORTUS_IPSET_H
 #define PORTUS_IPSET_H
@@ -19,6 +21,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "namelist.h"
 
 struct ip_range {
 	ip_addr first, last; /* inclusive */
@@ -36,6 +39,10 @@ struct ip_set {
 	 * may cover (0: no limit, the default; targets set IPSET_V6_SPEC_MAX,
 	 * excludes keep 0). Survives ipset_free. */
 	uint64_t v6_spec_max;
+	/* Where ipset_add_list/_text put host names (namelist.h) instead of
+	 * refusing them: set for targets, NULL (a name is an error) for
+	 * excludes. Borrowed; survives ipset_free. */
+	struct name_list *names;
 };
 
 void ipset_init(struct ip_set *s);

@@ -11,8 +11,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hostnames.h"
 #include "ipset.h"
+#include "namelist.h"
 #include "ports.h"
+#include "resolve.h"
 #include "sni.h"
 
 struct resume_plan;
@@ -29,6 +32,16 @@ struct resume_plan;
 
 struct options {
 	struct ip_set targets;  /* from arguments and -iL (unnormalized) */
+	/* Host names among the targets (targets.names points here), resolved
+	 * before the excludes are applied (targets_names.h); what each address
+	 * came from ends up in hostnames. */
+	struct name_list names;
+	struct hostnames hostnames;
+	enum resolve_family family; /* -4 / -6: only that family, names and literals alike */
+	int resolve_timeout_ms;     /* --resolve-timeout */
+	unsigned resolve_retries;   /* --resolve-retries */
+	unsigned resolve_concurrency; /* --resolve-concurrency */
+	struct resolve_result *resolved; /* one per names.v[i] after targets_resolve; owned */
 	struct ip_set excludes; /* --exclude, --exclude-file, or the default list */
 	int exclude_file_given; /* replaces the built-in default list */
 	int allow_no_exclude;   /* --allow-no-exclude: > 2^24 addresses with no exclude at all */

@@ -63,6 +63,11 @@ struct port_record {
 	uint8_t ttl;       /* TTL of the reply */
 	ip_addr reason_ip;  /* sender of an ICMP error (may differ from ip), else zero */
 	int64_t time_us;    /* when classified, microseconds since the Unix epoch, UTC */
+	/* The host names the address came from (hostnames.h), input order,
+	 * NULL-terminated (one pointer keeps the record at 64 bytes); borrowed,
+	 * NULL for an address given only as a literal. Filled by the writer
+	 * wrapper of names_writer.h, so the engine never handles names. */
+	const char *const *names;
 };
 
 #define ALL_OPEN_MIN_PORTS 10 /* fewer scanned ports all open is plausible for a real host */
@@ -71,6 +76,27 @@ struct host_record {
 	ip_addr ip;
 	uint8_t up;     /* 1 up, 0 down */
 	uint8_t reason; /* R_ARP_RESPONSE, R_NO_ARP */
+	int64_t time_us;
+	const char *const *names; /* as in port_record */
+};
+
+/* How many names a record's NULL-terminated list holds (0 for NULL). */
+static inline uint32_t record_nnames(const char *const *names)
+{
+	uint32_t n = 0;
+
+	while (names != NULL && names[n] != NULL)
+		n++;
+	return n;
+}
+
+/* A target host name that gave no address to scan (resolve.h): written once
+ * per name before the scan starts, by the formats that have records for it. */
+struct resolve_record {
+	const char *name;   /* as the user gave it, without a trailing dot */
+	const char *error;  /* resolve_status_name: "NXDOMAIN", "SERVFAIL", "TIMEOUT"... */
+	const char *detail; /* c-ares's words for "ERROR", else NULL */
+	const char *family; /* what was asked: "any" (A and AAAA), "ipv4" (-4), "ipv6" (-6) */
 	int64_t time_us;
 };
 

@@ -25,7 +25,7 @@ struct sni_entry {
 
 struct sni_map {
 	struct sni_entry *v; /* owned; sorted by ip, file order kept within one ip */
-	size_t n;
+	size_t n, cap;
 };
 
 void sni_map_init(struct sni_map *m);
@@ -38,6 +38,17 @@ int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char
 
 /* Reads a file (capped at 16 MiB, no NUL bytes) and calls sni_map_add_text. */
 int sni_map_add_file(struct sni_map *m, const char *path, char *err, size_t errlen);
+
+/* Appends one (ip, name) pair after those already there (name: a DNS name of
+ * at most 253 bytes; a trailing dot is dropped, as SNI has none). Call
+ * sni_map_sort after a batch of these, before sni_map_find. Returns 0, or -1
+ * when out of memory or the name is too long. */
+int sni_map_add(struct sni_map *m, ip_addr ip, const char *name);
+
+/* Sorts by ip (input order kept within one ip) and drops repeated (ip, name)
+ * pairs, case-insensitively, keeping the first: a name both in --sni-file and
+ * among the targets gets one TLS record. */
+void sni_map_sort(struct sni_map *m);
 
 /* Sets *first to the first entry for ip and returns how many there are (0: none). */
 size_t sni_map_find(const struct sni_map *m, ip_addr ip, const struct sni_entry **first);

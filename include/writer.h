@@ -32,6 +32,10 @@ struct writer_ops {
 	int (*summary)(struct writer *w, const struct run_summary *s);
 	/* Flushes, closes the stream unless it is stdout, frees w. Returns 0 or -1. */
 	int (*close)(struct writer *w);
+	/* A target name that did not resolve (before any port record); NULL
+	 * when the format has no record for it (the table, -oL, nmap XML/-oG:
+	 * nmap too only warns). */
+	int (*resolve)(struct writer *w, const struct resolve_record *r);
 };
 
 struct writer {
@@ -76,6 +80,17 @@ struct run_info {
 	unsigned retries;
 	uint64_t rate;             /* --rate */
 };
+
+struct hostnames;
+
+/*
+ * Wraps a writer so that every port and host record reaching it carries the
+ * names its address came from (result.h `names`, looked up in h, which must
+ * outlive the writer). The engine and the collector stay unaware of names.
+ * Closing the wrapper closes inner. Returns the wrapper, or NULL when out of
+ * memory (inner is then still the caller's).
+ */
+struct writer *writer_names_wrap(struct writer *inner, const struct hostnames *h);
 
 /* --format: what -oJ writes. */
 enum record_format {

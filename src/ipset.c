@@ -89,8 +89,12 @@ static int parse_spec(const struct ip_set *set, const char *s, size_t len, ip_ad
 		unsigned prefix, bits;
 		u128 host;
 
-		if (addr_parse(s, alen, &a, &why) != 0)
+		if (addr_parse(s, alen, &a, &why) != 0) {
+			if (namelist_is_name(s, alen))
+				why = "a host name takes no prefix length (give the network as an "
+				      "address)";
 			goto bad;
+		}
 		bits = addr_is_v4(a) ? 32 : 128;
 		if (plen == 0) {
 			portus_err(err, errlen, "%s: missing prefix length after '/'",
@@ -131,8 +135,12 @@ static int parse_spec(const struct ip_set *set, const char *s, size_t len, ip_ad
 		return check_v6_size(set, s, len, a, b, err, errlen);
 	}
 
-	if (addr_parse(s, len, &a, &why) != 0)
+	if (addr_parse(s, len, &a, &why) != 0) {
+		/* Only lists with a name sink (targets) take names. */
+		if (namelist_is_name(s, len))
+			why = "a host name is not accepted here, only addresses";
 		goto bad;
+	}
 	*first = *last = a;
 	return 0;
 
@@ -146,15 +154,41 @@ void ipset_init(struct ip_set *s)
 	s->r = NULL;
 	s->n = s->cap = 0;
 	s->v6_spec_max = 0;
+	s->names = NULL;
 }
 
 void ipset_free(struct ip_set *s)
 {
 	uint64_t limit = s->v6_spec_max;
+	struct name_list *names = s->names;
 
 	free(s->r);
 	ipset_init(s);
 	s->v6_spec_max = limit;
+	s->names = names;
+}
+
+/* A host name goes to the set's name list when it has one. Returns 1 when
+ * s[0..len) was taken as a name, 0 when it is for parse_spec, -1 when out
+ * of memory. */
+static int take_name(struct ip_set *set, const char *s, size_t len)
+{
+	if (set->names == NULL || !namelist_is_name(s, len))
+		return 0;
+	return namelist_add(set->names, s, len) == 0 ? 1 : -1;
+}
+
+static size_t names_now(const struct ip_set *s)
+{
+	return s->names != NULL ? s->names->n : 0;
+}
+
+/* Undoes what a failed ipset_add_list/_text added: the set is unchanged on error. */
+static void roll_back(struct ip_set *s, size_t n0, size_t names0)
+{
+	s->n = n0;
+	if (s->names != NULL)
+		namelist_truncate(s->names, names0);
 }
 
 int ipset_add_range(struct ip_set *s, ip_addr first, ip_addr last)
@@ -187,8 +221,9 @@ int ipset_parse(const char *text, ip_addr *first, ip_addr *last, char *err, size
 int ipset_add_list(struct ip_set *s, const char *list, char *err, size_t errlen)
 {
 	char buf[PORTUS_SHOW_MAX + 4];
-	size_t n0 = s->n, len = strlen(list);
+	size_t n0 = s->n, names0 = names_now(s), len = strlen(list);
 	const char *p = list, *end = list + len;
+	int named;
 
 	if (len == 0) {
 		portus_err(err, errlen, "empty address list");
@@ -204,9 +239,10 @@ int ipset_add_list(struct ip_set *s, const char *list, char *err, size_t errlen)
 				   portus_show(buf, list, len));
 			goto fail;
 		}
-		if (parse_spec(s, p, (size_t)(e - p), &a, &b, err, errlen) != 0)
+		named = take_name(s, p, (size_t)(e - p));
+		if (named == 0 && parse_spec(s, p, (size_t)(e - p), &a, &b, err, errlen) != 0)
 			goto fail;
-		if (ipset_add_range(s, a, b) != 0) {
+		if (named < 0 || (named == 0 && ipset_add_range(s, a, b) != 0)) {
 			portus_err(err, errlen, "%s: out of memory", portus_show(buf, list, len));
 			goto fail;
 		}
@@ -215,7 +251,7 @@ int ipset_add_list(struct ip_set *s, const char *list, char *err, size_t errlen)
 		p = comma + 1;
 	}
 fail:
-	s->n = n0; /* the set is unchanged on error */
+	roll_back(s, n0, names0);
 	return -1;
 }
 
@@ -224,7 +260,7 @@ int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *o
 {
 	char why[PORTUS_ERRLEN];
 	const char *p, *end;
-	size_t n0 = s->n, line = 0;
+	size_t n0 = s->n, names0 = names_now(s), line = 0;
 
 	if (len == 0) /* text may be NULL then; NULL + 0 is undefined */
 		return 0;
@@ -247,6 +283,16 @@ int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *o
 		while (e > p && portus_is_space(e[-1]))
 			e--;
 		if (p < e) {
+			int named = take_name(s, p, (size_t)(e - p));
+
+			if (named < 0) {
+				portus_err(err, errlen, "%s:%zu: out of memory", origin, line);
+				goto fail;
+			}
+			if (named > 0) {
+				p = next;
+				continue;
+			}
 			if (parse_spec(s, p, (size_t)(e - p), &a, &b, why, sizeof(why)) != 0) {
 				portus_err(err, errlen, "%s:%zu: %s", origin, line, why);
 				goto fail;
@@ -260,7 +306,7 @@ int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *o
 	}
 	return 0;
 fail:
-	s->n = n0; /* the set is unchanged on error */
+	roll_back(s, n0, names0);
 	return -1;
 }
 

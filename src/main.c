@@ -21,6 +21,7 @@
 #include "portus.h"
 #include "scan.h"
 #include "subcommands.h"
+#include "targets_names.h"
 #include "writer.h"
 
 extern const char portus_default_exclude[];
@@ -72,6 +73,7 @@ static int build_targets(struct options *o, char *err, size_t errlen)
 		portus_err(err, errlen, "out of memory");
 		return -1;
 	}
+	targets_note_excluded(o);
 	if (o->targets.n == 0) {
 		portus_err(err, errlen, "%s",
 			   o->exclude_file_given
@@ -318,7 +320,8 @@ int main(int argc, char **argv)
 	 * long fields record it exactly; it is what a shard or resume re-uses. */
 	if (!o.seed_given)
 		o.seed &= (UINT64_C(1) << 53) - 1;
-	if (build_targets(&o, err, sizeof(err)) != 0)
+	/* Host names become addresses before the excludes apply to them. */
+	if (targets_resolve(&o, err, sizeof(err)) != 0 || build_targets(&o, err, sizeof(err)) != 0)
 		goto usage_error;
 	ov.ifname = o.ifname;
 	ov.source_ip = o.source_ip;
@@ -342,6 +345,11 @@ int main(int argc, char **argv)
 		plan_free(&pl);
 		free(args);
 		goto usage_error;
+	}
+	if (targets_wrap_writers(&o, writers, nw) != 0 ||
+	    targets_write_unresolved(&o, writers, nw) != 0) {
+		fprintf(stderr, "portus: writing the names' records failed\n");
+		status = EXIT_RUNTIME;
 	}
 	install_signals();
 	if (scan_run(&o, &pl, &np, writers, nw, &sum, err, sizeof(err)) != 0) {

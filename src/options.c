@@ -63,11 +63,11 @@ static int opt_top_ports(struct options *o, const char *v, char *err, size_t err
 
 static int opt_input_list(struct options *o, const char *v, char *err, size_t errlen)
 {
-	size_t before = o->targets.n;
+	size_t before = o->targets.n, names_before = o->names.given;
 
 	if (ipset_add_file(&o->targets, v, err, errlen) != 0)
 		return -1;
-	if (o->targets.n == before) {
+	if (o->targets.n == before && o->names.given == names_before) {
 		portus_err(err, errlen, "-iL %s: no targets in file", v);
 		return -1;
 	}
@@ -504,6 +504,60 @@ static int opt_ca_file(struct options *o, const char *v, char *err, size_t errle
 	return 0;
 }
 
+/* -4 / -6: one family only. Both is a contradiction, not "both". */
+static int set_family(struct options *o, enum resolve_family f, char *err, size_t errlen)
+{
+	if (o->family != RESOLVE_BOTH && o->family != f) {
+		portus_err(err, errlen, "-4 and -6 together: give neither to scan both families");
+		return -1;
+	}
+	o->family = f;
+	return 0;
+}
+
+static int opt_ipv4_only(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v;
+	return set_family(o, RESOLVE_V4, err, errlen);
+}
+
+static int opt_ipv6_only(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v;
+	return set_family(o, RESOLVE_V6, err, errlen);
+}
+
+static int opt_resolve_timeout(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_u64("--resolve-timeout", v, 10, 60000, &n, err, errlen) != 0)
+		return -1;
+	o->resolve_timeout_ms = (int)n;
+	return 0;
+}
+
+static int opt_resolve_retries(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	/* c-ares doubles the wait per round: 10 retries is already 2047 timeouts. */
+	if (parse_u64("--resolve-retries", v, 0, 10, &n, err, errlen) != 0)
+		return -1;
+	o->resolve_retries = (unsigned)n;
+	return 0;
+}
+
+static int opt_resolve_concurrency(struct options *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_u64("--resolve-concurrency", v, 1, 10000, &n, err, errlen) != 0)
+		return -1;
+	o->resolve_concurrency = (unsigned)n;
+	return 0;
+}
+
 /* Sentinel handlers: the parser recognises them by address. */
 static int opt_help(struct options *o, const char *v, char *err, size_t errlen)
 {
@@ -541,6 +595,13 @@ static const struct opt_def opt_table[] = {
 	{ "-p", "--ports", 1, opt_ports, "PORTS    ports: 22,80,8000-8100; -p- for all" },
 	{ "--top-ports", NULL, 1, opt_top_ports, "N        the N most common ports (data/top-ports.txt)" },
 	{ "-iL", "--input-list", 1, opt_input_list, "FILE     targets from FILE, one per line, # comments" },
+	{ "-4", NULL, 0, opt_ipv4_only, "         IPv4 only: names resolve to A records, IPv6 targets are refused" },
+	{ "-6", NULL, 0, opt_ipv6_only, "         IPv6 only: names resolve to AAAA records, IPv4 targets are refused" },
+	{ "--resolve-timeout", NULL, 1, opt_resolve_timeout,
+	  "MS       first DNS try per name (default 1000; doubled on each retry)" },
+	{ "--resolve-retries", NULL, 1, opt_resolve_retries, "N        DNS retries per name (default 2)" },
+	{ "--resolve-concurrency", NULL, 1, opt_resolve_concurrency,
+	  "N        names resolved at once (default 256)" },
 	{ "--exclude", NULL, 1, opt_exclude, "LIST     comma-separated addresses/ranges to skip" },
 	{ "--exclude-file", NULL, 1, opt_exclude_file,
 	  "FILE     excludes from FILE; replaces the built-in reserved-range list" },
@@ -595,7 +656,8 @@ void options_usage(FILE *fp)
 		    "       portus merge [--allow-partial] [-o OUT] SHARD.json...\n"
 		    "       portus diff [--expiry-days N] [--format json|ecs] [-o OUT] OLD NEW\n"
 		    "       portus report [-o report.html] RESULTS.json...\n"
-		    "  TARGET: 198.18.0.0/16, 198.18.0.1-198.18.0.9, 198.18.0.5\n\n");
+		    "  TARGET: 198.18.0.0/16, 198.18.0.1-198.18.0.9, 198.18.0.5, 2001:db8::/120,\n"
+		    "          www.example.test (resolved to A and AAAA with the system's resolver)\n\n");
 	for (size_t i = 0; i < OPT_COUNT; i++) {
 		char names[40];
 		snprintf(names, sizeof(names), "%s%s%s", opt_table[i].name,
@@ -638,6 +700,12 @@ void options_free(struct options *o)
 {
 	ipset_free(&o->targets);
 	ipset_free(&o->excludes);
+	if (o->resolved != NULL)
+		resolve_results_free(o->resolved, o->names.n);
+	free(o->resolved);
+	o->resolved = NULL;
+	namelist_free(&o->names);
+	hostnames_free(&o->hostnames);
 	ports_free(&o->ports);
 	ports_free(&o->tls_ports);
 	sni_map_free(&o->sni);
@@ -648,6 +716,13 @@ static void options_defaults(struct options *o)
 	memset(o, 0, sizeof(*o));
 	ipset_init(&o->targets);
 	o->targets.v6_spec_max = IPSET_V6_SPEC_MAX; /* a /64 is no target; excludes may be */
+	namelist_init(&o->names);
+	o->targets.names = &o->names; /* host names are targets; never excludes */
+	hostnames_init(&o->hostnames);
+	o->family = RESOLVE_BOTH;
+	o->resolve_timeout_ms = DEFAULT_RESOLVE_TIMEOUT_MS;
+	o->resolve_retries = DEFAULT_RESOLVE_RETRIES;
+	o->resolve_concurrency = DEFAULT_RESOLVE_CONCURRENCY;
 	ipset_init(&o->excludes);
 	ports_init(&o->ports);
 	ports_init(&o->tls_ports);
@@ -704,7 +779,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		if (d->fn(o, val, err, errlen) != 0)
 			goto fail;
 	}
-	if (o->targets.n == 0) {
+	if (o->targets.n == 0 && o->names.n == 0) {
 		portus_err(err, errlen, "no targets given (e.g. portus 198.18.0.0/24 -p 80)");
 		goto fail;
 	}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "addr.h"
 #include "portus.h"
@@ -13,7 +14,7 @@
 void sni_map_init(struct sni_map *m)
 {
 	m->v = NULL;
-	m->n = 0;
+	m->n = m->cap = 0;
 }
 
 void sni_map_free(struct sni_map *m)
@@ -127,6 +128,7 @@ bad_format:
 		memcpy(all + m->n, v, n * sizeof(*v));
 		m->v = all;
 		m->n += n;
+		m->cap = m->n;
 		qsort(m->v, m->n, sizeof(*m->v), cmp_entry);
 	}
 	free(v);
@@ -187,4 +189,61 @@ size_t sni_map_find(const struct sni_map *m, ip_addr ip, const struct sni_entry 
 		;
 	*first = lo < m->n ? &m->v[lo] : NULL;
 	return k - lo;
+}
+
+int sni_map_add(struct sni_map *m, ip_addr ip, const char *name)
+{
+	size_t len = strlen(name);
+	struct sni_entry *nv;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len >= sizeof(m->v[0].name))
+		return -1;
+	if (m->n == m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 64;
+
+		if ((nv = realloc(m->v, ncap * sizeof(*nv))) == NULL)
+			return -1;
+		m->v = nv;
+		m->cap = ncap;
+	}
+	m->v[m->n].ip = ip;
+	m->v[m->n].order = (uint32_t)m->n;
+	memcpy(m->v[m->n].name, name, len);
+	m->v[m->n].name[len] = '\0';
+	m->n++;
+	return 0;
+}
+
+/* By ip, then name (case-insensitive), then input order: repeats meet. */
+static int cmp_name(const void *a, const void *b)
+{
+	const struct sni_entry *x = a, *y = b;
+	int c;
+
+	if (!addr_eq(x->ip, y->ip))
+		return addr_order(x->ip, y->ip);
+	if ((c = strcasecmp(x->name, y->name)) != 0)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void sni_map_sort(struct sni_map *m)
+{
+	size_t out = 0;
+
+	if (m->n == 0)
+		return;
+	qsort(m->v, m->n, sizeof(*m->v), cmp_name);
+	for (size_t i = 0; i < m->n; i++) {
+		if (out > 0 && addr_eq(m->v[out - 1].ip, m->v[i].ip) &&
+		    strcasecmp(m->v[out - 1].name, m->v[i].name) == 0)
+			continue;
+		if (out != i)
+			m->v[out] = m->v[i];
+		out++;
+	}
+	m->n = out;
+	qsort(m->v, m->n, sizeof(*m->v), cmp_entry);
 }

@@ -243,6 +243,52 @@ static void ext_common(struct ext *e, int64_t time_us, const struct run_info *ri
 
 /* ---- port, host, summary ---- */
 
+#define CEF_NAMES_CAP 2048 /* bytes of cs2 "hostnames": keeps a line under CEF_MAX_LINE */
+
+/* dhost: the first name an address came from; cs2 "hostnames": all of
+ * them, comma-separated, when there are several (whole names only, up to
+ * CEF_NAMES_CAP bytes). */
+static void ext_names(struct ext *e, const char *const *names)
+{
+	uint32_t n = record_nnames(names);
+	struct strbuf list;
+
+	if (n == 0)
+		return;
+	ext_str(e, "dhost", names[0]);
+	if (n == 1)
+		return;
+	sb_init(&list);
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+
+		if (list.len + len + 1 > CEF_NAMES_CAP)
+			break;
+		if (i > 0)
+			sb_append(&list, ",", 1);
+		sb_append(&list, names[i], len);
+	}
+	if (!list.oom && list.len > 0) {
+		ext_str(e, "cs2Label", "hostnames");
+		(void)ext_bytes(e, "cs2", list.p, list.len, SIZE_MAX);
+	}
+	sb_free(&list);
+}
+
+void cef_resolve_format(struct strbuf *b, const struct resolve_record *r,
+			const struct run_info *ri)
+{
+	struct ext e = { b, 0 };
+
+	cef_header(b, "name-unresolved", "Host name not resolved", 2);
+	ext_common(&e, r->time_us, ri, addr_zero());
+	ext_str(&e, "dhost", r->name);
+	ext_str(&e, "outcome", r->error);
+	ext_str(&e, "reason", r->detail != NULL && r->detail[0] != '\0' ? r->detail : r->error);
+	ext_label(&e, "cs1", "family");
+	cef_escape(b, r->family, strlen(r->family), CEF_VALUE, SIZE_MAX);
+}
+
 void cef_port_format(struct strbuf *b, const struct port_record *r, const struct run_info *ri)
 {
 	struct ext e = { b, 0 };
@@ -262,6 +308,7 @@ void cef_port_format(struct strbuf *b, const struct port_record *r, const struct
 	if (r->sport != 0)
 		ext_u64(&e, "spt", r->sport);
 	ext_dst(&e, r->ip);
+	ext_names(&e, r->names);
 	ext_u64(&e, "dpt", r->port);
 	ext_str(&e, "proto", "TCP");
 	ext_str(&e, "act", state_name((enum port_state)r->state));
@@ -288,6 +335,7 @@ void cef_host_format(struct strbuf *b, const struct host_record *h, const struct
 		cef_header(b, "host-down", "Host down", 1);
 	ext_common(&e, h->time_us, ri, h->ip);
 	ext_dst(&e, h->ip);
+	ext_names(&e, h->names);
 	ext_str(&e, "act", h->up ? "up" : "down");
 	ext_str(&e, "reason", reason_name((enum reason)h->reason));
 }
@@ -637,6 +685,12 @@ static int cef_summary(struct writer *w, const struct run_summary *s)
 	return lo_end(&cw(w)->lo, 1);
 }
 
+static int cef_resolve(struct writer *w, const struct resolve_record *r)
+{
+	cef_resolve_format(&cw(w)->lo.sb, r, cw(w)->ri);
+	return lo_end(&cw(w)->lo, 1);
+}
+
 static int cef_close(struct writer *w)
 {
 	int r = lo_close(&cw(w)->lo);
@@ -653,6 +707,7 @@ static const struct writer_ops cef_ops = {
 	.tls = cef_tls,
 	.summary = cef_summary,
 	.close = cef_close,
+	.resolve = cef_resolve,
 };
 
 struct writer *cef_writer_new(struct line_sink *sink, size_t batch, const struct run_info *ri,

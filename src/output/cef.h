@@ -23,6 +23,7 @@
  *                                           (or SSL) negotiated or accepted
  *                                         7 certificate expired
  *   run-summary    Scan summary         1
+ *   name-unresolved  Host name not resolved  2
  *
  * Extension keys (CEF dictionary names; "label" is the csNLabel / cnNLabel /
  * ... value sent with each custom field, in the same line):
@@ -39,8 +40,16 @@
  *                          (none for no-response)
  *                  cs1     label "reasonIp": sender of the ICMP error (ICMP
  *                          reasons only; it may be dst itself or a router)
+ *   port, host     dhost   the first host name the address came from (left
+ *                          out for literals)
+ *                  cs2     label "hostnames": all its names, comma-separated,
+ *                          only when there are several (whole names, <= 2 KiB)
  *   host           dst, act=up | down, reason=arp-response | no-arp-response |
  *                  nd-response | no-nd-response
+ *   name-unresolved  dhost the name as given, outcome NXDOMAIN | NODATA |
+ *                  SERVFAIL | REFUSED | TIMEOUT | ERROR, reason (c-ares's words
+ *                  for ERROR, else the outcome), cs1 label "family": any | ipv4 |
+ *                  ipv6; src as in the summary
  *   tls-endpoint   dst dpt proto=TCP
  *                  dhost   the SNI name sent (left out when none)
  *                  outcome ok | refused | timeout | reset | not-tls | alert | error
@@ -117,6 +126,8 @@ void cef_port_format(struct strbuf *b, const struct port_record *r, const struct
 void cef_host_format(struct strbuf *b, const struct host_record *h, const struct run_info *ri);
 void cef_tls_format(struct strbuf *b, const struct tls_result *r, const struct run_info *ri);
 void cef_summary_format(struct strbuf *b, const struct run_summary *s, const struct run_info *ri);
+void cef_resolve_format(struct strbuf *b, const struct resolve_record *r,
+			const struct run_info *ri);
 
 /*
  * A writer of CEF lines (with ri->open_only applied) to sink, whose ownership

@@ -114,6 +114,73 @@ const char *ecs_network_type(ip_addr dst)
 	return addr_is_v4(dst) ? "ipv4" : "ipv6";
 }
 
+void ecs_domain(struct strbuf *b, const char *const *names)
+{
+	uint32_t n = record_nnames(names);
+
+	if (n == 0)
+		return;
+	sb_puts(b, ",\"domain\":");
+	json_append_string(b, names[0], strlen(names[0]));
+}
+
+void ecs_related_hosts(struct strbuf *b, const char *const *names)
+{
+	uint32_t n = record_nnames(names);
+
+	if (n == 0)
+		return;
+	sb_puts(b, ",\"hosts\":[");
+	for (uint32_t i = 0; i < n; i++) {
+		if (i > 0)
+			sb_puts(b, ",");
+		json_append_string(b, names[i], strlen(names[i]));
+	}
+	sb_puts(b, "]");
+}
+
+/* dns.response_code when the status is certainly one; NULL for the others
+ * (a timeout got no response; SERVFAIL also stands for a server c-ares could
+ * not reach, resolve.h). */
+static const char *dns_rcode(const char *error)
+{
+	if (strcmp(error, "NXDOMAIN") == 0 || strcmp(error, "REFUSED") == 0)
+		return error;
+	if (strcmp(error, "NODATA") == 0)
+		return "NOERROR"; /* the name exists, without an address of the family */
+	return NULL;
+}
+
+void ecs_resolve_format(struct strbuf *b, const struct ecs_ctx *c, const struct resolve_record *r)
+{
+	const char *rcode = dns_rcode(r->error);
+
+	ecs_open_event(b, c, r->time_us, "event", "info", "name-unresolved", "portus.resolve",
+		       r->name);
+	sb_puts(b, ",\"outcome\":\"failure\",\"reason\":");
+	json_append_string(b, r->error, strlen(r->error));
+	sb_puts(b, "},\"dns\":{\"question\":{\"name\":");
+	json_append_string(b, r->name, strlen(r->name));
+	sb_puts(b, "}");
+	if (rcode != NULL)
+		sb_printf(b, ",\"response_code\":\"%s\"", rcode);
+	sb_puts(b, "},\"destination\":{\"domain\":");
+	json_append_string(b, r->name, strlen(r->name));
+	sb_puts(b, "},\"related\":{\"hosts\":[");
+	json_append_string(b, r->name, strlen(r->name));
+	sb_puts(b, "]}");
+	ecs_common_tail(b, c);
+	sb_puts(b, "},\"resolve\":{\"error\":");
+	json_append_string(b, r->error, strlen(r->error));
+	if (r->detail != NULL && r->detail[0] != '\0') {
+		sb_puts(b, ",\"detail\":");
+		json_append_string(b, r->detail, strlen(r->detail));
+	}
+	sb_puts(b, ",\"family\":");
+	json_append_string(b, r->family, strlen(r->family));
+	sb_puts(b, "}}}");
+}
+
 void ecs_port_format(struct strbuf *b, const struct ecs_ctx *c, const struct port_record *r)
 {
 	const char *state = state_name((enum port_state)r->state);
@@ -126,7 +193,9 @@ void ecs_port_format(struct strbuf *b, const struct ecs_ctx *c, const struct por
 	snprintf(action, sizeof(action), "port-%s", state);
 	ecs_open_event(b, c, r->time_us, "state", "info", action, "portus.port", key);
 	sb_printf(b, ",\"reason\":\"%s\"}", why);
-	sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"port\":%u}", ip, (unsigned)r->port);
+	sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"port\":%u", ip, (unsigned)r->port);
+	ecs_domain(b, r->names);
+	sb_puts(b, "}");
 	if (src[0] != '\0') {
 		sb_printf(b, ",\"source\":{\"ip\":\"%s\"", src);
 		if (r->sport != 0)
@@ -145,7 +214,9 @@ void ecs_port_format(struct strbuf *b, const struct ecs_ctx *c, const struct por
 		if (src[0] == '\0' || strcmp(rip, src) != 0)
 			sb_printf(b, ",\"%s\"", rip);
 	}
-	sb_puts(b, "]}");
+	sb_puts(b, "]");
+	ecs_related_hosts(b, r->names);
+	sb_puts(b, "}");
 	ecs_common_tail(b, c);
 	sb_printf(b, "},\"state\":\"%s\",\"reason\":\"%s\"", state, why);
 	if (r->has_reply) {
@@ -168,12 +239,16 @@ void ecs_host_format(struct strbuf *b, const struct ecs_ctx *c, const struct hos
 	ecs_open_event(b, c, h->time_us, "state", "info", h->up ? "host-up" : "host-down",
 		       "portus.host", ip);
 	sb_printf(b, ",\"reason\":\"%s\"}", why);
-	sb_printf(b, ",\"destination\":{\"ip\":\"%s\"}", ip);
+	sb_printf(b, ",\"destination\":{\"ip\":\"%s\"", ip);
+	ecs_domain(b, h->names);
+	sb_puts(b, "}");
 	sb_printf(b, ",\"network\":{\"type\":\"%s\"}", ecs_network_type(h->ip));
 	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"", ip);
 	if (src[0] != '\0')
 		sb_printf(b, ",\"%s\"", src);
-	sb_puts(b, "]}");
+	sb_puts(b, "]");
+	ecs_related_hosts(b, h->names);
+	sb_puts(b, "}");
 	ecs_common_tail(b, c);
 	sb_printf(b, "},\"state\":\"%s\",\"reason\":\"%s\"}}", h->up ? "up" : "down", why);
 }
@@ -265,6 +340,12 @@ static int ecs_w_tls(struct writer *w, const struct tls_result *r)
 	return lo_end(&ew(w)->lo, 1);
 }
 
+static int ecs_w_resolve(struct writer *w, const struct resolve_record *r)
+{
+	ecs_resolve_format(&ew(w)->lo.sb, &ew(w)->ctx, r);
+	return lo_end(&ew(w)->lo, 1);
+}
+
 static int ecs_w_summary(struct writer *w, const struct run_summary *s)
 {
 	ecs_run_end_format(&ew(w)->lo.sb, &ew(w)->ctx, s);
@@ -288,6 +369,7 @@ static const struct writer_ops ecs_ops = {
 	.tls = ecs_w_tls,
 	.summary = ecs_w_summary,
 	.close = ecs_w_close,
+	.resolve = ecs_w_resolve,
 };
 
 struct writer *writer_ecs_open(const char *path, const struct run_info *ri, char *err,

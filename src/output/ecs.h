@@ -14,12 +14,18 @@
  *   portus.port  state  [network]  [info]   port-open | port-closed | port-filtered
  *   portus.host  state  [network]  [info]   host-up | host-down
  *   portus.tls   state  [network]  [info]   tls-handshake (event.outcome success | failure)
+ *   portus.resolve event [network] [info]   name-unresolved (event.outcome failure,
+ *                event.reason NXDOMAIN|NODATA|SERVFAIL|REFUSED|TIMEOUT|ERROR;
+ *                dns.question.name, dns.response_code when the server gave one,
+ *                destination.domain, portus.resolve.error/detail/family)
  *   portus.run   event  [network]  [start]  scan-started
  *   portus.run   event  [network]  [end]    scan-finished | scan-interrupted
  *
  * Port: destination.ip/port, source.ip/port (the scanner's probe), network
  * transport "tcp" / type "ipv4" or "ipv6", related.ip, event.reason (nmap's
- * reason name), portus.state/reason/ttl/reason_ip.
+ * reason name), portus.state/reason/ttl/reason_ip. An address that came from
+ * host names has destination.domain (the first name given) and
+ * related.hosts (all its names, input order); ports and hosts alike.
  *
  * Addresses are text: IPv4 dotted quads, IPv6 in RFC 5952 form (both what an
  * Elasticsearch "ip" field takes). For an IPv6 target source.ip (and the
@@ -74,6 +80,11 @@ void ecs_host_format(struct strbuf *b, const struct ecs_ctx *c, const struct hos
 void ecs_run_start_format(struct strbuf *b, const struct ecs_ctx *c);
 void ecs_run_end_format(struct strbuf *b, const struct ecs_ctx *c, const struct run_summary *s);
 void ecs_tls_format(struct strbuf *b, const struct ecs_ctx *c, const struct tls_result *r);
+void ecs_resolve_format(struct strbuf *b, const struct ecs_ctx *c, const struct resolve_record *r);
+/* ,"domain":first name — inside destination; nothing for no names. */
+void ecs_domain(struct strbuf *b, const char *const *names);
+/* ,"hosts":[names] — inside related; nothing for no names. */
+void ecs_related_hosts(struct strbuf *b, const char *const *names);
 
 /* Shared by ecs.c and ecs_tls.c. */
 /* {"@timestamp":T,"ecs":{"version":V},"event":{"kind":K,"category":["network"],"type":[TYPE],

@@ -5,6 +5,7 @@
  *
  *   # portus 0.1.0 scan initiated Mon Nov 23 11:22:47 2026 as: portus -p 22,80 ...
  *   Host: 198.18.0.10 ()	Status: Up
+ *   Host: 198.18.0.30 (www.lab.test)	Status: Up   (an address from a host name)
  *   Host: 198.18.0.10 ()	Ports: 22/open/tcp//ssh///, 80/open/tcp//http///	Ignored State: closed (101)
  *   Host: 198.18.0.13 ()	Status: Down
  *   Host: 2001:db8::1 ()	Status: Up
@@ -54,6 +55,17 @@ static void put_clean(struct strbuf *b, const char *s, int field)
 	}
 }
 
+/* "Host: IP (NAME)": nmap's form, with the first name the address came from
+ * ("()" for a literal). A name's ')' or tab would break the line's fields:
+ * control bytes become '?' as elsewhere, and names from portus are DNS names. */
+static void put_host(struct strbuf *b, const char *ip, const char *const *names)
+{
+	sb_printf(b, "Host: %s (", ip);
+	if (names != NULL && names[0] != NULL)
+		put_clean(b, names[0], 0);
+	sb_puts(b, ")");
+}
+
 static void write_ports(struct grepable *gr, const struct hg_host *h)
 {
 	struct strbuf *b = &gr->lo.sb;
@@ -63,7 +75,8 @@ static void write_ports(struct grepable *gr, const struct hg_host *h)
 	size_t k;
 
 	addr_to_str(h->ip, ip);
-	sb_printf(b, "Host: %s ()\tPorts: ", ip);
+	put_host(b, ip, h->names);
+	sb_puts(b, "\tPorts: ");
 	for (k = 0; k < h->n; k++) {
 		const struct port_record *p = &h->ports[k];
 
@@ -88,11 +101,12 @@ static void write_host(struct grepable *gr, const struct hg_host *h)
 	char ip[ADDR_STR_MAX];
 
 	addr_to_str(h->ip, ip);
+	put_host(b, ip, h->names);
 	if (h->status == HG_DOWN) {
-		sb_printf(b, "Host: %s ()\tStatus: Down", ip);
+		sb_puts(b, "\tStatus: Down");
 		return;
 	}
-	sb_printf(b, "Host: %s ()\tStatus: Up\n", ip);
+	sb_puts(b, "\tStatus: Up\n");
 	write_ports(gr, h);
 }
 

@@ -119,6 +119,13 @@ static int hec_tls(struct writer *w, const struct tls_result *r)
 	return end(w, 1);
 }
 
+static int hec_resolve(struct writer *w, const struct resolve_record *r)
+{
+	begin(w, r->time_us, "portus:resolve");
+	native_resolve_format(&hw(w)->lo.sb, r);
+	return end(w, 1);
+}
+
 static int hec_summary(struct writer *w, const struct run_summary *s)
 {
 	begin(w, s->end_us, "portus:summary");
@@ -142,6 +149,7 @@ static const struct writer_ops hec_ops = {
 	.tls = hec_tls,
 	.summary = hec_summary,
 	.close = hec_close,
+	.resolve = hec_resolve,
 };
 
 struct writer *hec_writer_new(struct line_sink *sink, const struct run_info *ri, const char *index,

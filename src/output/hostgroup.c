@@ -212,6 +212,8 @@ int hg_next(struct hostgroup *g, int open_only, struct hg_host *out)
 	out->ports = pe > g->pi ? &g->ports[g->pi] : NULL;
 	out->n = pe - g->pi;
 	out->rec = he > g->hi ? &g->hosts[he - 1] : NULL;
+	/* Every record of one address carries the same names. */
+	out->names = out->n > 0 ? out->ports[0].names : out->rec != NULL ? out->rec->names : NULL;
 	find_status(out, out->rec);
 	find_ignored(out, open_only);
 	g->pi = pe;

@@ -54,6 +54,7 @@ struct hg_host {
 	const struct port_record *ports; /* this host's ports, ascending; borrowed */
 	size_t n;
 	const struct host_record *rec; /* the host's ARP record ("up" wins), or NULL; borrowed */
+	const char *const *names; /* host names the address came from (result.h), or NULL */
 	enum hg_status status;
 	const char *reason;   /* nmap's reason for status (static string) */
 	unsigned reason_ttl;  /* 0 when the reason is not a packet */

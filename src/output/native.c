@@ -91,7 +91,13 @@ void native_port_format(struct strbuf *b, const struct port_record *r)
 	/* The names need no JSON escaping: lowercase letters and '-' only. */
 	p = put_str(p, "{\"type\":\"port\",\"ip\":\"");
 	p = put_ip(p, r->ip);
-	p = put_str(p, "\",\"port\":");
+	*p++ = '"';
+	if (r->names != NULL) {
+		sb_append(b, buf, (size_t)(p - buf));
+		p = buf;
+		native_names_format(b, r->names);
+	}
+	p = put_str(p, ",\"port\":");
 	p = put_u32(p, r->port);
 	p = put_str(p, ",\"proto\":\"tcp\",\"state\":\"");
 	p = put_str(p, state);
@@ -114,10 +120,42 @@ void native_port_format(struct strbuf *b, const struct port_record *r)
 	sb_puts(b, "}");
 }
 
+void native_names_format(struct strbuf *b, const char *const *names)
+{
+	uint32_t n = record_nnames(names);
+
+	if (n == 0)
+		return;
+	nat_str(b, "hostname", names[0]);
+	if (n == 1)
+		return;
+	sb_puts(b, ",\"hostnames\":[");
+	for (uint32_t i = 0; i < n; i++) {
+		if (i > 0)
+			sb_puts(b, ",");
+		json_append_string(b, names[i], strlen(names[i]));
+	}
+	sb_puts(b, "]");
+}
+
+void native_resolve_format(struct strbuf *b, const struct resolve_record *r)
+{
+	sb_puts(b, "{\"type\":\"resolve\"");
+	nat_str(b, "hostname", r->name);
+	nat_str(b, "error", r->error);
+	if (r->detail != NULL && r->detail[0] != '\0')
+		nat_str(b, "detail", r->detail);
+	nat_str(b, "family", r->family);
+	sb_puts(b, ",\"time\":");
+	json_append_time(b, r->time_us);
+	sb_puts(b, "}");
+}
+
 void native_host_format(struct strbuf *b, const struct host_record *h)
 {
 	sb_puts(b, "{\"type\":\"host\"");
 	nat_ip(b, "ip", h->ip);
+	native_names_format(b, h->names);
 	nat_str(b, "state", h->up ? "up" : "down");
 	nat_str(b, "reason", reason_name((enum reason)h->reason));
 	sb_puts(b, ",\"time\":");

@@ -6,6 +6,14 @@
  *    "reason":"syn-ack","ttl":64,"reason_ip":"...",(only when an ICMP error came
  *    from another address) "time":"2026-11-23T10:00:00.123456Z"}
  *   {"type":"host","ip":...,"state":"up"|"down","reason":"arp-response","time":...}
+ *   Port and host records of an address that came from host names carry,
+ *   right after "ip", "hostname":"www.example.test" (the first name given)
+ *   and, only when there are several, "hostnames":["www...","api..."] (all,
+ *   in input order). Addresses from literals have neither key.
+ *   {"type":"resolve","hostname":"x.example.test","error":"NXDOMAIN"|"NODATA"|
+ *    "SERVFAIL"|"REFUSED"|"TIMEOUT"|"ERROR",("detail":"..." for ERROR)
+ *    "family":"any"|"ipv4"|"ipv6","time":...}: a target name that gave nothing
+ *    to scan
  *   {"type":"summary","start":...,"end":...,"elapsed_s":1.234,"targets":N,...}
  *   {"type":"tls",...} (tls_json.h)
  *
@@ -23,6 +31,9 @@
 
 void native_port_format(struct strbuf *b, const struct port_record *r);
 void native_host_format(struct strbuf *b, const struct host_record *h);
+void native_resolve_format(struct strbuf *b, const struct resolve_record *r);
+/* ,"hostname":..[,"hostnames":[..]] for n > 0 names; nothing for no names. */
+void native_names_format(struct strbuf *b, const char *const *names);
 void native_summary_format(struct strbuf *b, const struct run_summary *s);
 
 #endif

@@ -31,6 +31,12 @@ static int nd_host(struct writer *w, const struct host_record *h)
 	return lo_end(out(w), 1);
 }
 
+static int nd_resolve(struct writer *w, const struct resolve_record *r)
+{
+	native_resolve_format(&out(w)->sb, r);
+	return lo_end(out(w), 1);
+}
+
 static int nd_summary(struct writer *w, const struct run_summary *s)
 {
 	native_summary_format(&out(w)->sb, s);
@@ -59,6 +65,7 @@ static const struct writer_ops ndjson_ops = {
 	.tls = nd_tls,
 	.summary = nd_summary,
 	.close = nd_close,
+	.resolve = nd_resolve,
 };
 
 struct writer *writer_ndjson_open(const char *path, int open_only, char *err, size_t errlen)

@@ -8,6 +8,9 @@
  *   PORT     STATE    SERVICE  REASON
  *   80/tcp   open     http     syn-ack ttl 64
  *
+ * An address that came from host names is headed as nmap heads a name
+ * ("portus scan report for www.lab.test (198.18.0.30)"), its other names
+ * on the next line ("Other names: api.lab.test").
  * An IPv6 host is headed as nmap -6 heads it ("portus scan report for
  * 2001:db8::1"); its TTLs are hop limits. Addresses only appear in the
  * heading, in the last column (an ICMP error's sender: "no-route from
@@ -237,6 +240,23 @@ static void print_not_shown(FILE *fp, size_t cnt[NSTATES][R_COUNT],
 		fputc('\n', fp);
 }
 
+/* "portus scan report for NAME (ADDRESS)" or "... for ADDRESS", then the
+ * other names of the address, if any. */
+static void print_heading(FILE *fp, const char *addr, const char *const *names)
+{
+	if (names == NULL || names[0] == NULL) {
+		fprintf(fp, "portus scan report for %s\n", addr);
+		return;
+	}
+	fprintf(fp, "portus scan report for %s (%s)\n", names[0], addr);
+	if (names[1] == NULL)
+		return;
+	fputs("Other names:", fp);
+	for (size_t i = 1; names[i] != NULL; i++)
+		fprintf(fp, "%s %s", i > 1 ? "," : "", names[i]);
+	fputc('\n', fp);
+}
+
 static void print_host(struct writer *w, ip_addr ip, const struct port_record *p, size_t n,
 		       const struct host_record *h)
 {
@@ -270,7 +290,7 @@ static void print_host(struct writer *w, ip_addr ip, const struct port_record *p
 		nhidden = best;
 	}
 
-	fprintf(fp, "portus scan report for %s\n", addr);
+	print_heading(fp, addr, n > 0 ? p[0].names : h != NULL ? h->names : NULL);
 	print_up(fp, p, n, h);
 	if (h != NULL && h->reason == R_ALL_PORTS_OPEN)
 		fprintf(fp, "Warning: all %zu scanned ports answered SYN-ACK: a SYN proxy or tarpit "
@@ -355,8 +375,8 @@ static void print_down(FILE *fp, const struct host_record *h)
 	char addr[ADDR_STR_MAX];
 
 	addr_to_str(h->ip, addr);
-	fprintf(fp, "portus scan report for %s\nHost is down (%s).\n\n", addr,
-		reason_name((enum reason)h->reason));
+	print_heading(fp, addr, h->names);
+	fprintf(fp, "Host is down (%s).\n\n", reason_name((enum reason)h->reason));
 }
 
 static void print_report(struct writer *w)

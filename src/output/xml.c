@@ -252,6 +252,20 @@ static void write_port(struct xml *x, const struct port_record *p)
 	sb_puts(b, "</port>\n");
 }
 
+/* nmap's <hostnames>: each name the address came from as type="user" (the
+ * name the user gave, as nmap marks it; nmap's "PTR" is reverse DNS, which
+ * portus does not do). Empty, as nmap writes it, for a literal. */
+static void write_hostnames(struct strbuf *b, const char *const *names)
+{
+	sb_puts(b, "<hostnames>\n");
+	for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
+		sb_puts(b, "<hostname name=\"");
+		xml_text(b, names[i]);
+		sb_puts(b, "\" type=\"user\"/>\n");
+	}
+	sb_puts(b, "</hostnames>\n");
+}
+
 static void write_host(struct xml *x, const struct hg_host *h)
 {
 	struct strbuf *b = &x->lo.sb;
@@ -265,15 +279,19 @@ static void write_host(struct xml *x, const struct hg_host *h)
 	if (h->status == HG_DOWN) {
 		sb_printf(b,
 			  "<host><status state=\"down\" reason=\"%s\" reason_ttl=\"0\"/>\n"
-			  "<address addr=\"%s\" addrtype=\"%s\"/>\n</host>",
+			  "<address addr=\"%s\" addrtype=\"%s\"/>\n",
 			  h->reason, ip, type);
+		if (h->names != NULL)
+			write_hostnames(b, h->names);
+		sb_puts(b, "</host>");
 		return;
 	}
 	sb_printf(b,
 		  "<host starttime=\"%" PRId64 "\" endtime=\"%" PRId64 "\"><status state=\"up\" "
-		  "reason=\"%s\" reason_ttl=\"%u\"/>\n<address addr=\"%s\" addrtype=\"%s\"/>\n"
-		  "<hostnames>\n</hostnames>\n<ports>",
+		  "reason=\"%s\" reason_ttl=\"%u\"/>\n<address addr=\"%s\" addrtype=\"%s\"/>\n",
 		  h->start_us / 1000000, h->end_us / 1000000, h->reason, h->reason_ttl, ip, type);
+	write_hostnames(b, h->names);
+	sb_puts(b, "<ports>");
 	for (i = 0; i < h->nignored; i++) {
 		sb_printf(b, "<extraports state=\"%s\" count=\"%zu\">\n",
 			  state_name((enum port_state)h->ignored[i]), h->ignored_count[i]);

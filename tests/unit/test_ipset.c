@@ -177,7 +177,7 @@ static void test_parse_rejects_malformed_with_named_input(void **state)
 		{ "1.2.3.4 ", "\"1.2.3.4 \": whitespace is not allowed" },
 		{ "1.2.3.4\n", "whitespace is not allowed" },
 		{ "1.2.3.4 - 1.2.3.5", "whitespace is not allowed" },
-		{ "example.com", "example.com: not an IPv4 address" },
+		{ "example.com", "example.com: a host name is not accepted here" },
 	};
 	char err[PORTUS_ERRLEN];
 

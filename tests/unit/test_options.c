@@ -554,7 +554,15 @@ static const struct bad_case {
 	{ ARGV("198.18.0.1,"), "empty element" },
 	{ ARGV(""), "empty address list" },
 	{ ARGV("-"), "not an IPv4 address" },
-	{ ARGV("example.com"), "example.com: not an IPv4 address" },
+	{ ARGV("bad..example.test"), "bad..example.test: not an IPv4 address" },
+	{ ARGV("-p", "80", "www.example.test/24"), "a host name takes no prefix length" },
+	{ ARGV("_bad-.example.test"), "not an IPv4 address" },
+	{ ARGV("1.2.3.4x"), "1.2.3.4x: not an IPv4 address" },
+	{ ARGV("-4", "-6", "198.18.0.1"), "-4 and -6 together" },
+	{ ARGV("--resolve-timeout", "0", "198.18.0.1"), "--resolve-timeout 0: must be 10-60000" },
+	{ ARGV("--resolve-retries", "11", "198.18.0.1"), "must be 0-10" },
+	{ ARGV("--resolve-concurrency", "0", "198.18.0.1"), "must be 1-10000" },
+	{ ARGV("--exclude", "www.example.test", "198.18.0.1"), "a host name is not accepted here" },
 	{ ARGV("198.18.0.1", "198.18.0.1 "), "whitespace" },
 
 	/* Numbers */
