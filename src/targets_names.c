@@ -63,6 +63,26 @@ static int add_resolved(struct options *o, const char *name, const struct resolv
 	return 0;
 }
 
+/* The one line of a run refused because no name resolved and no literal
+ * was given: the first few names with what went wrong. */
+static void nothing_resolved(const struct options *o, char *err, size_t errlen)
+{
+	char list[512];
+	size_t len = 0, shown = 0, n = o->names.n;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < n && shown < 3; i++, shown++) {
+		int w = snprintf(list + len, sizeof(list) - len, "%s%s: %s", shown ? ", " : "",
+				 o->names.v[i], resolve_status_name(o->resolved[i].status));
+
+		if (w < 0 || (size_t)w >= sizeof(list) - len)
+			break;
+		len += (size_t)w;
+	}
+	portus_err(err, errlen, "no target left: none of %zu host name%s resolved (%s%s)", n,
+		   n == 1 ? "" : "s", list, n > shown ? ", ..." : "");
+}
+
 int targets_resolve(struct options *o, char *err, size_t errlen)
 {
 	struct resolve_opts ro = {
@@ -71,7 +91,7 @@ int targets_resolve(struct options *o, char *err, size_t errlen)
 		.retries = o->resolve_retries,
 		.concurrency = o->resolve_concurrency,
 	};
-	size_t n = o->names.n, failed = 0, first_failed = 0;
+	size_t n = o->names.n, failed = 0;
 
 	if (check_literals(o, err, errlen) != 0)
 		return -1;
@@ -88,17 +108,11 @@ int targets_resolve(struct options *o, char *err, size_t errlen)
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct resolve_result *r = &o->resolved[i];
-
-		if (r->status != RES_OK) {
-			if (failed++ == 0)
-				first_failed = i;
-			fprintf(stderr, "portus: warning: %s: %s (%s%s%s); not scanned\n",
-				o->names.v[i], resolve_status_name(r->status), status_words(r->status),
-				r->detail[0] != '\0' ? ": " : "", r->detail);
+		if (o->resolved[i].status != RES_OK) {
+			failed++;
 			continue;
 		}
-		if (add_resolved(o, o->names.v[i], r) != 0) {
+		if (add_resolved(o, o->names.v[i], &o->resolved[i]) != 0) {
 			portus_err(err, errlen, "out of memory");
 			return -1;
 		}
@@ -109,11 +123,17 @@ int targets_resolve(struct options *o, char *err, size_t errlen)
 	}
 	sni_map_sort(&o->sni);
 	if (o->targets.n == 0) {
-		portus_err(err, errlen,
-			   "no target left: %s of %zu host name%s resolved (%s: %s)",
-			   failed == n ? "none" : "not all", n, n == 1 ? "" : "s",
-			   o->names.v[first_failed], resolve_status_name(o->resolved[first_failed].status));
+		nothing_resolved(o, err, errlen);
 		return -1;
+	}
+	/* Some target is left: each failed name is a warning, not an error. */
+	for (size_t i = 0; failed > 0 && i < n; i++) {
+		const struct resolve_result *r = &o->resolved[i];
+
+		if (r->status != RES_OK)
+			fprintf(stderr, "portus: warning: %s: %s (%s%s%s); not scanned\n",
+				o->names.v[i], resolve_status_name(r->status), status_words(r->status),
+				r->detail[0] != '\0' ? ": " : "", r->detail);
 	}
 	return 0;
 }

@@ -63,7 +63,21 @@ T=198.19.0.1
 # Targets
 expect_usage_error "octet" "octet 256" -p 80 "${X[@]}" 198.19.0.256
 expect_usage_error "prefix" "prefix /-1" -p 80 "${X[@]}" 198.19.0.1/-1
-expect_usage_error "" "a host name" -p 80 "${X[@]}" not-an-address
+# Host names (the lab's resolv.conf names the gateway, which runs no DNS
+# server: every lookup fails at once, inside the lab).
+expect_usage_error "none of 1 host name resolved" "a host name that does not resolve" -p 80 "${X[@]}" not-an-address
+expect_usage_error "none of 2 host names resolved" "two names, neither resolves" -p 80 "${X[@]}" a.lab.test,b.lab.test
+expect_usage_error "not an IPv4 address" "a name with an empty label" -p 80 "${X[@]}" bad..lab.test
+expect_usage_error "not an IPv4 address" "a label ending in '-'" -p 80 "${X[@]}" bad-.lab.test
+expect_usage_error "no prefix length" "a name with a prefix length" -p 80 "${X[@]}" www.lab.test/24
+expect_usage_error "not an IPv4 address" "a mistyped address, not a name" -p 80 "${X[@]}" 198.19.0.1x
+expect_usage_error "not accepted here" "a name in --exclude" -p 80 "${X[@]}" --exclude www.lab.test $T
+expect_usage_error "4 and -6 together" "-4 and -6" -p 80 "${X[@]}" -4 -6 $T
+expect_usage_error "6 scans IPv6 only" "-6 with an IPv4 literal" -p 80 "${X[@]}" -6 $T
+expect_usage_error "4 scans IPv4 only" "-4 with an IPv6 literal" -p 80 "${X[@]}" -4 2001:db8:100::1
+expect_usage_error "must be 10-60000" "--resolve-timeout 0" -p 80 "${X[@]}" --resolve-timeout 0 $T
+expect_usage_error "must be 0-10" "--resolve-retries 11" -p 80 "${X[@]}" --resolve-retries 11 $T
+expect_usage_error "must be 1-10000" "--resolve-concurrency 0" -p 80 "${X[@]}" --resolve-concurrency 0 $T
 expect_usage_error "" "empty list element" -p 80 "${X[@]}" 198.19.0.1,,198.19.0.2
 expect_usage_error "cannot open" "-iL missing file" -p 80 "${X[@]}" -iL /nonexistent/targets
 expect_usage_error "no targets" "-iL empty file" -p 80 "${X[@]}" -iL "$ART/empty.txt"
