@@ -6,11 +6,11 @@
  * The page is written whole or not at all. Exit status: 0 written, 1 out of
  * memory or a write error, 2 bad arguments or a bad input file.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sweep/subargs.h"
 #include "../sweep/sweep.h"
 #include "report_html.h"
 #include "report_model.h"
@@ -92,42 +92,35 @@ int portus_report_main(int argc, char **argv)
 	struct report_opts o = { .top = TOP_DEFAULT };
 	const char *out_path = "-";
 	struct result_set rs;
+	struct subargs a;
 	char err[512];
 	int c, rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+	subargs_init(&a, "report", argc, argv, "o:h", longopts);
+	while ((c = subargs_next(&a)) != SUBARGS_DONE) {
 		switch (c) {
-		case 'o': out_path = optarg; break;
+		case 'o': out_path = a.val; break;
 		case 't':
-			if (parse_top(optarg, &o.top) != 0) {
+			if (parse_top(a.val, &o.top) != 0) {
 				fprintf(stderr, "portus: report: --top %s: a number of rows 1-%d expected\n",
-					optarg, TOP_MAX);
+					a.val, TOP_MAX);
 				return 2;
 			}
 			break;
-		case 'T': o.title = optarg; break;
+		case 'T': o.title = a.val; break;
 		case 'h': usage(stdout); return 0;
-		default:
-			fprintf(stderr, "portus: report: unknown option or missing value: %s\n",
-				argv[optind - 1]);
-			return 2;
+		default: return 2; /* SUBARGS_ERROR: said */
 		}
 	}
-	if (optind >= argc) {
+	if (a.nops == 0) {
 		fprintf(stderr, "portus: report: no result file given (portus report -o report.html scan.json)\n");
 		return 2;
 	}
-	if (*out_path == '\0') {
-		fprintf(stderr, "portus: report: -o: an empty file name\n");
-		return 2;
-	}
-	o.files = argv + optind;
-	o.nfiles = (size_t)(argc - optind);
+	o.files = a.ops;
+	o.nfiles = (size_t)a.nops;
 	results_init(&rs);
-	for (int i = optind; i < argc; i++) {
-		if (results_load(&rs, argv[i], err, sizeof(err)) != 0) {
+	for (int i = 0; i < a.nops; i++) {
+		if (results_load(&rs, a.ops[i], err, sizeof(err)) != 0) {
 			fprintf(stderr, "portus: report: %s\n", err);
 			results_free(&rs);
 			return 2;

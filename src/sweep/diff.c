@@ -12,7 +12,6 @@
  * ("sparse": no closed or filtered record although the summaries count
  * some, or no summary at all) every address is taken as planned.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "result.h"
 #include "results.h"
 #include "strbuf.h"
+#include "subargs.h"
 #include "subcommands.h"
 #include "sweep.h"
 #include "table.h"
@@ -564,47 +564,48 @@ int portus_diff_main(int argc, char **argv)
 	struct coverage *oc = NULL, *nc = NULL;
 	struct alerts as = { 0 };
 	struct sweep_out out;
+	struct subargs a;
 	struct strbuf b;
 	char err[512];
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+	subargs_init(&a, "diff", argc, argv, "o:h", longopts);
+	while ((c = subargs_next(&a)) != SUBARGS_DONE) {
 		switch (c) {
 		case 'e':
-			if (parse_days(optarg, &expiry_days) != 0) {
+			if (parse_days(a.val, &expiry_days) != 0) {
 				fprintf(stderr, "portus: diff: --expiry-days %s: a number of days "
-					"0-36500 expected\n", optarg);
+					"0-36500 expected\n", a.val);
 				return 2;
 			}
 			break;
 		case 'f':
-			if (strcmp(optarg, "ecs") == 0) {
+			if (strcmp(a.val, "ecs") == 0) {
 				ecs = 1;
-			} else if (strcmp(optarg, "json") == 0 || strcmp(optarg, "native") == 0) {
+			} else if (strcmp(a.val, "json") == 0 || strcmp(a.val, "native") == 0) {
 				ecs = 0;
 			} else {
-				fprintf(stderr, "portus: diff: --format %s: json or ecs expected\n", optarg);
+				fprintf(stderr, "portus: diff: --format %s: json or ecs expected\n", a.val);
 				return 2;
 			}
 			break;
-		case 'o': out_path = optarg; break;
+		case 'o': out_path = a.val; break;
 		case 'h': usage(stdout); return 0;
-		default:
-			fprintf(stderr, "portus: diff: unknown option or missing value: %s\n",
-				argv[optind - 1]);
-			return 2;
+		default: return 2; /* SUBARGS_ERROR: said */
 		}
 	}
-	if (argc - optind != 2) {
-		usage(stderr);
+	if (a.nops != 2) {
+		if (a.nops > 0)
+			fprintf(stderr, "portus: diff: %d files given, OLD and NEW expected "
+				"(a list of shards is one comma-separated argument)\n", a.nops);
+		else
+			usage(stderr);
 		return 2;
 	}
 	results_init(&old);
 	results_init(&new);
 	sb_init(&b);
-	if (sweep_load_list(&old, argv[optind], err, sizeof(err)) != 0 ||
-	    sweep_load_list(&new, argv[optind + 1], err, sizeof(err)) != 0) {
+	if (sweep_load_list(&old, a.ops[0], err, sizeof(err)) != 0 ||
+	    sweep_load_list(&new, a.ops[1], err, sizeof(err)) != 0) {
 		fprintf(stderr, "portus: diff: %s\n", err);
 		goto out;
 	}

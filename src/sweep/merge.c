@@ -11,7 +11,6 @@
  * deduplication) and TLS records (passed through byte for byte) — then one
  * summary for the whole seed, shard "1/1".
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "result.h"
 #include "results.h"
 #include "strbuf.h"
+#include "subargs.h"
 #include "subcommands.h"
 #include "sweep.h"
 
@@ -210,38 +210,35 @@ int portus_merge_main(int argc, char **argv)
 	struct result_set rs;
 	unsigned char *missing = NULL;
 	struct sweep_out out;
+	struct subargs a;
 	struct strbuf b;
 	char err[512];
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+	subargs_init(&a, "merge", argc, argv, "o:h", longopts);
+	while ((c = subargs_next(&a)) != SUBARGS_DONE) {
 		switch (c) {
 		case 'p': allow_partial = 1; break;
-		case 'o': out_path = optarg; break;
+		case 'o': out_path = a.val; break;
 		case 'h': usage(stdout); return 0;
-		default:
-			fprintf(stderr, "portus: merge: unknown option or missing value: %s\n",
-				argv[optind - 1]);
-			return 2;
+		default: return 2; /* SUBARGS_ERROR: said */
 		}
 	}
-	if (optind >= argc) {
+	if (a.nops == 0) {
 		usage(stderr);
 		return 2;
 	}
 	results_init(&rs);
 	sb_init(&b);
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < a.nops; i++) {
 		size_t before = rs.nsums;
 
-		if (results_load(&rs, argv[i], err, sizeof(err)) != 0) {
+		if (results_load(&rs, a.ops[i], err, sizeof(err)) != 0) {
 			fprintf(stderr, "portus: merge: %s\n", err);
 			goto out;
 		}
 		if (rs.nsums == before) {
 			fprintf(stderr, "portus: merge: %s has no summary record (an interrupted or "
-				"killed run?)%s\n", argv[i],
+				"killed run?)%s\n", a.ops[i],
 				allow_partial ? ": merging anyway" : "; --allow-partial merges anyway");
 			if (!allow_partial)
 				goto out;

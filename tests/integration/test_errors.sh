@@ -170,6 +170,54 @@ expect_usage_error "usable" "-S multicast IPv6" -p 80 "${X[@]}" -S ff02::1 $T
 expect_usage_error "usable" "-S link-local IPv6" -p 80 "${X[@]}" -S fe80::1 $T
 [ "$n" -ge 50 ] || fail "only $n error cases (issue 6 asks for at least 50)"
 
+# Subcommands (issue 13 item 3): options anywhere, so a bad one after the files
+# is named as an option (not opened as a file); one line, exit 2, no output
+# file. They read files only: run in an empty network namespace.
+cat >"$ART/r.json" <<'EOF'
+{"type":"port","ip":"198.19.0.7","port":443,"proto":"tcp","state":"open","reason":"syn-ack","ttl":64,"time":"2026-01-01T00:00:00.000000Z"}
+{"type":"summary","start":"2026-01-01T00:00:00.000000Z","end":"2026-01-01T00:00:01.000000Z","elapsed_s":1,"targets":1,"hosts":1,"hosts_down":0,"open":1,"closed":0,"filtered":0,"probes_sent":1,"rate_pps":1,"pcap_received":1,"pcap_dropped":0,"if_dropped":0,"passes":1,"seed":1,"shard":"1/1","interrupted":false}
+EOF
+R=$ART/r.json
+sub_bad=0
+sub_n=0
+expect_sub_error() { # PATTERN DESCRIPTION ARGS... (OUT = the file no case may leave)
+	local pat=$1 what=$2 rc lines
+	shift 2
+	sub_n=$((sub_n + 1))
+	rm -f "$ART/sub.out"
+	echo "+ unshare -n portus $*" >&3
+	timeout 30 unshare -n "$PORTUS" "$@" >/dev/null 2>"$ART/sub-err$sub_n.txt"
+	rc=$?
+	lines=$(wc -l <"$ART/sub-err$sub_n.txt")
+	if [ "$rc" != 2 ] || [ "$lines" != 1 ] || ! grep -qE "$pat" "$ART/sub-err$sub_n.txt"; then
+		echo "  $what: exit $rc (2 expected), want one line /$pat/, got: $(head -c 300 "$ART/sub-err$sub_n.txt")"
+		sub_bad=$((sub_bad + 1))
+	elif [ -e "$ART/sub.out" ] || [ -e "$ART/sub.out.tmp" ]; then
+		echo "  $what: left an output file behind"
+		sub_bad=$((sub_bad + 1))
+	else
+		echo "  ok: $what: $(cat "$ART/sub-err$sub_n.txt")"
+	fi
+}
+O=$ART/sub.out
+expect_sub_error "^portus: merge: --bogus: unknown option" "merge: unknown option after the files" merge "$R" -o "$O" --bogus
+expect_sub_error "^portus: merge: -x: unknown option" "merge: unknown short option" merge "$R" -x -o "$O"
+expect_sub_error "^portus: merge: -o: missing value" "merge: -o last, without a value" merge "$R" -o
+expect_sub_error "^portus: merge: --allow-partial takes no value" "merge: --allow-partial=yes" merge --allow-partial=yes "$R" -o "$O"
+expect_sub_error "^portus: merge: --output: an empty value" "merge: --output=" merge "$R" --output=
+expect_sub_error "^portus: diff: --expiry-days: missing value" "diff: --expiry-days last, without a value" diff "$R" "$R" -o "$O" --expiry-days
+expect_sub_error "^portus: diff: --expiry-days x: a number of days" "diff: --expiry-days x after the files" diff "$R" "$R" --expiry-days x -o "$O"
+expect_sub_error "^portus: diff: --format xml: json or ecs" "diff: --format xml after the files" diff "$R" "$R" -o "$O" --format xml
+expect_sub_error "^portus: diff: 3 files given, OLD and NEW expected" "diff: three files" diff "$R" -o "$O" "$R" "$R"
+expect_sub_error "^portus: diff: -o: an empty value" "diff: -o ''" diff "$R" "$R" -o ""
+expect_sub_error "^portus: diff: --expiry-days: No such file" "diff: after --, an option is a file name" diff -o "$O" "$R" -- --expiry-days
+expect_sub_error "^portus: report: --top 0: a number of rows" "report: --top 0 after the file" report "$R" -o "$O" --top 0
+expect_sub_error "^portus: report: --top: missing value" "report: --top last" report "$R" -o "$O" --top
+expect_sub_error "^portus: report: --titel: unknown option" "report: misspelt --title" report "$R" --titel x -o "$O"
+expect_sub_error "^portus: report: --t: ambiguous option" "report: --t (--top or --title)" report "$R" --t 3 -o "$O"
+expect_sub_error "^portus: report: no result file given" "report: only options" report -o "$O" --top 3
+[ "$sub_bad" = 0 ] || fail "$sub_bad of $sub_n subcommand error cases wrong"
+
 # Cleanup after a failed open removes only files this run created: never a
 # device (as root, unlinking /dev/null would break the machine) and never a
 # file that existed before.

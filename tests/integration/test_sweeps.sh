@@ -81,6 +81,21 @@ grep -q "^portus: merge: shard 2/3 given twice" "$ART/stderr-dup.txt" ||
 	fail "duplicate shard message: $(cat "$ART/stderr-dup.txt")"
 [ ! -e "$ART/bad.json" ] || fail "a refused merge left an output file"
 
+# Options anywhere among the files, as GNU tools take them (issue 13 item 3);
+# "--" ends the options; -o=FILE and --output=FILE: byte for byte the same file.
+offline merge "$ART/shard2.json" "$ART/shard3.json" "$ART/shard1.json" -o "$ART/merged-late.json" \
+	2>"$ART/stderr-merge-late.txt" || fail "merge FILES... -o OUT exited $? ($(cat "$ART/stderr-merge-late.txt"))"
+offline merge --output="$ART/merged-eq.json" -- "$ART/shard2.json" "$ART/shard3.json" "$ART/shard1.json" \
+	2>"$ART/stderr-merge-eq.txt" || fail "merge --output=OUT -- FILES... exited $? ($(cat "$ART/stderr-merge-eq.txt"))"
+offline merge "$ART/shard2.json" -o="$ART/merged-oeq.json" "$ART/shard3.json" "$ART/shard1.json" \
+	2>"$ART/stderr-merge-oeq.txt" || fail "merge -o=OUT exited $? ($(cat "$ART/stderr-merge-oeq.txt"))"
+for f in merged-late merged-eq merged-oeq; do
+	cmp -s "$ART/merged.json" "$ART/$f.json" || fail "$f.json differs from merge -o OUT FILES..."
+done
+offline report "$ART/merged.json" -o "$ART/report.html" 2>"$ART/stderr-report.txt" ||
+	fail "report FILE -o OUT exited $? ($(cat "$ART/stderr-report.txt"))"
+grep -q '<html' "$ART/report.html" || fail "report FILE -o OUT wrote no page"
+
 # --- diff: unchanged lab -> exit 0 ---
 scan again
 offline diff "$ART/single.json" "$ART/again.json" >"$ART/diff-same.json" 2>"$ART/stderr-diff-same.txt"
@@ -124,6 +139,12 @@ print("diff: exactly the two changes")
 PY
 grep -qx "portus: diff: 2 changes: 1 port opened, 1 port closed" "$ART/stderr-diff.txt" ||
 	fail "diff summary line: $(cat "$ART/stderr-diff.txt")"
+# The same with the options after OLD and NEW.
+offline diff "$ART/again.json" "$ART/changed.json" --expiry-days 30 -o "$ART/diff-late.json" \
+	2>"$ART/stderr-diff-late.txt"
+rc=$?
+[ $rc = 1 ] || fail "diff OLD NEW --expiry-days 30 -o OUT exited $rc: $(cat "$ART/stderr-diff-late.txt")"
+cmp -s "$ART/diff.json" "$ART/diff-late.json" || fail "diff with options last wrote other alerts"
 offline diff --format ecs "$ART/again.json" "$ART/changed.json" >"$ART/diff-ecs.json" 2>/dev/null
 [ $? = 1 ] || fail "diff --format ecs did not exit 1"
 python3 - "$ART/diff-ecs.json" <<'PY' || fail "ECS alerts"
