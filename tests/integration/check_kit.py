@@ -162,7 +162,7 @@ def check_template(ecs_recs):
                 problem("template: %s is mapped %s but holds %r" % (p, leaves[p], v))
             seen[p] = seen.get(p, 0) + 1
     allowed = set()
-    for name in ("ecs-port", "ecs-host", "ecs-tls", "ecs-run"):
+    for name in ("ecs-port", "ecs-host", "ecs-tls", "ecs-run", "ecs-resolve"):
         allowed |= schema_leaves(json.load(open(os.path.join(SCHEMAS, name + ".schema.json"))))
     for p in sorted(allowed):
         if p not in leaves:

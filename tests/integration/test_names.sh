@@ -251,6 +251,14 @@ grep -q "none of 2 host names resolved (nx.lab.test: NXDOMAIN, slow.lab.test: TI
 	fail "nothing resolved: $(cat "$ART/none.err")"
 [ -e "$ART/none.json" ] && fail "nothing resolved: left an output file"
 
+# Every line against data/schemas/ (native-resolve, ecs-resolve, hostname keys).
+for f in names.json tls.json excl.json; do
+	"$PY" "$ROOT/tests/integration/check_schema.py" validate --format native "$ART/$f" >/dev/null ||
+		fail "$f does not validate against data/schemas/"
+done
+"$PY" "$ROOT/tests/integration/check_schema.py" validate --format ecs "$ART/v4.ecs.json" >/dev/null ||
+	fail "v4.ecs.json does not validate against data/schemas/"
+
 grep -q "query\[AAAA\] dual.lab.test" "$DNS/dnsmasq.log" || fail "dnsmasq never saw the AAAA query"
 stop_dns
 rm -f "/etc/netns/$LAB_NS_SCAN/resolv.conf" "/etc/netns/$LAB_NS_SCAN/hosts"
