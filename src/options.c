@@ -7,6 +7,7 @@
 
 #include "options.h"
 #include "portus.h"
+#include "version.h"
 #include "writer.h"
 
 typedef int (*opt_handler)(struct options *o, const char *val, char *err, size_t errlen);
@@ -765,7 +766,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			return OPT_EXIT_OK;
 		}
 		if (d->fn == opt_version) {
-			printf("portus %s\n", PORTUS_VERSION);
+			portus_print_version(stdout);
 			options_free(o);
 			return OPT_EXIT_OK;
 		}
