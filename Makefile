@@ -32,6 +32,11 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded_data.o
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
+# NO_DEPS=1: neither check nor install Debian packages (a package build: its
+# Build-Depends did that).
+ifeq ($(NO_DEPS),1)
+DEPS_STAMP :=
+endif
 
 .PHONY: all deps unit check check-unit integration integration-sanitized scan clean format-check fuzz fuzz-smoke lint bench
 all: portus
@@ -158,5 +163,7 @@ format-check:
 
 clean:
 	rm -rf build build-* portus
+
+include mk/install.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
