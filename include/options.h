@@ -82,6 +82,7 @@ struct options {
 	int tls_timeout_ms;
 	unsigned tls_concurrency, tls_per_host;
 	int tls_pem, tls_banner, tls_versions;
+	int tls_ciphers; /* --tls-ciphers */
 	const char *ca_file;
 };
 

@@ -10,6 +10,8 @@
  *    "alert":"handshake_failure"|null,"detail":"..."|null,
  *    "tls_version":"TLSv1.3"|null,"cipher":"TLS_AES_256_GCM_SHA384"|null,
  *    "alpn":"h2"|null,"group":"X25519"|null,
+ *    "ja3s":"<32 lowercase hex>"|null,                  (main handshake's ServerHello;
+ *    "ja4s":"t130200_1301_a56c5b993250"|null,            null when there was none)
  *    "verify_ok":true|false|null,       (null when there was no handshake and no leaf)
  *    "verify_error":"..."|null,
  *    "hostname_match":true|false|null,  (null when no name was checked)
@@ -27,6 +29,23 @@
  *    "http_status":"HTTP/1.1 200 OK"|null,"http_server":"nginx"|null,
  *    "versions_accepted":["TLSv1.2","TLSv1.3"],       only when versions were tested
  *    "versions_rejected":["TLSv1","TLSv1.1"],         only when versions were tested
+ *    "ciphers":{"TLSv1":[...],"TLSv1.1":[],"TLSv1.2":["TLS_ECDHE_RSA_WITH_..."],
+ *               "TLSv1.3":[...]},                       only with --tls-ciphers (and a
+ *                                                       TLS answer to the main handshake):
+ *                                                       IANA names (0x1234 outside portus's
+ *                                                       table), per version, in the server's
+ *                                                       order when cipher_order is "server",
+ *                                                       else in portus's offer order
+ *    "cipher_order":"server"|"client"|null,           only with --tls-ciphers (null: no
+ *                                                       version accepted two suites)
+ *    "groups":["x25519","secp256r1",...]|null,        only with --tls-ciphers: TLS 1.3
+ *                                                       groups (HelloRetryRequest) when the
+ *                                                       main handshake was TLS 1.3, else the
+ *                                                       ECDHE curves; null when not probed
+ *    "ciphers_complete":true|false,                   only with --tls-ciphers: false when a
+ *                                                       limit (600 handshakes, 10 timeouts
+ *                                                       of time) cut it short
+ *    "cipher_handshakes":31,                          only with --tls-ciphers
  *    "pem":"-----BEGIN CERTIFICATE-----\n...",        only when the leaf PEM is held
  *    "truncated":false,"truncated_fields":[],
  *    "invalid_utf8_fields":[],
@@ -45,10 +64,16 @@
  * dropping, in order: the PEM; chain entries after the first; subject_cn /
  * san_dns / san_ip entries beyond 10; then (only for hostile records) each
  * string to 256 bytes, then to 64 bytes and lists to one entry, then to 32
- * bytes. Each rebuild sets "truncated":true and names what it cut.
+ * bytes. Cipher lists ("ciphers", "groups") are listed whole until the
+ * levels after that: then 40 entries per version, then 16, 4 and 2 (named
+ * "ciphers" in truncated_fields). Each rebuild sets "truncated":true and
+ * names what it cut.
  */
 #ifndef PORTUS_TLS_JSON_H
 #define PORTUS_TLS_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include "strbuf.h"
 #include "tls_result.h"
@@ -62,5 +87,14 @@ void tls_json_format(struct strbuf *b, const struct tls_result *r);
 /* Appends the TLS_V* bits as a JSON list of version names, in version order
  * (["TLSv1","TLSv1.2"]); shared by the native and ECS records. */
 void tls_json_versions(struct strbuf *b, unsigned bits);
+
+/* Appends a key-exchange group as a JSON string ("x25519", "0x1234"). */
+void tls_json_group(struct strbuf *b, uint16_t id);
+
+/* Appends the --tls-ciphers keys ("ciphers":{...},"cipher_order":...,
+ * "groups":...,"ciphers_complete":...,"cipher_handshakes":N; no leading
+ * comma, no braces around), listing at most cap suites per version and cap
+ * groups. Returns 1 when a list was cut. Shared by the native and ECS records. */
+int tls_json_ciphers(struct strbuf *b, const struct tls_ciphers *c, size_t cap);
 
 #endif

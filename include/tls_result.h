@@ -32,6 +32,27 @@ enum tls_outcome {
  * "TLSv1.3" for bit 3); NULL for i >= TLS_NVERSIONS. */
 const char *tls_version_name(unsigned i);
 
+/* --tls-ciphers: what the cipher-suite enumeration found (src/tls/enumerate.c).
+ * Suites are IANA code points (tls_hello.h names them), per version in the
+ * server's preference order when it has one, else in the order portus
+ * offered them; groups in the order the server chose them. */
+#define TLS_ENUM_MAX_SUITES 160 /* per version; more than portus's table holds */
+#define TLS_ENUM_MAX_GROUPS 24
+
+enum tls_cipher_order { TLS_ORDER_UNKNOWN = 0, TLS_ORDER_CLIENT, TLS_ORDER_SERVER };
+
+struct tls_ciphers {
+	unsigned tested; /* TLS_V* bits whose suites were enumerated */
+	uint16_t n[TLS_NVERSIONS];
+	uint16_t suite[TLS_NVERSIONS][TLS_ENUM_MAX_SUITES];
+	enum tls_cipher_order order; /* server if any version showed server preference */
+	int groups_tested;           /* the group probes ran */
+	uint16_t ngroups;
+	uint16_t group[TLS_ENUM_MAX_GROUPS];
+	unsigned handshakes; /* raw handshakes made */
+	int incomplete;      /* a limit (handshakes, time) or an error cut it short */
+};
+
 #define TLS_MAX_BANNER_LINE 512 /* bytes kept of the status line and of Server: */
 
 struct tls_result {
@@ -60,6 +81,10 @@ struct tls_result {
 	struct tls_bytes http_status;         /* "HTTP/1.1 200 OK", raw bytes, owned */
 	struct tls_bytes http_server;         /* Server: header value, raw bytes, owned */
 	int banner_truncated;
+
+	char ja3s[33]; /* JA3S of the main handshake's ServerHello, "" when none */
+	char ja4s[26]; /* JA4S ("t130200_1301_a56c5b993250"), "" when none */
+	struct tls_ciphers *ciphers; /* owned; NULL without --tls-ciphers or when not run */
 
 	unsigned versions_tested;  /* TLS_V* bits probed with --tls-versions */
 	unsigned versions_accepted;

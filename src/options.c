@@ -492,6 +492,13 @@ static int opt_tls_versions(struct options *o, const char *v, char *err, size_t 
 	return 0;
 }
 
+static int opt_tls_ciphers(struct options *o, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	o->tls_ciphers = 1;
+	return 0;
+}
+
 static int opt_ca_file(struct options *o, const char *v, char *err, size_t errlen)
 {
 	FILE *fp = fopen(v, "r");
@@ -641,6 +648,7 @@ static const struct opt_def opt_table[] = {
 	{ "--tls-concurrency", NULL, 1, opt_tls_concurrency, "N        simultaneous TLS connections (default 256)" },
 	{ "--tls-per-host", NULL, 1, opt_tls_per_host, "N        simultaneous TLS connections per address (default 4)" },
 	{ "--tls-versions", NULL, 0, opt_tls_versions, "         also test which of TLS 1.0/1.1/1.2/1.3 are accepted" },
+	{ "--tls-ciphers", NULL, 0, opt_tls_ciphers, "         also enumerate accepted cipher suites per version and key-exchange groups" },
 	{ "--tls-pem", NULL, 0, opt_tls_pem, "         include the leaf certificate as PEM" },
 	{ "--no-banner", NULL, 0, opt_no_banner, "         no HEAD / request after the handshake" },
 	{ "--ca-file", NULL, 1, opt_ca_file, "FILE     extra trusted CA certificates (PEM) for verification" },

@@ -431,6 +431,7 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 			.banner = o->tls_banner,
 			.want_pem = o->tls_pem,
 			.test_versions = o->tls_versions,
+			.test_ciphers = o->tls_ciphers,
 			.ca_file = o->ca_file,
 		};
 		tls = tls_stage_new(&to, collect_tls_result, &c, err, errlen);

@@ -36,6 +36,7 @@ enum et_field {
 	EF_HTTP_STATUS,
 	EF_HTTP_SERVER,
 	EF_PEM,
+	EF_CIPHERS,
 	EF_COUNT
 };
 
@@ -60,6 +61,7 @@ static const char *const et_name[EF_COUNT] = {
 	[EF_HTTP_STATUS] = "portus.tls.http_status",
 	[EF_HTTP_SERVER] = "portus.tls.http_server",
 	[EF_PEM] = "tls.server.certificate",
+	[EF_CIPHERS] = "portus.tls.ciphers",
 };
 
 _Static_assert(EF_COUNT <= 32, "field bits must fit uint32_t");
@@ -69,12 +71,14 @@ _Static_assert(EF_COUNT <= 32, "field bits must fit uint32_t");
 struct et_level {
 	int drop_pem;
 	size_t chain_cap, list_cap, str_cap;
+	size_t cipher_cap; /* --tls-ciphers: suites per version, groups (as tls_json.h) */
 };
 
 static const struct et_level et_levels[] = {
-	{ 0, NO_CAP, NO_CAP, NO_CAP }, { 1, NO_CAP, NO_CAP, NO_CAP }, { 1, 1, NO_CAP, NO_CAP },
-	{ 1, 1, 10, NO_CAP },          { 1, 1, 10, 256 },             { 1, 1, 1, 64 },
-	{ 1, 1, 1, 32 },
+	{ 0, NO_CAP, NO_CAP, NO_CAP, NO_CAP }, { 1, NO_CAP, NO_CAP, NO_CAP, NO_CAP },
+	{ 1, 1, NO_CAP, NO_CAP, NO_CAP },      { 1, 1, 10, NO_CAP, NO_CAP },
+	{ 1, 1, 10, NO_CAP, 40 },              { 1, 1, 10, 256, 16 },
+	{ 1, 1, 1, 64, 4 },                    { 1, 1, 1, 32, 2 },
 };
 
 #define ET_LEVELS (sizeof(et_levels) / sizeof(et_levels[0]))
@@ -302,10 +306,16 @@ static void et_tls(struct et *t, const struct tls_result *r)
 		et_chars(t, "server_name", EF_SNI, r->sni, sizeof(r->sni));
 		et_close(t);
 	}
+	if (ci->has_leaf || r->ja3s[0] != '\0') {
+		et_open(t, "server");
+		if (strnlen(r->ja3s, sizeof(r->ja3s)) == 32) {
+			et_key(t, "ja3s");
+			sb_printf(t->b, "\"%s\"", r->ja3s);
+		}
+	}
 	if (ci->has_leaf) {
 		const struct tls_cert_info *c = &ci->leaf;
 
-		et_open(t, "server");
 		et_open(t, "hash");
 		et_hex(t, "sha256", c->sha256, sizeof(c->sha256));
 		et_hex(t, "sha1", c->sha1, sizeof(c->sha1));
@@ -321,8 +331,9 @@ static void et_tls(struct et *t, const struct tls_result *r)
 				et_bytes(t, "certificate", EF_PEM, ci->pem, strlen(ci->pem));
 		}
 		et_x509(t, c);
-		et_close(t);
 	}
+	if (ci->has_leaf || r->ja3s[0] != '\0')
+		et_close(t);
 	et_close(t);
 }
 
@@ -528,6 +539,15 @@ static void et_render(struct et *t, const struct ecs_ctx *c, const struct tls_re
 		et_versions(t, "versions_rejected", r->versions_tested & ~r->versions_accepted);
 		/* TLS 1.0 and 1.1 are deprecated (RFC 8996). */
 		et_versions(t, "weak_versions_accepted", acc & (TLS_V10 | TLS_V11));
+	}
+	if (strnlen(r->ja4s, sizeof(r->ja4s)) == 25) {
+		et_key(t, "ja4s");
+		json_append_string(b, r->ja4s, 25);
+	}
+	if (r->ciphers != NULL) {
+		sb_puts(b, ",");
+		if (tls_json_ciphers(b, r->ciphers, t->lv->cipher_cap))
+			t->cut |= 1u << EF_CIPHERS;
 	}
 	cuts = extractor_cuts(r) | t->cut;
 	et_bool(t, "truncated", r->certs.truncated || r->banner_truncated || cuts != 0);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "tls_hello.h"
 #include "tls_json.h"
 
 /* Fields named in truncated_fields / invalid_utf8_fields, in output order. */
@@ -37,6 +38,7 @@ enum tj_field {
 	F_HTTP_STATUS,
 	F_HTTP_SERVER,
 	F_PEM,
+	F_CIPHERS,
 	F_COUNT
 };
 
@@ -62,6 +64,7 @@ static const char *const field_name[F_COUNT] = {
 	[F_HTTP_STATUS] = "http_status",
 	[F_HTTP_SERVER] = "http_server",
 	[F_PEM] = "pem",
+	[F_CIPHERS] = "ciphers",
 };
 
 _Static_assert(F_COUNT <= 32, "field bits must fit the uint32_t masks of struct tj");
@@ -74,19 +77,23 @@ struct tj_level {
 	size_t chain_cap; /* chain entries listed */
 	size_t list_cap;  /* subject_cn / san_dns / san_ip entries listed */
 	size_t str_cap;   /* bytes of any one string */
+	size_t cipher_cap; /* --tls-ciphers: suites listed per version, groups listed */
 };
 
 static const struct tj_level levels[] = {
-	{ 0, NO_CAP, NO_CAP, NO_CAP },
-	{ 1, NO_CAP, NO_CAP, NO_CAP },
-	{ 1, 1, NO_CAP, NO_CAP },
-	{ 1, 1, 10, NO_CAP },
+	{ 0, NO_CAP, NO_CAP, NO_CAP, NO_CAP },
+	{ 1, NO_CAP, NO_CAP, NO_CAP, NO_CAP },
+	{ 1, 1, NO_CAP, NO_CAP, NO_CAP },
+	{ 1, 1, 10, NO_CAP, NO_CAP },
+	/* A server accepting nearly every suite of every version. */
+	{ 1, 1, 10, NO_CAP, 40 },
 	/* Only hostile records get here: many long names full of escaped bytes. */
-	{ 1, 1, 10, 256 },
-	{ 1, 1, 1, 64 },
+	{ 1, 1, 10, 256, 16 },
+	{ 1, 1, 1, 64, 4 },
 	/* Bounded for any input: 21 strings of <= 32 bytes escaped to <= 6 each,
-	 * lists of one entry; the worst record the unit test builds is 7,736 bytes. */
-	{ 1, 1, 1, 32 },
+	 * lists of one entry, two suites per version and two groups; the worst
+	 * record the unit test builds is checked against TLS_JSON_MAX_RECORD. */
+	{ 1, 1, 1, 32, 2 },
 };
 
 #define N_LEVELS (sizeof(levels) / sizeof(levels[0]))
@@ -306,6 +313,102 @@ static void tj_truncation(struct tj *t, const struct tls_result *r)
 	sb_puts(t->b, "]");
 }
 
+/* "ja3s" and "ja4s": lowercase hex and [a-z0-9_] made here, never raw bytes. */
+static void tj_fingerprints(struct tj *t, const struct tls_result *r)
+{
+	tj_key(t, "ja3s");
+	if (r->ja3s[0] != '\0' && strnlen(r->ja3s, sizeof(r->ja3s)) == 32)
+		sb_printf(t->b, "\"%s\"", r->ja3s);
+	else
+		sb_puts(t->b, "null");
+	tj_key(t, "ja4s");
+	if (r->ja4s[0] != '\0' && strnlen(r->ja4s, sizeof(r->ja4s)) == 25)
+		json_append_string(t->b, r->ja4s, 25); /* the ALPN characters come from the server */
+	else
+		sb_puts(t->b, "null");
+}
+
+/* A suite's IANA name, or "0x1234" for one outside portus's table. */
+static void tj_suite(struct strbuf *b, uint16_t id)
+{
+	const char *n = tlsh_suite_name(id);
+
+	if (n != NULL)
+		sb_printf(b, "\"%s\"", n);
+	else
+		sb_printf(b, "\"0x%04x\"", (unsigned)id);
+}
+
+void tls_json_group(struct strbuf *b, uint16_t id)
+{
+	const char *n = tlsh_group_name(id);
+
+	if (n != NULL)
+		sb_printf(b, "\"%s\"", n);
+	else
+		sb_printf(b, "\"0x%04x\"", (unsigned)id);
+}
+
+/* --tls-ciphers: "ciphers", "cipher_order", "groups", "ciphers_complete",
+ * "cipher_handshakes" (tls_json.h). */
+int tls_json_ciphers(struct strbuf *b, const struct tls_ciphers *c, size_t cap)
+{
+	int first = 1, cut = 0;
+
+	sb_puts(b, "\"ciphers\":{");
+	for (unsigned v = 0; v < TLS_NVERSIONS; v++) {
+		size_t n = c->n[v];
+
+		if (!(c->tested & (1u << v)))
+			continue;
+		if (n > cap) {
+			n = cap;
+			cut = 1;
+		}
+		sb_printf(b, "%s\"%s\":[", first ? "" : ",", tls_version_name(v));
+		first = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0)
+				sb_puts(b, ",");
+			tj_suite(b, c->suite[v][i]);
+		}
+		sb_puts(b, "]");
+	}
+	sb_puts(b, "},\"cipher_order\":");
+	sb_puts(b, c->order == TLS_ORDER_SERVER   ? "\"server\""
+		   : c->order == TLS_ORDER_CLIENT ? "\"client\""
+						  : "null");
+	sb_puts(b, ",\"groups\":");
+	if (!c->groups_tested) {
+		sb_puts(b, "null");
+	} else {
+		size_t n = c->ngroups;
+
+		if (n > cap) {
+			n = cap;
+			cut = 1;
+		}
+		sb_puts(b, "[");
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0)
+				sb_puts(b, ",");
+			tls_json_group(b, c->group[i]);
+		}
+		sb_puts(b, "]");
+	}
+	sb_printf(b, ",\"ciphers_complete\":%s,\"cipher_handshakes\":%u",
+		  c->incomplete ? "false" : "true", c->handshakes);
+	return cut;
+}
+
+static void tj_ciphers(struct tj *t, const struct tls_ciphers *c)
+{
+	sb_puts(t->b, t->first ? "" : ",");
+	t->first = 0;
+	if (tls_json_ciphers(t->b, c, t->lv->cipher_cap))
+		t->cut |= 1u << F_CIPHERS;
+}
+
 static void tj_render(struct tj *t, const struct tls_result *r)
 {
 	const struct tls_chain_info *ci = &r->certs;
@@ -323,6 +426,7 @@ static void tj_render(struct tj *t, const struct tls_result *r)
 	tj_chars(t, "cipher", F_CIPHER, r->cipher, sizeof(r->cipher));
 	tj_chars(t, "alpn", F_ALPN, r->alpn, sizeof(r->alpn));
 	tj_chars(t, "group", F_GROUP, r->group, sizeof(r->group));
+	tj_fingerprints(t, r);
 	tj_key(t, "verify_ok");
 	if (r->outcome == TLS_OK || ci->has_leaf)
 		sb_puts(b, r->verify_ok ? "true" : "false");
@@ -347,6 +451,8 @@ static void tj_render(struct tj *t, const struct tls_result *r)
 		tj_versions(t, "versions_accepted", r->versions_tested & r->versions_accepted);
 		tj_versions(t, "versions_rejected", r->versions_tested & ~r->versions_accepted);
 	}
+	if (r->ciphers != NULL)
+		tj_ciphers(t, r->ciphers);
 	if (ci->pem != NULL) {
 		if (t->lv->drop_pem)
 			t->cut |= 1u << F_PEM;

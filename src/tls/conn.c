@@ -118,6 +118,32 @@ static void info_cb(const SSL *ssl, int where, int ret)
 		c->alert = ret & 0xff;
 }
 
+/* The main handshake's ServerHello, as OpenSSL received it (the whole
+ * handshake message, header included): JA3S and JA4S. After a
+ * HelloRetryRequest the real ServerHello comes second and wins. */
+static void msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
+		   SSL *ssl, void *arg)
+{
+	const uint8_t *p = buf;
+	struct tlsh_server_hello sh;
+	const char *why;
+	struct conn *c;
+
+	(void)version;
+	(void)arg;
+	if (write_p || content_type != SSL3_RT_HANDSHAKE || len < 4 || p[0] != 2)
+		return;
+	c = SSL_get_app_data(ssl);
+	if (c == NULL || c->kind != CONN_MAIN)
+		return;
+	if (tlsh_parse_server_hello(p, len, &sh, &why) != 0 || sh.hrr)
+		return;
+	if (tlsh_ja3s(&sh, c->r->ja3s, NULL, 0) != 0 || tlsh_ja4s(&sh, c->r->ja4s) != 0) {
+		c->r->ja3s[0] = '\0';
+		c->r->ja4s[0] = '\0';
+	}
+}
+
 /* Verification must not end the handshake: the certificate is recorded
  * whatever it is, and SSL_get_verify_result() says what was wrong. */
 static int verify_accept(int ok, X509_STORE_CTX *st)
@@ -195,6 +221,7 @@ int tls_ctxs_init(struct tls_ctxs *x, const char *ca_file, char *err, size_t err
 	 * security level 2 (RSA/DSA/DH >= 2048 bits, no SHA-1/MD5 signatures),
 	 * like a current browser, although the handshake accepted level 0. */
 	m = x->ctx[CONN_MAIN];
+	SSL_CTX_set_msg_callback(m, msg_cb);
 	SSL_CTX_set_verify(m, SSL_VERIFY_PEER, verify_accept);
 	X509_VERIFY_PARAM_set_auth_level(SSL_CTX_get0_param(m), 2);
 	ERR_clear_error();
@@ -616,6 +643,68 @@ static int tls_begin(struct conn *c, const struct conn_opts *o)
 	return handshake(c, o);
 }
 
+/* ---- CONN_RAW: a hand-built ClientHello and the answer's first bytes ---- */
+
+static int raw_read(struct conn *c)
+{
+	uint8_t buf[4096];
+
+	for (;;) {
+		ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
+
+		if (n > 0) {
+			if (tlsh_feed(c->rd, buf, (size_t)n) != TLSH_MORE) {
+				c->state = CS_DONE;
+				return 0;
+			}
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			c->want = EPOLLIN;
+			return 1;
+		}
+		if (n == 0)
+			c->eof = 1;
+		else
+			c->io_errno = errno;
+		c->state = CS_DONE; /* closed or reset before an answer: rd stays TLSH_MORE */
+		return 0;
+	}
+}
+
+static int raw_write(struct conn *c)
+{
+	while (c->hello_off < c->hello_len) {
+		ssize_t n = send(c->fd, c->hello + c->hello_off, c->hello_len - c->hello_off,
+				 MSG_NOSIGNAL);
+
+		if (n >= 0) {
+			c->hello_off += (size_t)n;
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			c->want = EPOLLOUT;
+			return 1;
+		}
+		c->io_errno = errno;
+		c->state = CS_DONE;
+		return 0;
+	}
+	c->state = CS_RAW_READ;
+	return raw_read(c);
+}
+
+static int raw_begin(struct conn *c)
+{
+	if (c->hello == NULL || c->rd == NULL) {
+		c->state = CS_DONE;
+		return 0;
+	}
+	tlsh_reader_init(c->rd);
+	c->state = CS_RAW_WRITE;
+	return raw_write(c);
+}
+
 int conn_start(struct conn *c, const struct conn_opts *o)
 {
 	union {
@@ -647,7 +736,7 @@ int conn_start(struct conn *c, const struct conn_opts *o)
 		salen = sizeof(sa.v6);
 	}
 	if (connect(c->fd, &sa.sa, salen) == 0)
-		return tls_begin(c, o);
+		return c->kind == CONN_RAW ? raw_begin(c) : tls_begin(c, o);
 	if (errno == EINPROGRESS || errno == EINTR) {
 		c->want = EPOLLOUT;
 		return 1;
@@ -666,9 +755,15 @@ int conn_step(struct conn *c, const struct conn_opts *o)
 			e = errno;
 		if (e == EINPROGRESS || e == EALREADY)
 			return 1;
-		return e != 0 ? connect_failed(c, e) : tls_begin(c, o);
+		if (e != 0)
+			return connect_failed(c, e);
+		return c->kind == CONN_RAW ? raw_begin(c) : tls_begin(c, o);
 	case CS_HANDSHAKE:
 		return handshake(c, o);
+	case CS_RAW_WRITE:
+		return raw_write(c);
+	case CS_RAW_READ:
+		return raw_read(c);
 	case CS_WRITE:
 		return banner_write(c);
 	case CS_READ:
@@ -701,6 +796,10 @@ void conn_timeout(struct conn *c)
 	case CS_READ:
 		(void)banner_done(c, 1); /* the record stays TLS_OK, with what came */
 		break;
+	case CS_RAW_WRITE:
+	case CS_RAW_READ:
+		c->state = CS_DONE; /* no answer in time: rd stays TLSH_MORE */
+		break;
 	case CS_DONE:
 		break;
 	}
@@ -729,5 +828,9 @@ void conn_close(struct conn *c)
 	c->fd = -1;
 	free(c->buf);
 	c->buf = NULL;
+	free(c->hello);
+	c->hello = NULL;
+	free(c->rd);
+	c->rd = NULL;
 	c->state = CS_DONE;
 }

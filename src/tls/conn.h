@@ -17,6 +17,7 @@
 #include <openssl/ssl.h>
 
 #include "addr.h"
+#include "tls_hello.h"
 #include "tls_result.h"
 
 enum conn_kind {
@@ -26,10 +27,11 @@ enum conn_kind {
 	CONN_V11,
 	CONN_V12,
 	CONN_V13,
+	CONN_RAW, /* --tls-ciphers: one hand-built ClientHello, read the answer (no SSL) */
 };
-#define CONN_NKINDS 6
+#define CONN_NKINDS 6 /* kinds with an SSL_CTX (CONN_RAW has none) */
 
-enum conn_state { CS_CONNECT, CS_HANDSHAKE, CS_WRITE, CS_READ, CS_DONE };
+enum conn_state { CS_CONNECT, CS_HANDSHAKE, CS_WRITE, CS_READ, CS_RAW_WRITE, CS_RAW_READ, CS_DONE };
 
 /* The SSL_CTXs, one per purpose, and the socket BIO method they share. */
 struct tls_ctxs {
@@ -72,6 +74,14 @@ struct conn {
 	size_t first_len;
 	unsigned char *buf; /* banner: the request, then the answer */
 	size_t len;
+
+	/* CONN_RAW: the ClientHello (set by the stage, owned), how much of it was
+	 * sent, and the reader of the answer (owned; status TLSH_MORE when none
+	 * came: timeout, reset, EOF). */
+	uint8_t *hello;
+	size_t hello_len, hello_off;
+	struct tlsh_reader *rd;
+	int chain; /* enumeration chain (enumerate.h) */
 };
 
 /* Creates the contexts (loading the trust store and ca_file into the main

@@ -9,6 +9,7 @@ void tls_result_free(struct tls_result *r)
 	tls_chain_free(&r->certs);
 	free(r->http_status.p);
 	free(r->http_server.p);
+	free(r->ciphers);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -25,9 +25,14 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 
+#include <openssl/rand.h>
+
 #include "conn.h"
+#include "enumerate.h"
 #include "portus.h"
 #include "tls_stage.h"
+
+#define ENUM_BUDGET_TIMEOUTS 10 /* --tls-ciphers: an endpoint's enumeration ends after 10 timeouts */
 
 #define FD_RESERVE 64u         /* descriptors left for everything but the stage */
 #define MAX_EVENTS 64          /* epoll events taken per wait */
@@ -37,6 +42,9 @@ struct task {
 	struct task *next; /* in the host's waiting FIFO */
 	struct job *job;
 	enum conn_kind kind;
+	int chain;      /* CONN_RAW: the enumeration chain */
+	uint8_t *hello; /* CONN_RAW: the ClientHello, owned until the connection takes it */
+	size_t hello_len;
 };
 
 /* What a started endpoint carries until it is reported. */
@@ -44,6 +52,9 @@ struct run {
 	struct tls_result r;
 	struct task more[CONN_NKINDS - 1]; /* CONN_BANNER .. CONN_V13 */
 	unsigned open;                     /* tasks queued or connected */
+	struct tls_enum *en;               /* --tls-ciphers, once the main handshake ended */
+	struct task raw[TLS_ENUM_CHAINS];  /* its probes, one per chain at a time */
+	int64_t enum_deadline;             /* CLOCK_MONOTONIC end of its budget */
 };
 
 /* One endpoint; small while it waits (the record is allocated on start). */
@@ -220,6 +231,9 @@ static void task_push(struct tls_stage *s, struct task *t, int front)
 static void job_free(struct job *j)
 {
 	if (j->run != NULL) {
+		for (int k = 0; k < TLS_ENUM_CHAINS; k++)
+			free(j->run->raw[k].hello);
+		free(j->run->en);
 		tls_result_free(&j->run->r);
 		free(j->run);
 	}
@@ -250,6 +264,92 @@ static void follow_up(struct tls_stage *s, struct job *j, enum conn_kind kind)
 	t->kind = kind;
 	j->run->open++;
 	task_push(s, t, 1);
+}
+
+/* ---- --tls-ciphers ---- */
+
+/* Queues chain k's next probe, if it has one. Returns 1 when queued. */
+static int enum_follow(struct tls_stage *s, struct job *j, int k)
+{
+	struct run *run = j->run;
+	struct task *t = &run->raw[k];
+	uint8_t rnd[64];
+	size_t n;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		tls_enum_abort(run->en);
+		return 0;
+	}
+	t->hello = malloc(TLSH_HELLO_MAX);
+	n = t->hello != NULL ? tls_enum_next(run->en, k, rnd, t->hello, TLSH_HELLO_MAX) : 0;
+	if (n == 0) {
+		free(t->hello);
+		t->hello = NULL;
+		return 0;
+	}
+	t->hello_len = n;
+	t->job = j;
+	t->kind = CONN_RAW;
+	t->chain = k;
+	run->open++;
+	task_push(s, t, 1);
+	return 1;
+}
+
+static uint16_t wire_version(const char *v)
+{
+	static const struct {
+		const char *name;
+		uint16_t v;
+	} t[] = { { "TLSv1", TLSH_TLS10 }, { "TLSv1.1", TLSH_TLS11 }, { "TLSv1.2", TLSH_TLS12 },
+		  { "TLSv1.3", TLSH_TLS13 } };
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(v, t[i].name) == 0)
+			return t[i].v;
+	return 0;
+}
+
+/* After the main handshake: starts the enumeration. Returns 1 when probes
+ * were queued. */
+static int enum_start(struct tls_stage *s, struct job *j)
+{
+	struct run *run = j->run;
+	struct tls_result *r = &run->r;
+	int more = 0;
+
+	r->ciphers = calloc(1, sizeof(*r->ciphers));
+	run->en = calloc(1, sizeof(*run->en));
+	if (r->ciphers == NULL || run->en == NULL) {
+		free(r->ciphers);
+		r->ciphers = NULL;
+		free(run->en);
+		run->en = NULL;
+		return 0;
+	}
+	tls_enum_init(run->en, r->ciphers, r->outcome == TLS_OK ? wire_version(r->version) : 0,
+		      r->sni);
+	run->enum_deadline = mono_us() + (int64_t)s->o.timeout_ms * 1000 * ENUM_BUDGET_TIMEOUTS;
+	for (int k = 0; k < TLS_ENUM_CHAINS; k++)
+		more |= enum_follow(s, j, k);
+	return more;
+}
+
+/* A probe ended: its answer, then the chain's next probe. */
+static int enum_step(struct tls_stage *s, struct job *j, struct conn *c)
+{
+	struct run *run = j->run;
+	static const struct tlsh_server_hello none;
+	enum tlsh_status st = c->rd != NULL ? c->rd->status : TLSH_MORE;
+
+	if (run->en == NULL)
+		return 0;
+	tls_enum_answer(run->en, c->chain, st, c->rd != NULL ? &c->rd->sh : &none);
+	if (mono_us() >= run->enum_deadline) {
+		tls_enum_abort(run->en);
+		return 0;
+	}
+	return enum_follow(s, j, c->chain);
 }
 
 /* ---- connections ---- */
@@ -288,6 +388,8 @@ static void conn_end(struct tls_stage *s, struct conn *c)
 	int k, more = 0;
 
 	dl_remove(s, c);
+	if (c->kind == CONN_RAW)
+		more = enum_step(s, j, c); /* before conn_close frees the reader */
 	conn_close(c); /* closing the fd also takes it out of the epoll set */
 	switch (c->kind) {
 	case CONN_MAIN:
@@ -303,6 +405,10 @@ static void conn_end(struct tls_stage *s, struct conn *c)
 			follow_up(s, j, CONN_BANNER);
 			more = 1;
 		}
+		if (s->o.test_ciphers && (r->outcome == TLS_OK || r->outcome == TLS_ALERT))
+			more |= enum_start(s, j);
+		break;
+	case CONN_RAW:
 		break;
 	case CONN_BANNER:
 		break;
@@ -393,6 +499,13 @@ static int task_start(struct tls_stage *s, struct host *h, struct task *t, int64
 	c->r = &j->run->r;
 	c->fd = -1;
 	c->deadline_us = now + (int64_t)s->o.timeout_ms * 1000;
+	if (t->kind == CONN_RAW) {
+		c->chain = t->chain;
+		c->hello = t->hello; /* the connection owns it now */
+		c->hello_len = t->hello_len;
+		t->hello = NULL;
+		c->rd = malloc(sizeof(*c->rd)); /* NULL: the probe ends unanswered */
+	}
 	s->slot[c->slot] = c;
 	s->active++;
 	h->active++;

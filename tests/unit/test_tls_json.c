@@ -144,6 +144,7 @@ static const char ok_json[] =
 	"{\"type\":\"tls\",\"ip\":\"198.18.0.10\",\"port\":443,\"sni\":\"www.example.test\","
 	"\"outcome\":\"ok\",\"alert\":null,\"detail\":null,\"tls_version\":\"TLSv1.3\","
 	"\"cipher\":\"TLS_AES_256_GCM_SHA384\",\"alpn\":null,\"group\":\"X25519\","
+	"\"ja3s\":null,\"ja4s\":null,"
 	"\"verify_ok\":true,\"verify_error\":null,\"hostname_match\":true,"
 	"\"cert\":{\"subject\":\"CN=www.example.test\",\"issuer\":\"CN=Test CA\","
 	"\"subject_cn\":[\"www.example.test\"],"
@@ -231,6 +232,7 @@ static void test_json_timeout_record(void **state)
 		"{\"type\":\"tls\",\"ip\":\"198.18.0.11\",\"port\":8443,\"sni\":null,"
 		"\"outcome\":\"timeout\",\"alert\":null,\"detail\":\"connect timed out\","
 		"\"tls_version\":null,\"cipher\":null,\"alpn\":null,\"group\":null,"
+		"\"ja3s\":null,\"ja4s\":null,"
 		"\"verify_ok\":null,\"verify_error\":null,\"hostname_match\":null,"
 		"\"cert\":null,\"chain\":[],\"chain_length\":0,"
 		"\"http_status\":null,\"http_server\":null,"
@@ -260,6 +262,7 @@ static void test_json_ipv6_record(void **state)
 		"{\"type\":\"tls\",\"ip\":\"2001:db8::11\",\"port\":8443,\"sni\":null,"
 		"\"outcome\":\"timeout\",\"alert\":null,\"detail\":\"connect timed out\","
 		"\"tls_version\":null,\"cipher\":null,\"alpn\":null,\"group\":null,"
+		"\"ja3s\":null,\"ja4s\":null,"
 		"\"verify_ok\":null,\"verify_error\":null,\"hostname_match\":null,"
 		"\"cert\":null,\"chain\":[],\"chain_length\":0,"
 		"\"http_status\":null,\"http_server\":null,"
@@ -586,6 +589,46 @@ static void test_json_worst_case_record_stays_under_cap(void **state)
 	}
 }
 
+/* The worst record again, with every --tls-ciphers list full of the longest
+ * suite name and both fingerprints: still under the cap. */
+static void test_json_worst_case_with_ciphers_stays_under_cap(void **state)
+{
+	static const unsigned char bytes[] = { 0x01, '"', 0xff };
+	struct tls_result r;
+	struct strbuf b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bytes); i++) {
+		fill_worst(&r, bytes[i]);
+		r.ip = A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
+		r.ciphers = calloc(1, sizeof(*r.ciphers));
+		assert_non_null(r.ciphers);
+		r.ciphers->tested = 0xf;
+		for (int v = 0; v < TLS_NVERSIONS; v++) {
+			r.ciphers->n[v] = TLS_ENUM_MAX_SUITES;
+			for (int k = 0; k < TLS_ENUM_MAX_SUITES; k++)
+				r.ciphers->suite[v][k] = 0xCCA9; /* TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 */
+		}
+		r.ciphers->groups_tested = 1;
+		r.ciphers->ngroups = TLS_ENUM_MAX_GROUPS;
+		for (int k = 0; k < TLS_ENUM_MAX_GROUPS; k++)
+			r.ciphers->group[k] = 0x0022; /* unknown: "0x0022" */
+		r.ciphers->group[0] = 0x11ED;
+		r.ciphers->order = TLS_ORDER_SERVER;
+		r.ciphers->handshakes = 4294967295u;
+		memset(r.ja3s, 'a', 32);
+		memcpy(r.ja4s, "t130299h2_1301_a56c5b993250", 25);
+		format(&b, &r); /* valid and <= TLS_JSON_MAX_RECORD */
+		assert_has(&b, "\"truncated\":true,");
+		assert_has(&b, "\"ciphers\":{\"TLSv1\":[\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\"");
+		assert_has(&b, "\"cipher_order\":\"server\",\"groups\":[\"SecP384r1MLKEM1024\"");
+		assert_has(&b, "\"cipher_handshakes\":4294967295");
+		assert_has(&b, "\"ciphers\"]"); /* named in truncated_fields */
+		sb_free(&b);
+		tls_result_free(&r);
+	}
+}
+
 static void test_json_random_records_are_valid(void **state)
 {
 	uint64_t x = 0x9e3779b97f4a7c15ull;
@@ -632,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_json_long_chain_keeps_the_leaf_entry),
 		cmocka_unit_test(test_json_many_sans_cut_to_ten_fields_listed_once),
 		cmocka_unit_test(test_json_worst_case_record_stays_under_cap),
+		cmocka_unit_test(test_json_worst_case_with_ciphers_stays_under_cap),
 		cmocka_unit_test(test_json_random_records_are_valid),
 	};
 
