@@ -6,7 +6,7 @@
 # "portus [CMD] --help" prints.
 
 _portus_scan_flags='-4 -6 --allow-no-exclude --hec-insecure --open --tls --tls-versions
-	--tls-pem --no-banner --no-status --help -h --version -V'
+	--tls-ciphers --tls-pem --no-banner --no-status --help -h --version -V'
 _portus_scan_valued='-p --ports --top-ports -iL --input-list --resolve-timeout
 	--resolve-retries --resolve-concurrency --exclude --exclude-file --rate --send-threads
 	--seed --shard --shard-from-env --resume --retries --wait --interface -e --source-ip -S
