@@ -29,10 +29,21 @@ whose values use only the escapes \\\\ \\= \\n \\r. The signature must be one of
 portus's with its documented name and severity (port-open 3, port-closed /
 port-filtered / host-up / host-down / run-summary 1, tls-endpoint 2-7).
 
+A forced disconnect (what a syslog daemon cannot be told to do on cue):
+--close-idle S closes the first TCP connection once it has delivered messages
+and then been quiet for S seconds (a scan's quiet wait between passes), so no
+message is in flight; portus must reconnect and lose nothing. --then-stop also
+stops listening and exits: portus's reconnect is refused and every later
+message must be counted as lost. --min-connections N fails with fewer.
+
+Targets: dst (IPv4) or c6a3 "Destination IPv6 Address" (IPv6), the scanner
+in src or c6a2 "Source IPv6 Address", an IPv6 ICMP sender in c6a4 "reasonIp".
+
 convert reads a --format cef file the same strict way and writes the NDJSON.
 Exit status: 0 all good, 1 any violation (the first ones are printed), 2 usage.
 """
 import argparse
+import ipaddress
 import json
 import os
 import re
@@ -53,6 +64,7 @@ SIGS = {
     "host-down": ("Host down", {1}),
     "tls-endpoint": ("TLS endpoint", set(range(2, 8))),
     "run-summary": ("Scan summary", {1}),
+    "name-unresolved": ("Host name not resolved", {2}),
 }
 
 
@@ -142,7 +154,7 @@ def parse_cef(raw):
         if k.endswith("Label") and k[:-5] not in pairs:
             raise Bad(f"{k} without {k[:-5]}")
     for k in pairs:
-        if re.match(r"^(cs\d|cn\d|cfp\d|flexString\d|flexNumber\d|deviceCustomDate\d)$", k) \
+        if re.match(r"^(cs\d|cn\d|c6a\d|cfp\d|flexString\d|flexNumber\d|deviceCustomDate\d)$", k) \
                 and k + "Label" not in pairs:
             raise Bad(f"{k} without a label")
     return hdr, pairs
@@ -189,17 +201,66 @@ def check_sig(hdr):
     return sig, int(hdr[6])
 
 
+def target(p):
+    """The target's address: dst (IPv4) or c6a3 "Destination IPv6 Address"
+    (IPv6; src/output/cef.h), never both."""
+    v4 = p.get("dst")
+    v6 = p.get("c6a3")
+    if (v4 is None) == (v6 is None):
+        raise Bad("a record needs exactly one of dst and c6a3")
+    if v6 is not None:
+        if p.get("c6a3Label") != "Destination IPv6 Address":
+            raise Bad(f"c6a3Label {p.get('c6a3Label')!r}")
+        try:
+            a = ipaddress.IPv6Address(v6)
+        except ValueError:
+            raise Bad(f"c6a3 {v6!r} is not an IPv6 address")
+        if a.ipv4_mapped is not None or str(a) != v6:
+            raise Bad(f"c6a3 {v6!r} is not an RFC 5952 IPv6 address")
+        return v6
+    try:
+        ipaddress.IPv4Address(v4)
+    except ValueError:
+        raise Bad(f"dst {v4!r} is not an IPv4 address")
+    return v4
+
+
+def scanner(p, sig):
+    """Checks the scanner's address fields: src (IPv4) and/or c6a2 "Source
+    IPv6 Address"; a record of a target of one family carries that family's."""
+    if "c6a2" in p and p.get("c6a2Label") != "Source IPv6 Address":
+        raise Bad(f"c6a2Label {p.get('c6a2Label')!r}")
+    if sig == "run-summary" or sig == "name-unresolved":
+        if "src" not in p and "c6a2" not in p:
+            raise Bad(f"{sig} without src or c6a2")
+        return
+    if "c6a3" in p and "src" in p:
+        raise Bad("an IPv6 target with an IPv4 src")
+    if "dst" in p and "c6a2" in p:
+        raise Bad("an IPv4 target with an IPv6 c6a2")
+    if "dst" in p and "src" not in p:
+        raise Bad("an IPv4 target without src")
+
+
 def to_native(hdr, p):
     """The portus NDJSON record a CEF line stands for (what check_results reads)."""
     sig = hdr[4]
+    if sig == "name-unresolved":
+        rec = {"type": "resolve", "hostname": p["dhost"], "error": p["outcome"]}
+        if p.get("reason") not in (None, p["outcome"]):
+            rec["detail"] = p["reason"]
+        rec["family"] = labelled(p, "family")
+        rec["time"] = int(p["rt"])
+        return rec
     if sig.startswith("port-"):
         state = sig[5:]
         if p.get("act") != state or p.get("proto") != "TCP":
             raise Bad(f"{sig} with act={p.get('act')} proto={p.get('proto')}")
         ttl = labelled(p, "ttl")
-        rec = {"type": "port", "ip": p["dst"], "port": int(p["dpt"]), "proto": "tcp",
+        rec = {"type": "port", "ip": target(p), "port": int(p["dpt"]), "proto": "tcp",
                "state": state, "reason": p["reason"],
                "ttl": int(ttl) if ttl is not None else None}
+        # cs1 (IPv4) or c6a4 (IPv6) labelled "reasonIp"
         rip = labelled(p, "reasonIp")
         if rip is not None:
             rec["reason_ip"] = rip
@@ -208,7 +269,7 @@ def to_native(hdr, p):
     if sig.startswith("host-"):
         if p.get("act") != sig[5:]:
             raise Bad(f"{sig} with act={p.get('act')}")
-        return {"type": "host", "ip": p["dst"], "state": p["act"], "reason": p["reason"],
+        return {"type": "host", "ip": target(p), "state": p["act"], "reason": p["reason"],
                 "time": int(p["rt"])}
     if sig == "run-summary":
         return {"type": "summary", "open": int(labelled(p, "open")),
@@ -217,7 +278,7 @@ def to_native(hdr, p):
                 "hosts_down": int(labelled(p, "hostsDown")),
                 "targets": int(labelled(p, "targets")),
                 "interrupted": p.get("outcome") == "interrupted"}
-    return {"type": "tls", "ip": p["dst"], "port": int(p["dpt"]), "outcome": p["outcome"],
+    return {"type": "tls", "ip": target(p), "port": int(p["dpt"]), "outcome": p["outcome"],
             "severity": int(hdr[6])}
 
 
@@ -225,9 +286,9 @@ def check_line(raw):
     """bytes of one CEF line -> (signature, severity, native record)."""
     hdr, pairs = parse_cef(raw)
     sig, sev = check_sig(hdr)
-    for k in ("rt", "src"):
-        if k not in pairs:
-            raise Bad(f"{k} missing")
+    if "rt" not in pairs:
+        raise Bad("rt missing")
+    scanner(pairs, sig)
     try:
         rec = to_native(hdr, pairs)
     except (KeyError, ValueError, TypeError) as e:
@@ -307,17 +368,38 @@ def serve(args):
     sel.register(s, selectors.EVENT_READ, "listen")
     if args.ready:
         open(args.ready, "w").close()
-    bufs = {}
+    bufs, last = {}, {}
+    conns, forced = 0, False
     deadline = time.monotonic() + args.timeout
     while True:
         now = time.monotonic()
         if r.done_at is not None and now >= r.done_at:
             break
+        if args.close_idle is not None and not forced:
+            # The forced disconnect: the first connection, once it has
+            # delivered something and then been quiet for --close-idle
+            # seconds (nothing sent is in flight, so nothing is lost here).
+            for c in list(bufs):
+                if r.count > 0 and now - last[c] >= args.close_idle:
+                    if bufs[c]:
+                        r.errors.append("forced close inside a frame")
+                    sel.unregister(c)
+                    c.close()
+                    del bufs[c], last[c]
+                    forced = True
+                    print(f"syslog_receiver: closed connection 1 after {r.count} messages"
+                          + (" and stopped listening" if args.then_stop else ""), file=sys.stderr)
+                    if args.then_stop:
+                        sel.unregister(s)
+                        s.close()
+            if forced and args.then_stop:
+                break
         if now >= deadline:
             r.errors.append(f"timeout after {args.timeout}s without a run-summary message")
             break
         end = r.done_at if r.done_at is not None else deadline
-        for key, _ in sel.select(max(0.0, min(end - now, 0.5))):
+        tick = 0.5 if args.close_idle is None or forced else 0.02
+        for key, _ in sel.select(max(0.0, min(end - now, tick))):
             if key.data == "listen" and args.proto == "udp":
                 while True:
                     try:
@@ -331,7 +413,9 @@ def serve(args):
                 except (BlockingIOError, InterruptedError):
                     continue
                 c.setblocking(False)
+                conns += 1
                 bufs[c] = bytearray()
+                last[c] = time.monotonic()
                 sel.register(c, selectors.EVENT_READ, "conn")
             else:
                 c = key.fileobj
@@ -343,6 +427,7 @@ def serve(args):
                     d = b""
                 buf = bufs[c]
                 buf += d
+                last[c] = time.monotonic()
                 frames(buf, r)
                 if not d:
                     if buf:
@@ -353,7 +438,12 @@ def serve(args):
     r.close()
     for e in r.errors[:20]:
         print(f"syslog_receiver: {e}", file=sys.stderr)
-    print(f"syslog_receiver: {r.count} messages, {len(r.errors)} bad", file=sys.stderr)
+    print(f"syslog_receiver: {r.count} messages, {len(r.errors)} bad"
+          + (f", {conns} connections" if args.proto == "tcp" else ""), file=sys.stderr)
+    if args.min_connections and conns < args.min_connections:
+        print(f"syslog_receiver: {conns} connections, want at least {args.min_connections}",
+              file=sys.stderr)
+        return 1
     return 1 if r.errors else 0
 
 
@@ -409,6 +499,11 @@ def main():
     li.add_argument("--ready")
     li.add_argument("--timeout", type=float, default=120.0)
     li.add_argument("--grace", type=float, default=1.0)
+    li.add_argument("--close-idle", type=float, metavar="S",
+                    help="tcp: close the first connection once it is quiet for S seconds")
+    li.add_argument("--then-stop", action="store_true",
+                    help="with --close-idle: also stop listening, and exit")
+    li.add_argument("--min-connections", type=int, default=0)
     co = sub.add_parser("convert")
     co.add_argument("cef")
     co.add_argument("ndjson")
