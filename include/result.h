@@ -53,6 +53,22 @@ enum reason reason_from_icmp(uint8_t type, uint8_t code);
  * of RFC 4443 (0-6) is a filtering reason; R_NONE for others and other types. */
 enum reason reason_from_icmp6(uint8_t type, uint8_t code);
 
+/*
+ * Whether a port's answer shows that the host itself is there: nmap's "host
+ * up", the one rule every output and `portus diff` apply. A SYN-ACK or a RST
+ * (open, closed), or an ICMP error sent from the target's own address, is
+ * the host answering. An ICMP error from another address (reason_ip: a router
+ * or firewall on the way) says nothing about the target, nor does silence
+ * (no-response) or an ICMP reason without a sender. A host is up when one of
+ * its ports answered so, or ARP / neighbour discovery found it (host record
+ * "up").
+ */
+int reply_from_target(ip_addr ip, enum reason reason, ip_addr reason_ip);
+
+/* reply_from_target for a port record (has_reply 0: never). */
+struct port_record;
+int port_record_from_target(const struct port_record *r);
+
 struct port_record {
 	ip_addr ip;
 	uint16_t port;

@@ -75,3 +75,30 @@ enum reason reason_from_icmp6(uint8_t type, uint8_t code)
 	default: return R_NONE;
 	}
 }
+
+int reply_from_target(ip_addr ip, enum reason reason, ip_addr reason_ip)
+{
+	switch (reason) {
+	case R_SYN_ACK:
+	case R_RESET:
+		return 1;
+	case R_NET_UNREACH:
+	case R_HOST_UNREACH:
+	case R_PROTO_UNREACH:
+	case R_PORT_UNREACH:
+	case R_NET_PROHIBITED:
+	case R_HOST_PROHIBITED:
+	case R_ADMIN_PROHIBITED:
+	case R_NO_ROUTE:
+	case R_BEYOND_SCOPE:
+	case R_REJECT_ROUTE:
+		return !addr_is_zero(reason_ip) && addr_eq(reason_ip, ip);
+	default:
+		return 0;
+	}
+}
+
+int port_record_from_target(const struct port_record *r)
+{
+	return r->has_reply && reply_from_target(r->ip, (enum reason)r->reason, r->reason_ip);
+}

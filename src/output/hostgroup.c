@@ -168,8 +168,8 @@ static void find_status(struct hg_host *h, const struct host_record *hr)
 			h->end_us = p->time_us;
 		timed = 1;
 		h->nopen += hg_state(p) == PS_OPEN;
-		if (!p->has_reply)
-			continue;
+		if (!port_record_from_target(p))
+			continue; /* silence, or an ICMP error from a router (result.h) */
 		if (any == NULL)
 			any = p;
 		if (tcp == NULL && (p->reason == R_SYN_ACK || p->reason == R_RESET))

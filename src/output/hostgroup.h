@@ -11,16 +11,18 @@
  * them out one host at a time (by address: IPv4 before IPv6, addr.h), with
  * what nmap would say about the host:
  *
- *   status   up      at least one reply (TCP or ICMP) or an ARP (IPv6:
- *                    neighbour discovery) "up" record; reason
+ *   status   up      the host itself answered (result.h, reply_from_target):
+ *                    a SYN-ACK or RST, an ICMP error from its own address,
+ *                    or an ARP (IPv6: neighbour discovery) "up" record; reason
  *                    arp-response/nd-response/user-set from the host record, else
  *                    the first TCP answer (syn-ack/reset ttl N), else the
- *                    first ICMP error
+ *                    first ICMP error from the host
  *            down    an on-link host that did not answer ARP or neighbour
  *                    solicitation (nmap -v lists
  *                    those; nmap's reason is "no-response")
- *            silent  nothing answered on any port: nmap without -Pn does not
- *                    list it, its run statistics count it down
+ *            silent  the host answered on no port (silence, or ICMP errors
+ *                    from routers only): nmap without -Pn does not list
+ *                    it, its run statistics count it down
  *   ignored  nmap's "extraports": a non-open state with more than 25 ports,
  *            or with --open every non-open state; most ports first, ties in
  *            nmap's state order (closed before filtered)

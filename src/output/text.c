@@ -183,7 +183,8 @@ static size_t max_sz(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
-/* The host line: a TCP answer's TTL, else the host record's reason, else the ICMP error. */
+/* The host line: a TCP answer's TTL, else the host record's reason, else the
+ * ICMP error from the host's own address. */
 static void print_up(FILE *fp, const struct port_record *p, size_t n,
 		     const struct host_record *h)
 {
@@ -201,7 +202,7 @@ static void print_up(FILE *fp, const struct port_record *p, size_t n,
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (p[i].has_reply) {
+		if (port_record_from_target(&p[i])) {
 			reason_text(&p[i], why, sizeof(why));
 			fprintf(fp, "Host is up (%s).\n", why);
 			return;
@@ -382,14 +383,22 @@ static void print_down(FILE *fp, const struct host_record *h)
 static void print_report(struct writer *w)
 {
 	struct text *t = w->priv;
-	uint64_t silent = 0;
+	uint64_t silent = 0, unreach = 0;
 	struct hg_host h;
 
 	setservent(1);
 	hg_begin(&t->g);
 	while (hg_next(&t->g, w->open_only, &h)) {
 		if (h.status == HG_SILENT) {
-			silent++;
+			size_t k = 0;
+
+			while (k < h.n && !h.ports[k].has_reply)
+				k++;
+			/* Any reply at all of a silent host is an ICMP error from a router. */
+			if (k < h.n)
+				unreach++;
+			else
+				silent++;
 		} else if (w->open_only && h.nopen == 0) {
 			/* --open: only hosts with an open port are shown */
 		} else if (h.status == HG_DOWN) {
@@ -403,6 +412,11 @@ static void print_report(struct writer *w)
 		fprintf(w->fp,
 			"%" PRIu64 " host%s gave no response on any port (all filtered, no-response).\n",
 			silent, plural(silent));
+	if (unreach > 0)
+		fprintf(w->fp,
+			"%" PRIu64 " host%s did not answer: every port filtered, by ICMP errors from "
+			"other addresses (a router or firewall, not the host).\n",
+			unreach, plural(unreach));
 	print_tls(w->fp, t);
 	if (t->has_sum)
 		print_done(w->fp, &t->sum);

@@ -108,6 +108,8 @@ static void scan_summary(struct strbuf *b, const struct report_model *m,
 	rp_count_span(b, "closed", m->closed);
 	sb_puts(b, " / ");
 	rp_count_span(b, "filtered", m->filtered);
+	sb_puts(b, "</dd>\n<dt>hosts up (the host itself answered)</dt><dd>");
+	rp_count_span(b, "hosts-up", m->hosts_up);
 	sb_puts(b, "</dd>\n<dt>hosts with an open port</dt><dd>");
 	rp_count_span(b, "hosts-open", m->hosts_open);
 	sb_puts(b, "</dd>\n<dt>TLS records / endpoints / completed</dt><dd>");

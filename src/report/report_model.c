@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report_model.h"
+#include "result.h"
 #include "table.h"
 #include "tls_result.h"
 
@@ -138,6 +139,29 @@ static void count_ports(struct report_model *m, const struct result_set *rs)
 		} else if (p->state == PS_FILTERED) {
 			m->filtered++;
 		}
+	}
+}
+
+/* Addresses up as nmap means it: a port answered by the host itself (not a
+ * router's ICMP error), or an ARP / neighbour discovery "up" record. Ports
+ * and hosts come in address order (sweep_normalize). */
+static void count_hosts_up(struct report_model *m, const struct result_set *rs)
+{
+	size_t i = 0, j = 0;
+
+	while (i < rs->nports || j < rs->nhosts) {
+		ip_addr ip = i < rs->nports && (j >= rs->nhosts ||
+						addr_order(rs->ports[i].ip, rs->hosts[j].ip) <= 0) ?
+				     rs->ports[i].ip : rs->hosts[j].ip;
+		int up = 0;
+
+		for (; i < rs->nports && addr_eq(rs->ports[i].ip, ip); i++)
+			up |= rs->ports[i].ttl >= 0 &&
+			      reply_from_target(ip, (enum reason)rs->ports[i].reason,
+						rs->ports[i].reason_ip);
+		for (; j < rs->nhosts && addr_eq(rs->hosts[j].ip, ip); j++)
+			up |= rs->hosts[j].up && rs->hosts[j].reason != R_USER_SET;
+		m->hosts_up += (uint64_t)up;
 	}
 }
 
@@ -311,6 +335,7 @@ int report_model_build(struct report_model *m, const struct result_set *rs)
 	    (keys = calloc(rs->ntls ? rs->ntls : 1, sizeof(*keys))) == NULL)
 		goto out;
 	count_ports(m, rs);
+	count_hosts_up(m, rs);
 	if (count_summaries(m, rs) || classify_tls(m, rs) || tls_tables(m, rs, keys) ||
 	    group_certs(m, rs, keys))
 		goto out;

@@ -57,7 +57,9 @@ struct report_model {
 
 	/* Ports, from the port records. */
 	uint64_t open, closed, filtered;
-	uint64_t hosts_open;         /* addresses with an open port */
+	uint64_t hosts_up;           /* addresses whose host answered itself or ARP/ND (result.h,
+				      * reply_from_target): nmap's "up", as diff and -oX count it */
+	uint64_t hosts_open;         /* addresses with an open port ("exposed") */
 	const struct rs_port **p443; /* port records of 443 open, by address */
 	size_t np443;
 

@@ -30,6 +30,8 @@
 enum alert_kind {
 	A_HOST_APPEARED,
 	A_HOST_DISAPPEARED,
+	A_HOST_EXPOSED,
+	A_HOST_EXPOSURE_GONE,
 	A_PORT_OPENED,
 	A_PORT_CLOSED,
 	A_CERT_CHANGED,
@@ -41,6 +43,8 @@ enum alert_kind {
 static const char *const alert_name[A_COUNT] = {
 	[A_HOST_APPEARED] = "host-appeared",
 	[A_HOST_DISAPPEARED] = "host-disappeared",
+	[A_HOST_EXPOSED] = "host-exposed",
+	[A_HOST_EXPOSURE_GONE] = "host-exposure-gone",
 	[A_PORT_OPENED] = "port-opened",
 	[A_PORT_CLOSED] = "port-closed",
 	[A_CERT_CHANGED] = "cert-changed",
@@ -52,6 +56,8 @@ static const char *const alert_name[A_COUNT] = {
 static const char *const alert_words[A_COUNT][2] = {
 	[A_HOST_APPEARED] = { "host appeared", "hosts appeared" },
 	[A_HOST_DISAPPEARED] = { "host disappeared", "hosts disappeared" },
+	[A_HOST_EXPOSED] = { "host newly exposed", "hosts newly exposed" },
+	[A_HOST_EXPOSURE_GONE] = { "host no longer exposed", "hosts no longer exposed" },
 	[A_PORT_OPENED] = { "port opened", "ports opened" },
 	[A_PORT_CLOSED] = { "port closed", "ports closed" },
 	[A_CERT_CHANGED] = { "certificate changed", "certificates changed" },
@@ -190,7 +196,9 @@ static int target_planned(const struct coverage *c, ip_addr ip, uint16_t port)
 	return (c->port_seen[port / 8] & (1u << (port % 8))) && addr_planned(c, ip);
 }
 
-/* A host is there when a port of it is open or ARP found it up. */
+/* A host is up as nmap means it (result.h, reply_from_target): the host
+ * itself answered a port (SYN-ACK, RST, an ICMP error from its own address),
+ * or ARP / neighbour discovery found it. A router's ICMP error does not count. */
 static int host_present(const struct result_set *rs, ip_addr ip)
 {
 	const struct rs_host *h = find_host(rs, ip);
@@ -199,16 +207,27 @@ static int host_present(const struct result_set *rs, ip_addr ip)
 		return 1;
 	for (const struct rs_port *p = first_port(rs, ip);
 	     p != NULL && p < rs->ports + rs->nports && addr_eq(p->ip, ip); p++)
-		if (p->state == PS_OPEN)
+		if (p->ttl >= 0 && reply_from_target(p->ip, (enum reason)p->reason, p->reason_ip))
 			return 1;
 	return 0;
 }
 
+/* "down" for an address the scan has a record of (it looked, the host did
+ * not answer), null for one it has none of. */
 static const char *host_word(const struct result_set *rs, ip_addr ip)
 {
-	const struct rs_host *h = find_host(rs, ip);
+	return find_host(rs, ip) != NULL || first_port(rs, ip) != NULL ? "down" : NULL;
+}
 
-	return h != NULL && !h->up ? "down" : NULL;
+/* Exposed: a port of the host is open in rs. With other, only an open port
+ * that other's scan looked at too counts (the plan rule). */
+static int host_exposed(const struct result_set *rs, ip_addr ip, const struct coverage *other)
+{
+	for (const struct rs_port *p = first_port(rs, ip);
+	     p != NULL && p < rs->ports + rs->nports && addr_eq(p->ip, ip); p++)
+		if (p->state == PS_OPEN && (other == NULL || target_planned(other, ip, p->port)))
+			return 1;
+	return 0;
 }
 
 /* Addresses of one scan's port and host records, each once, ascending, into
@@ -249,8 +268,18 @@ static void host_alerts(struct alerts *as, const struct coverage *oc, const stru
 		for (size_t i = 0; i < n; i++) {
 			struct alert *al;
 
-			if (!host_present(a, ips[i]) || host_present(b, ips[i]) ||
-			    !addr_planned(side[1 - s], ips[i]))
+			if (!addr_planned(side[1 - s], ips[i]))
+				continue;
+			/* Exposure: an open port in a, where b looked, and none in b. */
+			if (host_exposed(a, ips[i], side[1 - s]) && !host_exposed(b, ips[i], NULL)) {
+				al = add(as, s ? A_HOST_EXPOSED : A_HOST_EXPOSURE_GONE, ips[i], -1,
+					 new_start);
+				if (al == NULL)
+					break;
+				al->old_v = s ? "not-exposed" : "exposed";
+				al->new_v = s ? "exposed" : "not-exposed";
+			}
+			if (!host_present(a, ips[i]) || host_present(b, ips[i]))
 				continue;
 			al = add(as, s ? A_HOST_APPEARED : A_HOST_DISAPPEARED, ips[i], -1, new_start);
 			if (al == NULL)

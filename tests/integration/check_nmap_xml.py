@@ -7,14 +7,16 @@
 What nmap itself would write (nmap -sS -n --reason, portus's choices where nmap
 has none) is the expected answer for every (address, port) of the plan:
 
-  * a host that answered (any TCP or ICMP reply) is listed up, each planned
+  * a host that answered itself (a TCP reply, or an ICMP error from its own
+    address: not a router's) is listed up, each planned
     port exactly once: as a <port> with state, reason, reason_ttl (0 for
     no-response) and reason_ip when the ICMP error came from another address,
     or inside <extraports state> / <extrareasons reason count ports>, whose
     counts add up; the same ports and states in the grepable "Ports:" list or
     its "Ignored State: STATE (N)";
   * a dead on-link host is listed down with no ports (not at all with --open);
-  * a host that gave no answer is not listed (nmap without -Pn and -v);
+  * a host that gave no answer, or only ICMP errors from routers, is not
+    listed (nmap without -Pn and -v);
   * with --open only hosts with an open port are listed and every <port> is open;
   * <runstats><hosts up down total> and the grepable done line count every host
     of the plan; --interrupted expects exit="error" errormsg="interrupted"
@@ -74,7 +76,10 @@ def expected_hosts(truth, ranges, ports):
             h["down"] = True
             continue
         h["ports"][port] = r
-        if not (r["state"] == "filtered" and r["reason"] == "no-response"):
+        # nmap's "up": the host itself answered; an ICMP error from a router
+        # (reason_ip another address) does not count (result.h, reply_from_target)
+        if not (r["state"] == "filtered" and r["reason"] == "no-response") and \
+                want_reason_ip(r, ip) is None:
             h["answered"] = True
         if r["state"] == "open":
             h["open"] = True

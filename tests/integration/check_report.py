@@ -63,7 +63,7 @@ def sni_key(sni):
 
 
 def load(paths):
-    ports, tls, sums = {}, {}, []
+    ports, tls, sums, up = {}, {}, [], set()
     for path in paths:
         with open(path, encoding="utf-8") as f:
             for line in f:
@@ -84,9 +84,11 @@ def load(paths):
                         tls[k] = r
                 elif t == "summary":
                     sums.append(r)
+                elif t == "host" and r["state"] == "up" and r["reason"] != "user-set":
+                    up.add(r["ip"])  # ARP / neighbour discovery
     ports = [ports[k] for k in sorted(ports, key=lambda k: (ip_key(k[0]), k[1]))]
     tls = [tls[k] for k in sorted(tls, key=lambda k: (ip_key(k[0]), k[1], sni_key(k[2])))]
-    return ports, tls, sums
+    return ports, tls, sums, up
 
 
 def is_weak(r):
@@ -108,7 +110,7 @@ def count_rows(values, top):
 
 
 def expected(paths, top):
-    ports, tls, sums = load(paths)
+    ports, tls, sums, arp_up = load(paths)
     exp = {"counts": {}, "tables": {}, "more": {}, "bars": {}}
     cnt = exp["counts"]
     opn = [p for p in ports if p["state"] == "open"]
@@ -116,6 +118,13 @@ def expected(paths, top):
     cnt["closed"] = sum(p["state"] == "closed" for p in ports)
     cnt["filtered"] = sum(p["state"] == "filtered" for p in ports)
     cnt["hosts-open"] = len({p["ip"] for p in opn})
+    # nmap's "up": the host itself answered (SYN-ACK, RST, an ICMP error from
+    # its own address, not a router's) or ARP / neighbour discovery found it.
+    cnt["hosts-up"] = len(arp_up | {
+        p["ip"] for p in ports
+        if p["reason"] in ("syn-ack", "reset")
+        or (p.get("reason_ip") is not None and p["ttl"] is not None
+            and canon(p["reason_ip"]) == p["ip"])})
     h443 = [p["ip"] for p in opn if p["port"] == 443]
     cnt["hosts-443"] = len(h443)
     cnt["summaries"] = len(sums)

@@ -29,7 +29,9 @@ Formats (--format, default portus-json):
   nmap-xml      nmap -oX. Even with -Pn, nmap ARP-pings on-link targets and
                 reports the ones that do not answer as down (status down with
                 -v, or absent from the file): that is the expected answer for
-                dead on-link hosts, as for portus.
+                dead on-link hosts, as for portus. A host that answers nothing
+                itself (only a router's ICMP errors, or silence) is not up:
+                absent from portus -oX, its ports then count as filtered.
   masscan-list  masscan -oL (open, and closed with --show closed).
   masscan-json  masscan -oJ.
   zmap-csv      zmap CSV with saddr, sport and classification fields (synack,
@@ -670,6 +672,22 @@ def score(args, truth, ranges, ports):
         for ip, _port in plan_iter(ranges, ports[:1]):
             if ip not in up:
                 down_reported.add(ip)
+    # Hosts the truth has answering nothing themselves (silence, or ICMP errors
+    # from a router only) are not up as nmap means it (result.h,
+    # reply_from_target): portus -oX leaves them out, so their ports are
+    # expected absent there (filtered); nmap may still list them (a ping).
+    not_self = set()
+    if fmt == "nmap-xml":
+        answered = set()
+        for ip, port in plan_iter(ranges, ports):
+            r = truth.expect(ip, port)
+            if r is None or "invalid" in r or r.get("down"):
+                continue
+            if not (r["state"] == "filtered" and r["reason"] == "no-response") and \
+                    expected_reason_ip(r, ip) == int2ip(ip):
+                answered.add(ip)
+            not_self.add(ip)
+        not_self -= answered
     got = {}
     dups = extra = 0
     planned_ips = ranges
@@ -705,7 +723,7 @@ def score(args, truth, ranges, ports):
         if want == DOWN:
             have = DOWN if (ip in down_reported and g is None) else (g and g["state"])
         elif g is None:
-            have = "filtered" if absent_filtered else None
+            have = "filtered" if absent_filtered or ip in not_self else None
         else:
             have = g["state"]
         key = want

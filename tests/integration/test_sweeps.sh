@@ -157,6 +157,64 @@ for l in open(sys.argv[1]):
     assert "observer" not in r
 PY
 
+# --- host up as nmap means it (issue 13 item 2): 198.19.0.7's open ports (80,
+# 443) now answer RST. The host still answers, so it is up: diff says its
+# ports closed and its exposure is gone, never host-disappeared; -oX and -oG
+# list it up, and the report counts it among the hosts up. ---
+ip netns exec "$LAB_NS_GW" nft -f - <<'NFT' || fail "nft reset rule"
+table ip exposure {
+	chain input {
+		type filter hook input priority -10; policy accept;
+		ip daddr 198.19.0.7 tcp dport { 80, 443 } reject with tcp reset
+	}
+}
+NFT
+scan rst -oX "$ART/rst.xml" -oG "$ART/rst.gnmap"
+ip netns exec "$LAB_NS_GW" nft delete table ip exposure || fail "nft delete exposure"
+offline diff "$ART/changed.json" "$ART/rst.json" -o "$ART/diff-rst.json" 2>"$ART/stderr-diff-rst.txt"
+rc=$?
+[ $rc = 1 ] || fail "diff after closing 198.19.0.7's open ports exited $rc: $(cat "$ART/stderr-diff-rst.txt")"
+python3 - "$ART/diff-rst.json" <<'PY' || fail "diff of a host whose open ports now answer RST"
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+for g in got:
+    g.pop("time")
+want = [
+    {"type": "alert", "alert": "host-exposure-gone", "ip": "198.19.0.7", "old": "exposed",
+     "new": "not-exposed"},
+    {"type": "alert", "alert": "port-closed", "ip": "198.19.0.7", "port": 80, "old": "open",
+     "new": "closed"},
+    {"type": "alert", "alert": "port-closed", "ip": "198.19.0.7", "port": 443, "old": "open",
+     "new": "closed"},
+]
+if any(g["alert"] == "host-disappeared" for g in got):
+    sys.exit(f"a host that answers RST was reported disappeared: {got}")
+if got != want:
+    sys.exit(f"got {got}")
+print("diff: 198.19.0.7 closed, still up: exposure gone, not disappeared")
+PY
+grep -qx "portus: diff: 3 changes: 1 host no longer exposed, 2 ports closed" "$ART/stderr-diff-rst.txt" ||
+	fail "diff summary line: $(cat "$ART/stderr-diff-rst.txt")"
+grep -q '<address addr="198.19.0.7"' "$ART/rst.xml" &&
+	python3 - "$ART/rst.xml" <<'PY' || fail "-oX does not list 198.19.0.7 up with reason reset"
+import sys, xml.etree.ElementTree as ET
+for h in ET.parse(sys.argv[1]).getroot().iter("host"):
+    if h.find("address").get("addr") == "198.19.0.7":
+        st = h.find("status")
+        assert (st.get("state"), st.get("reason")) == ("up", "reset"), st.attrib
+        break
+else:
+    sys.exit("198.19.0.7 not listed")
+PY
+grep -qP '^Host: 198\.19\.0\.7 \(\)\tStatus: Up$' "$ART/rst.gnmap" || fail "-oG does not list 198.19.0.7 up"
+# The report counts the same hosts up as the XML's runstats.
+offline report "$ART/rst.json" -o "$ART/rst.html" 2>"$ART/stderr-report-rst.txt" ||
+	fail "report of the RST scan exited $? ($(cat "$ART/stderr-report-rst.txt"))"
+xml_up=$(sed -n 's/.*<hosts up="\([0-9]*\)".*/\1/p' "$ART/rst.xml")
+page_up=$(sed -n 's/.*data-count="hosts-up">\([0-9]*\)<.*/\1/p' "$ART/rst.html")
+[ -n "$xml_up" ] && [ "$xml_up" = "$page_up" ] ||
+	fail "hosts up: -oX says '$xml_up', the report '$page_up'"
+
 # --- the cron script: first run 0, unchanged 0, history bounded to -k ---
 cat >"$ART/portus-wrapper.sh" <<WRAP
 #!/bin/sh

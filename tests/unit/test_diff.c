@@ -22,6 +22,9 @@
 #define PORT(ip, port, state, reason, ttl, t)                                                 \
 	"{\"type\":\"port\",\"ip\":\"" ip "\",\"port\":" #port ",\"proto\":\"tcp\",\"state\":\"" \
 	state "\",\"reason\":\"" reason "\",\"ttl\":" ttl "," t "}\n"
+#define PORT_ICMP(ip, port, reason, reason_ip, t)                                             \
+	"{\"type\":\"port\",\"ip\":\"" ip "\",\"port\":" #port ",\"proto\":\"tcp\",\"state\":"   \
+	"\"filtered\",\"reason\":\"" reason "\",\"ttl\":63,\"reason_ip\":\"" reason_ip "\"," t "}\n"
 #define HOST(ip, state, reason, t)                                                            \
 	"{\"type\":\"host\",\"ip\":\"" ip "\",\"state\":\"" state "\",\"reason\":\"" reason     \
 	"\"," t "}\n"
@@ -168,8 +171,9 @@ static void test_every_alert_kind_exactly(void **state)
 		"\"old\":\"open\",\"new\":\"filtered\"," T_NEW "}\n"
 		"{\"type\":\"alert\",\"alert\":\"port-opened\",\"ip\":\"198.18.0.10\",\"port\":443,"
 		"\"old\":\"closed\",\"new\":\"open\"," T_NEW "}\n"
-		"{\"type\":\"alert\",\"alert\":\"host-appeared\",\"ip\":\"198.18.0.11\",\"old\":null,"
-		"\"new\":\"up\",\"time\":\"2026-01-01T12:00:00.000000Z\"}\n"
+		/* .11 answered RST before: up in both, newly exposed */
+		"{\"type\":\"alert\",\"alert\":\"host-exposed\",\"ip\":\"198.18.0.11\","
+		"\"old\":\"not-exposed\",\"new\":\"exposed\",\"time\":\"2026-01-01T12:00:00.000000Z\"}\n"
 		"{\"type\":\"alert\",\"alert\":\"port-opened\",\"ip\":\"198.18.0.11\",\"port\":22,"
 		"\"old\":\"closed\",\"new\":\"open\"," T_NEW "}\n"
 		"{\"type\":\"alert\",\"alert\":\"cert-changed\",\"ip\":\"198.18.0.12\",\"port\":443,"
@@ -181,11 +185,13 @@ static void test_every_alert_kind_exactly(void **state)
 		"\"sni\":null,\"old\":null,\"new\":\"TLSv1\"," T_NEW "}\n"
 		"{\"type\":\"alert\",\"alert\":\"host-disappeared\",\"ip\":\"198.18.0.15\","
 		"\"old\":\"up\",\"new\":\"down\",\"time\":\"2026-01-01T12:00:00.000000Z\"}\n"
+		"{\"type\":\"alert\",\"alert\":\"host-exposure-gone\",\"ip\":\"198.18.0.15\","
+		"\"old\":\"exposed\",\"new\":\"not-exposed\",\"time\":\"2026-01-01T12:00:00.000000Z\"}\n"
 		"{\"type\":\"alert\",\"alert\":\"port-closed\",\"ip\":\"198.18.0.15\",\"port\":22,"
 		"\"old\":\"open\",\"new\":null,\"time\":\"2026-01-01T12:00:00.000000Z\"}\n");
-	assert_string_equal(err, "portus: diff: 9 changes: 1 host appeared, 1 host disappeared, "
-				 "2 ports opened, 2 ports closed, 1 certificate changed, "
-				 "1 certificate expiring, 1 endpoint newly weak\n");
+	assert_string_equal(err, "portus: diff: 10 changes: 1 host disappeared, 1 host newly exposed, "
+				 "1 host no longer exposed, 2 ports opened, 2 ports closed, "
+				 "1 certificate changed, 1 certificate expiring, 1 endpoint newly weak\n");
 }
 
 static void test_expiry_days_bounds_the_expiring_alert(void **state)
@@ -198,7 +204,7 @@ static void test_expiry_days_bounds_the_expiring_alert(void **state)
 	put("new.json", new_scan);
 	assert_int_equal(run_diff(args), 1);
 	assert_null(strstr(out, "cert-expiring"));
-	assert_non_null(strstr(err, "8 changes"));
+	assert_non_null(strstr(err, "9 changes"));
 }
 
 static void test_no_change_exits_0(void **state)
@@ -214,7 +220,7 @@ static void test_no_change_exits_0(void **state)
 
 static void test_shard_lists_compare_like_one_file(void **state)
 {
-	/* NEW given as two shard files split anyhow: the same 9 alerts. */
+	/* NEW given as two shard files split anyhow: the same 10 alerts. */
 	const char *args[] = { path_of("old.json"), NULL, NULL };
 	char list[300];
 	const char *half = strstr(new_scan, PORT("198.18.0.11", 22, "open", "syn-ack", "64", T_NEW));
@@ -230,7 +236,7 @@ static void test_shard_lists_compare_like_one_file(void **state)
 	snprintf(list, sizeof(list), "%s,%s", path_of("n1.json"), path_of("n2.json"));
 	args[1] = list;
 	assert_int_equal(run_diff(args), 1);
-	assert_non_null(strstr(err, "portus: diff: 9 changes:"));
+	assert_non_null(strstr(err, "portus: diff: 10 changes:"));
 }
 
 static void test_ecs_alert_record(void **state)
@@ -241,22 +247,22 @@ static void test_ecs_alert_record(void **state)
 	put("o.json", PORT("198.18.0.10", 22, "closed", "reset", "64", T_OLD));
 	put("n.json", PORT("198.18.0.10", 22, "open", "syn-ack", "64", T_NEW));
 	assert_int_equal(run_diff(args), 1);
-	/* No open port before: the host appeared too. */
+	/* No open port before: the host is newly exposed (it was up: RST). */
 	assert_string_equal(
 		out,
 		"{\"@timestamp\":\"2026-01-02T00:00:00.000000Z\",\"ecs\":{\"version\":\"9.0.0\"},"
 		"\"event\":{\"kind\":\"alert\",\"category\":[\"network\"],\"type\":[\"change\"],"
-		"\"action\":\"host-appeared\",\"dataset\":\"portus.diff\",\"module\":\"portus\"},"
+		"\"action\":\"host-exposed\",\"dataset\":\"portus.diff\",\"module\":\"portus\"},"
 		"\"destination\":{\"ip\":\"198.18.0.10\",\"address\":\"198.18.0.10\"},"
-		"\"message\":\"host-appeared 198.18.0.10\",\"portus\":{\"diff\":{\"old\":null,"
-		"\"new\":\"up\"}}}\n"
+		"\"message\":\"host-exposed 198.18.0.10\",\"portus\":{\"diff\":{\"old\":\"not-exposed\","
+		"\"new\":\"exposed\"}}}\n"
 		"{\"@timestamp\":\"2026-01-02T00:00:00.000000Z\",\"ecs\":{\"version\":\"9.0.0\"},"
 		"\"event\":{\"kind\":\"alert\",\"category\":[\"network\"],\"type\":[\"change\"],"
 		"\"action\":\"port-opened\",\"dataset\":\"portus.diff\",\"module\":\"portus\"},"
 		"\"destination\":{\"ip\":\"198.18.0.10\",\"address\":\"198.18.0.10\",\"port\":22},"
 		"\"network\":{\"transport\":\"tcp\"},\"message\":\"port-opened 198.18.0.10:22\","
 		"\"portus\":{\"diff\":{\"old\":\"closed\",\"new\":\"open\"}}}\n");
-	assert_string_equal(err, "portus: diff: 2 changes: 1 host appeared, 1 port opened\n");
+	assert_string_equal(err, "portus: diff: 2 changes: 1 host newly exposed, 1 port opened\n");
 }
 
 /* IPv6 hosts: compared as addresses (another spelling of the same address
@@ -282,15 +288,15 @@ static void test_ipv6_alerts(void **state)
 	assert_int_equal(run_diff(args), 1);
 	assert_string_equal(
 		out,
-		"{\"type\":\"alert\",\"alert\":\"host-appeared\",\"ip\":\"198.18.0.10\",\"old\":null,"
-		"\"new\":\"up\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n"
+		"{\"type\":\"alert\",\"alert\":\"host-exposed\",\"ip\":\"198.18.0.10\","
+		"\"old\":\"not-exposed\",\"new\":\"exposed\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n"
 		"{\"type\":\"alert\",\"alert\":\"port-opened\",\"ip\":\"198.18.0.10\",\"port\":22,"
 		"\"old\":\"closed\",\"new\":\"open\"," T_NEW "}\n"
 		"{\"type\":\"alert\",\"alert\":\"port-opened\",\"ip\":\"2001:db8::1\",\"port\":443,"
 		"\"old\":\"closed\",\"new\":\"open\"," T_NEW "}\n"
 		"{\"type\":\"alert\",\"alert\":\"host-disappeared\",\"ip\":\"2001:db8::2\","
 		"\"old\":\"up\",\"new\":\"down\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n");
-	assert_string_equal(err, "portus: diff: 4 changes: 1 host appeared, 1 host disappeared, "
+	assert_string_equal(err, "portus: diff: 4 changes: 1 host disappeared, 1 host newly exposed, "
 				 "2 ports opened\n");
 }
 
@@ -304,16 +310,17 @@ static void test_ecs_ipv6_alert_record(void **state)
 	put("n.json", PORT("2001:db8::1", 22, "filtered", "no-response", "null", T_NEW)
 		      PORT("2001:db8::1", 443, "closed", "reset", "64", T_NEW));
 	assert_int_equal(run_diff(args), 1);
-	/* The last open port closed: the host disappeared too. */
+	/* The last open port closed, but 443 still answers RST: the host is up,
+	 * only its exposure is gone (not host-disappeared). */
 	assert_string_equal(
 		out,
 		"{\"@timestamp\":\"2026-01-02T00:00:00.000000Z\",\"ecs\":{\"version\":\"9.0.0\"},"
 		"\"event\":{\"kind\":\"alert\",\"category\":[\"network\"],\"type\":[\"change\"],"
-		"\"action\":\"host-disappeared\",\"dataset\":\"portus.diff\",\"module\":\"portus\"},"
+		"\"action\":\"host-exposure-gone\",\"dataset\":\"portus.diff\",\"module\":\"portus\"},"
 		"\"destination\":{\"ip\":\"2001:db8::1\",\"address\":\"2001:db8::1\"},"
 		"\"network\":{\"type\":\"ipv6\"},"
-		"\"message\":\"host-disappeared 2001:db8::1\",\"portus\":{\"diff\":{\"old\":\"up\","
-		"\"new\":null}}}\n"
+		"\"message\":\"host-exposure-gone 2001:db8::1\",\"portus\":{\"diff\":{\"old\":\"exposed\","
+		"\"new\":\"not-exposed\"}}}\n"
 		"{\"@timestamp\":\"2026-01-02T00:00:00.000000Z\",\"ecs\":{\"version\":\"9.0.0\"},"
 		"\"event\":{\"kind\":\"alert\",\"category\":[\"network\"],\"type\":[\"change\"],"
 		"\"action\":\"port-closed\",\"dataset\":\"portus.diff\",\"module\":\"portus\"},"
@@ -321,6 +328,56 @@ static void test_ecs_ipv6_alert_record(void **state)
 		"\"network\":{\"transport\":\"tcp\",\"type\":\"ipv6\"},"
 		"\"message\":\"port-closed [2001:db8::1]:22\","
 		"\"portus\":{\"diff\":{\"old\":\"open\",\"new\":\"filtered\"}}}\n");
+}
+
+/*
+ * Host up as nmap means it (issue 13): a host that answers anything itself
+ * (RST, an ICMP error from its own address) is up; its last open port
+ * closing is host-exposure-gone, not host-disappeared. An ICMP error from a
+ * router does not make the target up.
+ */
+static void test_host_up_means_the_host_answered(void **state)
+{
+	const char *args[] = { path_of("o.json"), path_of("n.json"), NULL };
+
+	(void)state;
+	put("o.json", PORT("198.18.0.20", 22, "open", "syn-ack", "64", T_OLD)
+		      PORT("198.18.0.20", 80, "closed", "reset", "64", T_OLD)
+		      PORT("198.18.0.21", 22, "open", "syn-ack", "64", T_OLD)
+		      PORT("198.18.0.22", 22, "open", "syn-ack", "64", T_OLD)
+		      PORT_ICMP("198.18.0.23", 22, "host-unreach", "198.18.0.254", T_OLD)
+		      SUMMARY("2026-01-01T00:00:00.000000Z"));
+	put("n.json", PORT("198.18.0.20", 22, "closed", "reset", "64", T_NEW)
+		      PORT("198.18.0.20", 80, "closed", "reset", "64", T_NEW)
+		      PORT_ICMP("198.18.0.21", 22, "host-unreach", "198.18.0.254", T_NEW)
+		      PORT_ICMP("198.18.0.22", 22, "port-unreach", "198.18.0.22", T_NEW)
+		      PORT("198.18.0.23", 22, "closed", "reset", "64", T_NEW)
+		      SUMMARY("2026-01-02T00:00:00.000000Z"));
+	assert_int_equal(run_diff(args), 1);
+	assert_string_equal(
+		out,
+		/* .20: its only open port now answers RST: still up, no longer exposed */
+		"{\"type\":\"alert\",\"alert\":\"host-exposure-gone\",\"ip\":\"198.18.0.20\","
+		"\"old\":\"exposed\",\"new\":\"not-exposed\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n"
+		"{\"type\":\"alert\",\"alert\":\"port-closed\",\"ip\":\"198.18.0.20\",\"port\":22,"
+		"\"old\":\"open\",\"new\":\"closed\"," T_NEW "}\n"
+		/* .21: only a router's host-unreach now: gone */
+		"{\"type\":\"alert\",\"alert\":\"host-disappeared\",\"ip\":\"198.18.0.21\","
+		"\"old\":\"up\",\"new\":\"down\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n"
+		"{\"type\":\"alert\",\"alert\":\"host-exposure-gone\",\"ip\":\"198.18.0.21\","
+		"\"old\":\"exposed\",\"new\":\"not-exposed\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n"
+		"{\"type\":\"alert\",\"alert\":\"port-closed\",\"ip\":\"198.18.0.21\",\"port\":22,"
+		"\"old\":\"open\",\"new\":\"filtered\"," T_NEW "}\n"
+		/* .22: a port-unreach from its own address: up */
+		"{\"type\":\"alert\",\"alert\":\"host-exposure-gone\",\"ip\":\"198.18.0.22\","
+		"\"old\":\"exposed\",\"new\":\"not-exposed\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n"
+		"{\"type\":\"alert\",\"alert\":\"port-closed\",\"ip\":\"198.18.0.22\",\"port\":22,"
+		"\"old\":\"open\",\"new\":\"filtered\"," T_NEW "}\n"
+		/* .23: was only behind a router's host-unreach, now answers RST */
+		"{\"type\":\"alert\",\"alert\":\"host-appeared\",\"ip\":\"198.18.0.23\","
+		"\"old\":\"down\",\"new\":\"up\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n");
+	assert_string_equal(err, "portus: diff: 8 changes: 1 host appeared, 1 host disappeared, "
+				 "3 hosts no longer exposed, 3 ports closed\n");
 }
 
 static void test_open_only_output_is_sparse(void **state)
@@ -336,7 +393,8 @@ static void test_open_only_output_is_sparse(void **state)
 		      PORT("198.18.0.11", 22, "open", "syn-ack", "64", T_NEW)
 		      SUMMARY("2026-01-02T00:00:00.000000Z"));
 	assert_int_equal(run_diff(args), 1);
-	assert_string_equal(err, "portus: diff: 2 changes: 1 host appeared, 1 port opened\n");
+	assert_string_equal(err, "portus: diff: 3 changes: 1 host appeared, 1 host newly exposed, "
+				 "1 port opened\n");
 }
 
 static void test_bad_input_exits_2(void **state)
@@ -369,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_ecs_alert_record),
 		cmocka_unit_test(test_ipv6_alerts),
 		cmocka_unit_test(test_ecs_ipv6_alert_record),
+		cmocka_unit_test(test_host_up_means_the_host_answered),
 		cmocka_unit_test(test_open_only_output_is_sparse),
 		cmocka_unit_test(test_bad_input_exits_2),
 	};

@@ -711,7 +711,11 @@ static void test_text_icmp_only_host_and_summary_variants(void **state)
 	s.plan_bytes = 262154; /* 1 port */
 	s.table_bytes = 8;     /* one word */
 	got = text_run(0, &p, 1, NULL, 0, &s);
-	assert_non_null(strstr(got, "Host is up (host-prohibited from 10.0.0.1 ttl 250).\n"));
+	/* Only a router's ICMP error: the host did not answer, so it is not up
+	 * (result.h, reply_from_target); one line counts such hosts. */
+	assert_null(strstr(got, "Host is up"));
+	assert_non_null(strstr(got, "1 host did not answer: every port filtered, by ICMP errors "
+				    "from other addresses (a router or firewall, not the host).\n"));
 	assert_non_null(strstr(got, "portus done: 1 address x 1 port (1 target) in 3.21 s: "
 				    "100 open, 200 closed, 327380 filtered; 1 host, 0 down; 1 probe at "
 				    "102345 pps; pcap drops 0, interface drops 7; memory: plan "
@@ -799,18 +803,26 @@ static void test_text_ipv6_hosts(void **state)
 	free(got);
 }
 
-/* The host line of an IPv6 host seen only through an ICMPv6 error from a
- * router: the whole sender address, however long. */
+/* IPv6 hosts seen only through ICMPv6 errors: up when the error came from
+ * the host itself (its host line names that reason), not up when it came
+ * from a router; a router's address in a port line comes out whole, however
+ * long. */
 static void test_text_ipv6_icmp_only_host(void **state)
 {
-	struct port_record p = prec6(A6("2001:db8::5"), 1000, PS_FILTERED, R_REJECT_ROUTE, 250,
-				     A6(V6_LONG));
+	struct port_record p[] = {
+		prec6(A6("2001:db8::5"), 1000, PS_FILTERED, R_REJECT_ROUTE, 250, A6(V6_LONG)),
+		prec6(A6("2001:db8::6"), 1000, PS_FILTERED, R_PORT_UNREACH, 64, A6("2001:db8::6")),
+		prec6(A6("2001:db8::6"), 1001, PS_FILTERED, R_REJECT_ROUTE, 250, A6(V6_LONG)),
+	};
 	char *got;
 
 	(void)state;
-	got = text_run(0, &p, 1, NULL, 0, NULL);
-	assert_non_null(strstr(got, "portus scan report for 2001:db8::5\n"
-				    "Host is up (reject-route from " V6_LONG " ttl 250).\n"));
+	got = text_run(0, p, 3, NULL, 0, NULL);
+	assert_null(strstr(got, "portus scan report for 2001:db8::5\n"));
+	assert_non_null(strstr(got, "portus scan report for 2001:db8::6\n"
+				    "Host is up (port-unreach ttl 64).\n"));
+	assert_non_null(strstr(got, "reject-route from " V6_LONG " ttl 250\n"));
+	assert_non_null(strstr(got, "1 host did not answer: every port filtered"));
 	free(got);
 }
 
