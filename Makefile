@@ -4,6 +4,7 @@
 #   make unit         unit tests only
 #   make SANITIZER=address,undefined check-unit   sanitizer build of the unit tests
 #   make scan         build a lab network in namespaces, scan it, tear it down
+#   make install      binary, man page, completions, schemas, docs (mk/install.mk: PREFIX, DESTDIR, SETCAP=1)
 
 CC        ?= cc
 SANITIZER ?=
