@@ -856,6 +856,34 @@ static void test_result_names_follow_nmap(void **state)
 	assert_string_equal(reason_name(R_COUNT), "unknown");
 }
 
+/* nmap's "host up" (result.h): the host's own answers count, a router's and
+ * silence do not. */
+static void test_reply_from_target(void **state)
+{
+	const ip_addr t = addr_from_v4(IP(198, 19, 0, 7)), gw = addr_from_v4(IP(198, 18, 0, 254));
+	const ip_addr t6 = A6("2001:db8::7"), gw6 = A6("2001:db8:0:1::fe");
+	struct port_record p;
+
+	(void)state;
+	assert_true(reply_from_target(t, R_SYN_ACK, addr_zero()));
+	assert_true(reply_from_target(t, R_RESET, addr_zero()));
+	assert_true(reply_from_target(t, R_PORT_UNREACH, t));
+	assert_true(reply_from_target(t, R_ADMIN_PROHIBITED, t));
+	assert_false(reply_from_target(t, R_HOST_UNREACH, gw));
+	assert_false(reply_from_target(t, R_NET_UNREACH, gw));
+	assert_false(reply_from_target(t, R_HOST_UNREACH, addr_zero())); /* no sender: unknown */
+	assert_false(reply_from_target(t, R_NO_RESPONSE, addr_zero()));
+	assert_false(reply_from_target(t, R_ARP_RESPONSE, t)); /* a host record's reason */
+	assert_true(reply_from_target(t6, R_REJECT_ROUTE, t6));
+	assert_false(reply_from_target(t6, R_NO_ROUTE, gw6));
+	p = prec(IP(198, 19, 0, 7), 80, PS_CLOSED, R_RESET, 64, 0);
+	assert_true(port_record_from_target(&p));
+	p.has_reply = 0; /* a no-response record never counts, whatever its reason */
+	assert_false(port_record_from_target(&p));
+	p = prec(IP(198, 19, 0, 7), 80, PS_FILTERED, R_HOST_UNREACH, 63, IP(198, 18, 0, 254));
+	assert_false(port_record_from_target(&p));
+}
+
 static void test_reason_from_icmp_maps_filtering_codes(void **state)
 {
 	static const struct {
@@ -907,6 +935,7 @@ int main(void)
 		cmocka_unit_test(test_text_ipv6_hosts),
 		cmocka_unit_test(test_text_ipv6_icmp_only_host),
 		cmocka_unit_test(test_result_names_follow_nmap),
+		cmocka_unit_test(test_reply_from_target),
 		cmocka_unit_test(test_reason_from_icmp_maps_filtering_codes),
 	};
 
