@@ -94,7 +94,9 @@ void tls_json_group(struct strbuf *b, uint16_t id);
 /* Appends the --tls-ciphers keys ("ciphers":{...},"cipher_order":...,
  * "groups":...,"ciphers_complete":...,"cipher_handshakes":N; no leading
  * comma, no braces around), listing at most cap suites per version and cap
- * groups. Returns 1 when a list was cut. Shared by the native and ECS records. */
-int tls_json_ciphers(struct strbuf *b, const struct tls_ciphers *c, size_t cap);
+ * groups. Returns 1 when a list was cut. Shared by the native and ECS records;
+ * ecs_keys names the versions tls1_0 .. tls1_3 (Elasticsearch reads a dot in
+ * a key as an object path: "TLSv1.1" would clash with "TLSv1"). */
+int tls_json_ciphers(struct strbuf *b, const struct tls_ciphers *c, size_t cap, int ecs_keys);
 
 #endif

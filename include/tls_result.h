@@ -84,6 +84,8 @@ struct tls_result {
 
 	char ja3s[33]; /* JA3S of the main handshake's ServerHello, "" when none */
 	char ja4s[26]; /* JA4S ("t130200_1301_a56c5b993250"), "" when none */
+	uint16_t hello_version; /* version the main handshake's ServerHello chose (wire
+				   value, 0x0304 for TLS 1.3), 0 when none came */
 	struct tls_ciphers *ciphers; /* owned; NULL without --tls-ciphers or when not run */
 
 	unsigned versions_tested;  /* TLS_V* bits probed with --tls-versions */

@@ -546,7 +546,7 @@ static void et_render(struct et *t, const struct ecs_ctx *c, const struct tls_re
 	}
 	if (r->ciphers != NULL) {
 		sb_puts(b, ",");
-		if (tls_json_ciphers(b, r->ciphers, t->lv->cipher_cap))
+		if (tls_json_ciphers(b, r->ciphers, t->lv->cipher_cap, 1))
 			t->cut |= 1u << EF_CIPHERS;
 	}
 	cuts = extractor_cuts(r) | t->cut;

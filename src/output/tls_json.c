@@ -351,8 +351,9 @@ void tls_json_group(struct strbuf *b, uint16_t id)
 
 /* --tls-ciphers: "ciphers", "cipher_order", "groups", "ciphers_complete",
  * "cipher_handshakes" (tls_json.h). */
-int tls_json_ciphers(struct strbuf *b, const struct tls_ciphers *c, size_t cap)
+int tls_json_ciphers(struct strbuf *b, const struct tls_ciphers *c, size_t cap, int ecs_keys)
 {
+	static const char *const ecs_name[TLS_NVERSIONS] = { "tls1_0", "tls1_1", "tls1_2", "tls1_3" };
 	int first = 1, cut = 0;
 
 	sb_puts(b, "\"ciphers\":{");
@@ -365,7 +366,8 @@ int tls_json_ciphers(struct strbuf *b, const struct tls_ciphers *c, size_t cap)
 			n = cap;
 			cut = 1;
 		}
-		sb_printf(b, "%s\"%s\":[", first ? "" : ",", tls_version_name(v));
+		sb_printf(b, "%s\"%s\":[", first ? "" : ",",
+			  ecs_keys ? ecs_name[v] : tls_version_name(v));
 		first = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (i > 0)
@@ -405,7 +407,7 @@ static void tj_ciphers(struct tj *t, const struct tls_ciphers *c)
 {
 	sb_puts(t->b, t->first ? "" : ",");
 	t->first = 0;
-	if (tls_json_ciphers(t->b, c, t->lv->cipher_cap))
+	if (tls_json_ciphers(t->b, c, t->lv->cipher_cap, 0))
 		t->cut |= 1u << F_CIPHERS;
 }
 

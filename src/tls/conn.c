@@ -138,6 +138,7 @@ static void msg_cb(int write_p, int version, int content_type, const void *buf, 
 		return;
 	if (tlsh_parse_server_hello(p, len, &sh, &why) != 0 || sh.hrr)
 		return;
+	c->r->hello_version = sh.version;
 	if (tlsh_ja3s(&sh, c->r->ja3s, NULL, 0) != 0 || tlsh_ja4s(&sh, c->r->ja4s) != 0) {
 		c->r->ja3s[0] = '\0';
 		c->r->ja4s[0] = '\0';

@@ -54,8 +54,9 @@ struct tls_enum {
 };
 
 /* Starts an enumeration writing into out (zeroed here). main_version: what the
- * main handshake negotiated (TLSH_TLS10..13), 0 when it failed (no group
- * probes then). sni: "" for none. */
+ * main handshake negotiated, or what its ServerHello chose when it failed
+ * later (TLSH_TLS10..13); 0 when no ServerHello came (no group probes then).
+ * sni: "" for none. */
 void tls_enum_init(struct tls_enum *e, struct tls_ciphers *out, uint16_t main_version,
 		   const char *sni);
 

@@ -327,8 +327,8 @@ static int enum_start(struct tls_stage *s, struct job *j)
 		run->en = NULL;
 		return 0;
 	}
-	tls_enum_init(run->en, r->ciphers, r->outcome == TLS_OK ? wire_version(r->version) : 0,
-		      r->sni);
+	tls_enum_init(run->en, r->ciphers,
+		      r->outcome == TLS_OK ? wire_version(r->version) : r->hello_version, r->sni);
 	run->enum_deadline = mono_us() + (int64_t)s->o.timeout_ms * 1000 * ENUM_BUDGET_TIMEOUTS;
 	for (int k = 0; k < TLS_ENUM_CHAINS; k++)
 		more |= enum_follow(s, j, k);
@@ -405,7 +405,11 @@ static void conn_end(struct tls_stage *s, struct conn *c)
 			follow_up(s, j, CONN_BANNER);
 			more = 1;
 		}
-		if (s->o.test_ciphers && (r->outcome == TLS_OK || r->outcome == TLS_ALERT))
+		/* Where a TLS server answered: a handshake, an alert, or a
+		 * ServerHello before the handshake failed (a server OpenSSL cannot
+		 * finish a handshake with may still accept suites). */
+		if (s->o.test_ciphers && (r->outcome == TLS_OK || r->outcome == TLS_ALERT ||
+					  r->hello_version != 0))
 			more |= enum_start(s, j);
 		break;
 	case CONN_RAW:

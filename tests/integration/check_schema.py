@@ -285,6 +285,8 @@ def semantic_native(recs, wheres, raws, open_only):
         if r["type"] == "tls" and r.get("versions_accepted") is not None and \
                 set(r["versions_accepted"]) & set(r["versions_rejected"]):
             problem("%s: a version both accepted and rejected" % w)
+        if r["type"] == "tls":
+            check_tls_audit(w, r, r["outcome"], r["tls_version"], r["cipher"], r["ja3s"], r["ja4s"])
     check_counts(wheres[-1], recs[-1], [r["state"] for r in recs if r["type"] == "port"],
                  [r["state"] for r in recs if r["type"] == "host"],
                  sum(1 for r in recs if r["type"] == "tls"), open_only)
@@ -385,6 +387,32 @@ def semantic_ecs(recs, wheres, raws, open_only):
                  ds.count("portus.tls"), open_only)
 
 
+JA4S_VERSION = {"TLSv1.3": "13", "TLSv1.2": "12", "TLSv1.1": "11", "TLSv1": "10"}
+ECS_VERSION_KEYS = {"tls1_0": "TLSv1", "tls1_1": "TLSv1.1", "tls1_2": "TLSv1.2", "tls1_3": "TLSv1.3"}
+
+
+def check_tls_audit(w, rec, outcome, version, cipher, ja3s, ja4s):
+    """JA3S/JA4S and --tls-ciphers facts a schema cannot state (rec: the native
+    record, or ECS portus.tls with the same cipher keys)."""
+    if (ja3s is None) != (ja4s is None):
+        problem("%s: ja3s and ja4s not both present" % w)
+    if outcome == "ok" and ja4s is None:
+        problem("%s: a completed handshake without ja3s/ja4s" % w)
+    if outcome == "ok" and ja4s is not None and version in JA4S_VERSION and ja4s[1:3] != JA4S_VERSION[version]:
+        problem("%s: ja4s %s is not %s" % (w, ja4s, version))
+    if "ciphers" not in rec:
+        return
+    lists = {ECS_VERSION_KEYS.get(k, k): v for k, v in rec["ciphers"].items()}
+    if rec["cipher_order"] is not None and not any(len(l) >= 2 for l in lists.values()):
+        problem("%s: cipher_order %s without a version accepting two suites" % (w, rec["cipher_order"]))
+    if any(s.startswith("TLS_") and (v == "TLSv1.3") != ("_WITH_" not in s) for v, l in lists.items() for s in l):
+        problem("%s: a TLS 1.3 suite under an older version or the reverse" % w)
+    if outcome == "ok" and version in lists and cipher is not None and cipher.startswith("TLS_") and \
+            cipher not in lists[version] and "ciphers" not in rec.get("truncated_fields", []) and \
+            "portus.tls.ciphers" not in rec.get("truncated_fields", []) and rec["ciphers_complete"]:
+        problem("%s: the main handshake's %s %s is not among the accepted suites" % (w, version, cipher))
+
+
 def semantic_ecs_tls(w, raw, r):
     t, p, ev = r["tls"], r["portus"]["tls"], r["event"]
     if len(raw) > MAX_TLS_RECORD:
@@ -398,12 +426,15 @@ def semantic_ecs_tls(w, raw, r):
         problem("%s: @timestamp is not event.end" % w)
     if ev["duration"] != max(0, us(ev["end"]) - us(ev["start"])) * 1000:
         problem("%s: event.duration is not end - start" % w)
-    if "server" in t and r["related"]["hash"] != [t["server"]["hash"]["sha256"]]:
+    check_tls_audit(w, p, p["outcome"], None if "version" not in t else
+                    ("TLSv1" if t["version"] == "1.0" else "TLSv" + t["version"]), t.get("cipher"),
+                    t.get("server", {}).get("ja3s"), p.get("ja4s"))
+    if "hash" in t.get("server", {}) and r["related"]["hash"] != [t["server"]["hash"]["sha256"]]:
         problem("%s: related.hash is not the leaf's SHA-256" % w)
     if "client" in t and r["related"]["hosts"] != [t["client"]["server_name"]] and \
             "tls.client.server_name" not in p["truncated_fields"]:
         problem("%s: related.hosts is not the SNI name" % w)
-    if "server" in t and t["server"]["x509"]["not_after"] != t["server"]["not_after"]:
+    if "hash" in t.get("server", {}) and t["server"]["x509"]["not_after"] != t["server"]["not_after"]:
         problem("%s: x509.not_after != server.not_after" % w)
     if "versions_accepted" in p:
         weak = [v for v in p["versions_accepted"] if v in ("TLSv1", "TLSv1.1")]
@@ -458,7 +489,9 @@ def facts(path):
                     "version": r["tls_version"], "cipher": r["cipher"], "verify_ok": r["verify_ok"],
                     "self_signed": c.get("self_signed"), "expired": c.get("expired"),
                     "hostname_match": r["hostname_match"], "versions": r.get("versions_accepted"),
-                    "chain_length": r["chain_length"], "http_status": r["http_status"]}
+                    "chain_length": r["chain_length"], "http_status": r["http_status"],
+                    "ja3s": r["ja3s"], "ja4s": r["ja4s"], "ciphers": r.get("ciphers"),
+                    "cipher_order": r.get("cipher_order"), "groups": r.get("groups")}
             elif r["type"] == "summary":
                 out["summary"] = {k: r.get(k, 0) for k in
                                   ("open", "closed", "filtered", "hosts_down", "tls_endpoints", "tls_ok", "targets", "hosts")}
@@ -480,7 +513,11 @@ def facts(path):
                 "cipher": t.get("cipher"), "verify_ok": p.get("verify", {}).get("ok"),
                 "self_signed": p.get("self_signed"), "expired": p.get("expired"),
                 "hostname_match": p.get("hostname_match"), "versions": p.get("versions_accepted"),
-                "chain_length": p["chain_length"], "http_status": p.get("http_status")}
+                "chain_length": p["chain_length"], "http_status": p.get("http_status"),
+                "ja3s": s.get("ja3s"), "ja4s": p.get("ja4s"),
+                "ciphers": None if "ciphers" not in p else
+                {ECS_VERSION_KEYS[k]: v for k, v in p["ciphers"].items()},
+                "cipher_order": p.get("cipher_order"), "groups": p.get("groups")}
         elif d == "portus.run" and r["event"]["type"] == ["end"]:
             run = r["portus"]["run"]
             out["summary"] = {k: run[k] for k in ("open", "closed", "filtered", "hosts_down", "tls_endpoints", "tls_ok", "targets", "hosts")}
@@ -532,7 +569,11 @@ def mutations(schema, rec):
     if schema == "native-tls":
         out += [m("outcome unknown", lambda r: r.__setitem__("outcome", "maybe")),
                 m("empty string instead of null", lambda r: r.__setitem__("alpn", "")),
-                m("truncated without fields", lambda r: r.update(truncated=True, truncated_fields=[]))]
+                m("truncated without fields", lambda r: r.update(truncated=True, truncated_fields=[])),
+                m("ja3s in upper case", lambda r: r.__setitem__("ja3s", "A" * 32)),
+                m("ja4s of QUIC", lambda r: r.__setitem__("ja4s", "q130200_1301_a56c5b993250")),
+                m("ciphers without cipher_order", lambda r: (r.setdefault("ciphers", {}), r.pop("cipher_order", None))),
+                m("ciphers for SSLv3", lambda r: r.__setitem__("ciphers", {"SSLv3": []}))]
         if rec.get("cert"):
             out += [m("lowercase fingerprint", lambda r: r["cert"].__setitem__("sha256", r["cert"]["sha256"].lower())),
                     m("serial with colons", lambda r: r["cert"].__setitem__("serial", "0A:1B")),
@@ -562,7 +603,7 @@ def mutations(schema, rec):
     if schema == "ecs-tls":
         out += [m("success with a failed outcome", lambda r: r["event"].__setitem__("outcome", "success" if r["portus"]["tls"]["outcome"] != "ok" else "failure")),
                 m("tls.version TLSv1.3", lambda r: r["tls"].__setitem__("version", "TLSv1.3"))]
-        if "server" in rec["tls"]:
+        if "hash" in rec["tls"].get("server", {}):
             out += [m("lowercase sha1", lambda r: r["tls"]["server"]["hash"].__setitem__("sha1", r["tls"]["server"]["hash"]["sha1"].lower())),
                     m("leaf without related.hash", lambda r: r["related"].pop("hash"))]
     if schema == "ecs-run":
