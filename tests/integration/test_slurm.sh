@@ -45,7 +45,7 @@ SCAN_OPTS=(-p "$PORTS" --rate 5000 --exclude-file /dev/null)
 SL=$(mktemp -d /tmp/portus-slurm.XXXXXX)
 chmod 755 "$SL" # munged wants every directory above its socket searchable
 SLNS=plab$LAB_ID-slurm
-MUNGED_PID= CTLD_PID= SLURMD_PID=
+MUNGED_PID='' CTLD_PID='' SLURMD_PID=''
 sl() { # run a Slurm client in the cluster's namespace, bounded
 	timeout -k 2 10 nsenter --net="/run/netns/$SLNS" "$@"
 }
@@ -93,10 +93,11 @@ ip -n "$SLNS" link set lo up
 # Slurm does not find a listening address in a namespace with only a
 # loopback: give it a veth pair (both ends inside, carrier up, nothing else
 # attached), with an address from the lab's 198.18.0.0/15.
-ip -n "$SLNS" link add sl0 type veth peer name sl1 &&
+if ! { ip -n "$SLNS" link add sl0 type veth peer name sl1 &&
 	ip -n "$SLNS" addr add 198.18.255.1/32 dev sl0 &&
-	ip -n "$SLNS" link set sl0 up && ip -n "$SLNS" link set sl1 up ||
+	ip -n "$SLNS" link set sl0 up && ip -n "$SLNS" link set sl1 up; }; then
 	fail "cluster namespace interfaces"
+fi
 mungekey -c -k "$SL/munge.key" || fail "mungekey"
 # nsenter, not ip netns exec: slurmd needs the host's /sys/fs/cgroup, which
 # ip netns exec hides behind a fresh /sys.
@@ -261,7 +262,7 @@ job=$(PORTUS=$WRAP submit "$R1" --array=0-2 -- "${SCAN_OPTS[@]}") || fail "sbatc
 [ -n "$job" ] || fail "sbatch printed no job id"
 states=$(wait_job "$job")
 t3=$(date +%s%N)
-echo "slurm: job $job (3 tasks) done in $(((t3 - t2) / 1000000)) ms:" $states
+echo "slurm: job $job (3 tasks) done in $(((t3 - t2) / 1000000)) ms: $(echo "$states" | tr '\n' ' ')"
 [ "$(echo "$states" | grep -c ' COMPLETED 0:0$')" = 3 ] ||
 	fail "job $job: tasks $states; logs: $(tail -n 3 "$R1"/results/*.log)"
 for k in 0 1 2; do
@@ -299,7 +300,7 @@ for _ in $(seq 1200); do # 60 s
 done
 [ -n "$killed" ] || fail "task 1's scanner was never seen running (finished too fast?)"
 states=$(wait_job "$job")
-echo "slurm: killed task 1's portus ($killed); job $job:" $states
+echo "slurm: killed task 1's portus ($killed); job $job: $(echo "$states" | tr '\n' ' ')"
 echo "$states" | grep -q '^1 FAILED' || fail "job $job: task 1 not FAILED: $states"
 [ "$(echo "$states" | grep -c ' COMPLETED 0:0$')" = 2 ] || fail "job $job: $states"
 merge "$R3/merged.json" "$R3"/results/shard-*.json 2>"$R3/merge-refused.err"
@@ -311,7 +312,7 @@ grep -q "shard-1.json has no summary record" "$R3/merge-refused.err" ||
 cat "$R3/merge-refused.err"
 job=$(PORTUS=$WRAP SHARDS=3 submit "$R3" --array=1 -- "${SCAN_OPTS[@]}") || fail "sbatch failed"
 states=$(wait_job "$job")
-echo "slurm: rerun of task 1 (job $job):" $states
+echo "slurm: rerun of task 1 (job $job): $(echo "$states" | tr '\n' ' ')"
 [ "$states" = "1 COMPLETED 0:0" ] || fail "rerun of task 1: $states ($(tail -3 "$R3/results/shard-1.log"))"
 merge "$R3/merged.json" "$R3"/results/shard-*.json 2>"$R3/merge.err" ||
 	fail "merge after the rerun exited $? ($(cat "$R3/merge.err"))"
