@@ -17,6 +17,8 @@
 #     JSON Schemas (check_schema.py)
 #  2. without --tls-ciphers: no cipher keys, ja3s/ja4s still there, and the
 #     servers saw no raw ClientHello (the responder's log: main handshakes only)
+#  3. --tls-ciphers over the TLS lab, hostile endpoints included: valid records,
+#     bounded time, accepted versions = the truth's
 . "$(dirname "$0")/common.sh"
 PY=$([ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3)
 command -v openssl >/dev/null || fail "openssl CLI missing (tools/deps.sh)"
@@ -24,7 +26,7 @@ need_portus
 
 lab_up --prefix 198.19.0.0/30
 TLS=$ART/tls
-"$PY" "$LAB_DIR/tls_certs.py" "$TLS" >"$ART/tls_certs.log" 2>&1 || fail "tls_certs.py: $(tail -3 "$ART/tls_certs.log")"
+"$PY" "$LAB_DIR/tls_certs.py" "$TLS" --hostile >"$ART/tls_certs.log" 2>&1 || fail "tls_certs.py: $(tail -3 "$ART/tls_certs.log")"
 lab_tls_up "$TLS" || fail "TLS namespace did not come up"
 
 CL=$ART/ciphers
@@ -81,5 +83,42 @@ if raw:
     sys.exit(f"raw hellos without --tls-ciphers: {raw[:2]}")
 print(f"no --tls-ciphers: {len(plain)} records, fingerprints as before, {len(new)} responder connections (main handshakes)")
 PY
+# 3. The TLS lab (20 endpoints on 443, hostile ones on 8443: garbage, a byte a
+#    second, a 1.3 MB chain, stalls, resets): records valid, time bounded, and
+#    the versions with accepted suites are the truth's versions_accepted.
+TLSRANGE=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["range"])' "$TLS/truth.json")
+SPORTS=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["refused_scan_sports"])' "$TLS/truth.json")
+start=$(date +%s.%N)
+portus_scan "$TLSRANGE" -p 443,8443 --tls-ports 443,8443 --tls --tls-ciphers --tls-timeout 2000 --no-banner \
+	--source-port "$SPORTS" --exclude-file /dev/null --no-status -oJ "$ART/lab.ndjson" \
+	>"$ART/lab.out" 2>"$ART/lab.err" || fail "portus --tls-ciphers on the TLS lab exited $? ($(tail -3 "$ART/lab.err"))"
+end=$(date +%s.%N)
+"$PY" "$ROOT/tests/integration/check_schema.py" validate --format native "$ART/lab.ndjson" ||
+	fail "--tls-ciphers on the TLS lab: records do not match the JSON Schemas"
+"$PY" - "$TLS/truth.json" "$ART/lab.ndjson" "$(echo "$end - $start" | bc)" <<'PY' || fail "--tls-ciphers on the TLS lab: wrong versions"
+import json, sys
+truth = json.load(open(sys.argv[1]))
+recs = {(r["ip"], r["port"]): r for r in map(json.loads, open(sys.argv[2])) if r.get("type") == "tls"}
+bad, n, hs = [], 0, 0
+for e in truth["endpoints"]:
+    r = recs.get((e["ip"], e["port"]))
+    want = e.get("versions_accepted")
+    if r is None or want is None:
+        continue
+    got = [v for v, l in (r.get("ciphers") or {}).items() if l]
+    if sorted(got) != sorted(want):
+        bad.append(f'{e["name"]}: versions with suites {got}, truth {want}')
+    if "ciphers" in r and not r["ciphers_complete"]:
+        bad.append(f'{e["name"]}: incomplete')
+    n += 1
+    hs += r.get("cipher_handshakes", 0)
+for r in recs.values():
+    if r["port"] == 8443:
+        print(f'hostile {r["ip"]}:8443 {r["outcome"]} ciphers={"ciphers" in r} handshakes={r.get("cipher_handshakes")}')
+if bad:
+    sys.exit("\n".join(bad))
+print(f"TLS lab: {n} endpoints' accepted versions agree with the truth; {len(recs)} records, {hs} raw handshakes, {sys.argv[3]} s")
+PY
+
 cipher_lab_down
 echo "PASS: $TEST_NAME"
