@@ -30,7 +30,8 @@ def main():
     out, n = sys.argv[1], int(sys.argv[2])
     names = portus_table()
     ips = open(os.path.join(out, "endpoints.txt")).read().split()
-    times = dict(l.split() for l in open(os.path.join(out, "times.txt")) if l.strip())
+    tp = os.path.join(out, "times.txt")
+    times = dict(l.split() for l in open(tp) if l.strip()) if os.path.exists(tp) else {}
 
     got = {"portus": {}, "sslscan": {}, "nmap": {}}
     order = {"portus": {}, "nmap": {}}

@@ -15,6 +15,7 @@
 #     ja3s/ja4s (recomputed from the responder's logged ServerHellos),
 #     ECS fields equal (check_tls_ciphers.py); every line valid against the
 #     JSON Schemas (check_schema.py)
+# 1b. sslscan on the s_server endpoints (when installed): the same sets and orders
 #  2. without --tls-ciphers: no cipher keys, ja3s/ja4s still there, and the
 #     servers saw no raw ClientHello (the responder's log: main handshakes only)
 #  3. --tls-ciphers over the TLS lab, hostile endpoints included: valid records,
@@ -60,6 +61,26 @@ for f in native:ciphers ecs:ciphers-ecs; do
 done
 "$PY" "$ROOT/tests/integration/check_schema.py" compare "$ART/ciphers.ndjson" "$ART/ciphers-ecs.ndjson" ||
 	fail "--tls-ciphers: native and ECS records differ"
+
+# 1b. sslscan (Debian package, when installed) on the real servers: the same
+#     accepted sets and server orders per version.
+if command -v sslscan >/dev/null; then
+	rm -f "$ART/times.txt"
+	"$PY" -c 'import json,sys; [print(e["ip"]) for e in json.load(open(sys.argv[1]))["endpoints"] if e["kind"] == "s_server"]' \
+		"$TRUTH" >"$ART/endpoints.txt"
+	for ip in $(cat "$ART/endpoints.txt"); do
+		ip netns exec "$LAB_NS_SCAN" timeout 120 sslscan --no-colour --xml="$ART/sslscan-$ip.xml" "$ip:443" \
+			>"$ART/sslscan-$ip.log" 2>&1 || fail "sslscan $ip exited $?"
+	done
+	cp "$ART/ciphers.ndjson" "$ART/portus.ndjson"
+	"$PY" "$ROOT/bench/tls_ciphers_compare.py" "$ART" "$(wc -l <"$ART/endpoints.txt")" >"$ART/sslscan.txt"
+	cat "$ART/sslscan.txt"
+	n=$(wc -l <"$ART/endpoints.txt")
+	grep -q "accepted sets equal for $((4 * n)) of $((4 * n)) " "$ART/sslscan.txt" ||
+		fail "portus and sslscan disagree on accepted suites"
+else
+	echo "sslscan not installed: no cross-check (apt-get install sslscan)"
+fi
 
 # 2. Without --tls-ciphers: fingerprints only, and no raw hello reaches a server.
 mark=$(wc -l <"$RLOG")
