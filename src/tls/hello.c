@@ -713,7 +713,8 @@ static int digest_hex(const char *md, const char *in, size_t len, char *out, siz
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned dlen = 0;
 	EVP_MD *m = EVP_MD_fetch(NULL, md, NULL);
-	int ok = m != NULL && EVP_Digest(in, len, d, &dlen, m, NULL) == 1 && dlen * 2 >= nhex;
+	int ok = m != NULL && EVP_Digest(in, len, d, &dlen, m, NULL) == 1 &&
+		 (size_t)dlen * 2 >= nhex;
 
 	EVP_MD_free(m);
 	if (!ok)

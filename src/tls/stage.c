@@ -412,9 +412,8 @@ static void conn_end(struct tls_stage *s, struct conn *c)
 					  r->hello_version != 0))
 			more |= enum_start(s, j);
 		break;
-	case CONN_RAW:
-		break;
 	case CONN_BANNER:
+	case CONN_RAW: /* enum_step above */
 		break;
 	case CONN_V10:
 	case CONN_V11:
