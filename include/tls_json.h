@@ -44,7 +44,11 @@
  *                                                       ECDHE curves; null when not probed
  *    "ciphers_complete":true|false,                   only with --tls-ciphers: false when a
  *                                                       limit (600 handshakes, 10 timeouts
- *                                                       of time) cut it short
+ *                                                       of time) cut it short, a probe got
+ *                                                       no answer in time, a server chose a
+ *                                                       suite never offered, or the main
+ *                                                       handshake's suite is not among those
+ *                                                       found at its version
  *    "cipher_handshakes":31,                          only with --tls-ciphers
  *    "pem":"-----BEGIN CERTIFICATE-----\n...",        only when the leaf PEM is held
  *    "truncated":false,"truncated_fields":[],

@@ -779,6 +779,7 @@ void conn_timeout(struct conn *c)
 {
 	switch (c->state) {
 	case CS_CONNECT:
+		c->timed_out = 1;
 		(void)fail(c, TLS_TIMEOUT, "connect timed out");
 		break;
 	case CS_HANDSHAKE:
@@ -799,6 +800,7 @@ void conn_timeout(struct conn *c)
 		break;
 	case CS_RAW_WRITE:
 	case CS_RAW_READ:
+		c->timed_out = 1;
 		c->state = CS_DONE; /* no answer in time: rd stays TLSH_MORE */
 		break;
 	case CS_DONE:

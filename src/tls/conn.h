@@ -82,6 +82,7 @@ struct conn {
 	size_t hello_len, hello_off;
 	struct tlsh_reader *rd;
 	int chain; /* enumeration chain (enumerate.h) */
+	int timed_out; /* CONN_RAW: the deadline passed before an answer */
 };
 
 /* Creates the contexts (loading the trust store and ca_file into the main

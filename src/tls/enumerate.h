@@ -17,6 +17,9 @@
  *       HelloRetryRequest names the group the server picks; remove it, ask
  *       again. At TLS 1.0-1.2: one hello per elliptic curve offering only
  *       ECDHE suites and that curve; a ServerHello means it is accepted.
+ * A refusal is an alert, a ServerHello of another version or suite, EOF or a
+ * reset; a probe that times out ends its chain too but marks the result
+ * incomplete (stage.c), as does a main-handshake suite the lists lack.
  * Bounded: at most TLS_ENUM_MAX_HANDSHAKES probes per endpoint and the
  * stage's deadline for each; the stage also stops at the endpoint's budget.
  */

@@ -241,6 +241,33 @@ static void job_free(struct job *j)
 	free(j);
 }
 
+static uint16_t wire_version(const char *v);
+
+/* --tls-ciphers found no suite the main handshake agreed on at its version:
+ * the server answers portus's own hellos otherwise than OpenSSL's (a filter,
+ * a flaky server), so the lists cannot be trusted to be whole. */
+static void enum_check(struct tls_result *r)
+{
+	int v;
+
+	if (r->ciphers == NULL || r->outcome != TLS_OK || r->cipher[0] == '\0')
+		return;
+	switch (wire_version(r->version)) {
+	case TLSH_TLS10: v = 0; break;
+	case TLSH_TLS11: v = 1; break;
+	case TLSH_TLS12: v = 2; break;
+	case TLSH_TLS13: v = 3; break;
+	default: return;
+	}
+	for (unsigned i = 0; i < r->ciphers->n[v]; i++) {
+		const char *n = tlsh_suite_name(r->ciphers->suite[v][i]);
+
+		if (n != NULL && strcmp(n, r->cipher) == 0)
+			return;
+	}
+	r->ciphers->incomplete = 1;
+}
+
 /* One of j's tasks ended; the last one reports the record. */
 static void task_end(struct tls_stage *s, struct job *j)
 {
@@ -248,6 +275,7 @@ static void task_end(struct tls_stage *s, struct job *j)
 
 	if (--j->run->open > 0)
 		return;
+	enum_check(&j->run->r);
 	j->run->r.end_us = wall_us();
 	s->cb(s->cb_ctx, &j->run->r);
 	job_free(j);
@@ -344,6 +372,8 @@ static int enum_step(struct tls_stage *s, struct job *j, struct conn *c)
 
 	if (run->en == NULL)
 		return 0;
+	if (c->timed_out)
+		run->en->out->incomplete = 1; /* silence is no refusal: the list may go on */
 	tls_enum_answer(run->en, c->chain, st, c->rd != NULL ? &c->rd->sh : &none);
 	if (mono_us() >= run->enum_deadline) {
 		tls_enum_abort(run->en);
