@@ -372,8 +372,8 @@ static int enum_step(struct tls_stage *s, struct job *j, struct conn *c)
 
 	if (run->en == NULL)
 		return 0;
-	if (c->timed_out)
-		run->en->out->incomplete = 1; /* silence is no refusal: the list may go on */
+	if (c->timed_out || st == TLSH_ERROR)
+		run->en->out->incomplete = 1; /* silence or garbage is no refusal: the list may go on */
 	tls_enum_answer(run->en, c->chain, st, c->rd != NULL ? &c->rd->sh : &none);
 	if (mono_us() >= run->enum_deadline) {
 		tls_enum_abort(run->en);

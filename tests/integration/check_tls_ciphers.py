@@ -138,8 +138,11 @@ def main():
                 if r.get(k, "MISSING") != exp[k]:
                     bad.append("%s: %s = %s, want %s" % (name, k, json.dumps(r.get(k, "MISSING")),
                                                       json.dumps(exp[k])))
-            if r.get("ciphers_complete") is not True:
+            if r.get("ciphers_complete") is not exp.get("complete", True):
                 bad.append("%s: ciphers_complete %s" % (name, r.get("ciphers_complete")))
+            if "handshakes" in exp and r.get("cipher_handshakes") != exp["handshakes"]:
+                bad.append("%s: cipher_handshakes %s, want %s" % (name, r.get("cipher_handshakes"),
+                                                               exp["handshakes"]))
             for k in ("tls_version", "outcome"):
                 if k in exp and r.get(k) != exp[k]:
                     bad.append("%s: %s = %s, want %s" % (name, k, r.get(k), exp[k]))

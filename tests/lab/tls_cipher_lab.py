@@ -8,7 +8,7 @@ portus --tls-ciphers, beside the TLS lab (tls_lab.sh), and their truth.
                                     returns once every port listens
     tls_cipher_lab.py down DIR      stop them (by the pids in DIR/pids)
 
-Endpoints: 198.18.0.60-198.18.0.68, port 443 (table ENDPOINTS). "s_server"
+Endpoints: 198.18.0.60-198.18.0.70, port 443 (table ENDPOINTS). "s_server"
 ones are `openssl s_server` processes (Debian's OpenSSL 3.0: no RC4, 3DES or
 EXPORT suites any more); "responder" ones are tls_responder.py, which answers
 a ClientHello the way the configured server would (EXPORT, RC4, 3DES, NULL,
@@ -104,6 +104,16 @@ ENDPOINTS = [
     {"name": "r-accept-all", "octet": 68, "kind": "responder",
      "config": {"min": "TLSv1", "max": "TLSv1.2", "behavior": "accept-all", "suites": {}},
      "expect": "accept-all"},
+    {"name": "r-lie-raw", "octet": 69, "kind": "responder",
+     "config": {"min": "TLSv1", "max": "TLSv1.3", "behavior": "lie-raw", "suites": {}},
+     "expect": {"ciphers": {"TLSv1": [], "TLSv1.1": [], "TLSv1.2": [], "TLSv1.3": []},
+                "cipher_order": None, "groups": None, "outcome": "alert", "complete": False,
+                "handshakes": 4}},
+    {"name": "r-endless-raw", "octet": 70, "kind": "responder",
+     "config": {"min": "TLSv1", "max": "TLSv1.3", "behavior": "endless-raw", "suites": {}},
+     "expect": {"ciphers": {"TLSv1": [], "TLSv1.1": [], "TLSv1.2": [], "TLSv1.3": []},
+                "cipher_order": None, "groups": None, "outcome": "alert", "complete": False,
+                "handshakes": 4}},
 ]
 
 
@@ -123,7 +133,7 @@ def cmd_truth(d):
         x["port"] = 443
         eps.append(x)
     with open(os.path.join(d, "cipher_truth.json"), "w") as f:
-        json.dump({"range": SEG + "60-" + SEG + "68", "endpoints": eps}, f, indent=1)
+        json.dump({"range": SEG + "60-" + SEG + str(max(e["octet"] for e in ENDPOINTS)), "endpoints": eps}, f, indent=1)
 
 
 def listening(ports):

@@ -24,9 +24,12 @@ For each connection: reads one ClientHello (bounded: 64 KiB, 10 s), picks
     HelloRetryRequest naming it; no common group: alert handshake_failure;
 then sends that one ServerHello (TLS <= 1.2: renegotiation_info,
 ec_point_formats for ECDHE, ALPN http/1.1 when offered) or alert, and closes.
-"reset" resets every connection at once; "accept-all" picks the client's
-first suite whatever it is, at the client's version (the server that accepts
-every suite).
+"reset" resets every connection after its ClientHello; "accept-all" picks the
+client's first suite whatever it is, at the client's version (the server that
+accepts every suite); "lie-raw" and "endless-raw" answer a hello that offers
+ALPN (OpenSSL's: portus's main handshake) with an alert and any other (portus's
+raw probes) with a ServerHello whose extension length lies by 200 bytes, or with
+an endless stream of one-byte handshake records (up to 1 MiB).
 
 LOGDIR/responder.ndjson: one line per connection: the ClientHello's offer
 (version, suites, groups, ALPN offered) and the answer (hex of the
@@ -240,6 +243,33 @@ def handle(conn, peer, cfg, log, slots):
         if cfg.get("behavior") == "reset":
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             rec["answer"] = "reset"
+            return
+        if cfg.get("behavior") in ("lie-raw", "endless-raw") and not offer["alpn"]:
+            if cfg["behavior"] == "lie-raw":
+                # A ServerHello whose extensions block claims 200 bytes more than there are.
+                sh = bytearray(server_hello(0x0303, b"", 0x002F, [ext(0xFF01, b"\x00")]))
+                at = 4 + 2 + 32 + 1 + 3
+                struct.pack_into(">H", sh, at, struct.unpack(">H", sh[at:at + 2])[0] + 200)
+                conn.sendall(record(22, 0x0303, bytes(sh)))
+                rec["answer"] = "lying ServerHello"
+            else:
+                # Handshake records of one byte each, without end (until the client
+                # goes, or 1 MiB): the start of a ServerHello that never finishes.
+                head = b"\x02\x00\x0f\xfc"
+                sent, n = 0, 0
+                try:
+                    while sent < 1 << 20:
+                        b = head[n] if n < len(head) else 0
+                        conn.sendall(record(22, 0x0303, bytes([b])))
+                        sent += 6
+                        n += 1
+                except OSError:
+                    pass
+                rec["answer"] = "endless records (%d bytes)" % sent
+            return
+        if cfg.get("behavior") in ("lie-raw", "endless-raw"):
+            conn.sendall(record(21, 0x0303, bytes([2, 40])))
+            rec["answer"] = "alert to the main handshake"
             return
         kind, payload, note = decide(cfg, offer)
         rec["answer"] = note
