@@ -84,7 +84,7 @@ integration: portus
 # The whole binary under the sanitizers, on the lab tests that drive the most
 # code: a memory error, undefined behaviour or a data race makes portus exit
 # non-zero (ASan aborts, TSan exits 66), which fails the test.
-SAN_ASAN_TESTS := test_lab_scan test_forged test_tls_hostile test_hec test_syslog test_interrupt
+SAN_ASAN_TESTS := test_lab_scan test_forged test_tls_hostile test_tls_ciphers test_hec test_syslog test_interrupt
 SAN_TSAN_TESTS := test_lab_scan test_tls test_hec
 integration-sanitized:
 	@$(MAKE) --no-print-directory SANITIZER=address,undefined build-address-undefined/portus
