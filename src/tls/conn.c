@@ -30,6 +30,7 @@
 #include "banner.h"
 #include "conn.h"
 #include "portus.h"
+#include "tls_hello.h"
 
 #define MAX_CERT_LIST 262144L /* bytes of Certificate message accepted (256 KiB) */
 
@@ -283,59 +284,9 @@ static int fail(struct conn *c, enum tls_outcome o, const char *fmt, ...)
 	return 0;
 }
 
-/* RFC 8446 6 (and RFC 5246 7.2 for the retired ones) names. */
-static const char *alert_name(int d)
-{
-	static const struct {
-		int code;
-		const char *name;
-	} t[] = {
-		{ 0, "close_notify" },
-		{ 10, "unexpected_message" },
-		{ 20, "bad_record_mac" },
-		{ 21, "decryption_failed" },
-		{ 22, "record_overflow" },
-		{ 30, "decompression_failure" },
-		{ 40, "handshake_failure" },
-		{ 41, "no_certificate" },
-		{ 42, "bad_certificate" },
-		{ 43, "unsupported_certificate" },
-		{ 44, "certificate_revoked" },
-		{ 45, "certificate_expired" },
-		{ 46, "certificate_unknown" },
-		{ 47, "illegal_parameter" },
-		{ 48, "unknown_ca" },
-		{ 49, "access_denied" },
-		{ 50, "decode_error" },
-		{ 51, "decrypt_error" },
-		{ 60, "export_restriction" },
-		{ 70, "protocol_version" },
-		{ 71, "insufficient_security" },
-		{ 80, "internal_error" },
-		{ 86, "inappropriate_fallback" },
-		{ 90, "user_canceled" },
-		{ 100, "no_renegotiation" },
-		{ 109, "missing_extension" },
-		{ 110, "unsupported_extension" },
-		{ 111, "certificate_unobtainable" },
-		{ 112, "unrecognized_name" },
-		{ 113, "bad_certificate_status_response" },
-		{ 114, "bad_certificate_hash_value" },
-		{ 115, "unknown_psk_identity" },
-		{ 116, "certificate_required" },
-		{ 120, "no_application_protocol" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].code == d)
-			return t[i].name;
-	return NULL;
-}
-
 static int fail_alert(struct conn *c, int desc)
 {
-	const char *n = alert_name(desc);
+	const char *n = tlsh_alert_name(desc);
 
 	if (c->kind == CONN_MAIN) {
 		if (n != NULL)

@@ -250,6 +250,8 @@ const char *tlsh_group_name(uint16_t id)
 	return NULL;
 }
 
+/* RFC 8446 6 (and RFC 5246 7.2 for the retired ones) names; the TLS stage's
+ * alert records use the same table. */
 const char *tlsh_alert_name(int d)
 {
 	static const struct {
@@ -283,8 +285,10 @@ const char *tlsh_alert_name(int d)
 		{ 100, "no_renegotiation" },
 		{ 109, "missing_extension" },
 		{ 110, "unsupported_extension" },
+		{ 111, "certificate_unobtainable" },
 		{ 112, "unrecognized_name" },
 		{ 113, "bad_certificate_status_response" },
+		{ 114, "bad_certificate_hash_value" },
 		{ 115, "unknown_psk_identity" },
 		{ 116, "certificate_required" },
 		{ 120, "no_application_protocol" },
