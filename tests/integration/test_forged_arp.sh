@@ -43,29 +43,11 @@ FORGER_SRC=02:f0:00:00:00:aa
 CLAIM_MAC=02:f0:00:00:00:20
 
 SCAN_MAC=$(ip netns exec "$LAB_NS_SCAN" cat "/sys/class/net/$LAB_IF/address")
-rx_packets() { # scanner eth0 rx packets
-	ip -n "$LAB_NS_SCAN" -s -j link show dev "$LAB_IF" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
-}
-# Starts forger.py in the switch namespace (bounded: 30 s at most) and waits
-# until it listens. Sets forger_pid.
-start_forger() { # OUT ERR ARGS...
-	out=$1 err=$2
-	shift 2
-	ip netns exec "$LAB_NS_SW" timeout -k 2 30 python3 "$LAB_DIR/forger.py" --iface br0 \
-		--dst-mac "$SCAN_MAC" --scanner "$LAB_SCANNER_IP" "$@" >"$out" 2>"$err" &
-	forger_pid=$!
-	for _ in $(seq 50); do
-		grep -q '"ready"' "$err" && return 0
-		kill -0 "$forger_pid" 2>/dev/null || fail "forger did not start: $(tail -3 "$err")"
-		sleep 0.1
-	done
-	fail "forger not ready after 5 s"
-}
+. "$ROOT/tests/integration/forger_common.sh"
 
 # ---- scan 1: the flood ---------------------------------------------------
 rx0=$(rx_packets)
-start_forger "$ART/forger.json" "$ART/forger.err" --mode arp-flood --src-mac "$FORGER_SRC" \
+start_forger "$ART/forger.json" "$ART/forger.err" --scanner "$LAB_SCANNER_IP" --mode arp-flood --src-mac "$FORGER_SRC" \
 	--up "$UP" --down "$DOWN" --unasked "$UNASKED" --count 20000 --duration 25 \
 	--pps 2000 --late-secs 2
 # --wait 4000: the scan lasts well past the ARP phase, so the late forgeries
@@ -88,39 +70,8 @@ check --targets "$TARGETS" --ports "$PORTS" "$ART/scan.json" ||
 # Not vacuous: the forger saw every request, raced each one with every flawed
 # kind, sent the delayed conflicts and the late valid claims, and the scanner
 # received every frame.
-python3 - "$ART/forger.json" "$UP" "$DOWN" <<'EOF' || fail "the flood was not what the test needs"
-import json, sys
-d = json.load(open(sys.argv[1]))
-up, down = sys.argv[2].split(","), sys.argv[3].split(",")
-flawed = ("tpa_other", "tha_other", "eth_dst_bcast", "eth_dst_other", "request", "gratuitous",
-          "bad_header", "truncated", "bad_sha", "sha_scanner_ip", "vlan")
-k = d["kinds"]
-bad = []
-if d["errors"]:
-    bad.append("send errors: %d" % d["errors"])
-if sorted(d["requested"]) != sorted(up + down):
-    bad.append("requests seen for %s" % d["requested"])
-# 3 ARP rounds: the live hosts are asked once, the silent ones 3 times.
-if d["requests"] != len(up) + 3 * len(down):
-    bad.append("%d requests seen, want %d" % (d["requests"], len(up) + 3 * len(down)))
-for f in flawed:
-    if k.get("race-" + f) != d["requests"]:
-        bad.append("race-%s: %s frames, want one per request" % (f, k.get("race-" + f)))
-    if not k.get(f):
-        bad.append("no steady %s frame" % f)
-if k.get("phase-conflict") != len(up):
-    bad.append("phase-conflict: %s, want %d" % (k.get("phase-conflict"), len(up)))
-for f in ("unasked_reply", "valid_down", "valid_conflict"):
-    if not k.get(f, 0) >= 100:
-        bad.append("%s: only %s frames" % (f, k.get(f)))
-if not d["late_started"] or d["late_seconds"] < 1.9 or d["frames_late"] < 2000:
-    bad.append("late flood too short: %s s, %d frames" % (d["late_seconds"], d["frames_late"]))
-if d["pending_unsent"]:
-    bad.append("%d delayed conflicts never sent" % d["pending_unsent"])
-if bad:
-    print("\n".join(bad), file=sys.stderr)
-    sys.exit(1)
-EOF
+python3 "$ROOT/tests/integration/check_flood.py" "$ART/forger.json" "$UP" "$DOWN" --what requests \
+	--kinds tpa_other,tha_other,eth_dst_bcast,eth_dst_other,request,gratuitous,bad_header,truncated,bad_sha,sha_scanner_ip,vlan || fail "the flood was not what the test needs"
 sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' "$ART/forger.json")
 delta=$((rx1 - rx0))
 echo "scanner $LAB_IF received $delta packets during scan 1 (forged $sent)" >&3
@@ -136,7 +87,7 @@ n=$(grep -c . "$ART/stderr.txt")
 [ "$n" = 3 ] || fail "want exactly 3 stderr lines, got $n: $(cat "$ART/stderr.txt")"
 
 # ---- scan 2: a forged claim for a down host, in the ARP phase ----------------
-start_forger "$ART/claim.json" "$ART/claim.err" --mode arp-claim --src-mac "$FORGER_SRC" \
+start_forger "$ART/claim.json" "$ART/claim.err" --scanner "$LAB_SCANNER_IP" --mode arp-claim --src-mac "$FORGER_SRC" \
 	--claim 198.18.0.20 --forged-mac "$CLAIM_MAC" --count 1000 --duration 25
 portus_scan -p "$PORTS" --rate 1000 --exclude-file /dev/null --no-status \
 	-oJ "$ART/claim-scan.json" "$TARGETS" >"$ART/claim-stdout.txt" 2>"$ART/claim-stderr.txt"

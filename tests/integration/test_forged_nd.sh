@@ -62,28 +62,10 @@ for h in 10 11 12; do
 	ip -n "$LAB_NS_SCAN" -6 neigh replace "$SEG6::$h" lladdr "$mac" dev "$LAB_IF" nud permanent ||
 		fail "cannot add the neighbour entry of $SEG6::$h"
 done
-rx_packets() { # scanner eth0 rx packets
-	ip -n "$LAB_NS_SCAN" -s -j link show dev "$LAB_IF" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
-}
+. "$ROOT/tests/integration/forger_common.sh"
 # shellcheck disable=SC2016 # awk's $1 and $2
 snmp6() { # NAME: a counter of the scanner namespace's IPv6 stack
 	ip netns exec "$LAB_NS_SCAN" awk -v n="$1" '$1 == n { print $2 }' /proc/net/snmp6
-}
-# Starts forger.py in the switch namespace (bounded: 30 s at most) and waits
-# until it listens. Sets forger_pid.
-start_forger() { # OUT ERR ARGS...
-	out=$1 err=$2
-	shift 2
-	ip netns exec "$LAB_NS_SW" timeout -k 2 30 python3 "$LAB_DIR/forger.py" --iface br0 \
-		--dst-mac "$SCAN_MAC" --scanner6 "$LAB_SCANNER_IP6" "$@" >"$out" 2>"$err" &
-	forger_pid=$!
-	for _ in $(seq 50); do
-		grep -q '"ready"' "$err" && return 0
-		kill -0 "$forger_pid" 2>/dev/null || fail "forger did not start: $(tail -3 "$err")"
-		sleep 0.1
-	done
-	fail "forger not ready after 5 s"
 }
 
 # The forger refuses addresses outside 2001:db8::/32, fe80::/10, ff02::/16
@@ -104,7 +86,7 @@ done
 rx0=$(rx_packets)
 csum0=$(snmp6 Icmp6InCsumErrors)
 na0=$(snmp6 Icmp6InNeighborAdvertisements)
-start_forger "$ART/forger.json" "$ART/forger.err" --mode nd-flood --src-mac "$FORGER_SRC" \
+start_forger "$ART/forger.json" "$ART/forger.err" --scanner6 "$LAB_SCANNER_IP6" --mode nd-flood --src-mac "$FORGER_SRC" \
 	--up "$UP" --down "$DOWN" --unasked "$UNASKED" --count 20000 --duration 25 \
 	--pps 2000 --late-secs 2
 # --wait 4000: the scan lasts well past the neighbour phase, so the late
@@ -132,43 +114,8 @@ down=$(grep -c '"state":"down","reason":"no-nd-response"' "$ART/scan.json")
 # Not vacuous: the forger saw every solicitation, raced each one with every
 # flawed kind, sent the delayed conflicts and the late valid claims, and the
 # scanner received every frame.
-python3 - "$ART/forger.json" "$UP" "$DOWN" <<'EOF' || fail "the flood was not what the test needs"
-import json, sys
-d = json.load(open(sys.argv[1]))
-up, down = sys.argv[2].split(","), sys.argv[3].split(",")
-flawed = ("hop_limit", "bad_code", "not_solicited", "target_multicast", "target_unspecified",
-          "target_loopback", "target_scanner", "target_mapped", "no_tlla", "bad_tlla",
-          "tlla_scanner", "opt_len_zero", "opt_past_end", "truncated", "dst_not_scanner",
-          "eth_dst_group", "eth_dst_other", "fragment", "src_multicast", "vlan")
-k = d["kinds"]
-bad = []
-if d["errors"]:
-    bad.append("send errors: %d" % d["errors"])
-if sorted(d["requested"]) != sorted(up + down):
-    bad.append("solicitations seen for %s" % d["requested"])
-# 3 rounds: the live hosts are asked once, the silent ones 3 times.
-if d["requests"] != len(up) + 3 * len(down):
-    bad.append("%d solicitations seen, want %d" % (d["requests"], len(up) + 3 * len(down)))
-for f in flawed:
-    if k.get("race-" + f) != d["requests"]:
-        bad.append("race-%s: %s frames, want one per solicitation" % (f, k.get("race-" + f)))
-    if not k.get(f):
-        bad.append("no steady %s frame" % f)
-if k.get("phase-conflict") != len(up):
-    bad.append("phase-conflict: %s, want %d" % (k.get("phase-conflict"), len(up)))
-for f in ("unasked_reply", "valid_down", "valid_conflict"):
-    if not k.get(f, 0) >= 100:
-        bad.append("%s: only %s frames" % (f, k.get(f)))
-if not d["late_started"] or d["late_seconds"] < 1.9 or d["frames_late"] < 2000:
-    bad.append("late flood too short: %s s, %d frames" % (d["late_seconds"], d["frames_late"]))
-if d["pending_unsent"]:
-    bad.append("%d delayed conflicts never sent" % d["pending_unsent"])
-if d["sent"] >= 20000:
-    bad.append("the --count cap was reached: the flood stopped early")
-if bad:
-    print("\n".join(bad), file=sys.stderr)
-    sys.exit(1)
-EOF
+python3 "$ROOT/tests/integration/check_flood.py" "$ART/forger.json" "$UP" "$DOWN" --what solicitations \
+	--kinds hop_limit,bad_code,not_solicited,target_multicast,target_unspecified,target_loopback,target_scanner,target_mapped,no_tlla,bad_tlla,tlla_scanner,opt_len_zero,opt_past_end,truncated,dst_not_scanner,eth_dst_group,eth_dst_other,fragment,src_multicast,vlan --count-cap 20000 || fail "the flood was not what the test needs"
 sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' "$ART/forger.json")
 delta=$((rx1 - rx0))
 echo "scanner $LAB_IF received $delta packets during scan 1 (forged $sent)" >&3
@@ -189,7 +136,7 @@ n=$(grep -c . "$ART/stderr.txt")
 [ "$n" = 3 ] || fail "want exactly 3 stderr lines, got $n: $(cat "$ART/stderr.txt")"
 
 # ---- scan 2: a forged claim for a down host, in the neighbour phase --------
-start_forger "$ART/claim.json" "$ART/claim.err" --mode nd-claim --src-mac "$FORGER_SRC" \
+start_forger "$ART/claim.json" "$ART/claim.err" --scanner6 "$LAB_SCANNER_IP6" --mode nd-claim --src-mac "$FORGER_SRC" \
 	--claim "$CLAIM" --forged-mac "$CLAIM_MAC" --count 1000 --duration 25
 portus_scan -p "$PORTS" --rate 1000 --exclude-file /dev/null --no-status \
 	-oJ "$ART/claim-scan.json" "$TARGETS" >"$ART/claim-stdout.txt" 2>"$ART/claim-stderr.txt"
