@@ -29,9 +29,11 @@ struct hostnames {
 	/* Owned copies of every distinct name. */
 	char **pool;
 	size_t npool;
-	/* Pairs collected by hostnames_add, freed by hostnames_finish. */
+	/* Every (address, name) pair added, kept by hostnames_finish (sorted,
+	 * repeats dropped) so that more may be added and finished again. */
 	struct hostname_pair *pairs;
 	size_t npairs, cap;
+	size_t next_order; /* input position of the next pair */
 };
 
 void hostnames_init(struct hostnames *h);
@@ -46,12 +48,25 @@ void hostnames_free(struct hostnames *h);
 int hostnames_add(struct hostnames *h, ip_addr ip, const char *name);
 
 /* Sorts what was added into the lookup form. Returns 0, or -1 when out of
- * memory (the map is then empty). Must be called before hostnames_find. */
+ * memory (the map is then empty). Must be called before hostnames_find, and
+ * again after more hostnames_add calls (the map then holds all pairs; names
+ * added earlier come first); pointers from an earlier find are then stale. */
 int hostnames_finish(struct hostnames *h);
 
 /* The names of ip, in input order: sets *names (borrowed, valid until
  * hostnames_free, NULL-terminated) and returns how many (0: none, *names
  * NULL). h may be NULL. */
 size_t hostnames_find(const struct hostnames *h, ip_addr ip, const char *const **names);
+
+/*
+ * Every distinct name of the map (after hostnames_finish), sorted
+ * case-insensitively, for hostnames_index_has: "did this name give any
+ * address?". Returns a malloc'd array the caller frees (the strings are
+ * borrowed from h), *n its length; NULL when out of memory.
+ */
+const char **hostnames_name_index(const struct hostnames *h, size_t *n);
+
+/* Non-zero when name (case-insensitive) is in an index of n names. */
+int hostnames_index_has(const char *const *index, size_t n, const char *name);
 
 #endif

@@ -4,8 +4,8 @@
  * `portus report`.
  *
  * Input is hostile like any file: every line must be one JSON object (RFC 8259,
- * valid UTF-8, depth and size bounded) whose "type" is port, host, tls or
- * summary with the fields those writers produce; anything else is an error
+ * valid UTF-8, depth and size bounded) whose "type" is port, host, tls,
+ * resolve or summary with the fields those writers produce; anything else is an error
  * naming the file and line ("scan.json:17: port record without \"state\"").
  * Unknown keys are ignored (newer writers may add some). Addresses ("ip",
  * "reason_ip") are IPv4 dotted quads (no leading zeros) or IPv6 text (any
@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "hostnames.h"
 
 #define RESULTS_MAX_LINE (1u << 20)
 
@@ -72,6 +73,15 @@ struct rs_tls {
 	char *line;         /* the record as read (no newline), for `merge` to pass it through */
 };
 
+/* A target name that gave no address (a "resolve" record). */
+struct rs_resolve {
+	char *hostname; /* as written: no trailing dot */
+	char *error;    /* NXDOMAIN, NODATA, SERVFAIL, REFUSED, TIMEOUT, ERROR */
+	char *family;   /* any, ipv4, ipv6 */
+	int64_t time_us;
+	char *line;     /* the record as read (no newline), for `merge` to pass it through */
+};
+
 struct rs_summary {
 	int64_t start_us, end_us;
 	uint64_t targets, hosts, hosts_down, open, closed, filtered, probes_sent;
@@ -90,7 +100,11 @@ struct result_set {
 	struct rs_port *ports;   size_t nports, capports;
 	struct rs_host *hosts;   size_t nhosts, caphosts;
 	struct rs_tls *tls;      size_t ntls, captls;
+	struct rs_resolve *resolves; size_t nresolves, capresolves;
 	struct rs_summary *sums; size_t nsums, capsums;
+	/* The host names of port and host records ("hostname", "hostnames"),
+	 * per address: hostnames_find(&rs->names, ip, ..) after results_load. */
+	struct hostnames names;
 	char **sum_files;        /* file each summary came from (owned), parallel to sums */
 	size_t warnings;         /* cut last lines skipped */
 };

@@ -70,8 +70,12 @@ int hostnames_add(struct hostnames *h, ip_addr ip, const char *name)
 	}
 	if (intern(h, name, &idx) != 0)
 		return -1;
+	/* A result file repeats an address's names on each of its records. */
+	if (h->npairs > 0 && h->pairs[h->npairs - 1].name == idx &&
+	    addr_eq(h->pairs[h->npairs - 1].ip, ip))
+		return 0;
 	h->pairs[h->npairs].ip = ip;
-	h->pairs[h->npairs].order = h->npairs;
+	h->pairs[h->npairs].order = h->next_order++;
 	h->pairs[h->npairs].name = idx;
 	h->npairs++;
 	return 0;
@@ -122,8 +126,9 @@ static size_t drop_repeats(struct hostnames *h)
 
 int hostnames_finish(struct hostnames *h)
 {
-	size_t n = h->npairs, nout = 0;
+	size_t n, nout = 0;
 
+	n = h->npairs;
 	free(h->addr);
 	free(h->first);
 	free(h->count);
@@ -160,9 +165,9 @@ int hostnames_finish(struct hostnames *h)
 		h->count[h->naddr - 1]++;
 	}
 	h->name_ptr[nout] = NULL;
-	free(h->pairs);
-	h->pairs = NULL;
-	h->npairs = h->cap = 0;
+	/* The pairs stay (sorted, without repeats) so that names added later
+	 * and a second finish give one map of both. */
+	h->npairs = n;
 	return 0;
 }
 
@@ -186,4 +191,35 @@ size_t hostnames_find(const struct hostnames *h, ip_addr ip, const char *const *
 		return 0;
 	*names = &h->name_ptr[h->first[lo]];
 	return h->count[lo];
+}
+
+static int cmp_name_ptr(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **hostnames_name_index(const struct hostnames *h, size_t *n)
+{
+	size_t total = 0, out = 0;
+	const char **v;
+
+	*n = 0;
+	for (size_t i = 0; i < h->naddr; i++)
+		total += h->count[i];
+	if ((v = malloc((total > 0 ? total : 1) * sizeof(*v))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < h->naddr; i++)
+		for (uint32_t j = 0; j < h->count[i]; j++)
+			v[out++] = h->name_ptr[h->first[i] + j];
+	qsort(v, out, sizeof(*v), cmp_name_ptr);
+	*n = 0;
+	for (size_t i = 0; i < out; i++)
+		if (*n == 0 || strcasecmp(v[*n - 1], v[i]) != 0)
+			v[(*n)++] = v[i];
+	return v;
+}
+
+int hostnames_index_has(const char *const *index, size_t n, const char *name)
+{
+	return n > 0 && bsearch(&name, index, n, sizeof(*index), cmp_name_ptr) != NULL;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "namelist.h"
 #include "result.h"
 #include "results.h"
 #include "sweep/jsonread.h"
@@ -304,6 +305,44 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
+/* A host name as the writers print one (namelist.h, no trailing dot). */
+static int is_shown_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 0 && s[len - 1] != '.' && namelist_is_name(s, len);
+}
+
+/*
+ * The optional "hostname" (the first name) and "hostnames" (all, when more
+ * than one) of a port or host record, added to rs->names for ip.
+ */
+static int read_names(struct result_set *rs, struct rec_ctx *c, const struct jr_value *o,
+		      ip_addr ip)
+{
+	const struct jr_value *v = jr_get(o, "hostname"), *list = jr_get(o, "hostnames"), *e;
+
+	if (v != NULL && (v->type != JR_STRING || !is_shown_name(v->s)))
+		return bad(c, "hostname", "a host name");
+	if (list != NULL) {
+		if (v == NULL)
+			return rec_fail(c, "with \"hostnames\" but without \"hostname\"");
+		if (list->type != JR_ARRAY || list->n == 0)
+			return bad(c, "hostnames", "a list of host names");
+		for (e = list->child; e != NULL; e = e->next)
+			if (e->type != JR_STRING || !is_shown_name(e->s))
+				return bad(c, "hostnames", "a list of host names");
+		if (strcmp(list->child->s, v->s) != 0)
+			return rec_fail(c, "whose \"hostname\" is not the first of \"hostnames\"");
+	}
+	if (v != NULL && hostnames_add(&rs->names, ip, v->s) != 0)
+		return rec_fail(c, "kept: out of memory");
+	for (e = list != NULL ? list->child : NULL; e != NULL; e = e->next)
+		if (hostnames_add(&rs->names, ip, e->s) != 0)
+			return rec_fail(c, "kept: out of memory");
+	return 0;
+}
+
 static int read_port(struct result_set *rs, struct rec_ctx *c, const struct jr_value *o)
 {
 	struct rs_port p = { .ttl = -1 };
@@ -334,7 +373,7 @@ static int read_port(struct result_set *rs, struct rec_ctx *c, const struct jr_v
 	}
 	if (jr_get(o, "reason_ip") != NULL && get_ip(c, o, "reason_ip", &p.reason_ip))
 		return -1;
-	if (get_time(c, o, "time", &p.time_us))
+	if (get_time(c, o, "time", &p.time_us) || read_names(rs, c, o, p.ip))
 		return -1;
 	if (grow((void **)&rs->ports, &rs->capports, rs->nports, sizeof(p)))
 		return rec_fail(c, "kept: out of memory");
@@ -354,7 +393,8 @@ static int read_host(struct result_set *rs, struct rec_ctx *c, const struct jr_v
 	if (v->type != JR_STRING || (strcmp(v->s, "up") != 0 && strcmp(v->s, "down") != 0))
 		return bad(c, "state", "up or down");
 	h.up = strcmp(v->s, "up") == 0;
-	if (get_reason(c, o, &h.reason) || get_time(c, o, "time", &h.time_us))
+	if (get_reason(c, o, &h.reason) || get_time(c, o, "time", &h.time_us) ||
+	    read_names(rs, c, o, h.ip))
 		return -1;
 	if (grow((void **)&rs->hosts, &rs->caphosts, rs->nhosts, sizeof(h)))
 		return rec_fail(c, "kept: out of memory");
@@ -612,6 +652,59 @@ static int read_tls(struct result_set *rs, struct rec_ctx *c, const struct jr_va
 	return 0;
 }
 
+static void resolve_free(struct rs_resolve *r)
+{
+	free(r->hostname);
+	free(r->error);
+	free(r->family);
+	free(r->line);
+}
+
+/* Picks s from the NULL-terminated list; -1 when it is not one of them. */
+static int one_of(const char *s, const char *const *list)
+{
+	for (int i = 0; list[i] != NULL; i++)
+		if (strcmp(s, list[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int read_resolve(struct result_set *rs, struct rec_ctx *c, const struct jr_value *o,
+			const char *line, size_t len)
+{
+	static const char *const errors[] = { "NXDOMAIN", "NODATA", "SERVFAIL", "REFUSED",
+					      "TIMEOUT", "ERROR", NULL };
+	static const char *const families[] = { "any", "ipv4", "ipv6", NULL };
+	struct rs_resolve r = { 0 };
+	const struct jr_value *v;
+
+	if ((v = need(c, o, "hostname")) == NULL)
+		return -1;
+	if (v->type != JR_STRING || !is_shown_name(v->s))
+		return bad(c, "hostname", "a host name");
+	if ((v = need(c, o, "error")) == NULL)
+		return -1;
+	if (v->type != JR_STRING || one_of(v->s, errors) < 0)
+		return bad(c, "error", "NXDOMAIN, NODATA, SERVFAIL, REFUSED, TIMEOUT or ERROR");
+	if ((v = need(c, o, "family")) == NULL)
+		return -1;
+	if (v->type != JR_STRING || one_of(v->s, families) < 0)
+		return bad(c, "family", "any, ipv4 or ipv6");
+	if (get_time(c, o, "time", &r.time_us))
+		return -1;
+	r.hostname = strdup(jr_get(o, "hostname")->s);
+	r.error = strdup(jr_get(o, "error")->s);
+	r.family = strdup(jr_get(o, "family")->s);
+	r.line = strndup(line, len);
+	if (r.hostname == NULL || r.error == NULL || r.family == NULL || r.line == NULL ||
+	    grow((void **)&rs->resolves, &rs->capresolves, rs->nresolves, sizeof(r))) {
+		resolve_free(&r);
+		return rec_fail(c, "kept: out of memory");
+	}
+	rs->resolves[rs->nresolves++] = r;
+	return 0;
+}
+
 /* One line: a JSON object of a known type, appended to rs. Returns 0, -1 for a
  * bad record, -2 for text that is not JSON at all (a cut line, when last). */
 static int read_record(struct result_set *rs, const char *line, size_t len, const char *path,
@@ -646,6 +739,8 @@ static int read_record(struct result_set *rs, const char *line, size_t len, cons
 		r = read_tls(rs, &c, doc.root, line, len);
 	else if (strcmp(type->s, "summary") == 0)
 		r = read_summary(rs, &c, doc.root, path);
+	else if (strcmp(type->s, "resolve") == 0)
+		r = read_resolve(rs, &c, doc.root, line, len);
 	else
 		snprintf(err, errlen, "unknown record type \"%.40s\" (not portus native NDJSON?)",
 			 type->s);
@@ -732,6 +827,11 @@ int results_load(struct result_set *rs, const char *path, char *err, size_t errl
 	}
 	r = 0;
 out:
+	/* The names of what was read, also of the records before a bad line. */
+	if (hostnames_finish(&rs->names) != 0 && r == 0) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		r = -1;
+	}
 	free(buf);
 	if (fp != stdin)
 		fclose(fp);
@@ -744,6 +844,10 @@ void results_free(struct result_set *rs)
 		tls_free(&rs->tls[i]);
 	for (size_t i = 0; i < rs->nsums; i++)
 		free(rs->sum_files[i]);
+	for (size_t i = 0; i < rs->nresolves; i++)
+		resolve_free(&rs->resolves[i]);
+	free(rs->resolves);
+	hostnames_free(&rs->names);
 	free(rs->ports);
 	free(rs->hosts);
 	free(rs->tls);

@@ -140,6 +140,49 @@ static const struct rs_tls *first_tls(const struct result_set *rs, ip_addr ip, u
 		       &rs->tls[lo] : NULL;
 }
 
+/* An address's host names, comma-separated, escaped (an attribute or text). */
+static void names_append(struct strbuf *b, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			sb_puts(b, ",");
+		html_append(b, names[i], HTML_TEXT_MAX);
+	}
+}
+
+/* Target names that gave no address: nothing of them was scanned. */
+static void unresolved(struct strbuf *b, const struct report_model *m, size_t top)
+{
+	const struct result_set *rs = m->rs;
+	size_t shown = rs->nresolves < top ? rs->nresolves : top;
+
+	sb_puts(b, "<section id=\"unresolved\">\n<h2>Names that did not resolve: ");
+	rp_count_span(b, "unresolved", rs->nresolves);
+	sb_puts(b, "</h2>\n<p class=\"note\">Target names that gave no address of the family "
+		   "asked for: none of their services was scanned.</p>\n"
+		   "<table data-table=\"unresolved\"><thead><tr><th>name</th><th>error</th>"
+		   "<th>asked for</th></tr></thead><tbody>\n");
+	if (rs->nresolves == 0)
+		sb_puts(b, "<tr class=\"none\"><td colspan=\"3\">none</td></tr>\n");
+	for (size_t i = 0; i < shown; i++) {
+		const struct rs_resolve *r = &rs->resolves[i];
+
+		sb_puts(b, "<tr data-key=\"");
+		html_append(b, r->hostname, HTML_TEXT_MAX);
+		sb_puts(b, "\" data-error=\"");
+		html_append(b, r->error, HTML_TEXT_MAX);
+		sb_puts(b, "\"><td>");
+		html_append(b, r->hostname, HTML_TEXT_MAX);
+		sb_puts(b, "</td><td>");
+		html_append(b, r->error, HTML_TEXT_MAX);
+		sb_puts(b, "</td><td>");
+		html_append(b, r->family, HTML_TEXT_MAX);
+		sb_puts(b, "</td></tr>\n");
+	}
+	rp_more_row(b, "unresolved", rs->nresolves - shown, 3);
+	sb_puts(b, "</tbody></table>\n</section>\n");
+}
+
 static void exposure(struct strbuf *b, const struct report_model *m, size_t top)
 {
 	size_t shown = m->np443 < top ? m->np443 : top;
@@ -147,17 +190,28 @@ static void exposure(struct strbuf *b, const struct report_model *m, size_t top)
 	sb_puts(b, "<section id=\"exposure\">\n<h2>Hosts exposing 443</h2>\n<p>");
 	rp_count_span(b, "hosts-443", m->np443);
 	sb_puts(b, " addresses answered SYN-ACK on port 443.</p>\n"
-		   "<table data-table=\"hosts-443\"><thead><tr><th>address</th><th>TLS</th>"
-		   "<th>version</th><th>certificate subject</th><th>HTTP</th></tr></thead><tbody>\n");
+		   "<table data-table=\"hosts-443\"><thead><tr><th>address</th><th>host names</th>"
+		   "<th>TLS</th><th>version</th><th>certificate subject</th><th>HTTP</th></tr>"
+		   "</thead><tbody>\n");
 	if (m->np443 == 0)
-		sb_puts(b, "<tr class=\"none\"><td colspan=\"5\">none</td></tr>\n");
+		sb_puts(b, "<tr class=\"none\"><td colspan=\"6\">none</td></tr>\n");
 	for (size_t i = 0; i < shown; i++) {
 		const struct rs_tls *t = first_tls(m->rs, m->p443[i]->ip, 443);
+		const char *const *names;
+		size_t nn = hostnames_find(&m->rs->names, m->p443[i]->ip, &names);
 		char ip[ADDR_STR_MAX];
 
 		/* An address is digits, '.', ':' and hex letters: nothing to escape. */
 		addr_to_str(m->p443[i]->ip, ip);
-		sb_printf(b, "<tr data-key=\"%s\"><td class=\"ep\">%s</td><td>", ip, ip);
+		sb_printf(b, "<tr data-key=\"%s\"", ip);
+		if (nn > 0) {
+			sb_puts(b, " data-names=\"");
+			names_append(b, names, nn);
+			sb_puts(b, "\"");
+		}
+		sb_printf(b, "><td class=\"ep\">%s</td><td>", ip);
+		names_append(b, names, nn);
+		sb_puts(b, "</td><td>");
 		if (t == NULL) {
 			sb_puts(b, "<i>not probed</i></td><td></td><td></td><td></td></tr>\n");
 			continue;
@@ -171,7 +225,7 @@ static void exposure(struct strbuf *b, const struct report_model *m, size_t top)
 		html_append(b, t->http_status, HTML_TEXT_MAX);
 		sb_puts(b, "</td></tr>\n");
 	}
-	rp_more_row(b, "hosts-443", m->np443 - shown, 5);
+	rp_more_row(b, "hosts-443", m->np443 - shown, 6);
 	sb_puts(b, "</tbody></table>\n</section>\n");
 }
 
@@ -344,6 +398,7 @@ void report_render(struct strbuf *b, const struct report_model *m, const struct 
 	key_figures(b, m);
 	scan_summary(b, m, o);
 	exposure(b, m, top);
+	unresolved(b, m, top);
 	tls_in_use(b, m, top);
 	weak_versions(b, m, top);
 	certificates(b, m, top);

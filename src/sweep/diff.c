@@ -15,7 +15,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "../output/native.h"
 #include "json.h"
 #include "result.h"
 #include "results.h"
@@ -26,8 +28,10 @@
 #include "table.h"
 #include "tls_result.h"
 
-/* In output order for one target. */
+/* In output order for one target (name alerts, which have no address, first). */
 enum alert_kind {
+	A_NAME_UNRESOLVED,
+	A_NAME_RESOLVED,
 	A_HOST_APPEARED,
 	A_HOST_DISAPPEARED,
 	A_HOST_EXPOSED,
@@ -41,6 +45,8 @@ enum alert_kind {
 };
 
 static const char *const alert_name[A_COUNT] = {
+	[A_NAME_UNRESOLVED] = "name-unresolved",
+	[A_NAME_RESOLVED] = "name-resolved",
 	[A_HOST_APPEARED] = "host-appeared",
 	[A_HOST_DISAPPEARED] = "host-disappeared",
 	[A_HOST_EXPOSED] = "host-exposed",
@@ -54,6 +60,8 @@ static const char *const alert_name[A_COUNT] = {
 
 /* For the stderr summary: singular, plural. */
 static const char *const alert_words[A_COUNT][2] = {
+	[A_NAME_UNRESOLVED] = { "name no longer resolves", "names no longer resolve" },
+	[A_NAME_RESOLVED] = { "name newly resolves", "names newly resolve" },
 	[A_HOST_APPEARED] = { "host appeared", "hosts appeared" },
 	[A_HOST_DISAPPEARED] = { "host disappeared", "hosts disappeared" },
 	[A_HOST_EXPOSED] = { "host newly exposed", "hosts newly exposed" },
@@ -67,6 +75,7 @@ static const char *const alert_words[A_COUNT][2] = {
 
 struct alert {
 	enum alert_kind kind;
+	const char *name;  /* name alerts: the host name (borrowed); ip is then zero */
 	ip_addr ip;
 	int port;          /* -1 for host alerts */
 	const char *sni;   /* borrowed from NEW/OLD; TLS alerts only */
@@ -425,12 +434,62 @@ static void tls_alerts(struct alerts *as, const struct result_set *o, const stru
 	}
 }
 
+/*
+ * A name's targets are in a scan's plan only when the name resolved, so a
+ * name that stopped resolving would take its addresses out of NEW's plan
+ * without one alert (the plan rule). Said as name-unresolved (OLD gave
+ * addresses, NEW has a resolve record) and name-resolved (the reverse).
+ */
+static void name_alerts(struct alerts *as, const struct result_set *old,
+			const struct result_set *new, int64_t new_start)
+{
+	const struct result_set *side[2] = { new, old }; /* the resolve records' side */
+	const char **index[2] = { NULL, NULL };
+	size_t n[2] = { 0, 0 };
+
+	for (int s = 0; s < 2 && !as->oom; s++) {
+		const struct result_set *failed = side[s], *other = side[1 - s];
+
+		if (failed->nresolves == 0)
+			continue;
+		if ((index[s] = hostnames_name_index(&other->names, &n[s])) == NULL) {
+			as->oom = 1;
+			break;
+		}
+		for (size_t i = 0; i < failed->nresolves; i++) {
+			const struct rs_resolve *r = &failed->resolves[i];
+			struct alert *al;
+
+			/* The earlier family of a repeated name already said it. */
+			if ((i > 0 && strcasecmp(failed->resolves[i - 1].hostname, r->hostname) == 0) ||
+			    !hostnames_index_has(index[s], n[s], r->hostname))
+				continue;
+			al = add(as, s == 0 ? A_NAME_UNRESOLVED : A_NAME_RESOLVED, (ip_addr){ 0 }, -1,
+				 s == 0 ? r->time_us : new_start);
+			if (al == NULL)
+				break;
+			al->name = r->hostname;
+			al->old_v = s == 0 ? "resolved" : r->error;
+			al->new_v = s == 0 ? r->error : "resolved";
+		}
+	}
+	free(index[0]);
+	free(index[1]);
+}
+
 static int cmp_alert(const void *pa, const void *pb)
 {
 	const struct alert *a = pa, *b = pb;
-	int c = addr_order(a->ip, b->ip);
+	int c;
 
-	if (c != 0)
+	if (a->name != NULL || b->name != NULL) {
+		if (a->name == NULL || b->name == NULL)
+			return (a->name == NULL) - (b->name == NULL);
+		if ((c = strcasecmp(a->name, b->name)) != 0)
+			return c;
+		return (int)a->kind - (int)b->kind;
+	}
+	if ((c = addr_order(a->ip, b->ip)) != 0)
 		return c;
 	if (a->port != b->port)
 		return a->port < b->port ? -1 : 1;
@@ -464,12 +523,30 @@ static int is_tls_alert(enum alert_kind k)
 	return k >= A_CERT_CHANGED;
 }
 
-static void format_native(struct strbuf *b, const struct alert *a)
+/* The names of an address alert's address: NEW's, else OLD's (NULL: none). */
+static const char *const *alert_names(const struct alert *a, const struct result_set *old,
+				      const struct result_set *new)
+{
+	const char *const *names = NULL;
+
+	if (a->name == NULL && hostnames_find(&new->names, a->ip, &names) == 0)
+		hostnames_find(&old->names, a->ip, &names);
+	return names;
+}
+
+static void format_native(struct strbuf *b, const struct alert *a, const char *const *names)
 {
 	char ip[ADDR_STR_MAX];
 
-	addr_to_str(a->ip, ip);
-	sb_printf(b, "{\"type\":\"alert\",\"alert\":\"%s\",\"ip\":\"%s\"", alert_name[a->kind], ip);
+	sb_printf(b, "{\"type\":\"alert\",\"alert\":\"%s\"", alert_name[a->kind]);
+	if (a->name != NULL) {
+		sb_puts(b, ",\"hostname\":");
+		json_append_string(b, a->name, strlen(a->name));
+	} else {
+		addr_to_str(a->ip, ip);
+		sb_printf(b, ",\"ip\":\"%s\"", ip);
+		native_names_format(b, names);
+	}
 	if (a->port >= 0)
 		sb_printf(b, ",\"port\":%d", a->port);
 	if (is_tls_alert(a->kind)) {
@@ -487,9 +564,11 @@ static void format_native(struct strbuf *b, const struct alert *a)
 	sb_puts(b, "}");
 }
 
-static void format_ecs(struct strbuf *b, const struct alert *a)
+static void format_ecs(struct strbuf *b, const struct alert *a, const char *const *names)
 {
-	int v6 = !addr_is_v4(a->ip);
+	int v6 = a->name == NULL && !addr_is_v4(a->ip);
+	const char *domain = a->sni != NULL ? a->sni : a->name != NULL ? a->name
+			     : names != NULL ? names[0] : NULL;
 	char ip[ADDR_STR_MAX];
 
 	addr_to_str(a->ip, ip);
@@ -499,12 +578,18 @@ static void format_ecs(struct strbuf *b, const struct alert *a)
 		     "\"category\":[\"network\"],\"type\":[\"%s\"],\"action\":\"%s\","
 		     "\"dataset\":\"portus.diff\",\"module\":\"portus\"}",
 		  a->kind == A_CERT_EXPIRING ? "info" : "change", alert_name[a->kind]);
-	sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"address\":\"%s\"", ip, ip);
+	if (a->name != NULL) {
+		/* A name alert has no address: the name is the destination. */
+		sb_puts(b, ",\"destination\":{\"address\":");
+		json_append_string(b, a->name, strlen(a->name));
+	} else {
+		sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"address\":\"%s\"", ip, ip);
+	}
 	if (a->port >= 0)
 		sb_printf(b, ",\"port\":%d", a->port);
-	if (a->sni != NULL) {
+	if (domain != NULL) {
 		sb_puts(b, ",\"domain\":");
-		json_append_string(b, a->sni, strlen(a->sni));
+		json_append_string(b, domain, strlen(domain));
 	}
 	sb_puts(b, "}");
 	/* network.type only for IPv6 (IPv4 alerts are written as they always were). */
@@ -519,8 +604,11 @@ static void format_ecs(struct strbuf *b, const struct alert *a)
 	} else if (a->kind == A_CERT_EXPIRING && new_value(a) != NULL) {
 		sb_printf(b, ",\"tls\":{\"server\":{\"not_after\":\"%s\"}}", new_value(a));
 	}
-	/* ADDRESS:PORT, an IPv6 address in brackets (RFC 3986). */
-	if (a->port >= 0)
+	/* ADDRESS:PORT, an IPv6 address in brackets (RFC 3986). A name is
+	 * letters, digits, '-', '_' and '.' (results.c read it so): no escaping. */
+	if (a->name != NULL)
+		sb_printf(b, ",\"message\":\"%s %s", alert_name[a->kind], a->name);
+	else if (a->port >= 0)
 		sb_printf(b, ",\"message\":\"%s %s%s%s:%d", alert_name[a->kind], v6 ? "[" : "", ip,
 			  v6 ? "]" : "", a->port);
 	else
@@ -650,6 +738,7 @@ int portus_diff_main(int argc, char **argv)
 	host_alerts(&as, oc, nc, new_start);
 	port_alerts(&as, oc, nc, new_start);
 	tls_alerts(&as, &old, &new, new_start, expiry_days);
+	name_alerts(&as, &old, &new, new_start);
 	if (as.oom) {
 		fprintf(stderr, "portus: diff: out of memory\n");
 		goto out;
@@ -661,11 +750,13 @@ int portus_diff_main(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < as.n; i++) {
+		const char *const *names = alert_names(&as.v[i], &old, &new);
+
 		sb_reset(&b);
 		if (ecs)
-			format_ecs(&b, &as.v[i]);
+			format_ecs(&b, &as.v[i], names);
 		else
-			format_native(&b, &as.v[i]);
+			format_native(&b, &as.v[i], names);
 		sb_puts(&b, "\n");
 		if (b.oom)
 			break;

@@ -6,10 +6,12 @@
  * shards share one seed and one n, that each k of 1..n is there exactly once,
  * that every file holds a summary (a file without one is a killed run) and
  * that no shard was interrupted; --allow-partial merges anyway and the merged
- * summary lists the missing shards. Output (docs/sweeps.md): native NDJSON in
- * address order — per address its host records, port records (sweep.h's
- * deduplication) and TLS records (passed through byte for byte) — then one
- * summary for the whole seed, shard "1/1".
+ * summary lists the missing shards. Output (docs/sweeps.md): native NDJSON as
+ * a scan writes it — the resolve records of names that gave no address (one
+ * per name and family), then in address order per address its host records,
+ * port records (sweep.h's deduplication; with the address's host names) and
+ * TLS records (passed through byte for byte) — then one summary for the
+ * whole seed, shard "1/1".
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -158,24 +160,58 @@ static void emit(struct strbuf *b, FILE *fp, int *oom)
 	sb_reset(b);
 }
 
-/* Records in address order: per address hosts, ports, then TLS. */
+/*
+ * A name one shard could not resolve while another did (a resolver hiccup):
+ * the first shard did not scan its part of that name's addresses. Said, as
+ * the merged set lacks those targets; the resolve record is kept.
+ */
+static void warn_half_resolved(const struct result_set *rs)
+{
+	size_t n;
+	const char **v;
+
+	if (rs->nresolves == 0 || rs->names.naddr == 0)
+		return;
+	if ((v = hostnames_name_index(&rs->names, &n)) == NULL)
+		return; /* only a warning */
+	for (size_t i = 0; i < rs->nresolves; i++) {
+		const char *name = rs->resolves[i].hostname;
+
+		if (hostnames_index_has(v, n, name))
+			fprintf(stderr, "portus: merge: warning: %s did not resolve (%s) in a shard "
+				"but did in another: that shard did not scan its addresses\n", name,
+				rs->resolves[i].error);
+	}
+	free(v);
+}
+
+/* Records as a scan writes them: the names that did not resolve first, then
+ * in address order per address hosts, ports, then TLS; port and host records
+ * carry the address's names. */
 static void write_records(const struct result_set *rs, FILE *fp, struct strbuf *b, int *oom)
 {
 	size_t h = 0, p = 0, t = 0;
 
+	for (size_t i = 0; i < rs->nresolves; i++) {
+		sb_puts(b, rs->resolves[i].line);
+		emit(b, fp, oom);
+	}
 	while (h < rs->nhosts || p < rs->nports || t < rs->ntls) {
 		/* The lowest address still to write (IPv4 before IPv6, addr.h). */
 		ip_addr ip = h < rs->nhosts ? rs->hosts[h].ip
 			     : p < rs->nports ? rs->ports[p].ip : rs->tls[t].ip;
+		const char *const *names;
 
 		if (p < rs->nports && addr_order(rs->ports[p].ip, ip) < 0)
 			ip = rs->ports[p].ip;
 		if (t < rs->ntls && addr_order(rs->tls[t].ip, ip) < 0)
 			ip = rs->tls[t].ip;
+		hostnames_find(&rs->names, ip, &names);
 		for (; h < rs->nhosts && addr_eq(rs->hosts[h].ip, ip); h++) {
 			struct host_record hr = { .ip = ip, .up = rs->hosts[h].up,
 						  .reason = rs->hosts[h].reason,
-						  .time_us = rs->hosts[h].time_us };
+						  .time_us = rs->hosts[h].time_us,
+						  .names = names };
 
 			native_host_format(b, &hr);
 			emit(b, fp, oom);
@@ -185,7 +221,8 @@ static void write_records(const struct result_set *rs, FILE *fp, struct strbuf *
 			struct port_record pr = { .ip = ip, .port = rp->port, .state = rp->state,
 						  .reason = rp->reason, .has_reply = rp->ttl >= 0,
 						  .ttl = (uint8_t)(rp->ttl >= 0 ? rp->ttl : 0),
-						  .reason_ip = rp->reason_ip, .time_us = rp->time_us };
+						  .reason_ip = rp->reason_ip, .time_us = rp->time_us,
+						  .names = names };
 
 			native_port_format(b, &pr);
 			emit(b, fp, oom);
@@ -253,6 +290,7 @@ int portus_merge_main(int argc, char **argv)
 			goto out;
 	}
 	sweep_normalize(&rs);
+	warn_half_resolved(&rs);
 	if (sweep_out_open(&out, out_path, err, sizeof(err)) != 0) {
 		fprintf(stderr, "portus: merge: %s\n", err);
 		rc = 1;

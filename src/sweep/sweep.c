@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "result.h"
@@ -101,6 +102,38 @@ static void drop_tls(struct rs_tls *t)
 	results_free(&one);
 }
 
+int sweep_resolve_cmp(const struct rs_resolve *a, const struct rs_resolve *b)
+{
+	int c = strcasecmp(a->hostname, b->hostname);
+
+	return c ? c : strcmp(a->family, b->family);
+}
+
+static int cmp_resolve(const void *pa, const void *pb)
+{
+	const struct rs_resolve *a = pa, *b = pb;
+	int c = sweep_resolve_cmp(a, b);
+
+	if (c)
+		return c;
+	if (a->time_us != b->time_us)
+		return (a->time_us > b->time_us) - (a->time_us < b->time_us);
+	return strcmp(a->hostname, b->hostname); /* same time: one answer whatever the order */
+}
+
+static void drop_resolve(struct rs_resolve *r)
+{
+	struct result_set one;
+
+	results_init(&one);
+	one.resolves = malloc(sizeof(*r));
+	if (one.resolves == NULL)
+		return; /* leaks one record's strings rather than crash */
+	one.resolves[0] = *r;
+	one.nresolves = one.capresolves = 1;
+	results_free(&one);
+}
+
 void sweep_normalize(struct result_set *rs)
 {
 	size_t i, n;
@@ -130,6 +163,16 @@ void sweep_normalize(struct result_set *rs)
 			drop_tls(&rs->tls[i]);
 	}
 	rs->ntls = n;
+
+	if (rs->nresolves > 1)
+		qsort(rs->resolves, rs->nresolves, sizeof(*rs->resolves), cmp_resolve);
+	for (i = n = 0; i < rs->nresolves; i++) {
+		if (n == 0 || sweep_resolve_cmp(&rs->resolves[n - 1], &rs->resolves[i]) != 0)
+			rs->resolves[n++] = rs->resolves[i];
+		else
+			drop_resolve(&rs->resolves[i]);
+	}
+	rs->nresolves = n;
 }
 
 int64_t sweep_scan_start(const struct result_set *rs)

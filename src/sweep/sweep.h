@@ -23,10 +23,15 @@ int sweep_load_list(struct result_set *rs, const char *list, char *err, size_t e
  *    silence), then the earliest;
  *  - hosts by ip; one ARP record per address (up beats down, then the
  *    earliest) and one "all-ports-open" record per address;
- *  - tls by (ip, port, sni), the earliest record of each kept.
- * Summaries are left as they are.
+ *  - tls by (ip, port, sni), the earliest record of each kept;
+ *  - resolve records by (hostname, case-insensitive; family), the earliest
+ *    of each kept (every shard resolves the same names).
+ * Summaries and the names map are left as they are.
  */
 void sweep_normalize(struct result_set *rs);
+
+/* The (hostname, family) order of sweep_normalize. */
+int sweep_resolve_cmp(const struct rs_resolve *a, const struct rs_resolve *b);
 
 /* The (ip, port, sni) order of sweep_normalize; NULL sni first. */
 int sweep_tls_cmp(const struct rs_tls *a, const struct rs_tls *b);

@@ -64,6 +64,7 @@ def sni_key(sni):
 
 def load(paths):
     ports, tls, sums, up = {}, {}, [], set()
+    names, resolves = {}, {}
     for path in paths:
         with open(path, encoding="utf-8") as f:
             for line in f:
@@ -73,6 +74,16 @@ def load(paths):
                 t = r.get("type")
                 if "ip" in r:
                     r["ip"] = canon(r["ip"])  # merge's and the page's view: one text per address
+                if t in ("port", "host") and "hostname" in r:
+                    have = names.setdefault(r["ip"], [])
+                    for n in r.get("hostnames", [r["hostname"]]):
+                        if n.lower() not in (h.lower() for h in have):
+                            have.append(n)
+                if t == "resolve":
+                    k = (r["hostname"].lower(), r["family"])
+                    if k not in resolves or (r["time"], r["hostname"].encode()) < \
+                            (resolves[k]["time"], resolves[k]["hostname"].encode()):
+                        resolves[k] = r
                 if t == "port":
                     k = (r["ip"], r["port"])
                     old = ports.get(k)
@@ -88,7 +99,8 @@ def load(paths):
                     up.add(r["ip"])  # ARP / neighbour discovery
     ports = [ports[k] for k in sorted(ports, key=lambda k: (ip_key(k[0]), k[1]))]
     tls = [tls[k] for k in sorted(tls, key=lambda k: (ip_key(k[0]), k[1], sni_key(k[2])))]
-    return ports, tls, sums, up
+    resolves = [resolves[k] for k in sorted(resolves, key=lambda k: (k[0].encode(), k[1]))]
+    return ports, tls, sums, up, names, resolves
 
 
 def is_weak(r):
@@ -110,7 +122,7 @@ def count_rows(values, top):
 
 
 def expected(paths, top):
-    ports, tls, sums, arp_up = load(paths)
+    ports, tls, sums, arp_up, names, resolves = load(paths)
     exp = {"counts": {}, "tables": {}, "more": {}, "bars": {}}
     cnt = exp["counts"]
     opn = [p for p in ports if p["state"] == "open"]
@@ -150,8 +162,12 @@ def expected(paths, top):
         cnt[name] = len(recs)
         exp["tables"][name] = [ep(r) for r in recs[:top]]
         exp["more"][name] = max(0, len(recs) - top)
-    exp["tables"]["hosts-443"] = [(ip, None) for ip in h443[:top]]
+    exp["tables"]["hosts-443"] = [(ip, ",".join(names[ip]) if ip in names else None)
+                                  for ip in h443[:top]]
     exp["more"]["hosts-443"] = max(0, len(h443) - top)
+    cnt["unresolved"] = len(resolves)
+    exp["tables"]["unresolved"] = [(r["hostname"], r["error"]) for r in resolves[:top]]
+    exp["more"]["unresolved"] = max(0, len(resolves) - top)
 
     for name, values in (("outcomes", [r["outcome"] for r in tls]),
                          ("versions", [r["tls_version"] for r in ok]),
@@ -250,6 +266,10 @@ def page_rows(page):
             got[table] = [(r["data-key"], int(r["data-n"])) for r in rows]
         elif table == "accepted":
             got[table] = [(r["data-key"], int(r["data-n"]), int(r["data-refused"])) for r in rows]
+        elif table == "hosts-443":
+            got[table] = [(r["data-key"], r.get("data-names")) for r in rows]
+        elif table == "unresolved":
+            got[table] = [(r["data-key"], r["data-error"]) for r in rows]
         elif table == "certs":
             got[table] = [(r["data-key"], int(r["data-days"]), r["data-bucket"], int(r["data-n"])) for r in rows]
         else:

@@ -251,8 +251,60 @@ grep -q "none of 2 host names resolved (nx.lab.test: NXDOMAIN, slow.lab.test: TI
 	fail "nothing resolved: $(cat "$ART/none.err")"
 [ -e "$ART/none.json" ] && fail "nothing resolved: left an output file"
 
+# 6. merge, diff and report read the names back: merge keeps every record's
+# names and the resolve records; a -6 rescan makes the IPv4-only names
+# "name-unresolved" (their addresses left the plan without any other alert);
+# the report lists the names of each 443 host and the names that failed.
+# shellcheck disable=SC2086
+portus_scan -6 -p 22,80,443 --exclude-file /dev/null --no-status "${R[@]}" $NAMES \
+	-oJ "$ART/names6.json" >/dev/null 2>"$ART/names6.err" || fail "-6 rescan exited $?"
+"$PORTUS" merge -o "$ART/merged.json" "$ART/names.json" 2>"$ART/merge.err" ||
+	fail "merge of a named scan exited $?: $(cat "$ART/merge.err")"
+"$PORTUS" diff "$ART/names.json" "$ART/names6.json" -o "$ART/names.diff.json" 2>"$ART/diff.err"
+[ $? = 1 ] || fail "diff of the -6 rescan: want exit 1 (changes): $(cat "$ART/diff.err")"
+"$PORTUS" report -o "$ART/names.html" "$ART/names.json" "$ART/tls.json" 2>"$ART/report.err" ||
+	fail "report of named scans exited $?: $(cat "$ART/report.err")"
+"$PY" "$ROOT/tests/integration/check_report.py" "$ART/names.html" "$ART/names.json" "$ART/tls.json" \
+	>"$ART/check-report.txt" || fail "report page: $(cat "$ART/check-report.txt")"
+"$PY" - "$ART/names.json" "$ART/merged.json" "$ART/names6.json" "$ART/names.diff.json" <<'PYEOF' ||
+import json, sys
+
+def recs(path):
+    return [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
+
+def names_of(r):
+    return r.get("hostnames", [r["hostname"]] if "hostname" in r else [])
+
+scan, merged, scan6, diff = (recs(p) for p in sys.argv[1:])
+bad = []
+key = lambda r: (r["type"], r.get("ip"), r.get("port"), r.get("sni"), r.get("hostname"))
+want = {key(r): names_of(r) for r in scan if r["type"] in ("port", "host", "resolve")}
+got = {key(r): names_of(r) for r in merged if r["type"] in ("port", "host", "resolve")}
+if want != got:
+    bad.append(f"merge changed the names: {len(want)} records in, {len(got)} out, "
+               f"first difference {sorted(set(want.items()) ^ set(got.items()), key=str)[:2]}")
+if not any(r["type"] == "resolve" for r in merged):
+    bad.append("merge dropped the resolve records")
+resolved_before = {n.lower() for r in scan if r["type"] in ("port", "host") for n in names_of(r)}
+failed_now = {r["hostname"].lower(): r["error"] for r in scan6 if r["type"] == "resolve"}
+want_gone = {n: e for n, e in failed_now.items() if n in resolved_before}
+got_gone = {a["hostname"].lower(): a["new"] for a in diff if a["alert"] == "name-unresolved"}
+if not want_gone or got_gone != want_gone:
+    bad.append(f"name-unresolved alerts {got_gone}, want {want_gone}")
+ip_names = {r["ip"]: names_of(r) for r in scan + scan6 if r["type"] == "port" and "hostname" in r}
+for a in diff:
+    if "ip" in a and names_of(a) != ip_names.get(a["ip"], []):
+        bad.append(f"alert for {a['ip']} names {names_of(a)}, want {ip_names.get(a['ip'])}")
+for b in bad:
+    print("  " + b)
+print(f"  sweeps: {len(got)} records merged with their names, {len(got_gone)} name-unresolved alerts")
+sys.exit(1 if bad else 0)
+PYEOF
+	fail "merge/diff lost or misreported names"
+sed 's/^/  /' "$ART/check-report.txt"
+
 # Every line against data/schemas/ (native-resolve, ecs-resolve, hostname keys).
-for f in names.json tls.json excl.json; do
+for f in names.json tls.json excl.json merged.json; do
 	"$PY" "$ROOT/tests/integration/check_schema.py" validate --format native "$ART/$f" >/dev/null ||
 		fail "$f does not validate against data/schemas/"
 done

@@ -300,6 +300,79 @@ static void test_ipv6_alerts(void **state)
 				 "2 ports opened\n");
 }
 
+#define NPORT(ip, names, port, state, reason, t)                                              \
+	"{\"type\":\"port\",\"ip\":\"" ip "\"," names ",\"port\":" #port ",\"proto\":\"tcp\","  \
+	"\"state\":\"" state "\",\"reason\":\"" reason "\",\"ttl\":64," t "}\n"
+#define RESOLVE(name, error, family, t)                                                       \
+	"{\"type\":\"resolve\",\"hostname\":\"" name "\",\"error\":\"" error "\",\"family\":\"" \
+	family "\"," t "}\n"
+
+/* Alerts carry the names of their address; a name that stopped (or started)
+ * resolving is said, since its addresses leave (enter) the plan silently. */
+static void test_names_in_alerts(void **state)
+{
+	const char *args[] = { path_of("on.json"), path_of("nn.json"), NULL };
+	const char *ecs_args[] = { "--format", "ecs", path_of("on.json"), path_of("nn.json"), NULL };
+
+	(void)state;
+	put("on.json", RESOLVE("new.example.test", "NXDOMAIN", "any", T_OLD)
+		       NPORT("198.18.0.10", "\"hostname\":\"www.example.test\"", 443, "closed",
+			     "reset", T_OLD)
+		       NPORT("2001:db8::5", "\"hostname\":\"gone.example.test\"", 443, "open",
+			     "syn-ack", T_OLD)
+		       SUMMARY("2026-01-01T00:00:00.000000Z"));
+	put("nn.json", RESOLVE("gone.example.test", "NXDOMAIN", "any", T_NEW)
+		       RESOLVE("gone.example.test", "TIMEOUT", "ipv4", T_NEW)
+		       NPORT("198.18.0.10", "\"hostname\":\"www.example.test\",\"hostnames\":"
+			     "[\"www.example.test\",\"alias.example.test\"]", 443, "open", "syn-ack",
+			     T_NEW)
+		       NPORT("198.18.0.20", "\"hostname\":\"new.example.test\"", 443, "open",
+			     "syn-ack", T_NEW)
+		       /* a closed record: not --open output, so 2001:db8::5 is out of the plan */
+		       NPORT("198.18.0.20", "\"hostname\":\"new.example.test\"", 80, "closed",
+			     "reset", T_NEW)
+		       SUMMARY("2026-01-02T00:00:00.000000Z"));
+	assert_int_equal(run_diff(args), 1);
+	assert_string_equal(
+		out,
+		"{\"type\":\"alert\",\"alert\":\"name-unresolved\",\"hostname\":\"gone.example.test\","
+		"\"old\":\"resolved\",\"new\":\"NXDOMAIN\"," T_NEW "}\n"
+		"{\"type\":\"alert\",\"alert\":\"name-resolved\",\"hostname\":\"new.example.test\","
+		"\"old\":\"NXDOMAIN\",\"new\":\"resolved\",\"time\":\"2026-01-02T00:00:00.000000Z\"}\n"
+		"{\"type\":\"alert\",\"alert\":\"host-exposed\",\"ip\":\"198.18.0.10\","
+		"\"hostname\":\"www.example.test\",\"hostnames\":[\"www.example.test\","
+		"\"alias.example.test\"],\"old\":\"not-exposed\",\"new\":\"exposed\","
+		"\"time\":\"2026-01-02T00:00:00.000000Z\"}\n"
+		"{\"type\":\"alert\",\"alert\":\"port-opened\",\"ip\":\"198.18.0.10\","
+		"\"hostname\":\"www.example.test\",\"hostnames\":[\"www.example.test\","
+		"\"alias.example.test\"],\"port\":443,\"old\":\"closed\",\"new\":\"open\","
+		T_NEW "}\n");
+	assert_string_equal(err, "portus: diff: 4 changes: 1 name no longer resolves, "
+				 "1 name newly resolves, 1 host newly exposed, 1 port opened\n");
+
+	assert_int_equal(run_diff(ecs_args), 1);
+	assert_non_null(strstr(out, "\"destination\":{\"address\":\"gone.example.test\","
+				    "\"domain\":\"gone.example.test\"}"));
+	assert_non_null(strstr(out, "\"message\":\"name-unresolved gone.example.test\""));
+	assert_non_null(strstr(out, "\"destination\":{\"ip\":\"198.18.0.10\",\"address\":"
+				    "\"198.18.0.10\",\"port\":443,\"domain\":\"www.example.test\"}"));
+
+	/* A hostname that is not a host name is bad input, as any bad field. */
+	put("bad.json", NPORT("198.18.0.10", "\"hostname\":\"a b\"", 443, "open", "syn-ack",
+			       T_NEW));
+	args[1] = path_of("bad.json");
+	assert_int_equal(run_diff(args), 2);
+	assert_non_null(strstr(err, "bad.json:1: port record with a bad \"hostname\" "
+				    "(a host name expected)"));
+	put("bad.json", NPORT("198.18.0.10", "\"hostname\":\"a.test\",\"hostnames\":[\"b.test\"]",
+			       443, "open", "syn-ack", T_NEW));
+	assert_int_equal(run_diff(args), 2);
+	assert_non_null(strstr(err, "is not the first of \"hostnames\""));
+	put("bad.json", RESOLVE("x.test", "MAYBE", "any", T_NEW));
+	assert_int_equal(run_diff(args), 2);
+	assert_non_null(strstr(err, "resolve record with a bad \"error\""));
+}
+
 static void test_ecs_ipv6_alert_record(void **state)
 {
 	const char *args[] = { "--format", "ecs", path_of("o.json"), path_of("n.json"), NULL };
@@ -427,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_ecs_alert_record),
 		cmocka_unit_test(test_ipv6_alerts),
 		cmocka_unit_test(test_ecs_ipv6_alert_record),
+		cmocka_unit_test(test_names_in_alerts),
 		cmocka_unit_test(test_host_up_means_the_host_answered),
 		cmocka_unit_test(test_open_only_output_is_sparse),
 		cmocka_unit_test(test_bad_input_exits_2),

@@ -219,6 +219,63 @@ static void test_merges_ipv6_hosts(void **state)
 		"\"shards_merged\":2,\"shards_missing\":[]}\n");
 }
 
+#define NAMED(ip, names, port)                                                                \
+	"{\"type\":\"port\",\"ip\":\"" ip "\"," names ",\"port\":" #port ",\"proto\":\"tcp\","  \
+	"\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64," T0 "}\n"
+#define RESOLVE(name, error, family)                                                          \
+	"{\"type\":\"resolve\",\"hostname\":\"" name "\",\"error\":\"" error "\",\"family\":\"" \
+	family "\"," T0 "}\n"
+
+/* Names stay on every record of their address; each shard's resolve records
+ * are one per name and family, first; a name that resolved in one shard
+ * only is a warning (that shard's part of its addresses was not scanned). */
+static void test_merge_keeps_names(void **state)
+{
+	const char *args[] = { "-o", path_of("outn.json"), path_of("na.json"), path_of("nb.json"),
+			       NULL };
+	const char *err;
+
+	(void)state;
+	shard_file("na.json",
+		   RESOLVE("nx.example.test", "NXDOMAIN", "any")
+		   RESOLVE("flaky.example.test", "TIMEOUT", "any")
+		   NAMED("198.18.0.10", "\"hostname\":\"www.example.test\",\"hostnames\":"
+			 "[\"www.example.test\",\"alias.example.test\"]", 443)
+		   "{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"hostname\":\"v6.example.test\","
+		   "\"state\":\"down\",\"reason\":\"no-nd-response\"," T0 "}\n",
+		   summary("42", "1/2", 1, 3, 1, 0, 2, "false"));
+	shard_file("nb.json",
+		   RESOLVE("NX.example.test", "NXDOMAIN", "any")
+		   NAMED("198.18.0.10", "\"hostname\":\"www.example.test\",\"hostnames\":"
+			 "[\"www.example.test\",\"alias.example.test\"]", 80)
+		   NAMED("198.18.0.11", "\"hostname\":\"flaky.example.test\"", 22)
+		   PORT("198.18.0.12", 22, "open", "syn-ack", "64"),
+		   summary("42", "2/2", 2, 2, 2, 0, 0, "false"));
+	assert_int_equal(run_merge(args, &err), 0);
+	assert_string_equal(err, "portus: merge: warning: flaky.example.test did not resolve "
+				 "(TIMEOUT) in a shard but did in another: that shard did not "
+				 "scan its addresses\n");
+	assert_string_equal(
+		slurp(path_of("outn.json")),
+		RESOLVE("flaky.example.test", "TIMEOUT", "any")
+		/* one of the two spellings: the earliest, then the first in byte order */
+		RESOLVE("NX.example.test", "NXDOMAIN", "any")
+		NAMED("198.18.0.10", "\"hostname\":\"www.example.test\",\"hostnames\":"
+		      "[\"www.example.test\",\"alias.example.test\"]", 80)
+		NAMED("198.18.0.10", "\"hostname\":\"www.example.test\",\"hostnames\":"
+		      "[\"www.example.test\",\"alias.example.test\"]", 443)
+		NAMED("198.18.0.11", "\"hostname\":\"flaky.example.test\"", 22)
+		PORT("198.18.0.12", 22, "open", "syn-ack", "64")
+		"{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"hostname\":\"v6.example.test\","
+		"\"state\":\"down\",\"reason\":\"no-nd-response\"," T0 "}\n"
+		"{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:01.000000Z\",\"end\":"
+		"\"2026-01-01T00:00:03.000000Z\",\"elapsed_s\":2.000,\"targets\":5,\"hosts\":3,"
+		"\"hosts_down\":0,\"open\":3,\"closed\":0,\"filtered\":2,\"probes_sent\":5,"
+		"\"rate_pps\":20.0,\"pcap_received\":3,\"pcap_dropped\":0,\"if_dropped\":0,"
+		"\"passes\":1,\"seed\":42,\"shard\":\"1/1\",\"interrupted\":false,"
+		"\"shards_merged\":2,\"shards_missing\":[]}\n");
+}
+
 static void test_refuses_incomplete_or_mixed_sets(void **state)
 {
 	static const struct {
@@ -313,6 +370,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merges_complete_set_in_address_order),
 		cmocka_unit_test(test_merges_ipv6_hosts),
+		cmocka_unit_test(test_merge_keeps_names),
 		cmocka_unit_test(test_refuses_incomplete_or_mixed_sets),
 		cmocka_unit_test(test_allow_partial_names_missing_shards),
 	};

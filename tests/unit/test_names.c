@@ -208,6 +208,35 @@ static void test_hostnames_map_input_order_and_repeats(void **state)
 	assert_null(names);
 	assert_int_equal(hostnames_find(NULL, IP(198, 18, 0, 30), &names), 0);
 	assert_int_equal(record_nnames(NULL), 0);
+
+	/* More names after a finish (a second result file): one map of both,
+	 * the earlier names first, repeats still kept once. */
+	assert_int_equal(hostnames_add(&h, IP(198, 18, 0, 30), "beta.lab.test"), 0);
+	assert_int_equal(hostnames_add(&h, IP(198, 18, 0, 30), "alpha.lab.test"), 0);
+	assert_int_equal(hostnames_add(&h, IP(198, 18, 0, 32), "gamma.lab.test"), 0);
+	assert_int_equal(hostnames_finish(&h), 0);
+	assert_int_equal(h.naddr, 4);
+	assert_int_equal(hostnames_find(&h, IP(198, 18, 0, 30), &names), 3);
+	assert_string_equal(names[0], "zeta.lab.test");
+	assert_string_equal(names[1], "alpha.lab.test");
+	assert_string_equal(names[2], "beta.lab.test");
+	assert_null(names[3]);
+	assert_int_equal(hostnames_find(&h, IP(198, 18, 0, 32), &names), 1);
+	assert_string_equal(names[0], "gamma.lab.test");
+
+	/* The distinct names, sorted case-insensitively, for "did it resolve?". */
+	{
+		size_t n;
+		const char **index = hostnames_name_index(&h, &n);
+
+		assert_non_null(index);
+		assert_int_equal(n, 4);
+		assert_string_equal(index[0], "alpha.lab.test");
+		assert_string_equal(index[3], "zeta.lab.test");
+		assert_true(hostnames_index_has(index, n, "GAMMA.lab.test"));
+		assert_false(hostnames_index_has(index, n, "delta.lab.test"));
+		free(index);
+	}
 	hostnames_free(&h);
 }
 
