@@ -256,7 +256,7 @@ def check_splunk(native, hec):
     transforms = read_conf(os.path.join(d, "transforms.conf"))
     eventtypes = read_conf(os.path.join(d, "eventtypes.conf"))
     tags = read_conf(os.path.join(d, "tags.conf"))
-    types = ["port", "host", "tls", "summary"]
+    types = ["port", "host", "tls", "summary", "resolve"]
     before = len(problems)
     for st in ["portus"] + ["portus:" + t for t in types]:
         p = props.get(st)
@@ -438,10 +438,12 @@ def check_wazuh(native, truth, versions):
         f = wazuh_fields(r)
         for rid in order:
             if fires(rid, "portus", f):
-                fired[rid].add((r["type"], r.get("ip"), r.get("port"), r.get("sni")))
+                fired[rid].add((r["type"], r.get("ip"), r.get("port"), r.get("sni"), r.get("hostname"),
+                                r.get("alert")))
     # What must fire, from the records (decoder + regexes) and, with --truth, from the lab.
     def recs(pred):
-        return {(r["type"], r.get("ip"), r.get("port"), r.get("sni")) for _, r in native if pred(r)}
+        return {(r["type"], r.get("ip"), r.get("port"), r.get("sni"), r.get("hostname"), r.get("alert"))
+                for _, r in native if pred(r)}
     tls = lambda r: r["type"] == "tls"
     cert = lambda r: tls(r) and r["cert"] is not None
     want = {
@@ -452,6 +454,11 @@ def check_wazuh(native, truth, versions):
         100206: recs(lambda r: cert(r) and not r["cert"]["expired"] and r["cert"]["days_to_expiry"] < 30),
         100207: recs(lambda r: tls(r) and r["hostname_match"] is False),
         100209: recs(lambda r: r["type"] == "summary" and r["interrupted"]),
+        100210: recs(lambda r: r["type"] == "resolve"),
+        100211: recs(lambda r: r["type"] == "port" and r["state"] == "open" and "hostname" in r),
+        100212: recs(lambda r: r["type"] == "alert"),
+        100213: recs(lambda r: r["type"] == "alert" and r["alert"] in ("port-opened", "host-exposed")),
+        100214: recs(lambda r: r["type"] == "alert" and r["alert"] == "name-unresolved"),
     }
     for rid, w in want.items():
         if fired.get(rid) != w:
@@ -481,6 +488,7 @@ def main():
     ap.add_argument("--native", required=True)
     ap.add_argument("--ecs", required=True)
     ap.add_argument("--hec")
+    ap.add_argument("--alerts", help="records of portus diff, for the Wazuh rules of alerts")
     ap.add_argument("--truth")
     ap.add_argument("--versions", action="store_true", help="the scan used --tls-versions")
     a = ap.parse_args()
@@ -490,7 +498,7 @@ def main():
     t = check_template(ecs)
     check_filebeat(t)
     check_splunk(native, hec)
-    check_wazuh(native, a.truth, a.versions)
+    check_wazuh(native + (records(a.alerts) if a.alerts else []), a.truth, a.versions)
     if problems:
         print("check_kit: %d problem(s)" % len(problems), file=sys.stderr)
         return 1

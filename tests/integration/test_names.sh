@@ -302,6 +302,11 @@ sys.exit(1 if bad else 0)
 PYEOF
 	fail "merge/diff lost or misreported names"
 sed 's/^/  /' "$ART/check-report.txt"
+# The integration kit on named records, resolve records and name alerts
+# (Wazuh rules 100210-100214, the Splunk portus:resolve sourcetype).
+"$PY" "$ROOT/tests/integration/check_kit.py" --native "$ART/names.json" --alerts "$ART/names.diff.json" \
+	--ecs "$ART/v4.ecs.json" >"$ART/check-kit.txt" 2>&1 || fail "integration kit: $(cat "$ART/check-kit.txt")"
+grep '^check_kit: wazuh' "$ART/check-kit.txt" | sed 's/^/  /'
 
 # Every line against data/schemas/ (native-resolve, ecs-resolve, hostname keys).
 for f in names.json tls.json excl.json merged.json; do
