@@ -70,16 +70,15 @@ static void write_ports(struct grepable *gr, const struct hg_host *h)
 {
 	struct strbuf *b = &gr->lo.sb;
 	const char *sep = "";
+	const struct port_record *p;
+	struct hg_port_iter it;
 	const char *svc;
 	char ip[ADDR_STR_MAX];
-	size_t k;
 
 	addr_to_str(h->ip, ip);
 	put_host(b, ip, h->names);
 	sb_puts(b, "\tPorts: ");
-	for (k = 0; k < h->n; k++) {
-		const struct port_record *p = &h->ports[k];
-
+	for (p = hg_port_first(&it, h); p != NULL; p = hg_port_next(&it)) {
 		if (hg_is_ignored(h, hg_state(p)))
 			continue;
 		sb_printf(b, "%s%u/%s/tcp//", sep, (unsigned)p->port,
@@ -142,7 +141,8 @@ static int write_all(struct writer *w)
 	put_clean(&gr->lo.sb, gr->ri->args != NULL ? gr->ri->args : "", 0);
 	r |= lo_end(&gr->lo, 0);
 	setservent(1);
-	hg_begin(&gr->g);
+	if (hg_begin(&gr->g) != 0)
+		gr->failed = 1;
 	while (hg_next(&gr->g, w->open_only, &h)) {
 		up += h.status == HG_UP;
 		if (!hg_listed(&h, w->open_only))

@@ -1,6 +1,7 @@
 /*
- * text.c — the nmap-like terminal report. Records are buffered and printed at
- * close, one block per host in address order:
+ * text.c — the nmap-like terminal report. Records are grouped per host
+ * (hostgroup.h: answers kept, silence only counted, so memory grows with what
+ * answered) and printed at close, one block per host in address order:
  *
  *   portus scan report for 198.18.0.1
  *   Host is up (ttl 64).
@@ -51,6 +52,7 @@ struct text {
 	int has_sum;
 	struct text_tls *tls; /* TLS summary lines, printed after the hosts */
 	size_t ntls, captls;
+	int failed; /* a record could not be kept (hostgroup.h) */
 };
 
 static int grow(void **p, size_t *cap, size_t n, size_t size)
@@ -75,14 +77,22 @@ static int text_port(struct writer *w, const struct port_record *r)
 {
 	struct text *t = w->priv;
 
-	return hg_add_port(&t->g, r);
+	if (hg_add_port(&t->g, r) != 0) {
+		t->failed = 1;
+		return -1;
+	}
+	return 0;
 }
 
 static int text_host(struct writer *w, const struct host_record *h)
 {
 	struct text *t = w->priv;
 
-	return hg_add_host(&t->g, h);
+	if (hg_add_host(&t->g, h) != 0) {
+		t->failed = 1;
+		return -1;
+	}
+	return 0;
 }
 
 static int text_tls(struct writer *w, const struct tls_result *r)
@@ -184,14 +194,15 @@ static size_t max_sz(size_t a, size_t b)
 }
 
 /* The host line: a TCP answer's TTL, else the host record's reason, else the
- * ICMP error from the host's own address. */
-static void print_up(FILE *fp, const struct port_record *p, size_t n,
-		     const struct host_record *h)
+ * ICMP error from the host's own address. Only kept records answer
+ * (hostgroup.h): the compact no-response ports need not be walked. */
+static void print_up(FILE *fp, const struct hg_host *hh, const struct host_record *h)
 {
+	const struct port_record *p = hh->ports;
 	char why[REASON_TEXT_MAX];
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < hh->nrec; i++) {
 		if (p[i].has_reply && (p[i].reason == R_SYN_ACK || p[i].reason == R_RESET)) {
 			fprintf(fp, "Host is up (ttl %u).\n", (unsigned)p[i].ttl);
 			return;
@@ -201,7 +212,7 @@ static void print_up(FILE *fp, const struct port_record *p, size_t n,
 		fprintf(fp, "Host is up (%s).\n", reason_name((enum reason)h->reason));
 		return;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < hh->nrec; i++) {
 		if (port_record_from_target(&p[i])) {
 			reason_text(&p[i], why, sizeof(why));
 			fprintf(fp, "Host is up (%s).\n", why);
@@ -258,20 +269,22 @@ static void print_heading(FILE *fp, const char *addr, const char *const *names)
 	fputc('\n', fp);
 }
 
-static void print_host(struct writer *w, ip_addr ip, const struct port_record *p, size_t n,
-		       const struct host_record *h)
+static void print_host(struct writer *w, const struct hg_host *hh, const struct host_record *h)
 {
 	struct text *t = w->priv;
 	size_t cnt[NSTATES][R_COUNT] = {{0}};
 	unsigned char hide[NSTATES][R_COUNT] = {{0}};
-	size_t i, nhidden = 0, best = 0, wport = 4, wstate = 5, wsvc = 7;
+	size_t nhidden = 0, best = 0, wport = 4, wstate = 5, wsvc = 7;
+	const size_t n = hh->n;
 	unsigned s, r, bs = 0, br = 0;
 	char addr[ADDR_STR_MAX], pstr[16], why[REASON_TEXT_MAX];
+	const struct port_record *p;
+	struct hg_port_iter it;
 	FILE *fp = w->fp;
 
-	addr_to_str(ip, addr);
-	for (i = 0; i < n; i++)
-		cnt[hg_state(&p[i])][hg_reason(&p[i])]++;
+	addr_to_str(hh->ip, addr);
+	for (p = hg_port_first(&it, hh); p != NULL; p = hg_port_next(&it))
+		cnt[hg_state(p)][hg_reason(p)]++;
 	for (s = 0; s < NSTATES; s++) {
 		if (s == PS_OPEN)
 			continue; /* open ports are always listed */
@@ -291,8 +304,8 @@ static void print_host(struct writer *w, ip_addr ip, const struct port_record *p
 		nhidden = best;
 	}
 
-	print_heading(fp, addr, n > 0 ? p[0].names : h != NULL ? h->names : NULL);
-	print_up(fp, p, n, h);
+	print_heading(fp, addr, hh->names);
+	print_up(fp, hh, h);
 	if (h != NULL && h->reason == R_ALL_PORTS_OPEN)
 		fprintf(fp, "Warning: all %zu scanned ports answered SYN-ACK: a SYN proxy or tarpit "
 			    "answers for this host, so its open ports do not show services.\n", n);
@@ -301,24 +314,24 @@ static void print_host(struct writer *w, ip_addr ip, const struct port_record *p
 			addr, n == 1 ? "is" : "are");
 	print_not_shown(fp, cnt, hide);
 	if (nhidden < n) {
-		for (i = 0; i < n; i++) {
-			if (hide[hg_state(&p[i])][hg_reason(&p[i])])
+		for (p = hg_port_first(&it, hh); p != NULL; p = hg_port_next(&it)) {
+			if (hide[hg_state(p)][hg_reason(p)])
 				continue;
 			wport = max_sz(wport, (size_t)snprintf(pstr, sizeof(pstr), "%u/tcp",
-							       (unsigned)p[i].port));
-			wstate = max_sz(wstate, strlen(state_name((enum port_state)hg_state(&p[i]))));
-			wsvc = max_sz(wsvc, strlen(service(t, p[i].port)));
+							       (unsigned)p->port));
+			wstate = max_sz(wstate, strlen(state_name((enum port_state)hg_state(p))));
+			wsvc = max_sz(wsvc, strlen(service(t, p->port)));
 		}
 		fprintf(fp, "%-*s %-*s %-*s %s\n", col(wport), "PORT", col(wstate), "STATE",
 			col(wsvc), "SERVICE", "REASON");
-		for (i = 0; i < n; i++) {
-			if (hide[hg_state(&p[i])][hg_reason(&p[i])])
+		for (p = hg_port_first(&it, hh); p != NULL; p = hg_port_next(&it)) {
+			if (hide[hg_state(p)][hg_reason(p)])
 				continue;
-			reason_text(&p[i], why, sizeof(why));
-			snprintf(pstr, sizeof(pstr), "%u/tcp", (unsigned)p[i].port);
+			reason_text(p, why, sizeof(why));
+			snprintf(pstr, sizeof(pstr), "%u/tcp", (unsigned)p->port);
 			fprintf(fp, "%-*s %-*s %-*s %s\n", col(wport), pstr, col(wstate),
-				state_name((enum port_state)hg_state(&p[i])), col(wsvc),
-				service(t, p[i].port), why);
+				state_name((enum port_state)hg_state(p)), col(wsvc),
+				service(t, p->port), why);
 		}
 	}
 	fputc('\n', fp);
@@ -380,22 +393,27 @@ static void print_down(FILE *fp, const struct host_record *h)
 	fprintf(fp, "Host is down (%s).\n\n", reason_name((enum reason)h->reason));
 }
 
-static void print_report(struct writer *w)
+/* 0, or -1 when the records could not all be kept (out of memory, or out of
+ * order: hostgroup.h); the report is printed as far as it goes either way. */
+static int print_report(struct writer *w)
 {
 	struct text *t = w->priv;
-	uint64_t silent = 0, unreach = 0;
+	uint64_t silent, unreach = 0;
 	struct hg_host h;
+	int r;
 
 	setservent(1);
-	hg_begin(&t->g);
+	r = hg_begin(&t->g);
+	/* Hosts with nothing but no-response ports are only counted. */
+	silent = hg_silent_hosts(&t->g);
 	while (hg_next(&t->g, w->open_only, &h)) {
 		if (h.status == HG_SILENT) {
 			size_t k = 0;
 
-			while (k < h.n && !h.ports[k].has_reply)
+			while (k < h.nrec && !h.ports[k].has_reply)
 				k++;
 			/* Any reply at all of a silent host is an ICMP error from a router. */
-			if (k < h.n)
+			if (k < h.nrec)
 				unreach++;
 			else
 				silent++;
@@ -404,7 +422,7 @@ static void print_report(struct writer *w)
 		} else if (h.status == HG_DOWN) {
 			print_down(w->fp, h.rec);
 		} else {
-			print_host(w, h.ip, h.ports, h.n, h.rec != NULL && h.rec->up ? h.rec : NULL);
+			print_host(w, &h, h.rec != NULL && h.rec->up ? h.rec : NULL);
 		}
 	}
 	endservent();
@@ -420,6 +438,7 @@ static void print_report(struct writer *w)
 	print_tls(w->fp, t);
 	if (t->has_sum)
 		print_done(w->fp, &t->sum);
+	return r != 0 || t->failed ? -1 : 0;
 }
 
 static int text_close(struct writer *w)
@@ -428,7 +447,8 @@ static int text_close(struct writer *w)
 	int r = 0;
 	size_t i;
 
-	print_report(w);
+	if (print_report(w) != 0)
+		r = -1;
 	if (fflush(w->fp) != 0 || ferror(w->fp))
 		r = -1;
 	if (w->owns_fp && fclose(w->fp) != 0)

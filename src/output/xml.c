@@ -17,7 +17,8 @@
  * user's command line). TLS records have no place in nmap's schema.
  *
  * A host's ports are complete only at the end of the scan, so the whole file
- * is written at close: main closes the writers on SIGINT and SIGTERM too, but
+ * is written at close (hostgroup.h keeps the answers and counts the silence,
+ * so that costs memory for what answered only): main closes the writers on SIGINT and SIGTERM too, but
  * a SIGKILL leaves the file empty (as nmap's buffered output loses its tail).
  * -oJ streams each record for that reason.
  */
@@ -192,12 +193,14 @@ static void write_extrareasons(struct xml *x, const struct hg_host *h, unsigned 
 	size_t cnt[R_COUNT] = {0}, first[R_COUNT] = {0};
 	unsigned char order[R_COUNT], done[R_COUNT] = {0};
 	unsigned nr = 0, i, j, best;
-	size_t k;
+	const struct port_record *p;
+	struct hg_port_iter it;
+	size_t k = 0;
 
-	for (k = 0; k < h->n; k++) {
-		unsigned why = hg_reason(&h->ports[k]);
+	for (p = hg_port_first(&it, h); p != NULL; p = hg_port_next(&it), k++) {
+		unsigned why = hg_reason(p);
 
-		if (hg_state(&h->ports[k]) != state)
+		if (hg_state(p) != state)
 			continue;
 		if (cnt[why]++ == 0)
 			first[why] = k;
@@ -220,9 +223,9 @@ static void write_extrareasons(struct xml *x, const struct hg_host *h, unsigned 
 
 		sb_printf(b, "<extrareasons reason=\"%s\" count=\"%zu\" proto=\"tcp\" ports=\"",
 			  reason_name((enum reason)why), cnt[why]);
-		for (k = 0; k < h->n; k++)
-			if (hg_state(&h->ports[k]) == state && hg_reason(&h->ports[k]) == why)
-				range_add(&r, h->ports[k].port);
+		for (p = hg_port_first(&it, h); p != NULL; p = hg_port_next(&it))
+			if (hg_state(p) == state && hg_reason(p) == why)
+				range_add(&r, p->port);
 		range_end(&r);
 		sb_puts(b, "\"/>\n");
 	}
@@ -271,9 +274,10 @@ static void write_host(struct xml *x, const struct hg_host *h)
 	struct strbuf *b = &x->lo.sb;
 	/* nmap's addrtype: "ipv4" or "ipv6" (nmap -6 writes the RFC 5952 form). */
 	const char *type = addr_is_v4(h->ip) ? "ipv4" : "ipv6";
+	const struct port_record *p;
+	struct hg_port_iter it;
 	char ip[ADDR_STR_MAX];
 	unsigned i;
-	size_t k;
 
 	addr_to_str(h->ip, ip);
 	if (h->status == HG_DOWN) {
@@ -298,9 +302,9 @@ static void write_host(struct xml *x, const struct hg_host *h)
 		write_extrareasons(x, h, h->ignored[i]);
 		sb_puts(b, "</extraports>\n");
 	}
-	for (k = 0; k < h->n; k++)
-		if (!hg_is_ignored(h, hg_state(&h->ports[k])))
-			write_port(x, &h->ports[k]);
+	for (p = hg_port_first(&it, h); p != NULL; p = hg_port_next(&it))
+		if (!hg_is_ignored(h, hg_state(p)))
+			write_port(x, p);
 	sb_puts(b, "</ports>\n</host>");
 }
 
@@ -348,7 +352,8 @@ static int write_document(struct writer *w)
 	write_header(x);
 	r |= lo_end(&x->lo, 0);
 	setservent(1);
-	hg_begin(&x->g);
+	if (hg_begin(&x->g) != 0)
+		x->failed = 1;
 	while (hg_next(&x->g, w->open_only, &h)) {
 		up += h.status == HG_UP;
 		if (!hg_listed(&h, w->open_only))
