@@ -18,7 +18,7 @@ CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE -MMD -MP
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 $(WARN) $(HARDEN) -pthread
 LDFLAGS += -pthread -Wl,-z,relro -Wl,-z,now
-LDLIBS  := -lpcap -ldumbnet -lssl -lcrypto -lcares -lm
+LDLIBS  := -lpcap -ldumbnet -lcurl -lssl -lcrypto -lcares -lm
 
 ifneq ($(SANITIZER),)
 CFLAGS  += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -14,6 +14,7 @@
  *   libpcap: libpcap version 1.10.3 (with TPACKET_V3)    pcap_lib_version()
  *   OpenSSL: OpenSSL 3.0.15 3 Sep 2024                   OpenSSL_version(OPENSSL_VERSION)
  *   c-ares: 1.18.1                                       ares_version(NULL)
+ *   libcurl: 7.88.1                                      curl_version_info()->version
  * The first line is exactly "portus " PORTUS_VERSION.
  */
 void portus_print_version(FILE *fp);

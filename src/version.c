@@ -1,5 +1,6 @@
 /* version.c — portus --version with the run-time library versions (version.h). */
 #include <ares.h>
+#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <pcap/pcap.h>
 
@@ -12,4 +13,5 @@ void portus_print_version(FILE *fp)
 	fprintf(fp, "libpcap: %s\n", pcap_lib_version());
 	fprintf(fp, "OpenSSL: %s\n", OpenSSL_version(OPENSSL_VERSION));
 	fprintf(fp, "c-ares: %s\n", ares_version(NULL));
+	fprintf(fp, "libcurl: %s\n", curl_version_info(CURLVERSION_NOW)->version);
 }

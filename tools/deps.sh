@@ -5,7 +5,7 @@ set -e
 PKGS="gcc make libpcap-dev libdumbnet-dev libssl-dev libcmocka-dev pkg-config
       clang libclang-rt-14-dev valgrind iproute2 nftables python3 procps
       openssl python3-cryptography python3-jsonschema python3-yaml libcap2-bin libxml2-utils nmap ndiff chromium
-      libc-ares-dev dnsmasq-base slurm-wlm munge rsyslog python3-kubernetes
+      libc-ares-dev libcurl4-openssl-dev dnsmasq-base slurm-wlm munge rsyslog python3-kubernetes
       build-essential debhelper lintian man-db groff-base zsh bash-completion"
 missing=""
 for p in $PKGS; do

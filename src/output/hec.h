@@ -56,10 +56,12 @@ struct writer *hec_writer_new(struct line_sink *sink, const struct run_info *ri,
 			      size_t batch, char *err, size_t errlen);
 
 /*
- * The parts of a HEC reply ({"text":"Success","code":0}) a message needs:
- * *code (-1 when absent) and text (escapes decoded, cut to textcap - 1
- * bytes, "" when absent). Returns 0 when body[0..len) is a JSON object with
- * either key, else -1. Bounded by len; any bytes are safe.
+ * The parts of a HEC reply ({"text":"Success","code":0}) a message needs, read
+ * with the strict JSON reader (src/sweep/jsonread.h): *code (-1 when absent or
+ * not an integer from 0 to INT_MAX) and text (the decoded string, cut to
+ * textcap - 1 bytes, "" when absent or not a string). Returns 0 when
+ * body[0..len) is exactly one valid JSON object with either of them, else -1.
+ * Bounded by len; any bytes are safe.
  */
 int hec_reply_parse(const char *body, size_t len, int *code, char *text, size_t textcap);
 

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include "http_client.h"
 #include "portus.h"
 #include "scan.h"
+#include "../sweep/jsonread.h"
 #include "writer.h"
 
 #define HEC_RETRY_PAUSE_MS 30000 /* a collector given up on is tried again after this */
@@ -49,8 +51,7 @@ struct hec_sink {
 	struct line_sink base;
 	struct hec_tuning tune;
 	struct http_url url;
-	struct http_client *http;
-	char *headers; /* Authorization (holds the token: never printed) and Content-Type */
+	struct http_client *http; /* holds the token, in its Authorization header (never printed) */
 	struct http_response resp; /* the sender's, 4 KiB: kept off its stack */
 
 	pthread_mutex_t mu;
@@ -78,126 +79,31 @@ struct hec_sink {
 
 /* ---------------------------------------------------------------- HEC reply */
 
-static const char *skip_ws(const char *p, const char *e)
-{
-	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
-/* Past a JSON string starting at p ('"'); copies its bytes (escapes decoded,
- * \uXXXX as '?') into out when out != NULL. NULL when malformed. */
-static const char *scan_string(const char *p, const char *e, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	if (p >= e || *p != '"')
-		return NULL;
-	for (p++; p < e; p++) {
-		char c = *p;
-
-		if (c == '"') {
-			if (out != NULL)
-				out[n] = '\0';
-			return p + 1;
-		}
-		if (c == '\\') {
-			if (++p >= e)
-				return NULL;
-			c = *p;
-			if (c == 'u') {
-				if (e - p < 5)
-					return NULL;
-				p += 4;
-				c = '?';
-			} else if (c == 'n' || c == 'r' || c == 't' || c == 'b' || c == 'f') {
-				c = ' ';
-			}
-		}
-		if (out != NULL && n + 1 < cap)
-			out[n++] = c;
-	}
-	return NULL;
-}
-
-/* Past one JSON value (any kind, nesting bounded by the body size). */
-static const char *skip_value(const char *p, const char *e)
-{
-	int depth = 0;
-
-	do {
-		p = skip_ws(p, e);
-		if (p >= e)
-			return NULL;
-		if (*p == '"') {
-			if ((p = scan_string(p, e, NULL, 0)) == NULL)
-				return NULL;
-		} else if (*p == '{' || *p == '[') {
-			depth++;
-			p++;
-		} else if (*p == '}' || *p == ']') {
-			depth--;
-			p++;
-		} else {
-			/* A scalar: only the bytes a JSON number or literal can hold.
-			 * Anything else (a NUL, a stray byte) is not JSON: give up
-			 * rather than loop without moving. */
-			const char *start = p;
-
-			while (p < e && *p != '\0' && strchr("+-.0123456789eEtrufalsn", *p) != NULL)
-				p++;
-			if (p == start)
-				return NULL;
-		}
-		if (depth > 0) {
-			p = skip_ws(p, e);
-			if (p < e && (*p == ',' || *p == ':'))
-				p++;
-		}
-	} while (depth > 0);
-	return p;
-}
-
 int hec_reply_parse(const char *body, size_t len, int *code, char *text, size_t textcap)
 {
-	const char *p = body, *e = body + len;
+	struct jr_doc doc;
+	const struct jr_value *v;
+	char why[64];
+	int64_t c;
 	int found = 0;
 
 	*code = -1;
 	if (textcap > 0)
 		text[0] = '\0';
-	p = skip_ws(p, e);
-	if (p >= e || *p != '{')
+	if (jr_parse(&doc, body, len, why, sizeof(why)) != 0 || doc.root->type != JR_OBJECT) {
+		jr_free(&doc);
 		return -1;
-	p = skip_ws(p + 1, e);
-	while (p < e && *p != '}') {
-		char key[16];
-		const char *v;
-
-		if ((p = scan_string(p, e, key, sizeof(key))) == NULL)
-			return -1;
-		p = skip_ws(p, e);
-		if (p >= e || *p != ':')
-			return -1;
-		v = skip_ws(p + 1, e);
-		if (strcmp(key, "text") == 0 && v < e && *v == '"') {
-			if ((p = scan_string(v, e, text, textcap)) == NULL)
-				return -1;
-			found = 1;
-		} else if (strcmp(key, "code") == 0 && v < e && *v >= '0' && *v <= '9') {
-			long c = 0;
-
-			for (p = v; p < e && *p >= '0' && *p <= '9'; p++)
-				c = c < 100000 ? c * 10 + (*p - '0') : c;
-			*code = (int)c;
-			found = 1;
-		} else if ((p = skip_value(v, e)) == NULL) {
-			return -1;
-		}
-		p = skip_ws(p, e);
-		if (p < e && *p == ',')
-			p = skip_ws(p + 1, e);
 	}
+	if ((v = jr_get(doc.root, "code")) != NULL && jr_int(v, 0, INT_MAX, &c) == 0) {
+		*code = (int)c;
+		found = 1;
+	}
+	if ((v = jr_get(doc.root, "text")) != NULL && v->type == JR_STRING) {
+		if (textcap > 0)
+			snprintf(text, textcap, "%s", v->s);
+		found = 1;
+	}
+	jr_free(&doc);
 	return found ? 0 : -1;
 }
 
@@ -293,7 +199,7 @@ static int send_batch(struct hec_sink *h, const struct batch *b)
 
 		if (posting_over(h))
 			return -1;
-		rc = http_post(h->http, h->headers, b->p, b->len, resp, err, sizeof(err));
+		rc = http_post(h->http, b->p, b->len, resp, err, sizeof(err));
 		if (rc == HTTP_CANCELLED)
 			return -1;
 		if (rc == HTTP_PERMANENT) {
@@ -484,10 +390,6 @@ static void sink_free(struct hec_sink *h)
 	pthread_cond_destroy(&h->space);
 	pthread_cond_destroy(&h->done);
 	pthread_mutex_destroy(&h->mu);
-	if (h->headers != NULL) {
-		explicit_bzero(h->headers, strlen(h->headers)); /* the token */
-		free(h->headers);
-	}
 	free(h);
 }
 
@@ -549,8 +451,32 @@ static int token_ok(const char *t)
 	return 1;
 }
 
+/* Authorization (the token, wiped from this buffer again) and Content-Type;
+ * libcurl's own Accept and Expect headers are dropped: HEC needs neither. */
+static int add_headers(struct http_client *c, const char *token)
+{
+	size_t n = strlen(token) + 32;
+	char *auth = malloc(n);
+	int r;
+
+	if (auth == NULL)
+		return -1;
+	snprintf(auth, n, "Authorization: Splunk %s", token);
+	r = http_client_add_header(c, auth);
+	explicit_bzero(auth, n);
+	free(auth);
+	if (r == 0)
+		r = http_client_add_header(c, "Content-Type: application/json");
+	if (r == 0)
+		r = http_client_add_header(c, "Accept:");
+	if (r == 0)
+		r = http_client_add_header(c, "Expect:");
+	return r;
+}
+
 /* The sender runs with every signal blocked: SIGINT and friends stay with
- * the main thread, and a SIGPIPE from OpenSSL's write() cannot kill us. */
+ * the main thread, and a SIGPIPE from a write to a closed connection cannot
+ * kill us. */
 static int start_sender(struct hec_sink *h)
 {
 	sigset_t all, old;
@@ -586,7 +512,6 @@ struct line_sink *hec_http_sink_open_tuned(const struct hec_target *t,
 {
 	struct hec_sink *h;
 	char why[PORTUS_ERRLEN], show[PORTUS_SHOW_MAX + 4];
-	size_t hl;
 
 	if (!token_ok(t->token)) {
 		portus_err(err, errlen, "--hec-token: must be printable ASCII without spaces");
@@ -619,14 +544,11 @@ struct line_sink *hec_http_sink_open_tuned(const struct hec_target *t,
 		portus_err(err, errlen, "HEC %s: %s", h->url.display, why);
 		goto fail;
 	}
-	hl = strlen(t->token) + 80;
-	if ((h->headers = malloc(hl)) == NULL ||
+	if (add_headers(h->http, t->token) != 0 ||
 	    (h->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		portus_err(err, errlen, "HEC: out of resources: %s", strerror(errno));
 		goto fail;
 	}
-	snprintf(h->headers, hl, "Authorization: Splunk %s\r\nContent-Type: application/json\r\n",
-		 t->token);
 	http_client_set_cancel_fd(h->http, h->cancel_fd);
 	http_client_set_timeout(h->http, tune->timeout_ms);
 	if (start_sender(h) != 0) {

@@ -1,17 +1,14 @@
 /*
- * http_client.h — a small HTTP/1.1 client for POSTing to one server (the
- * Splunk HTTP Event Collector): URL parsing, a keep-alive connection over TCP
- * or TLS (OpenSSL), non-blocking I/O with timeouts and a cancel descriptor,
- * and a bounded, defensive response reader (RFC 9112: status line, headers,
- * Content-Length, chunked, read-until-close).
+ * http_client.h — POSTing to one HTTP(S) server (the Splunk HTTP Event
+ * Collector) with libcurl: a checked URL (http_url.c), one kept-alive
+ * connection, the system trust store plus an optional CA file, timeouts, a
+ * cancel descriptor, and a bounded response (http_client.c).
  *
  * One client is used by one thread at a time. Everything the server sends is
- * hostile: lines, headers and the body are bounded, and the body kept for the
- * caller is cut to HTTP_BODY_KEEP bytes.
- *
- * Built from http_url.c (http_url_parse), http_client.c (the client and
- * http_post), http_conn.c (connection, TLS, I/O) and http_response.c (the
- * response reader); their shared internals are in http_internal.h.
+ * hostile: libcurl parses the protocol; on top of it the headers are capped at
+ * HTTP_HEADERS_MAX bytes, the body read at HTTP_BODY_MAX (the connection is
+ * dropped past it) and the body kept for the caller at HTTP_BODY_KEEP bytes,
+ * and every exchange is bounded in time.
  */
 #ifndef PORTUS_OUTPUT_HTTP_CLIENT_H
 #define PORTUS_OUTPUT_HTTP_CLIENT_H
@@ -21,7 +18,10 @@
 
 #define HTTP_URL_MAX 2048         /* longest URL accepted */
 #define HTTP_BODY_KEEP 4096       /* bytes of a response body kept for the caller */
-#define HTTP_TIMEOUT_MS 10000     /* connect (with TLS handshake), send and receive */
+#define HTTP_BODY_MAX ((size_t)1 << 20) /* body bytes read before the connection is dropped */
+#define HTTP_HEADERS_MAX 65536    /* bytes of response header lines (1xx included) */
+#define HTTP_TIMEOUT_MS 10000     /* connect (with TLS handshake), and any stall */
+#define HTTP_EXCHANGE_TIMEOUTS 6  /* one request and its response: at most 6 timeouts */
 
 struct http_url {
 	int https;
@@ -48,17 +48,26 @@ int http_url_parse(const char *url, const char *default_path, uint16_t default_p
 struct http_client;
 
 /*
- * A client for u (copied). A host name is resolved now (getaddrinfo); an
- * address literal is not looked up. For https the server certificate is
- * verified against the system store plus ca_file (may be NULL) and the URL's
- * host (name or address), with SNI for a name; insecure skips verification.
- * No connection is made before the first http_post. NULL with err.
+ * A client for u (copied). A host name is resolved now (getaddrinfo) and
+ * libcurl is told the addresses, so no lookup happens later; an address
+ * literal is not looked up. For https the server certificate is verified
+ * against the system store plus the certificates of ca_file (may be NULL; read
+ * now, so a later privilege drop does not matter) and the URL's host (name or
+ * address), with SNI for a name; insecure skips verification. Proxies from the
+ * environment are ignored. No connection is made before the first http_post.
+ * NULL with err.
  */
 struct http_client *http_client_new(const struct http_url *u, const char *ca_file, int insecure,
 				    char *err, size_t errlen);
 
-/* Per-operation timeout (default HTTP_TIMEOUT_MS): connect + TLS handshake,
- * then each wait for the socket while sending or receiving. */
+/* Adds a request header line ("Name: value", no CRLF) sent with every POST.
+ * The line is copied and wiped at http_client_free (it may hold a secret);
+ * it is never put in an error message. 0, or -1 when out of memory. */
+int http_client_add_header(struct http_client *c, const char *line);
+
+/* Timeout (default HTTP_TIMEOUT_MS): connect + TLS handshake, and the longest
+ * time without a byte moving; a whole exchange gets HTTP_EXCHANGE_TIMEOUTS
+ * times as long. */
 void http_client_set_timeout(struct http_client *c, int timeout_ms);
 
 /* When fd (-1: none) becomes readable, any wait ends with HTTP_CANCELLED. The
@@ -80,15 +89,15 @@ enum http_result {
 };
 
 /*
- * POSTs body[0..len) to the URL's target with headers (extra header lines,
- * each ending in "\r\n"; the caller's, never echoed in err) and reads the
- * final response into *resp. Reuses the kept-alive connection; a reused
- * connection that turns out closed before any response byte is replaced once
- * at once. The connection is kept when the response allows it. Returns an
- * enum http_result; err holds one line on failure.
+ * POSTs body[0..len) (borrowed until it returns) to the URL's target with
+ * the added headers and reads the final response into *resp. Reuses the
+ * kept-alive connection (libcurl replaces one the server closed while idle).
+ * A body longer than HTTP_BODY_MAX still gives HTTP_DONE with its first
+ * bytes, and the connection is dropped. Returns an enum http_result; err
+ * holds one line on failure (printable ASCII, never a header).
  */
-int http_post(struct http_client *c, const char *headers, const void *body, size_t len,
-	      struct http_response *resp, char *err, size_t errlen);
+int http_post(struct http_client *c, const void *body, size_t len, struct http_response *resp,
+	      char *err, size_t errlen);
 
 /* Closes the connection (if any) and frees c. NULL is fine. */
 void http_client_free(struct http_client *c);

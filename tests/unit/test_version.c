@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <ares.h>
+#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <pcap/pcap.h>
 
@@ -51,6 +52,8 @@ static void test_version_names_runtime_libraries(void **state)
 	snprintf(want, sizeof(want), "\nOpenSSL: %s\n", OpenSSL_version(OPENSSL_VERSION));
 	assert_non_null(strstr(s, want));
 	snprintf(want, sizeof(want), "\nc-ares: %s\n", ares_version(NULL));
+	assert_non_null(strstr(s, want));
+	snprintf(want, sizeof(want), "\nlibcurl: %s\n", curl_version_info(CURLVERSION_NOW)->version);
 	assert_non_null(strstr(s, want));
 	/* Each library line says which library it is, whatever the library's own text. */
 	assert_non_null(strstr(s, "libpcap version "));
