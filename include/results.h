@@ -26,18 +26,27 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "addrpool.h"
 #include "hostnames.h"
 
 #define RESULTS_MAX_LINE (1u << 20)
 
+/*
+ * A port record in 24 bytes (a sweep's files hold 10^8 of them): the
+ * addresses are read through rs_port_ip and rs_port_reason_ip. An IPv4
+ * target is kept in addr itself; an IPv6 target (v6 set) as an index into
+ * the set's addr6 pool, which sweep_normalize sorts, so that (v6, addr)
+ * orders records as addr_order orders their addresses (IPv4 first).
+ */
 struct rs_port {
-	ip_addr ip;
+	int64_t time_us;
+	uint32_t addr;  /* IPv4 address (host order), or with v6 an index into addr6 */
+	uint32_t rip;   /* reason_ip: 0 absent, else 1 + an index into rips */
 	uint16_t port;
 	uint8_t state;  /* enum port_state */
 	uint8_t reason; /* enum reason */
-	int ttl;        /* -1 when null */
-	ip_addr reason_ip; /* zero (addr_is_zero) when absent */
-	int64_t time_us;
+	int16_t ttl;    /* -1 when null */
+	uint8_t v6;
 };
 
 struct rs_host {
@@ -98,6 +107,8 @@ struct rs_summary {
 
 struct result_set {
 	struct rs_port *ports;   size_t nports, capports;
+	struct addr_pool addr6;  /* IPv6 targets of port records (rs_port.addr with v6) */
+	struct addr_pool rips;   /* distinct reason_ip addresses (rs_port.rip - 1) */
 	struct rs_host *hosts;   size_t nhosts, caphosts;
 	struct rs_tls *tls;      size_t ntls, captls;
 	struct rs_resolve *resolves; size_t nresolves, capresolves;
@@ -108,6 +119,28 @@ struct result_set {
 	char **sum_files;        /* file each summary came from (owned), parallel to sums */
 	size_t warnings;         /* cut last lines skipped */
 };
+
+static inline ip_addr rs_port_ip(const struct result_set *rs, const struct rs_port *p)
+{
+	return p->v6 ? addrpool_get(&rs->addr6, p->addr) : addr_from_v4(p->addr);
+}
+
+/* The sender of the ICMP error of a port record; zero when none. */
+static inline ip_addr rs_port_reason_ip(const struct result_set *rs, const struct rs_port *p)
+{
+	ip_addr none = { 0 };
+
+	return p->rip ? addrpool_get(&rs->rips, p->rip - 1) : none;
+}
+
+/* Address order of two port records of one set, once its addr6 pool is
+ * sorted (sweep_normalize): -1, 0, 1 as addr_order of their addresses. */
+static inline int rs_port_addr_cmp(const struct rs_port *a, const struct rs_port *b)
+{
+	if (a->v6 != b->v6)
+		return a->v6 ? 1 : -1;
+	return (a->addr > b->addr) - (a->addr < b->addr);
+}
 
 void results_init(struct result_set *rs);
 

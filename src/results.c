@@ -347,10 +347,11 @@ static int read_port(struct result_set *rs, struct rec_ctx *c, const struct jr_v
 {
 	struct rs_port p = { .ttl = -1 };
 	const struct jr_value *v;
+	ip_addr ip, rip;
 	int64_t x;
 	int i;
 
-	if (get_ip(c, o, "ip", &p.ip) || get_int(c, o, "port", 0, 65535, &x))
+	if (get_ip(c, o, "ip", &ip) || get_int(c, o, "port", 0, 65535, &x))
 		return -1;
 	p.port = (uint16_t)x;
 	if ((v = need(c, o, "proto")) == NULL)
@@ -369,12 +370,24 @@ static int read_port(struct result_set *rs, struct rec_ctx *c, const struct jr_v
 	if (v->type != JR_NULL) {
 		if (jr_int(v, 0, 255, &x) != 0)
 			return bad(c, "ttl", "an integer 0-255 or null");
-		p.ttl = (int)x;
+		p.ttl = (int16_t)x;
 	}
-	if (jr_get(o, "reason_ip") != NULL && get_ip(c, o, "reason_ip", &p.reason_ip))
+	if (jr_get(o, "reason_ip") != NULL) {
+		if (get_ip(c, o, "reason_ip", &rip))
+			return -1;
+		if (addrpool_intern(&rs->rips, rip, &p.rip) != 0)
+			return rec_fail(c, "kept: out of memory (or 2^32 distinct addresses)");
+		p.rip++;
+	}
+	if (get_time(c, o, "time", &p.time_us) || read_names(rs, c, o, ip))
 		return -1;
-	if (get_time(c, o, "time", &p.time_us) || read_names(rs, c, o, p.ip))
-		return -1;
+	if (addr_is_v4(ip)) {
+		p.addr = addr_v4(ip);
+	} else {
+		p.v6 = 1;
+		if (addrpool_intern(&rs->addr6, ip, &p.addr) != 0)
+			return rec_fail(c, "kept: out of memory (or 2^32 distinct addresses)");
+	}
 	if (grow((void **)&rs->ports, &rs->capports, rs->nports, sizeof(p)))
 		return rec_fail(c, "kept: out of memory");
 	rs->ports[rs->nports++] = p;
@@ -848,6 +861,8 @@ void results_free(struct result_set *rs)
 		resolve_free(&rs->resolves[i]);
 	free(rs->resolves);
 	hostnames_free(&rs->names);
+	addrpool_free(&rs->addr6);
+	addrpool_free(&rs->rips);
 	free(rs->ports);
 	free(rs->hosts);
 	free(rs->tls);

@@ -139,11 +139,12 @@ int resume_check_plan(const struct resume_plan *rp, const struct plan *pl, char 
 
 	for (size_t i = 0; i < rp->rs.nports; i++) {
 		const struct rs_port *r = &rp->rs.ports[i];
+		ip_addr rip = rs_port_ip(&rp->rs, r);
 
-		if (plan_encode(pl, r->ip, r->port, &idx) != 0) {
-			int v6 = !addr_is_v4(r->ip);
+		if (plan_encode(pl, rip, r->port, &idx) != 0) {
+			int v6 = !addr_is_v4(rip);
 
-			addr_to_str(r->ip, ip);
+			addr_to_str(rip, ip);
 			/* ADDRESS:PORT, an IPv6 address in brackets (RFC 3986). */
 			portus_err(err, errlen,
 				   "--resume: %s%s%s:%u is not in this scan's targets and ports: resume "

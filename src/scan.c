@@ -362,7 +362,8 @@ static void resume_preload(struct engine *e, struct collector *c, const struct r
 		uint64_t idx;
 
 		/* main checked that every record is in the plan */
-		if (r->state != PS_UNKNOWN && plan_encode(e->pl, r->ip, r->port, &idx) == 0)
+		if (r->state != PS_UNKNOWN &&
+		    plan_encode(e->pl, rs_port_ip(&rp->rs, r), r->port, &idx) == 0)
 			(void)table_raise(&e->table, idx, (enum port_state)r->state);
 	}
 	e->skip_known = 1;
@@ -376,9 +377,10 @@ static int resume_queue_tls(struct collector *c, const struct resume_plan *rp)
 {
 	for (size_t i = 0; i < rp->rs.nports; i++) {
 		const struct rs_port *r = &rp->rs.ports[i];
+		ip_addr ip = rs_port_ip(&rp->rs, r);
 
-		if (r->state == PS_OPEN && !resume_tls_done(rp, r->ip, r->port) &&
-		    collect_queue_tls(c, r->ip, r->port) != 0)
+		if (r->state == PS_OPEN && !resume_tls_done(rp, ip, r->port) &&
+		    collect_queue_tls(c, ip, r->port) != 0)
 			return -1;
 	}
 	return 0;

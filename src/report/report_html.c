@@ -196,13 +196,13 @@ static void exposure(struct strbuf *b, const struct report_model *m, size_t top)
 	if (m->np443 == 0)
 		sb_puts(b, "<tr class=\"none\"><td colspan=\"6\">none</td></tr>\n");
 	for (size_t i = 0; i < shown; i++) {
-		const struct rs_tls *t = first_tls(m->rs, m->p443[i]->ip, 443);
+		const struct rs_tls *t = first_tls(m->rs, m->p443[i], 443);
 		const char *const *names;
-		size_t nn = hostnames_find(&m->rs->names, m->p443[i]->ip, &names);
+		size_t nn = hostnames_find(&m->rs->names, m->p443[i], &names);
 		char ip[ADDR_STR_MAX];
 
 		/* An address is digits, '.', ':' and hex letters: nothing to escape. */
-		addr_to_str(m->p443[i]->ip, ip);
+		addr_to_str(m->p443[i], ip);
 		sb_printf(b, "<tr data-key=\"%s\"", ip);
 		if (nn > 0) {
 			sb_puts(b, " data-names=\"");

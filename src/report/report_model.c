@@ -117,23 +117,25 @@ static int list_add(struct rp_list *l, const struct rs_tls *t, size_t cap)
 	return 0;
 }
 
-static void count_ports(struct report_model *m, const struct result_set *rs)
+/* Counts by state; with p443 NULL only counts the hosts exposing 443. */
+static void count_ports(struct report_model *m, const struct result_set *rs, ip_addr *p443)
 {
-	ip_addr last_open = addr_zero();
-	int any_open = 0;
+	const struct rs_port *last_open = NULL;
 
+	m->open = m->closed = m->filtered = m->hosts_open = 0;
+	m->np443 = 0;
 	for (size_t i = 0; i < rs->nports; i++) {
 		const struct rs_port *p = &rs->ports[i];
 
 		if (p->state == PS_OPEN) {
 			m->open++;
 			/* Ports come in address order: a new address is a new host. */
-			if (!any_open || !addr_eq(p->ip, last_open))
+			if (last_open == NULL || rs_port_addr_cmp(p, last_open) != 0)
 				m->hosts_open++;
-			any_open = 1;
-			last_open = p->ip;
-			if (p->port == 443)
-				m->p443[m->np443++] = p;
+			last_open = p;
+			if (p->port == 443 && p443 != NULL)
+				p443[m->np443] = rs_port_ip(rs, p);
+			m->np443 += p->port == 443;
 		} else if (p->state == PS_CLOSED) {
 			m->closed++;
 		} else if (p->state == PS_FILTERED) {
@@ -150,15 +152,16 @@ static void count_hosts_up(struct report_model *m, const struct result_set *rs)
 	size_t i = 0, j = 0;
 
 	while (i < rs->nports || j < rs->nhosts) {
+		ip_addr pip = i < rs->nports ? rs_port_ip(rs, &rs->ports[i]) : addr_zero();
 		ip_addr ip = i < rs->nports && (j >= rs->nhosts ||
-						addr_order(rs->ports[i].ip, rs->hosts[j].ip) <= 0) ?
-				     rs->ports[i].ip : rs->hosts[j].ip;
+						addr_order(pip, rs->hosts[j].ip) <= 0) ?
+				     pip : rs->hosts[j].ip;
 		int up = 0;
 
-		for (; i < rs->nports && addr_eq(rs->ports[i].ip, ip); i++)
+		for (; i < rs->nports && addr_eq(rs_port_ip(rs, &rs->ports[i]), ip); i++)
 			up |= rs->ports[i].ttl >= 0 &&
 			      reply_from_target(ip, (enum reason)rs->ports[i].reason,
-						rs->ports[i].reason_ip);
+						rs_port_reason_ip(rs, &rs->ports[i]));
 		for (; j < rs->nhosts && addr_eq(rs->hosts[j].ip, ip); j++)
 			up |= rs->hosts[j].up && rs->hosts[j].reason != R_USER_SET;
 		m->hosts_up += (uint64_t)up;
@@ -331,10 +334,11 @@ int report_model_build(struct report_model *m, const struct result_set *rs)
 
 	memset(m, 0, sizeof(*m));
 	m->rs = rs;
-	if ((m->p443 = calloc(rs->nports ? rs->nports : 1, sizeof(const struct rs_port *))) == NULL ||
+	count_ports(m, rs, NULL); /* how many hosts expose 443: only those are kept */
+	if ((m->p443 = calloc(m->np443 ? m->np443 : 1, sizeof(*m->p443))) == NULL ||
 	    (keys = calloc(rs->ntls ? rs->ntls : 1, sizeof(*keys))) == NULL)
 		goto out;
-	count_ports(m, rs);
+	count_ports(m, rs, m->p443);
 	count_hosts_up(m, rs);
 	if (count_summaries(m, rs) || classify_tls(m, rs) || tls_tables(m, rs, keys) ||
 	    group_certs(m, rs, keys))
@@ -359,7 +363,7 @@ void report_model_free(struct report_model *m)
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		free((void *)lists[i]->v);
 	free(m->seeds);
-	free((void *)m->p443);
+	free(m->p443);
 	free(m->certs);
 	memset(m, 0, sizeof(*m));
 }

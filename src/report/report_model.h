@@ -60,7 +60,7 @@ struct report_model {
 	uint64_t hosts_up;           /* addresses whose host answered itself or ARP/ND (result.h,
 				      * reply_from_target): nmap's "up", as diff and -oX count it */
 	uint64_t hosts_open;         /* addresses with an open port ("exposed") */
-	const struct rs_port **p443; /* port records of 443 open, by address */
+	ip_addr *p443;               /* addresses with 443 open, in address order */
 	size_t np443;
 
 	/* TLS, from the TLS records. */

@@ -143,36 +143,20 @@ static void coverage_init(struct coverage *c, const struct result_set *rs)
 
 static const struct rs_port *find_port(const struct result_set *rs, ip_addr ip, uint16_t port)
 {
-	size_t lo = 0, hi = rs->nports;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct rs_port *p = &rs->ports[mid];
-		int c = addr_order(p->ip, ip);
-
-		if (c < 0 || (c == 0 && p->port < port))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < rs->nports && addr_eq(rs->ports[lo].ip, ip) && rs->ports[lo].port == port ?
-		       &rs->ports[lo] : NULL;
+	return sweep_find_port(rs, ip, port);
 }
 
 /* First port record of ip, or NULL. */
 static const struct rs_port *first_port(const struct result_set *rs, ip_addr ip)
 {
-	size_t lo = 0, hi = rs->nports;
+	return sweep_find_port(rs, ip, -1);
+}
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (addr_order(rs->ports[mid].ip, ip) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < rs->nports && addr_eq(rs->ports[lo].ip, ip) ? &rs->ports[lo] : NULL;
+/* Whether p is still a record of first's address (p inside rs->ports). */
+static int same_address(const struct result_set *rs, const struct rs_port *p,
+			const struct rs_port *first)
+{
+	return p < rs->ports + rs->nports && rs_port_addr_cmp(p, first) == 0;
 }
 
 /* The ARP host record of ip (not the all-ports-open one), or NULL. */
@@ -214,9 +198,11 @@ static int host_present(const struct result_set *rs, ip_addr ip)
 
 	if (h != NULL && h->up && h->reason != R_USER_SET)
 		return 1;
-	for (const struct rs_port *p = first_port(rs, ip);
-	     p != NULL && p < rs->ports + rs->nports && addr_eq(p->ip, ip); p++)
-		if (p->ttl >= 0 && reply_from_target(p->ip, (enum reason)p->reason, p->reason_ip))
+	const struct rs_port *first = first_port(rs, ip);
+
+	for (const struct rs_port *p = first; p != NULL && same_address(rs, p, first); p++)
+		if (p->ttl >= 0 &&
+		    reply_from_target(ip, (enum reason)p->reason, rs_port_reason_ip(rs, p)))
 			return 1;
 	return 0;
 }
@@ -232,32 +218,33 @@ static const char *host_word(const struct result_set *rs, ip_addr ip)
  * that other's scan looked at too counts (the plan rule). */
 static int host_exposed(const struct result_set *rs, ip_addr ip, const struct coverage *other)
 {
-	for (const struct rs_port *p = first_port(rs, ip);
-	     p != NULL && p < rs->ports + rs->nports && addr_eq(p->ip, ip); p++)
+	const struct rs_port *first = first_port(rs, ip);
+
+	for (const struct rs_port *p = first; p != NULL && same_address(rs, p, first); p++)
 		if (p->state == PS_OPEN && (other == NULL || target_planned(other, ip, p->port)))
 			return 1;
 	return 0;
 }
 
-/* Addresses of one scan's port and host records, each once, ascending, into
- * *out; returns the count or (size_t)-1 on OOM. */
-static size_t addresses(const struct result_set *rs, ip_addr **out)
+/* The next address of one scan's port and host records (each once,
+ * ascending) from the cursors *i (ports) and *j (hosts), which move past it.
+ * Returns 0 when there is none left. */
+static int next_address(const struct result_set *rs, size_t *i, size_t *j, ip_addr *ip)
 {
-	size_t n = 0, i = 0, j = 0;
-	ip_addr *v = malloc((rs->nports + rs->nhosts + 1) * sizeof(*v));
+	const struct rs_port *first;
 
-	if (v == NULL)
-		return (size_t)-1;
-	while (i < rs->nports || j < rs->nhosts) {
-		ip_addr ip = i < rs->nports && (j >= rs->nhosts ||
-						addr_order(rs->ports[i].ip, rs->hosts[j].ip) <= 0) ?
-				     rs->ports[i++].ip : rs->hosts[j++].ip;
-
-		if (n == 0 || !addr_eq(v[n - 1], ip))
-			v[n++] = ip;
-	}
-	*out = v;
-	return n;
+	if (*i >= rs->nports && *j >= rs->nhosts)
+		return 0;
+	first = *i < rs->nports ? &rs->ports[*i] : NULL;
+	*ip = first != NULL && (*j >= rs->nhosts ||
+				addr_order(rs_port_ip(rs, first), rs->hosts[*j].ip) <= 0) ?
+		      rs_port_ip(rs, first) : rs->hosts[*j].ip;
+	if (first != NULL && addr_eq(rs_port_ip(rs, first), *ip))
+		while (*i < rs->nports && rs_port_addr_cmp(&rs->ports[*i], first) == 0)
+			(*i)++;
+	while (*j < rs->nhosts && addr_eq(rs->hosts[*j].ip, *ip))
+		(*j)++;
+	return 1;
 }
 
 static void host_alerts(struct alerts *as, const struct coverage *oc, const struct coverage *nc,
@@ -267,36 +254,31 @@ static void host_alerts(struct alerts *as, const struct coverage *oc, const stru
 
 	for (int s = 0; s < 2; s++) {
 		const struct result_set *a = side[s]->rs, *b = side[1 - s]->rs;
-		ip_addr *ips;
-		size_t n = addresses(a, &ips);
+		size_t pi = 0, hi = 0;
+		ip_addr ip;
 
-		if (n == (size_t)-1) {
-			as->oom = 1;
-			return;
-		}
-		for (size_t i = 0; i < n; i++) {
+		while (!as->oom && next_address(a, &pi, &hi, &ip)) {
 			struct alert *al;
 
-			if (!addr_planned(side[1 - s], ips[i]))
+			if (!addr_planned(side[1 - s], ip))
 				continue;
 			/* Exposure: an open port in a, where b looked, and none in b. */
-			if (host_exposed(a, ips[i], side[1 - s]) && !host_exposed(b, ips[i], NULL)) {
-				al = add(as, s ? A_HOST_EXPOSED : A_HOST_EXPOSURE_GONE, ips[i], -1,
+			if (host_exposed(a, ip, side[1 - s]) && !host_exposed(b, ip, NULL)) {
+				al = add(as, s ? A_HOST_EXPOSED : A_HOST_EXPOSURE_GONE, ip, -1,
 					 new_start);
 				if (al == NULL)
-					break;
+					return;
 				al->old_v = s ? "not-exposed" : "exposed";
 				al->new_v = s ? "exposed" : "not-exposed";
 			}
-			if (!host_present(a, ips[i]) || host_present(b, ips[i]))
+			if (!host_present(a, ip) || host_present(b, ip))
 				continue;
-			al = add(as, s ? A_HOST_APPEARED : A_HOST_DISAPPEARED, ips[i], -1, new_start);
+			al = add(as, s ? A_HOST_APPEARED : A_HOST_DISAPPEARED, ip, -1, new_start);
 			if (al == NULL)
-				break;
-			al->old_v = s ? host_word(b, ips[i]) : "up";
-			al->new_v = s ? "up" : host_word(b, ips[i]);
+				return;
+			al->old_v = s ? host_word(b, ip) : "up";
+			al->new_v = s ? "up" : host_word(b, ip);
 		}
-		free(ips);
 	}
 }
 
@@ -306,25 +288,33 @@ static void port_alerts(struct alerts *as, const struct coverage *oc, const stru
 	const struct result_set *o = oc->rs, *n = nc->rs;
 
 	for (size_t i = 0; i < n->nports; i++) {
-		const struct rs_port *np = &n->ports[i], *op = find_port(o, np->ip, np->port);
+		const struct rs_port *np = &n->ports[i], *op;
+		ip_addr ip;
 		struct alert *al;
 
-		if (np->state != PS_OPEN || (op != NULL && op->state == PS_OPEN) ||
-		    !target_planned(oc, np->ip, np->port))
+		if (np->state != PS_OPEN)
 			continue;
-		if ((al = add(as, A_PORT_OPENED, np->ip, np->port, np->time_us)) == NULL)
+		ip = rs_port_ip(n, np);
+		op = find_port(o, ip, np->port);
+		if ((op != NULL && op->state == PS_OPEN) || !target_planned(oc, ip, np->port))
+			continue;
+		if ((al = add(as, A_PORT_OPENED, ip, np->port, np->time_us)) == NULL)
 			return;
 		al->old_v = op != NULL ? state_name((enum port_state)op->state) : NULL;
 		al->new_v = "open";
 	}
 	for (size_t i = 0; i < o->nports; i++) {
-		const struct rs_port *op = &o->ports[i], *np = find_port(n, op->ip, op->port);
+		const struct rs_port *op = &o->ports[i], *np;
+		ip_addr ip;
 		struct alert *al;
 
-		if (op->state != PS_OPEN || (np != NULL && np->state == PS_OPEN) ||
-		    !target_planned(nc, op->ip, op->port))
+		if (op->state != PS_OPEN)
 			continue;
-		al = add(as, A_PORT_CLOSED, op->ip, op->port, np != NULL ? np->time_us : new_start);
+		ip = rs_port_ip(o, op);
+		np = find_port(n, ip, op->port);
+		if ((np != NULL && np->state == PS_OPEN) || !target_planned(nc, ip, op->port))
+			continue;
+		al = add(as, A_PORT_CLOSED, ip, op->port, np != NULL ? np->time_us : new_start);
 		if (al == NULL)
 			return;
 		al->old_v = "open";

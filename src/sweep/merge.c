@@ -198,12 +198,12 @@ static void write_records(const struct result_set *rs, FILE *fp, struct strbuf *
 	}
 	while (h < rs->nhosts || p < rs->nports || t < rs->ntls) {
 		/* The lowest address still to write (IPv4 before IPv6, addr.h). */
-		ip_addr ip = h < rs->nhosts ? rs->hosts[h].ip
-			     : p < rs->nports ? rs->ports[p].ip : rs->tls[t].ip;
+		ip_addr pip = p < rs->nports ? rs_port_ip(rs, &rs->ports[p]) : addr_zero();
+		ip_addr ip = h < rs->nhosts ? rs->hosts[h].ip : p < rs->nports ? pip : rs->tls[t].ip;
 		const char *const *names;
 
-		if (p < rs->nports && addr_order(rs->ports[p].ip, ip) < 0)
-			ip = rs->ports[p].ip;
+		if (p < rs->nports && addr_order(pip, ip) < 0)
+			ip = pip;
 		if (t < rs->ntls && addr_order(rs->tls[t].ip, ip) < 0)
 			ip = rs->tls[t].ip;
 		hostnames_find(&rs->names, ip, &names);
@@ -216,12 +216,12 @@ static void write_records(const struct result_set *rs, FILE *fp, struct strbuf *
 			native_host_format(b, &hr);
 			emit(b, fp, oom);
 		}
-		for (; p < rs->nports && addr_eq(rs->ports[p].ip, ip); p++) {
+		for (; p < rs->nports && addr_eq(rs_port_ip(rs, &rs->ports[p]), ip); p++) {
 			const struct rs_port *rp = &rs->ports[p];
 			struct port_record pr = { .ip = ip, .port = rp->port, .state = rp->state,
 						  .reason = rp->reason, .has_reply = rp->ttl >= 0,
 						  .ttl = (uint8_t)(rp->ttl >= 0 ? rp->ttl : 0),
-						  .reason_ip = rp->reason_ip, .time_us = rp->time_us,
+						  .reason_ip = rs_port_reason_ip(rs, rp), .time_us = rp->time_us,
 						  .names = names };
 
 			native_port_format(b, &pr);

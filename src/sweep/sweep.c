@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "portsort.h"
 #include "result.h"
 #include "sweep.h"
 
@@ -36,17 +37,6 @@ int sweep_load_list(struct result_set *rs, const char *list, char *err, size_t e
 static int cmp_u64(uint64_t a, uint64_t b)
 {
 	return (a > b) - (a < b);
-}
-
-static int cmp_port(const void *pa, const void *pb)
-{
-	const struct rs_port *a = pa, *b = pb;
-	int c;
-
-	if ((c = addr_order(a->ip, b->ip)) || (c = cmp_u64(a->port, b->port)) ||
-	    (c = cmp_u64(b->state, a->state)))
-		return c;
-	return (a->time_us > b->time_us) - (a->time_us < b->time_us);
 }
 
 /* All-ports-open records are a second, separate host record (result.h). */
@@ -134,14 +124,65 @@ static void drop_resolve(struct rs_resolve *r)
 	results_free(&one);
 }
 
+/*
+ * The IPv6 pool in address order, and the records' indexes with it, so that
+ * comparing (v6, addr) is comparing addresses. Without memory for the remap
+ * the pool stays as it is and the sort below is by pool order: still
+ * grouped by address (what merge and diff need), only IPv6 addresses not
+ * ascending — so that is said.
+ */
+static void sort_addr6(struct result_set *rs)
+{
+	uint32_t *remap;
+
+	if (rs->addr6.n == 0)
+		return;
+	if (addrpool_sort(&rs->addr6, &remap) != 0) {
+		fprintf(stderr, "portus: warning: out of memory: IPv6 addresses not in order\n");
+		return;
+	}
+	for (size_t i = 0; i < rs->nports; i++)
+		if (rs->ports[i].v6)
+			rs->ports[i].addr = remap[rs->ports[i].addr];
+	free(remap);
+}
+
+const struct rs_port *sweep_find_port(const struct result_set *rs, ip_addr ip, int port)
+{
+	struct rs_port key = { .port = port < 0 ? 0 : (uint16_t)port };
+	size_t lo = 0, hi = rs->nports;
+
+	if (addr_is_v4(ip)) {
+		key.addr = addr_v4(ip);
+	} else {
+		key.v6 = 1;
+		if (addrpool_find(&rs->addr6, ip, &key.addr) != 0)
+			return NULL; /* no record of that address */
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct rs_port *p = &rs->ports[mid];
+		int c = rs_port_addr_cmp(p, &key);
+
+		if (c < 0 || (c == 0 && p->port < key.port))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == rs->nports || rs_port_addr_cmp(&rs->ports[lo], &key) != 0 ||
+	    (port >= 0 && rs->ports[lo].port != key.port))
+		return NULL;
+	return &rs->ports[lo];
+}
+
 void sweep_normalize(struct result_set *rs)
 {
 	size_t i, n;
 
-	if (rs->nports > 1)
-		qsort(rs->ports, rs->nports, sizeof(*rs->ports), cmp_port);
+	sort_addr6(rs);
+	portsort(rs->ports, rs->nports);
 	for (i = n = 0; i < rs->nports; i++)
-		if (n == 0 || !addr_eq(rs->ports[n - 1].ip, rs->ports[i].ip) ||
+		if (n == 0 || rs_port_addr_cmp(&rs->ports[n - 1], &rs->ports[i]) != 0 ||
 		    rs->ports[n - 1].port != rs->ports[i].port)
 			rs->ports[n++] = rs->ports[i];
 	rs->nports = n;

@@ -30,6 +30,13 @@ int sweep_load_list(struct result_set *rs, const char *list, char *err, size_t e
  */
 void sweep_normalize(struct result_set *rs);
 
+/*
+ * The port record of (ip, port) in a normalized set, or with port -1 the
+ * first record of ip (its lowest port); NULL when there is none. The records
+ * of one address follow each other (rs_port_addr_cmp).
+ */
+const struct rs_port *sweep_find_port(const struct result_set *rs, ip_addr ip, int port);
+
 /* The (hostname, family) order of sweep_normalize. */
 int sweep_resolve_cmp(const struct rs_resolve *a, const struct rs_resolve *b);
 

@@ -123,16 +123,16 @@ static void test_reads_port_record_exactly(void **state)
 	(void)state;
 	assert_int_equal(load(&rs, text, strlen(text), err, sizeof(err)), 0);
 	assert_int_equal(rs.nports, 2);
-	assert_true(addr_eq(rs.ports[0].ip, addr_from_v4(0xc612000a)));
+	assert_true(addr_eq(rs_port_ip(&rs, &rs.ports[0]), addr_from_v4(0xc612000a)));
 	assert_int_equal(rs.ports[0].port, 22);
 	assert_int_equal(rs.ports[0].state, PS_OPEN);
 	assert_int_equal(rs.ports[0].reason, R_SYN_ACK);
 	assert_int_equal(rs.ports[0].ttl, 64);
-	assert_true(addr_is_zero(rs.ports[0].reason_ip));
+	assert_true(addr_is_zero(rs_port_reason_ip(&rs, &rs.ports[0])));
 	assert_true(rs.ports[0].time_us == INT64_C(1795428000123456));
 	assert_int_equal(rs.ports[1].state, PS_FILTERED);
 	assert_int_equal(rs.ports[1].reason, R_HOST_UNREACH);
-	assert_true(addr_eq(rs.ports[1].reason_ip, addr_from_v4(0xc61200fe)));
+	assert_true(addr_eq(rs_port_reason_ip(&rs, &rs.ports[1]), addr_from_v4(0xc61200fe)));
 	assert_true(rs.ports[1].time_us == 1);
 	results_free(&rs);
 }
@@ -174,14 +174,14 @@ static void test_reads_ipv6_records(void **state)
 	(void)state;
 	assert_int_equal(load(&rs, text, strlen(text), err, sizeof(err)), 0);
 	assert_int_equal(rs.nports, 3);
-	assert_true(addr_eq(rs.ports[0].ip, A6("2001:db8::1")));
+	assert_true(addr_eq(rs_port_ip(&rs, &rs.ports[0]), A6("2001:db8::1")));
 	assert_int_equal(rs.ports[0].reason, R_NO_ROUTE);
 	assert_int_equal(rs.ports[0].ttl, 63);
-	assert_true(addr_eq(rs.ports[0].reason_ip, A6("2001:db8:0:1::fe")));
-	assert_true(addr_eq(rs.ports[1].ip, A6("2001:db8::1")));
-	assert_true(addr_is_zero(rs.ports[1].reason_ip));
-	assert_true(addr_is_v4(rs.ports[2].ip));
-	assert_int_equal(addr_v4(rs.ports[2].ip), 0xc612000a);
+	assert_true(addr_eq(rs_port_reason_ip(&rs, &rs.ports[0]), A6("2001:db8:0:1::fe")));
+	assert_true(addr_eq(rs_port_ip(&rs, &rs.ports[1]), A6("2001:db8::1")));
+	assert_true(addr_is_zero(rs_port_reason_ip(&rs, &rs.ports[1])));
+	assert_true(addr_is_v4(rs_port_ip(&rs, &rs.ports[2])));
+	assert_int_equal(addr_v4(rs_port_ip(&rs, &rs.ports[2])), 0xc612000a);
 	assert_int_equal(rs.nhosts, 2);
 	assert_true(addr_eq(rs.hosts[0].ip, A6("2001:db8::23")));
 	assert_int_equal(rs.hosts[0].reason, R_NO_ND);
@@ -272,12 +272,12 @@ static void test_native_round_trip(void **state)
 		fail_msg("%s", err);
 	assert_int_equal(rs.nports, sizeof(p) / sizeof(p[0]));
 	for (i = 0; i < rs.nports; i++) {
-		assert_true(addr_eq(rs.ports[i].ip, p[i].ip));
+		assert_true(addr_eq(rs_port_ip(&rs, &rs.ports[i]), p[i].ip));
 		assert_int_equal(rs.ports[i].port, p[i].port);
 		assert_int_equal(rs.ports[i].state, p[i].state);
 		assert_int_equal(rs.ports[i].reason, p[i].reason);
 		assert_int_equal(rs.ports[i].ttl, p[i].has_reply ? p[i].ttl : -1);
-		assert_true(addr_eq(rs.ports[i].reason_ip, p[i].reason_ip));
+		assert_true(addr_eq(rs_port_reason_ip(&rs, &rs.ports[i]), p[i].reason_ip));
 		assert_true(rs.ports[i].time_us == p[i].time_us);
 	}
 	assert_int_equal(rs.nhosts, 2);
