@@ -17,13 +17,6 @@
  */
 int json_append_string(struct strbuf *b, const void *data, size_t len);
 
-/*
- * Bytes of s[0..len) to keep under a cap of `cap` bytes without splitting a
- * UTF-8 sequence (len when it fits; a cut inside an invalid sequence is
- * made at cap). Used by the records that shorten hostile strings.
- */
-size_t json_cut_len(const void *s, size_t len, size_t cap);
-
 /* Appends "YYYY-MM-DDTHH:MM:SS.ffffffZ" (RFC 3339, UTC) quoted. */
 void json_append_time(struct strbuf *b, int64_t time_us);
 

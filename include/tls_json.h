@@ -71,7 +71,11 @@
  * bytes. Cipher lists ("ciphers", "groups") are listed whole until the
  * levels after that: then 40 entries per version, then 16, 4 and 2 (named
  * "ciphers" in truncated_fields). Each rebuild sets "truncated":true and
- * names what it cut.
+ * names what it cut. The levels are shared with the ECS record (ecs_tls.c)
+ * and rendered by the emitter (jsonw.h, jw_levels); should even the last
+ * level not fit, it is rendered once more under the emitter's byte budget,
+ * which drops whole list entries (names, chain entries, suites, groups) and
+ * the PEM, marking them cut, so the record still closes within the cap.
  */
 #ifndef PORTUS_TLS_JSON_H
 #define PORTUS_TLS_JSON_H
@@ -79,6 +83,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jsonw.h"
 #include "strbuf.h"
 #include "tls_result.h"
 
@@ -88,19 +93,36 @@
  * allocation failure b->oom is set, as for every strbuf append. */
 void tls_json_format(struct strbuf *b, const struct tls_result *r);
 
-/* Appends the TLS_V* bits as a JSON list of version names, in version order
- * (["TLSv1","TLSv1.2"]); shared by the native and ECS records. */
-void tls_json_versions(struct strbuf *b, unsigned bits);
+/* ---- shared by the native record and the ECS one (ecs_tls.c) ---- */
 
-/* Appends a key-exchange group as a JSON string ("x25519", "0x1234"). */
-void tls_json_group(struct strbuf *b, uint16_t id);
+/* One rendering level of a TLS record (jw_levels); each tighter than the one
+ * before. The table is the "Size cap" order above. */
+struct tls_json_level {
+	int drop_pem;
+	size_t chain_cap;  /* chain entries listed */
+	size_t list_cap;   /* entries of each certificate name list */
+	size_t str_cap;    /* bytes of any one string (jsonw str_cap) */
+	size_t cipher_cap; /* --tls-ciphers: suites listed per version, groups listed */
+};
 
-/* Appends the --tls-ciphers keys ("ciphers":{...},"cipher_order":...,
- * "groups":...,"ciphers_complete":...,"cipher_handshakes":N; no leading
- * comma, no braces around), listing at most cap suites per version and cap
- * groups. Returns 1 when a list was cut. Shared by the native and ECS records;
- * ecs_keys names the versions tls1_0 .. tls1_3 (Elasticsearch reads a dot in
- * a key as an object path: "TLSv1.1" would clash with "TLSv1"). */
-int tls_json_ciphers(struct strbuf *b, const struct tls_ciphers *c, size_t cap, int ecs_keys);
+extern const struct tls_json_level tls_json_levels[];
+extern const size_t tls_json_nlevels;
+
+/* "key":[...] — the TLS_V* bits as version names in version order
+ * (["TLSv1","TLSv1.2"]). */
+void tls_json_versions(struct jsonw *w, const char *key, unsigned bits);
+
+/* "chain":[{"subject":..,"issuer":..,"sha256":..},...],"chain_length":N — at
+ * most cap entries (field marked cut beyond), the DNs as jw_text (null or
+ * left out when empty, per w->empty), each entry dropped whole over budget. */
+void tls_json_chain(struct jsonw *w, const struct tls_chain_info *ci, size_t cap, int field);
+
+/* The --tls-ciphers keys ("ciphers":{...},"cipher_order":...,"groups":...,
+ * "ciphers_complete":...,"cipher_handshakes":N) into the open object, listing
+ * at most cap suites per version and cap groups (field marked cut when a list
+ * was cut). ecs_keys names the versions tls1_0 .. tls1_3 (Elasticsearch
+ * reads a dot in a key as an object path: "TLSv1.1" would clash with "TLSv1"). */
+void tls_json_ciphers(struct jsonw *w, const struct tls_ciphers *c, size_t cap, int ecs_keys,
+		      int field);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * json.c — JSON string escaping (RFC 8259) with strict UTF-8 validation
- * (RFC 3629), RFC 3339 timestamps and dotted-quad addresses.
+ * (RFC 3629, utf8.h), RFC 3339 timestamps and dotted-quad addresses.
  *
  * Invalid UTF-8 is replaced by U+FFFD once per "maximal subpart" (Unicode 15,
  * section 3.9, U+FFFD substitution best practice, as WHATWG and ICU do): a valid
@@ -12,51 +12,9 @@
 #include <time.h>
 
 #include "json.h"
+#include "utf8.h"
 
 static const char hexdig[] = "0123456789abcdef";
-static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
-
-/*
- * Length of the valid UTF-8 sequence at s[0..n), n >= 1, or 0 if invalid; in
- * that case *bad is the length of its maximal subpart (>= 1), to replace.
- * Table 3-7 of the Unicode standard: the second byte's range depends on the
- * lead byte, which excludes overlongs, surrogates and values above U+10FFFF.
- */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		if (c == 0xe0)
-			lo = 0xa0; /* overlong below U+0800 */
-		else if (c == 0xed)
-			hi = 0x9f; /* surrogates U+D800-U+DFFF */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		if (c == 0xf0)
-			lo = 0x90; /* overlong below U+10000 */
-		else if (c == 0xf4)
-			hi = 0x8f; /* above U+10FFFF */
-	} else {
-		*bad = 1; /* continuation byte, C0, C1, F5-FF */
-		return 0;
-	}
-	for (i = 1; i < need; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need;
-}
 
 int json_append_string(struct strbuf *b, const void *data, size_t len)
 {
@@ -75,7 +33,7 @@ int json_append_string(struct strbuf *b, const void *data, size_t len)
 			continue;
 		}
 		if (c >= 0x80) {
-			k = utf8_seq(s + i, len - i, &bad);
+			k = utf8_decode(s + i, len - i, NULL, &bad);
 			if (k > 0) {
 				i += k;
 				run += k;
@@ -86,7 +44,7 @@ int json_append_string(struct strbuf *b, const void *data, size_t len)
 		sb_append(b, s + i - run, run);
 		run = 0;
 		if (c >= 0x80) {
-			sb_append(b, replacement, 3);
+			sb_append(b, UTF8_REPLACEMENT, 3);
 			replaced = 1;
 			i += bad;
 			continue;
@@ -165,19 +123,4 @@ void ip_to_str(uint32_t ip, char out[16])
 		*p++ = (char)('0' + octet % 10);
 		*p++ = shift > 0 ? '.' : '\0';
 	}
-}
-
-size_t json_cut_len(const void *data, size_t len, size_t cap)
-{
-	const unsigned char *s = data;
-	size_t n = cap, k;
-
-	if (len <= cap)
-		return len;
-	/* Back over up to 3 continuation bytes to the sequence's lead byte. */
-	for (k = 0; k < 3 && n > 0 && (s[n] & 0xc0) == 0x80; k++)
-		n--;
-	if ((s[n] & 0xc0) == 0x80 || (n < cap && s[n] < 0xc0))
-		n = cap;
-	return n;
 }

@@ -12,6 +12,7 @@
 
 #include "ecs.h"
 #include "json.h"
+#include "jsonw.h"
 #include "lines.h"
 #include "portus.h"
 
@@ -32,10 +33,23 @@ static void sha256_hex(const void *data, size_t len, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* observer.ip's items: the IPv4 source (as ever), the IPv6 one after it;
+ * an IPv6-only run lists only its IPv6 source. */
+static void scanner_ips(struct jsonw *w, const struct ecs_ctx *c, const char *key)
+{
+	jw_arr(w, key);
+	if (c->scanner_ip6[0] == '\0' || c->ri->scanner_ip != 0)
+		jw_strz(w, NULL, c->scanner_ip);
+	if (c->scanner_ip6[0] != '\0')
+		jw_strz(w, NULL, c->scanner_ip6);
+	jw_close(w);
+}
+
 int ecs_ctx_init(struct ecs_ctx *c, const struct run_info *ri)
 {
-	char seed_text[512];
+	char seed_text[512], mac[18];
 	const uint8_t *m = ri->scanner_mac;
+	struct jsonw w;
 	int n;
 
 	memset(c, 0, sizeof(*c));
@@ -43,15 +57,6 @@ int ecs_ctx_init(struct ecs_ctx *c, const struct run_info *ri)
 	ip_to_str(ri->scanner_ip, c->scanner_ip);
 	if (!addr_is_zero(ri->scanner_ip6))
 		addr_to_str(ri->scanner_ip6, c->scanner_ip6);
-	/* observer.ip: the IPv4 source (as ever), the IPv6 one after it; an
-	 * IPv6-only run lists only its IPv6 source. */
-	if (c->scanner_ip6[0] == '\0')
-		snprintf(c->scanner_ips, sizeof(c->scanner_ips), "\"%s\"", c->scanner_ip);
-	else if (ri->scanner_ip == 0)
-		snprintf(c->scanner_ips, sizeof(c->scanner_ips), "\"%s\"", c->scanner_ip6);
-	else
-		snprintf(c->scanner_ips, sizeof(c->scanner_ips), "\"%s\",\"%s\"", c->scanner_ip,
-			 c->scanner_ip6);
 	/* The IPv6 source joins the run id's input only when there is one, so
 	 * IPv4 runs keep the ids they always had. */
 	n = snprintf(seed_text, sizeof(seed_text), "portus|%" PRIu64 "|%" PRId64 "|%s|%u/%u|%s%s%s",
@@ -59,30 +64,38 @@ int ecs_ctx_init(struct ecs_ctx *c, const struct run_info *ri)
 		     c->scanner_ip6[0] != '\0' ? "|" : "", c->scanner_ip6);
 	sha256_hex(seed_text, n > 0 ? strnlen(seed_text, sizeof(seed_text)) : 0, 8, c->run_id);
 
-	sb_init(&c->common);
-	sb_puts(&c->common, ",\"observer\":{\"hostname\":");
+	/* observer: the same in every record, made once. */
+	sb_init(&c->observer);
+	jw_begin(&w, &c->observer);
 	if (ri->hostname[0] != '\0')
-		json_append_string(&c->common, ri->hostname, strnlen(ri->hostname, sizeof(ri->hostname)));
+		jw_str(&w, "hostname", ri->hostname, strnlen(ri->hostname, sizeof(ri->hostname)));
 	else
-		sb_puts(&c->common, "null");
-	sb_printf(&c->common, ",\"ip\":[%s]", c->scanner_ips);
+		jw_null(&w, "hostname");
+	scanner_ips(&w, c, "ip");
 	/* ECS: uppercase, hyphen-separated (RFC 7042). */
-	sb_printf(&c->common, ",\"mac\":[\"%02X-%02X-%02X-%02X-%02X-%02X\"]", m[0], m[1], m[2], m[3],
-		  m[4], m[5]);
-	sb_puts(&c->common, ",\"ingress\":{\"interface\":{\"name\":");
-	json_append_string(&c->common, ri->ifname, strnlen(ri->ifname, sizeof(ri->ifname)));
-	sb_puts(&c->common, "}},\"type\":\"scanner\",\"vendor\":\"portus\",\"product\":\"portus\","
-			    "\"version\":\"" PORTUS_VERSION "\"}");
-	sb_printf(&c->common, ",\"portus\":{\"run\":{\"id\":\"%s\"", c->run_id);
-	return c->common.oom ? -1 : 0;
+	snprintf(mac, sizeof(mac), "%02X-%02X-%02X-%02X-%02X-%02X", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	jw_arr(&w, "mac");
+	jw_strz(&w, NULL, mac);
+	jw_close(&w);
+	jw_obj(&w, "ingress");
+	jw_obj(&w, "interface");
+	jw_str(&w, "name", ri->ifname, strnlen(ri->ifname, sizeof(ri->ifname)));
+	jw_close(&w);
+	jw_close(&w);
+	jw_strz(&w, "type", "scanner");
+	jw_strz(&w, "vendor", "portus");
+	jw_strz(&w, "product", "portus");
+	jw_strz(&w, "version", PORTUS_VERSION);
+	return jw_end(&w);
 }
 
 void ecs_ctx_free(struct ecs_ctx *c)
 {
-	sb_free(&c->common);
+	sb_free(&c->observer);
 }
 
-void ecs_open_event(struct strbuf *b, const struct ecs_ctx *c, int64_t time_us, const char *kind,
+void ecs_open_event(struct jsonw *w, const struct ecs_ctx *c, int64_t time_us, const char *kind,
 		    const char *type, const char *action, const char *dataset, const char *key)
 {
 	char idsrc[512], id[33];
@@ -90,18 +103,31 @@ void ecs_open_event(struct strbuf *b, const struct ecs_ctx *c, int64_t time_us, 
 
 	n = snprintf(idsrc, sizeof(idsrc), "%s|%s|%s", c->run_id, dataset, key);
 	sha256_hex(idsrc, n > 0 ? strnlen(idsrc, sizeof(idsrc)) : 0, 16, id);
-	sb_puts(b, "{\"@timestamp\":");
-	json_append_time(b, time_us);
-	sb_printf(b,
-		  ",\"ecs\":{\"version\":\"" ECS_VERSION "\"},\"event\":{\"kind\":\"%s\","
-		  "\"category\":[\"network\"],\"type\":[\"%s\"],\"action\":\"%s\","
-		  "\"module\":\"portus\",\"dataset\":\"%s\",\"id\":\"%s\"",
-		  kind, type, action, dataset, id);
+	jw_obj(w, NULL);
+	jw_time(w, "@timestamp", time_us);
+	jw_obj(w, "ecs");
+	jw_strz(w, "version", ECS_VERSION);
+	jw_close(w);
+	jw_obj(w, "event");
+	jw_strz(w, "kind", kind);
+	jw_arr(w, "category");
+	jw_strz(w, NULL, "network");
+	jw_close(w);
+	jw_arr(w, "type");
+	jw_strz(w, NULL, type);
+	jw_close(w);
+	jw_strz(w, "action", action);
+	jw_strz(w, "module", "portus");
+	jw_strz(w, "dataset", dataset);
+	jw_strz(w, "id", id);
 }
 
-void ecs_common_tail(struct strbuf *b, const struct ecs_ctx *c)
+void ecs_common_tail(struct jsonw *w, const struct ecs_ctx *c)
 {
-	sb_append(b, c->common.p, c->common.len);
+	jw_raw(w, "observer", c->observer.p != NULL ? c->observer.p : "null");
+	jw_obj(w, "portus");
+	jw_obj(w, "run");
+	jw_strz(w, "id", c->run_id);
 }
 
 const char *ecs_scanner_for(const struct ecs_ctx *c, ip_addr dst)
@@ -109,34 +135,38 @@ const char *ecs_scanner_for(const struct ecs_ctx *c, ip_addr dst)
 	return addr_is_v4(dst) ? c->scanner_ip : c->scanner_ip6;
 }
 
-const char *ecs_network_type(ip_addr dst)
+/* ,"domain":first name — inside destination; nothing for no names. */
+static void ecs_domain(struct jsonw *w, const char *const *names)
 {
-	return addr_is_v4(dst) ? "ipv4" : "ipv6";
+	if (record_nnames(names) > 0)
+		jw_strz(w, "domain", names[0]);
 }
 
-void ecs_domain(struct strbuf *b, const char *const *names)
+/* ,"hosts":[names] — inside related; nothing for no names. */
+static void ecs_related_hosts(struct jsonw *w, const char *const *names)
 {
 	uint32_t n = record_nnames(names);
 
 	if (n == 0)
 		return;
-	sb_puts(b, ",\"domain\":");
-	json_append_string(b, names[0], strlen(names[0]));
+	jw_arr(w, "hosts");
+	for (uint32_t i = 0; i < n; i++)
+		jw_strz(w, NULL, names[i]);
+	jw_close(w);
 }
 
-void ecs_related_hosts(struct strbuf *b, const char *const *names)
+void ecs_network_related(struct jsonw *w, ip_addr dst, int tcp, const char *ip, const char *src)
 {
-	uint32_t n = record_nnames(names);
-
-	if (n == 0)
-		return;
-	sb_puts(b, ",\"hosts\":[");
-	for (uint32_t i = 0; i < n; i++) {
-		if (i > 0)
-			sb_puts(b, ",");
-		json_append_string(b, names[i], strlen(names[i]));
-	}
-	sb_puts(b, "]");
+	jw_obj(w, "network");
+	if (tcp)
+		jw_strz(w, "transport", "tcp");
+	jw_strz(w, "type", addr_is_v4(dst) ? "ipv4" : "ipv6");
+	jw_close(w);
+	jw_obj(w, "related");
+	jw_arr(w, "ip");
+	jw_strz(w, NULL, ip);
+	if (src[0] != '\0')
+		jw_strz(w, NULL, src);
 }
 
 /* dns.response_code when the status is certainly one; NULL for the others
@@ -154,31 +184,37 @@ static const char *dns_rcode(const char *error)
 void ecs_resolve_format(struct strbuf *b, const struct ecs_ctx *c, const struct resolve_record *r)
 {
 	const char *rcode = dns_rcode(r->error);
+	struct jsonw w;
 
-	ecs_open_event(b, c, r->time_us, "event", "info", "name-unresolved", "portus.resolve",
+	jw_init(&w, b);
+	ecs_open_event(&w, c, r->time_us, "event", "info", "name-unresolved", "portus.resolve",
 		       r->name);
-	sb_puts(b, ",\"outcome\":\"failure\",\"reason\":");
-	json_append_string(b, r->error, strlen(r->error));
-	sb_puts(b, "},\"dns\":{\"question\":{\"name\":");
-	json_append_string(b, r->name, strlen(r->name));
-	sb_puts(b, "}");
+	jw_strz(&w, "outcome", "failure");
+	jw_strz(&w, "reason", r->error);
+	jw_close(&w);
+	jw_obj(&w, "dns");
+	jw_obj(&w, "question");
+	jw_strz(&w, "name", r->name);
+	jw_close(&w);
 	if (rcode != NULL)
-		sb_printf(b, ",\"response_code\":\"%s\"", rcode);
-	sb_puts(b, "},\"destination\":{\"domain\":");
-	json_append_string(b, r->name, strlen(r->name));
-	sb_puts(b, "},\"related\":{\"hosts\":[");
-	json_append_string(b, r->name, strlen(r->name));
-	sb_puts(b, "]}");
-	ecs_common_tail(b, c);
-	sb_puts(b, "},\"resolve\":{\"error\":");
-	json_append_string(b, r->error, strlen(r->error));
-	if (r->detail != NULL && r->detail[0] != '\0') {
-		sb_puts(b, ",\"detail\":");
-		json_append_string(b, r->detail, strlen(r->detail));
-	}
-	sb_puts(b, ",\"family\":");
-	json_append_string(b, r->family, strlen(r->family));
-	sb_puts(b, "}}}");
+		jw_strz(&w, "response_code", rcode);
+	jw_close(&w);
+	jw_obj(&w, "destination");
+	jw_strz(&w, "domain", r->name);
+	jw_close(&w);
+	jw_obj(&w, "related");
+	jw_arr(&w, "hosts");
+	jw_strz(&w, NULL, r->name);
+	jw_close(&w);
+	jw_close(&w);
+	ecs_common_tail(&w, c);
+	jw_close(&w);
+	jw_obj(&w, "resolve");
+	jw_strz(&w, "error", r->error);
+	if (r->detail != NULL && r->detail[0] != '\0')
+		jw_strz(&w, "detail", r->detail);
+	jw_strz(&w, "family", r->family);
+	jw_end(&w);
 }
 
 void ecs_port_format(struct strbuf *b, const struct ecs_ctx *c, const struct port_record *r)
@@ -187,46 +223,49 @@ void ecs_port_format(struct strbuf *b, const struct ecs_ctx *c, const struct por
 	const char *why = reason_name((enum reason)r->reason);
 	const char *src = ecs_scanner_for(c, r->ip);
 	char ip[ADDR_STR_MAX], rip[ADDR_STR_MAX], key[ADDR_STR_MAX + 8], action[32];
+	struct jsonw w;
 
 	addr_to_str(r->ip, ip);
 	snprintf(key, sizeof(key), "%s|%u", ip, (unsigned)r->port);
 	snprintf(action, sizeof(action), "port-%s", state);
-	ecs_open_event(b, c, r->time_us, "state", "info", action, "portus.port", key);
-	sb_printf(b, ",\"reason\":\"%s\"}", why);
-	sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"port\":%u", ip, (unsigned)r->port);
-	ecs_domain(b, r->names);
-	sb_puts(b, "}");
-	if (src[0] != '\0') {
-		sb_printf(b, ",\"source\":{\"ip\":\"%s\"", src);
+	jw_init(&w, b);
+	ecs_open_event(&w, c, r->time_us, "state", "info", action, "portus.port", key);
+	jw_strz(&w, "reason", why);
+	jw_close(&w);
+	jw_obj(&w, "destination");
+	jw_strz(&w, "ip", ip);
+	jw_uint(&w, "port", r->port);
+	ecs_domain(&w, r->names);
+	jw_close(&w);
+	if (src[0] != '\0' || r->sport != 0) {
+		jw_obj(&w, "source");
+		if (src[0] != '\0')
+			jw_strz(&w, "ip", src);
 		if (r->sport != 0)
-			sb_printf(b, ",\"port\":%u", (unsigned)r->sport);
-		sb_puts(b, "}");
-	} else if (r->sport != 0) {
-		sb_printf(b, ",\"source\":{\"port\":%u}", (unsigned)r->sport);
+			jw_uint(&w, "port", r->sport);
+		jw_close(&w);
 	}
-	sb_printf(b, ",\"network\":{\"transport\":\"tcp\",\"type\":\"%s\"}",
-		  ecs_network_type(r->ip));
-	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"", ip);
-	if (src[0] != '\0')
-		sb_printf(b, ",\"%s\"", src);
+	ecs_network_related(&w, r->ip, 1, ip, src);
 	if (r->has_reply && !addr_is_zero(r->reason_ip) && !addr_eq(r->reason_ip, r->ip)) {
 		addr_to_str(r->reason_ip, rip);
 		if (src[0] == '\0' || strcmp(rip, src) != 0)
-			sb_printf(b, ",\"%s\"", rip);
+			jw_strz(&w, NULL, rip);
 	}
-	sb_puts(b, "]");
-	ecs_related_hosts(b, r->names);
-	sb_puts(b, "}");
-	ecs_common_tail(b, c);
-	sb_printf(b, "},\"state\":\"%s\",\"reason\":\"%s\"", state, why);
+	jw_close(&w);
+	ecs_related_hosts(&w, r->names);
+	jw_close(&w);
+	ecs_common_tail(&w, c);
+	jw_close(&w);
+	jw_strz(&w, "state", state);
+	jw_strz(&w, "reason", why);
 	if (r->has_reply) {
-		sb_printf(b, ",\"ttl\":%u", (unsigned)r->ttl);
+		jw_uint(&w, "ttl", r->ttl);
 		if (!addr_is_zero(r->reason_ip)) {
 			addr_to_str(r->reason_ip, rip);
-			sb_printf(b, ",\"reason_ip\":\"%s\"", rip);
+			jw_strz(&w, "reason_ip", rip);
 		}
 	}
-	sb_puts(b, "}}");
+	jw_end(&w);
 }
 
 void ecs_host_format(struct strbuf *b, const struct ecs_ctx *c, const struct host_record *h)
@@ -234,76 +273,94 @@ void ecs_host_format(struct strbuf *b, const struct ecs_ctx *c, const struct hos
 	const char *why = reason_name((enum reason)h->reason);
 	const char *src = ecs_scanner_for(c, h->ip);
 	char ip[ADDR_STR_MAX];
+	struct jsonw w;
 
 	addr_to_str(h->ip, ip);
-	ecs_open_event(b, c, h->time_us, "state", "info", h->up ? "host-up" : "host-down",
+	jw_init(&w, b);
+	ecs_open_event(&w, c, h->time_us, "state", "info", h->up ? "host-up" : "host-down",
 		       "portus.host", ip);
-	sb_printf(b, ",\"reason\":\"%s\"}", why);
-	sb_printf(b, ",\"destination\":{\"ip\":\"%s\"", ip);
-	ecs_domain(b, h->names);
-	sb_puts(b, "}");
-	sb_printf(b, ",\"network\":{\"type\":\"%s\"}", ecs_network_type(h->ip));
-	sb_printf(b, ",\"related\":{\"ip\":[\"%s\"", ip);
-	if (src[0] != '\0')
-		sb_printf(b, ",\"%s\"", src);
-	sb_puts(b, "]");
-	ecs_related_hosts(b, h->names);
-	sb_puts(b, "}");
-	ecs_common_tail(b, c);
-	sb_printf(b, "},\"state\":\"%s\",\"reason\":\"%s\"}}", h->up ? "up" : "down", why);
+	jw_strz(&w, "reason", why);
+	jw_close(&w);
+	jw_obj(&w, "destination");
+	jw_strz(&w, "ip", ip);
+	ecs_domain(&w, h->names);
+	jw_close(&w);
+	ecs_network_related(&w, h->ip, 0, ip, src);
+	jw_close(&w);
+	ecs_related_hosts(&w, h->names);
+	jw_close(&w);
+	ecs_common_tail(&w, c);
+	jw_close(&w);
+	jw_strz(&w, "state", h->up ? "up" : "down");
+	jw_strz(&w, "reason", why);
+	jw_end(&w);
 }
 
-/* The run's settings: shared by the start and end records (inside portus.run). */
-static void run_settings(struct strbuf *b, const struct ecs_ctx *c)
+/* "related":{"ip":[the scanner]}, observer, portus.run and the run's
+ * settings: shared by the start and end records (portus.run left open). */
+static void run_common(struct jsonw *w, const struct ecs_ctx *c)
 {
 	const struct run_info *ri = c->ri;
+	char shard[24];
 
-	sb_printf(b,
-		  ",\"seed\":%" PRIu64 ",\"shard\":\"%u/%u\",\"targets\":%" PRIu64
-		  ",\"hosts\":%" PRIu64 ",\"ports\":%u,\"rate\":%" PRIu64 ",\"retries\":%u",
-		  ri->seed, ri->shard_k, ri->shard_n, ri->targets, ri->hosts,
-		  ri->ports != NULL ? (unsigned)ri->ports->n : 0, ri->rate, ri->retries);
+	jw_obj(w, "related");
+	scanner_ips(w, c, "ip");
+	jw_close(w);
+	ecs_common_tail(w, c);
+	snprintf(shard, sizeof(shard), "%u/%u", ri->shard_k, ri->shard_n);
+	jw_uint(w, "seed", ri->seed);
+	jw_strz(w, "shard", shard);
+	jw_uint(w, "targets", ri->targets);
+	jw_uint(w, "hosts", ri->hosts);
+	jw_uint(w, "ports", ri->ports != NULL ? (unsigned)ri->ports->n : 0);
+	jw_uint(w, "rate", ri->rate);
+	jw_uint(w, "retries", ri->retries);
 }
 
 void ecs_run_start_format(struct strbuf *b, const struct ecs_ctx *c)
 {
-	ecs_open_event(b, c, c->ri->start_us, "event", "start", "scan-started", "portus.run",
+	struct jsonw w;
+
+	jw_init(&w, b);
+	ecs_open_event(&w, c, c->ri->start_us, "event", "start", "scan-started", "portus.run",
 		       "start");
-	sb_puts(b, ",\"start\":");
-	json_append_time(b, c->ri->start_us);
-	sb_puts(b, "}");
-	sb_printf(b, ",\"related\":{\"ip\":[%s]}", c->scanner_ips);
-	ecs_common_tail(b, c);
-	run_settings(b, c);
-	sb_puts(b, "}}}");
+	jw_time(&w, "start", c->ri->start_us);
+	jw_close(&w);
+	run_common(&w, c);
+	jw_end(&w);
 }
 
 void ecs_run_end_format(struct strbuf *b, const struct ecs_ctx *c, const struct run_summary *s)
 {
 	/* From the start record's time, so event.duration = event.end - event.start. */
 	int64_t el = s->end_us - c->ri->start_us;
-	double rate = isfinite(s->rate_pps) ? s->rate_pps : 0.0;
+	struct jsonw w;
 
-	ecs_open_event(b, c, s->end_us, "event", "end",
+	jw_init(&w, b);
+	ecs_open_event(&w, c, s->end_us, "event", "end",
 		       s->interrupted ? "scan-interrupted" : "scan-finished", "portus.run", "end");
-	sb_printf(b, ",\"outcome\":\"%s\",\"start\":", s->interrupted ? "failure" : "success");
-	json_append_time(b, c->ri->start_us);
-	sb_puts(b, ",\"end\":");
-	json_append_time(b, s->end_us);
-	sb_printf(b, ",\"duration\":%" PRId64 "}", (el > 0 ? el : 0) * 1000);
-	sb_printf(b, ",\"related\":{\"ip\":[%s]}", c->scanner_ips);
-	ecs_common_tail(b, c);
-	run_settings(b, c);
-	sb_printf(b,
-		  ",\"hosts_down\":%" PRIu64 ",\"open\":%" PRIu64 ",\"closed\":%" PRIu64
-		  ",\"filtered\":%" PRIu64 ",\"probes_sent\":%" PRIu64 ",\"rate_pps\":%.1f"
-		  ",\"passes\":%u,\"tls_endpoints\":%" PRIu64 ",\"tls_ok\":%" PRIu64
-		  ",\"pcap_received\":%" PRIu64 ",\"pcap_dropped\":%" PRIu64
-		  ",\"if_dropped\":%" PRIu64 ",\"plan_bytes\":%" PRIu64 ",\"table_bytes\":%" PRIu64
-		  ",\"interrupted\":%s}}}",
-		  s->hosts_down, s->open, s->closed, s->filtered, s->probes_sent, rate, s->passes,
-		  s->tls_endpoints, s->tls_ok, s->pcap_received, s->pcap_dropped, s->if_dropped,
-		  s->plan_bytes, s->table_bytes, s->interrupted ? "true" : "false");
+	jw_strz(&w, "outcome", s->interrupted ? "failure" : "success");
+	jw_time(&w, "start", c->ri->start_us);
+	jw_time(&w, "end", s->end_us);
+	jw_int(&w, "duration", (el > 0 ? el : 0) * 1000);
+	jw_close(&w);
+	run_common(&w, c);
+	jw_uint(&w, "hosts_down", s->hosts_down);
+	jw_uint(&w, "open", s->open);
+	jw_uint(&w, "closed", s->closed);
+	jw_uint(&w, "filtered", s->filtered);
+	jw_uint(&w, "probes_sent", s->probes_sent);
+	jw_fixed(&w, "rate_pps", isfinite(s->rate_pps) ? s->rate_pps : 0.0, 1);
+	jw_uint(&w, "passes", s->passes);
+	jw_uint(&w, "tls_endpoints", s->tls_endpoints);
+	jw_uint(&w, "tls_ok", s->tls_ok);
+	jw_uint(&w, "pcap_received", s->pcap_received);
+	jw_uint(&w, "pcap_dropped", s->pcap_dropped);
+	jw_uint(&w, "if_dropped", s->if_dropped);
+	jw_uint(&w, "plan_bytes", s->plan_bytes);
+	jw_uint(&w, "table_bytes", s->table_bytes);
+	jw_bool(&w, "interrupted", s->interrupted);
+	jw_end(&w);
 }
 
 /* ---- the writer ---- */

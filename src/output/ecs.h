@@ -53,6 +53,7 @@
 #ifndef PORTUS_OUTPUT_ECS_H
 #define PORTUS_OUTPUT_ECS_H
 
+#include "jsonw.h"
 #include "result.h"
 #include "strbuf.h"
 #include "tls_result.h"
@@ -66,8 +67,7 @@ struct ecs_ctx {
 	char run_id[17];
 	char scanner_ip[16];            /* ri->scanner_ip as text */
 	char scanner_ip6[ADDR_STR_MAX]; /* ri->scanner_ip6 as text, "" when zero */
-	char scanner_ips[80];           /* observer.ip's items, quoted: "a" or "a","b" */
-	struct strbuf common; /* ,"observer":{...},"portus":{"run":{"id":"..." built once */
+	struct strbuf observer; /* the observer object ({"hostname":...}), built once */
 };
 
 /* Returns 0 or -1 (out of memory). */
@@ -81,22 +81,21 @@ void ecs_run_start_format(struct strbuf *b, const struct ecs_ctx *c);
 void ecs_run_end_format(struct strbuf *b, const struct ecs_ctx *c, const struct run_summary *s);
 void ecs_tls_format(struct strbuf *b, const struct ecs_ctx *c, const struct tls_result *r);
 void ecs_resolve_format(struct strbuf *b, const struct ecs_ctx *c, const struct resolve_record *r);
-/* ,"domain":first name — inside destination; nothing for no names. */
-void ecs_domain(struct strbuf *b, const char *const *names);
-/* ,"hosts":[names] — inside related; nothing for no names. */
-void ecs_related_hosts(struct strbuf *b, const char *const *names);
 
 /* Shared by ecs.c and ecs_tls.c. */
 /* {"@timestamp":T,"ecs":{"version":V},"event":{"kind":K,"category":["network"],"type":[TYPE],
- *  "action":A,"module":"portus","dataset":D,"id":ID  — the event object is left open. */
-void ecs_open_event(struct strbuf *b, const struct ecs_ctx *c, int64_t time_us, const char *kind,
+ *  "action":A,"module":"portus","dataset":D,"id":ID  — opens the record (w as
+ *  jw_init left it) and leaves the event object open. */
+void ecs_open_event(struct jsonw *w, const struct ecs_ctx *c, int64_t time_us, const char *kind,
 		    const char *type, const char *action, const char *dataset, const char *key);
 /* ,"observer":{...},"portus":{"run":{"id":"..."  — portus and portus.run are left open. */
-void ecs_common_tail(struct strbuf *b, const struct ecs_ctx *c);
+void ecs_common_tail(struct jsonw *w, const struct ecs_ctx *c);
 /* The scanner's address as text for a record about dst: the IPv4 source for
  * an IPv4 target, the IPv6 source for an IPv6 one ("" when the run has none). */
 const char *ecs_scanner_for(const struct ecs_ctx *c, ip_addr dst);
-/* "ipv4" or "ipv6": network.type of a record about dst. */
-const char *ecs_network_type(ip_addr dst);
+/* "network":{["transport":"tcp",]"type":"ipv4"|"ipv6"},"related":{"ip":[ip
+ * (,src when not "") — for a record about dst; related and its ip list are
+ * left open for more. */
+void ecs_network_related(struct jsonw *w, ip_addr dst, int tcp, const char *ip, const char *src);
 
 #endif

@@ -1,25 +1,11 @@
 /* native.c — portus's flat JSON records (see native.h). */
-#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
+#include "jsonw.h"
 #include "native.h"
-
-/* Appends ,"key":"value" with value escaped. */
-static void nat_str(struct strbuf *b, const char *key, const char *val)
-{
-	sb_printf(b, ",\"%s\":", key);
-	json_append_string(b, val, strlen(val));
-}
-
-static void nat_ip(struct strbuf *b, const char *key, ip_addr ip)
-{
-	char s[ADDR_STR_MAX];
-
-	addr_to_str(ip, s);
-	sb_printf(b, ",\"%s\":\"%s\"", key, s);
-}
 
 /* Port records are most of a large scan's output: a complete scan writes one
  * for every target, and the no-response ones (nearly all of them on the
@@ -120,78 +106,103 @@ void native_port_format(struct strbuf *b, const struct port_record *r)
 	sb_puts(b, "}");
 }
 
-void native_names_format(struct strbuf *b, const char *const *names)
+/* ,"hostname":..[,"hostnames":[..]] into the open object w. */
+static void names_fields(struct jsonw *w, const char *const *names)
 {
 	uint32_t n = record_nnames(names);
 
 	if (n == 0)
 		return;
-	nat_str(b, "hostname", names[0]);
+	jw_strz(w, "hostname", names[0]);
 	if (n == 1)
 		return;
-	sb_puts(b, ",\"hostnames\":[");
-	for (uint32_t i = 0; i < n; i++) {
-		if (i > 0)
-			sb_puts(b, ",");
-		json_append_string(b, names[i], strlen(names[i]));
-	}
-	sb_puts(b, "]");
+	jw_arr(w, "hostnames");
+	for (uint32_t i = 0; i < n; i++)
+		jw_strz(w, NULL, names[i]);
+	jw_close(w);
+}
+
+void native_names_format(struct strbuf *b, const char *const *names)
+{
+	struct jsonw w;
+
+	jw_continue(&w, b);
+	names_fields(&w, names);
 }
 
 void native_resolve_format(struct strbuf *b, const struct resolve_record *r)
 {
-	sb_puts(b, "{\"type\":\"resolve\"");
-	nat_str(b, "hostname", r->name);
-	nat_str(b, "error", r->error);
+	struct jsonw w;
+
+	jw_begin(&w, b);
+	jw_strz(&w, "type", "resolve");
+	jw_strz(&w, "hostname", r->name);
+	jw_strz(&w, "error", r->error);
 	if (r->detail != NULL && r->detail[0] != '\0')
-		nat_str(b, "detail", r->detail);
-	nat_str(b, "family", r->family);
-	sb_puts(b, ",\"time\":");
-	json_append_time(b, r->time_us);
-	sb_puts(b, "}");
+		jw_strz(&w, "detail", r->detail);
+	jw_strz(&w, "family", r->family);
+	jw_time(&w, "time", r->time_us);
+	jw_end(&w);
 }
 
 void native_host_format(struct strbuf *b, const struct host_record *h)
 {
-	sb_puts(b, "{\"type\":\"host\"");
-	nat_ip(b, "ip", h->ip);
-	native_names_format(b, h->names);
-	nat_str(b, "state", h->up ? "up" : "down");
-	nat_str(b, "reason", reason_name((enum reason)h->reason));
-	sb_puts(b, ",\"time\":");
-	json_append_time(b, h->time_us);
-	sb_puts(b, "}");
+	char ip[ADDR_STR_MAX];
+	struct jsonw w;
+
+	addr_to_str(h->ip, ip);
+	jw_begin(&w, b);
+	jw_strz(&w, "type", "host");
+	jw_strz(&w, "ip", ip);
+	names_fields(&w, h->names);
+	jw_strz(&w, "state", h->up ? "up" : "down");
+	jw_strz(&w, "reason", reason_name((enum reason)h->reason));
+	jw_time(&w, "time", h->time_us);
+	jw_end(&w);
+}
+
+void native_summary_fields(struct jsonw *w, const struct run_summary *s)
+{
+	int64_t el = s->end_us - s->start_us;
+	char shard[24];
+
+	jw_strz(w, "type", "summary");
+	jw_time(w, "start", s->start_us);
+	jw_time(w, "end", s->end_us);
+	jw_fixed(w, "elapsed_s", el > 0 ? (double)el / 1e6 : 0.0, 3);
+	jw_uint(w, "targets", s->targets);
+	jw_uint(w, "hosts", s->hosts);
+	jw_uint(w, "hosts_down", s->hosts_down);
+	jw_uint(w, "open", s->open);
+	jw_uint(w, "closed", s->closed);
+	jw_uint(w, "filtered", s->filtered);
+	jw_uint(w, "probes_sent", s->probes_sent);
+	jw_fixed(w, "rate_pps", isfinite(s->rate_pps) ? s->rate_pps : 0.0, 1);
+	/* Only in runs with --tls, so scans without it keep their exact schema. */
+	if (s->tls_endpoints > 0) {
+		jw_uint(w, "tls_endpoints", s->tls_endpoints);
+		jw_uint(w, "tls_ok", s->tls_ok);
+	}
+	/* Only from a scan: a merged summary spans several processes' memory. */
+	if (s->table_bytes > 0) {
+		jw_uint(w, "plan_bytes", s->plan_bytes);
+		jw_uint(w, "table_bytes", s->table_bytes);
+	}
+	jw_uint(w, "pcap_received", s->pcap_received);
+	jw_uint(w, "pcap_dropped", s->pcap_dropped);
+	jw_uint(w, "if_dropped", s->if_dropped);
+	jw_uint(w, "passes", s->passes);
+	jw_uint(w, "seed", s->seed);
+	snprintf(shard, sizeof(shard), "%u/%u", s->shard_k, s->shard_n);
+	jw_strz(w, "shard", shard);
+	jw_bool(w, "interrupted", s->interrupted);
 }
 
 void native_summary_format(struct strbuf *b, const struct run_summary *s)
 {
-	int64_t el = s->end_us - s->start_us;
-	double rate = isfinite(s->rate_pps) ? s->rate_pps : 0.0;
+	struct jsonw w;
 
-	sb_puts(b, "{\"type\":\"summary\",\"start\":");
-	json_append_time(b, s->start_us);
-	sb_puts(b, ",\"end\":");
-	json_append_time(b, s->end_us);
-	sb_printf(b, ",\"elapsed_s\":%.3f", el > 0 ? (double)el / 1e6 : 0.0);
-	sb_printf(b,
-		  ",\"targets\":%" PRIu64 ",\"hosts\":%" PRIu64 ",\"hosts_down\":%" PRIu64
-		  ",\"open\":%" PRIu64 ",\"closed\":%" PRIu64 ",\"filtered\":%" PRIu64
-		  ",\"probes_sent\":%" PRIu64,
-		  s->targets, s->hosts, s->hosts_down, s->open, s->closed, s->filtered,
-		  s->probes_sent);
-	sb_printf(b, ",\"rate_pps\":%.1f", rate);
-	/* Only in runs with --tls, so scans without it keep their exact schema. */
-	if (s->tls_endpoints > 0)
-		sb_printf(b, ",\"tls_endpoints\":%" PRIu64 ",\"tls_ok\":%" PRIu64, s->tls_endpoints,
-			  s->tls_ok);
-	/* Only from a scan: a merged summary spans several processes' memory. */
-	if (s->table_bytes > 0)
-		sb_printf(b, ",\"plan_bytes\":%" PRIu64 ",\"table_bytes\":%" PRIu64, s->plan_bytes,
-			  s->table_bytes);
-	sb_printf(b,
-		  ",\"pcap_received\":%" PRIu64 ",\"pcap_dropped\":%" PRIu64
-		  ",\"if_dropped\":%" PRIu64 ",\"passes\":%u,\"seed\":%" PRIu64
-		  ",\"shard\":\"%u/%u\",\"interrupted\":%s}",
-		  s->pcap_received, s->pcap_dropped, s->if_dropped, s->passes, s->seed,
-		  s->shard_k, s->shard_n, s->interrupted ? "true" : "false");
+	jw_begin(&w, b);
+	native_summary_fields(&w, s);
+	jw_end(&w);
 }

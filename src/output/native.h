@@ -26,6 +26,7 @@
 #ifndef PORTUS_OUTPUT_NATIVE_H
 #define PORTUS_OUTPUT_NATIVE_H
 
+#include "jsonw.h"
 #include "result.h"
 #include "strbuf.h"
 
@@ -35,5 +36,8 @@ void native_resolve_format(struct strbuf *b, const struct resolve_record *r);
 /* ,"hostname":..[,"hostnames":[..]] for n > 0 names; nothing for no names. */
 void native_names_format(struct strbuf *b, const char *const *names);
 void native_summary_format(struct strbuf *b, const struct run_summary *s);
+/* The summary's keys ("type":"summary" ... "interrupted") into the open
+ * object w, for a record that adds its own keys (portus merge). */
+void native_summary_fields(struct jsonw *w, const struct run_summary *s);
 
 #endif

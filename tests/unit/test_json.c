@@ -1,4 +1,5 @@
-/* test_json.c — JSON string escaping, UTF-8 repair, timestamps, strbuf. */
+/* test_json.c — JSON string escaping, UTF-8 repair, timestamps, strbuf, and the
+ * record emitter (jsonw.h): nesting, escaping, tracked fields, the budget. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,11 @@
 #include <cmocka.h>
 
 #include "json.h"
+#include "jsonw.h"
 #include "strbuf.h"
+#include "utf8.h"
+
+#include "json_validator.h"
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -175,36 +180,6 @@ static void test_json_appends_to_existing_content(void **state)
 
 /* ---- randomised check: output is always a valid JSON string ---- */
 
-/* Decodes one UTF-8 sequence by bit arithmetic (independent of json.c's table);
- * returns its length or 0 when overlong, a surrogate, above U+10FFFF or cut. */
-static size_t utf8_valid_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp, min;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2, cp = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3, cp = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4, cp = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static int hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -264,7 +239,7 @@ static long json_string_decode(const unsigned char *s, size_t n, unsigned char *
 			}
 			continue;
 		}
-		k = utf8_valid_len(s + i, n - 1 - i);
+		k = utf8_decode(s + i, n - 1 - i, NULL, NULL);
 		if (k == 0)
 			return -1;
 		memcpy(out + o, s + i, k);
@@ -283,18 +258,6 @@ static uint64_t rng(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static int is_valid_utf8(const unsigned char *s, size_t n)
-{
-	size_t i = 0, k;
-
-	while (i < n) {
-		if ((k = utf8_valid_len(s + i, n - i)) == 0)
-			return 0;
-		i += k;
-	}
-	return 1;
 }
 
 static void test_json_random_bytes_always_give_valid_json(void **state)
@@ -330,7 +293,7 @@ static void test_json_random_bytes_always_give_valid_json(void **state)
 		if (dn < 0)
 			fail_msg("iteration %d: invalid JSON string [%s]", iter, b.p);
 		/* Replaced exactly when the input was not valid UTF-8... */
-		assert_int_equal(ret, !is_valid_utf8(in, n));
+		assert_int_equal(ret, !utf8_valid(in, n));
 		/* ...and otherwise the string decodes back to the input bytes. */
 		if (ret == 0) {
 			valid_inputs++;
@@ -397,6 +360,280 @@ static void test_ip_to_str(void **state)
 	assert_string_equal(s, "198.18.0.1");
 	ip_to_str(0x0a000102u, s);
 	assert_string_equal(s, "10.0.1.2");
+}
+
+/* ---- the emitter (jsonw.h) ---- */
+
+static void test_jsonw_nesting_and_commas(void **state)
+{
+	static const uint8_t bytes[] = { 0x00, 0xab, 0xff };
+	struct jsonw w;
+	struct strbuf b;
+
+	(void)state;
+	sb_init(&b);
+	jw_begin(&w, &b);
+	jw_uint(&w, "a", 1);
+	jw_arr(&w, "b");
+	jw_int(&w, NULL, -2);
+	jw_strz(&w, NULL, "x");
+	jw_obj(&w, NULL);
+	jw_null(&w, "c");
+	jw_close(&w);
+	jw_arr(&w, NULL);
+	jw_close(&w);
+	jw_close(&w);
+	jw_obj(&w, "d");
+	jw_close(&w);
+	jw_bool(&w, "t", 1);
+	jw_bool(&w, "f", 0);
+	jw_fixed(&w, "r", 2.25, 1);
+	jw_raw(&w, "raw", "[1,2]");
+	jw_hex(&w, "h", bytes, sizeof(bytes), 1);
+	jw_hex(&w, "l", bytes, sizeof(bytes), 0);
+	jw_time(&w, "at", 0);
+	assert_int_equal(jw_end(&w), 0);
+	assert_string_equal(b.p, "{\"a\":1,\"b\":[-2,\"x\",{\"c\":null},[]],\"d\":{},\"t\":true,"
+				 "\"f\":false,\"r\":2.2,\"raw\":[1,2],\"h\":\"00ABFF\",\"l\":\"00abff\","
+				 "\"at\":\"1970-01-01T00:00:00.000000Z\"}");
+	assert_valid_record(&b);
+	sb_free(&b);
+}
+
+/* jw_end closes whatever is open, innermost first; the record starts after
+ * what the buffer held. */
+static void test_jsonw_end_closes_what_is_open(void **state)
+{
+	struct jsonw w;
+	struct strbuf b;
+
+	(void)state;
+	sb_init(&b);
+	sb_puts(&b, "prefix ");
+	jw_begin(&w, &b);
+	jw_obj(&w, "x");
+	jw_arr(&w, "y");
+	jw_obj(&w, NULL);
+	assert_int_equal(w.depth, 4);
+	assert_int_equal(jw_end(&w), 0);
+	assert_string_equal(b.p, "prefix {\"x\":{\"y\":[{}]}}");
+	assert_int_equal(w.depth, 0);
+	sb_free(&b);
+}
+
+/* jw_continue: keys added to an object someone else opened (comma first). */
+static void test_jsonw_continue_an_open_object(void **state)
+{
+	struct jsonw w;
+	struct strbuf b;
+
+	(void)state;
+	sb_init(&b);
+	sb_puts(&b, "{\"type\":\"port\"");
+	jw_continue(&w, &b);
+	jw_arr(&w, "names");
+	jw_strz(&w, NULL, "a");
+	jw_close(&w);
+	assert_string_equal(b.p, "{\"type\":\"port\",\"names\":[\"a\"]");
+	assert_int_equal(jw_end(&w), 0);
+	assert_string_equal(b.p, "{\"type\":\"port\",\"names\":[\"a\"]}");
+	sb_free(&b);
+}
+
+static void test_jsonw_misuse_is_reported(void **state)
+{
+	struct jsonw w;
+	struct strbuf b;
+
+	(void)state;
+	sb_init(&b);
+	jw_init(&w, &b);
+	jw_close(&w); /* nothing open */
+	assert_true(w.misuse);
+	assert_int_equal(jw_end(&w), -1);
+	assert_int_equal(b.len, 0);
+
+	sb_reset(&b);
+	jw_begin(&w, &b);
+	for (int i = 0; i < JW_MAX_DEPTH + 3; i++)
+		jw_arr(&w, i == 0 ? "deep" : NULL);
+	assert_true(w.misuse);
+	assert_int_equal(w.depth, JW_MAX_DEPTH);
+	assert_int_equal(jw_end(&w), -1);
+	assert_valid_record(&b); /* still balanced: the extra opens wrote nothing */
+	sb_free(&b);
+}
+
+/* Strings are escaped; tracked fields record cuts (on a UTF-8 boundary) and
+ * repairs; empty strings follow the null/omit rule. */
+static void test_jsonw_strings_escaped_capped_tracked(void **state)
+{
+	struct jsonw w;
+	struct strbuf b;
+
+	(void)state;
+	sb_init(&b);
+	jw_begin(&w, &b);
+	w.str_cap = 4;
+	assert_int_equal(jw_str(&w, "raw", "q\"\\\n\x01\x7f", 6), 0);
+	assert_int_equal(jw_str(&w, "bad", "a\xff", 2), 1);
+	jw_field(&w, "cut", 3, "abc\xc3\xa9z", 6);       /* "é" would be split at 4 */
+	jw_field(&w, "rep", 5, "\xc0\xaf", 2);           /* overlong '/' */
+	jw_field(&w, "empty", 7, "", 0);                 /* always a string */
+	jw_text(&w, "null", 8, NULL, 0);
+	w.empty = JW_EMPTY_OMIT;
+	jw_text(&w, "omitted", 9, "", 0);
+	jw_chars(&w, "chars", 10, "ab\0cd", 6);
+	assert_int_equal(jw_end(&w), 0);
+	assert_string_equal(b.p, "{\"raw\":\"q\\\"\\\\\\n\\u0001\\u007f\",\"bad\":\"a" FFFD "\","
+				 "\"cut\":\"abc\",\"rep\":\"" FFFD FFFD "\",\"empty\":\"\",\"null\":null,"
+				 "\"chars\":\"ab\"}");
+	assert_int_equal(w.cut, 1u << 3);
+	assert_int_equal(w.bad, 1u << 5);
+	assert_valid_record(&b);
+	sb_free(&b);
+}
+
+static void test_jsonw_names_list_and_size(void **state)
+{
+	static const char *const names[] = { "sni", "subject", "chain" };
+	struct jsonw w;
+	struct strbuf b;
+
+	(void)state;
+	sb_init(&b);
+	jw_begin(&w, &b);
+	jw_names(&w, "none", 0, names, 3);
+	jw_names(&w, "some", 0x5, names, 3);
+	jw_end(&w);
+	assert_string_equal(b.p, "{\"none\":[],\"some\":[\"sni\",\"chain\"]}");
+	sb_reset(&b);
+	jw_init(&w, &b);
+	jw_names(&w, NULL, 0x7, names, 3);
+	assert_true(b.len <= jw_names_size(names, 3));
+	assert_int_equal(jw_names_size(names, 3), 2 + 6 + 10 + 8);
+	sb_free(&b);
+}
+
+/* Under a budget, bracketed entries that would pass it are dropped whole (the
+ * commas stay right, the field is marked cut), the rest is always written,
+ * and the record closes within max with the reserve kept for its tail. */
+static void test_jsonw_budget_drops_whole_entries(void **state)
+{
+	for (size_t max = 20; max <= 120; max++) {
+		struct jsonw w;
+		struct strbuf b;
+		size_t kept = 0;
+
+		(void)state;
+		sb_init(&b);
+		jw_init(&w, &b);
+		jw_budget(&w, max);
+		jw_reserve(&w, 9); /* ,"end":1 */
+		jw_obj(&w, NULL);
+		jw_arr(&w, "list");
+		for (int i = 0; i < 30; i++) {
+			struct jw_mark m = jw_mark(&w);
+
+			jw_obj(&w, NULL);
+			jw_uint(&w, "n", (uint64_t)i * 7);
+			jw_close(&w);
+			if (jw_keep(&w, &m, 2))
+				kept++;
+		}
+		jw_close(&w);
+		jw_reserve(&w, 0);
+		jw_uint(&w, "end", 1);
+		assert_int_equal(jw_end(&w), 0);
+		assert_valid_record(&b);
+		if (b.len > max)
+			fail_msg("max %zu: %zu bytes: %s", max, b.len, b.p);
+		assert_true(kept < 30);
+		assert_int_equal(w.cut, 1u << 2);
+		assert_memory_equal(b.p + b.len - 9, ",\"end\":1}", 9);
+		sb_free(&b);
+	}
+}
+
+/* Without a budget nothing is dropped; a dropped entry lets a smaller one
+ * after it in (each is judged on its own). */
+static void test_jsonw_no_budget_keeps_all_and_small_entries_fit_later(void **state)
+{
+	struct jsonw w;
+	struct strbuf b;
+	struct jw_mark m;
+
+	(void)state;
+	sb_init(&b);
+	jw_begin(&w, &b);
+	m = jw_mark(&w);
+	jw_strz(&w, "big", "0123456789012345678901234567890123456789");
+	assert_int_equal(jw_keep(&w, &m, 0), 1);
+	jw_end(&w);
+	assert_int_equal(w.cut, 0);
+	sb_free(&b);
+
+	sb_init(&b);
+	jw_init(&w, &b);
+	jw_budget(&w, 16);
+	jw_arr(&w, NULL);
+	m = jw_mark(&w);
+	jw_strz(&w, NULL, "0123456789012345");
+	assert_int_equal(jw_keep(&w, &m, 1), 0);
+	assert_string_equal(b.p, "[");
+	m = jw_mark(&w);
+	jw_strz(&w, NULL, "small");
+	assert_int_equal(jw_keep(&w, &m, 1), 1);
+	jw_end(&w);
+	assert_string_equal(b.p, "[\"small\"]");
+	sb_free(&b);
+}
+
+/* jw_levels: the first level that fits; if none, the last one under the budget. */
+static void render_levels(struct jsonw *w, size_t level, const void *arg)
+{
+	const size_t *entries = arg;
+	size_t n = entries[level];
+
+	jw_reserve(w, strlen(",\"cut\":false"));
+	jw_obj(w, NULL);
+	jw_uint(w, "level", level);
+	jw_arr(w, "v");
+	for (size_t i = 0; i < n; i++) {
+		struct jw_mark m = jw_mark(w);
+
+		jw_strz(w, NULL, "abcdefgh");
+		(void)jw_keep(w, &m, 0);
+	}
+	jw_close(w);
+	jw_reserve(w, 0);
+	jw_bool(w, "cut", w->cut != 0);
+	jw_end(w);
+}
+
+static void test_jsonw_levels_first_that_fits_else_budget(void **state)
+{
+	static const size_t entries[] = { 40, 10, 3, 1 };
+	static const size_t too_big[] = { 40, 20 };
+	struct strbuf b;
+
+	(void)state;
+	sb_init(&b);
+	sb_puts(&b, "X");
+	jw_levels(&b, 80, 4, render_levels, entries);
+	assert_string_equal(b.p, "X{\"level\":2,\"v\":[\"abcdefgh\",\"abcdefgh\",\"abcdefgh\"],"
+				 "\"cut\":false}");
+	sb_reset(&b);
+	jw_levels(&b, 200, 4, render_levels, entries);
+	assert_memory_equal(b.p, "{\"level\":1,", 11);
+	sb_reset(&b);
+	/* Neither level fits 60 bytes: level 1 again, entries dropped to fit. */
+	jw_levels(&b, 60, 2, render_levels, too_big);
+	assert_valid_record(&b);
+	assert_true(b.len <= 60);
+	assert_memory_equal(b.p, "{\"level\":1,\"v\":[\"abcdefgh\"", 26);
+	assert_memory_equal(b.p + b.len - 11, "\"cut\":true}", 11);
+	sb_free(&b);
 }
 
 /* ---- strbuf ---- */
@@ -468,6 +705,15 @@ int main(void)
 		cmocka_unit_test(test_json_time_leap_years),
 		cmocka_unit_test(test_json_time_before_epoch_and_clamped),
 		cmocka_unit_test(test_ip_to_str),
+		cmocka_unit_test(test_jsonw_nesting_and_commas),
+		cmocka_unit_test(test_jsonw_end_closes_what_is_open),
+		cmocka_unit_test(test_jsonw_continue_an_open_object),
+		cmocka_unit_test(test_jsonw_misuse_is_reported),
+		cmocka_unit_test(test_jsonw_strings_escaped_capped_tracked),
+		cmocka_unit_test(test_jsonw_names_list_and_size),
+		cmocka_unit_test(test_jsonw_budget_drops_whole_entries),
+		cmocka_unit_test(test_jsonw_no_budget_keeps_all_and_small_entries_fit_later),
+		cmocka_unit_test(test_jsonw_levels_first_that_fits_else_budget),
 		cmocka_unit_test(test_strbuf_grows_and_resets),
 		cmocka_unit_test(test_strbuf_oom_is_sticky_until_reset),
 	};
