@@ -10,7 +10,8 @@
 # Builds build/bench/hec_throughput (bench/hec_throughput.c) against
 # build/libportus.a, runs it R times (default 3) with N events (default
 # 300000), checks that the receiver got exactly N events, none twice, each
-# time, and prints one line per run plus the median.
+# time, and prints one line per run (events/s, the writer's CPU seconds,
+# requests) plus the median events/s.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 EVENTS=300000
@@ -59,8 +60,12 @@ for r in $(seq "$RUNS"); do
 	RPID=$!
 	for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 	[ -s "$TMP/port" ] || { echo "receiver did not start: $(cat "$TMP/receiver.err")" >&2; exit 1; }
-	line=$(ip netns exec "$NS" build/bench/hec_throughput "http://127.0.0.1:$(cat "$TMP/port")" \
-		"$TOKEN" "$EVENTS") || { echo "run $r failed: $line" >&2; exit 1; }
+	# The writer's own CPU (user + system s): what the HTTP client costs, apart
+	# from how fast the receiver is.
+	line=$(ip netns exec "$NS" /usr/bin/time -f "cpu_s %U+%S" -o "$TMP/cpu" \
+		build/bench/hec_throughput "http://127.0.0.1:$(cat "$TMP/port")" "$TOKEN" "$EVENTS") ||
+		{ echo "run $r failed: $line" >&2; exit 1; }
+	line="$line $(cat "$TMP/cpu")"
 	kill "$RPID" 2>/dev/null
 	wait "$RPID" 2>/dev/null
 	RPID=""
