@@ -11,52 +11,9 @@
 #include "cef.h"
 #include "json.h"
 #include "portus.h"
-
-static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+#include "utf8.h"
 
 enum cef_part { CEF_HEADER, CEF_VALUE };
-
-/*
- * Length of the valid UTF-8 sequence at s[0..n), n >= 1, or 0 if invalid; then
- * *bad is the length of its maximal subpart (Unicode 15, section 3.9), which
- * becomes one U+FFFD. Table 3-7: the second byte's range depends on the lead,
- * which rules out overlongs, surrogates and values above U+10FFFF.
- */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		*bad = 1;
-		return 0;
-	}
-	for (i = 1; i < need; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need;
-}
 
 /*
  * Appends data[0..len) escaped for a header field or an extension value (the
@@ -85,15 +42,15 @@ static int cef_escape(struct strbuf *b, const void *data, size_t len, enum cef_p
 		} else if (c == '\n' && part == CEF_VALUE) {
 			rep = "\\n", replen = 2;
 		} else if (c < 0x20 || c == 0x7f) {
-			rep = replacement, replen = 3;
+			rep = UTF8_REPLACEMENT, replen = 3;
 		} else if (c >= 0x80) {
-			size_t k = utf8_seq(s + i, len - i, &bad);
+			size_t k = utf8_decode(s + i, len - i, NULL, &bad);
 
 			if (k == 0) {
-				rep = replacement, replen = 3, adv = bad;
+				rep = UTF8_REPLACEMENT, replen = 3, adv = bad;
 			} else if (k == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
 				/* C1 controls U+0080-U+009F (0x9B is a terminal CSI). */
-				rep = replacement, replen = 3, adv = 2;
+				rep = UTF8_REPLACEMENT, replen = 3, adv = 2;
 			} else {
 				replen = adv = k;
 			}

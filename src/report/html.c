@@ -9,42 +9,9 @@
 #include <string.h>
 
 #include "html.h"
+#include "utf8.h"
 
-static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
-static const char ellipsis[] = "\xE2\x80\xA6";    /* U+2026 */
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is invalid,
- * overlong, a surrogate or above U+10FFFF. s is NUL-terminated, so a cut
- * sequence stops at the NUL, which is no continuation byte. */
-static size_t utf8_len(const unsigned char *s)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		n = 2;
-		cp = s[0] & 0x1Fu;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		n = 3;
-		cp = s[0] & 0x0Fu;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		n = 4;
-		cp = s[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3Fu);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
+static const char ellipsis[] = "\xE2\x80\xA6"; /* U+2026 */
 
 static const char *markup(unsigned char c)
 {
@@ -60,14 +27,15 @@ static const char *markup(unsigned char c)
 
 int html_append(struct strbuf *b, const char *s, size_t max_cp)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end;
 	size_t shown = 0;
 	int changed = 0;
 
 	if (s == NULL)
 		return 0;
+	end = p + strlen(s);
 	while (*p != '\0') {
-		size_t n = utf8_len(p);
+		size_t n = utf8_decode(p, (size_t)(end - p), NULL, NULL);
 		const char *m;
 
 		if (shown == max_cp) {
@@ -76,9 +44,9 @@ int html_append(struct strbuf *b, const char *s, size_t max_cp)
 		}
 		shown++;
 		if (n == 0 || *p < 0x20 || *p == 0x7F) {
-			sb_puts(b, replacement);
+			sb_puts(b, UTF8_REPLACEMENT);
 			changed = 1;
-			p++; /* resynchronise on the next byte */
+			p++; /* one U+FFFD a byte: resynchronise on the next one */
 		} else if ((m = markup(*p)) != NULL) {
 			sb_puts(b, m);
 			p++;

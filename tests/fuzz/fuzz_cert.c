@@ -21,38 +21,11 @@
 #include "strbuf.h"
 #include "tls_json.h"
 #include "tls_result.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_NOW 1800000000LL /* fixed, so a crash replays */
-
-/* Length of the valid UTF-8 sequence at s (n >= 1 bytes left), else 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp, min;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, cp = s[0] & 0x1fu, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0fu, min = 0x800;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, cp = s[0] & 0x07u, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 static void check_caps(const struct tls_chain_info *ci)
 {
@@ -85,7 +58,7 @@ static void check_line(const struct strbuf *b, size_t cap, const char *head)
 	for (i = 0; i < b->len; i += k) {
 		if (p[i] < 0x20 || p[i] == 0x7f)
 			abort();
-		if ((k = utf8_len(p + i, b->len - i)) == 0)
+		if ((k = utf8_decode(p + i, b->len - i, NULL, NULL)) == 0)
 			abort();
 	}
 }

@@ -1,9 +1,7 @@
 /*
  * fuzz_reply.c — libFuzzer harness for reply_parse (src/reply.c).
- * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -D_GNU_SOURCE \
- *        tests/fuzz/fuzz_reply.c src/reply.c src/addr.c src/json.c src/strbuf.c \
- *        -o fuzz_reply
- * Run:   ./fuzz_reply -max_total_time=60 CORPUS_DIR tests/fuzz/regress/fuzz_reply
+ * Build: make build-fuzz/fuzz_reply
+ * Run:   build-fuzz/fuzz_reply -max_total_time=60 CORPUS_DIR tests/fuzz/regress/fuzz_reply
  * The input is one captured Ethernet frame. Our addresses are fixed
  * (198.18.0.1 and 2001:db8::1) so that the fuzzer can find the accepted paths
  * by copying them from the dictionary of compared values; the seeds in

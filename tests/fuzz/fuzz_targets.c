@@ -1,11 +1,8 @@
 /*
  * fuzz_targets.c — libFuzzer harness for the target and port parsers:
  * ipset_parse, ipset_add_list, ipset_add_text (src/ipset.c) and ports_parse
- * (src/ports.c). Build after `make build/libportus.a` has generated the data:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
- *         tests/fuzz/fuzz_targets.c src/ipset.c src/ports.c src/util.c \
- *         build/gen/embedded_data.c -o fuzz_targets
- *   ./fuzz_targets -max_total_time=60
+ * (src/ports.c).
+ *   make build-fuzz/fuzz_targets && build-fuzz/fuzz_targets -max_total_time=60
  * Each input is copied to an exact-size, NUL-terminated buffer so ASan sees
  * any read past it. Aborts when a header promise breaks: results in range and
  * sorted, sets unchanged on error, errors one non-empty line.

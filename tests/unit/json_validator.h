@@ -1,5 +1,6 @@
 /*
- * json_validator.h — a strict JSON validator (RFC 8259, UTF-8 per RFC 3629)
+ * json_validator.h — a strict JSON validator (RFC 8259, UTF-8 per RFC 3629
+ * through utf8.h, which test_utf8.c checks against an independent decoder)
  * for unit tests of the record writers; header-only, included by one test
  * file each (cmocka must be included first).
  */
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "utf8.h"
 
 /* ---- a strict JSON validator (RFC 8259, UTF-8 per RFC 3629) ---- */
 
@@ -26,34 +28,6 @@ static void jv_ws(struct jp *p)
 	while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
 			       p->s[p->i] == '\r'))
 		p->i++;
-}
-
-/* Length of the valid UTF-8 sequence at s[0..n), else 0 (written from RFC 3629). */
-static size_t jv_utf8(const unsigned char *s, size_t n)
-{
-	uint32_t cp, min;
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, cp = s[0] & 0x1fu, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0fu, min = 0x800;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, cp = s[0] & 0x07u, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
 }
 
 static int jv_string(struct jp *p)
@@ -90,7 +64,7 @@ static int jv_string(struct jp *p)
 			}
 			continue;
 		}
-		if ((k = jv_utf8(p->s + p->i, p->n - p->i)) == 0)
+		if ((k = utf8_decode(p->s + p->i, p->n - p->i, NULL, NULL)) == 0)
 			return -1;
 		p->i += k;
 	}

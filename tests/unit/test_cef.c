@@ -26,6 +26,7 @@
 #include "result.h"
 #include "strbuf.h"
 #include "tls_result.h"
+#include "utf8.h"
 #include "writer.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -167,34 +168,15 @@ static void make_ok_record(struct tls_result *r)
 
 /* ---- a strict CEF reader (written from the spec, not from cef.c) ---- */
 
-/* Length of the valid UTF-8 sequence at s[0..n), else 0 (RFC 3629). */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/* Length of the valid UTF-8 sequence at s[0..n) (utf8.h, checked against an
+ * independent decoder in test_utf8.c), else 0; a C1 control counts as invalid
+ * here: cef.c never writes one. */
+static size_t cef_char_len(const unsigned char *s, size_t n)
 {
-	uint32_t cp, min;
-	size_t len;
+	uint32_t cp = 0;
+	size_t k = utf8_decode(s, n, &cp, NULL);
 
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, cp = s[0] & 0x1fu, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0fu, min = 0x800;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, cp = s[0] & 0x07u, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	if (cp >= 0x80 && cp <= 0x9f) /* C1 control: never written */
-		return 0;
-	return len;
+	return k > 0 && cp >= 0x80 && cp <= 0x9f ? 0 : k;
 }
 
 #define MAX_PAIRS 64
@@ -254,7 +236,7 @@ static void cef_parse(const char *line, size_t len, struct cef_rec *c)
 	memset(c, 0, sizeof(*c));
 	assert_true(len <= CEF_MAX_LINE);
 	for (i = 0; i < len;) {
-		size_t n = utf8_len(s + i, len - i);
+		size_t n = cef_char_len(s + i, len - i);
 
 		if (n == 0 || s[i] < 0x20 || s[i] == 0x7f)
 			fail_msg("byte 0x%02x at %zu is not allowed", s[i], i);
