@@ -84,7 +84,7 @@ void hec_tuning_default(struct hec_tuning *t);
 /*
  * The --hec-url line sink: each delivery of complete envelope lines is queued
  * and POSTed by a sender thread (hec_http.c). The URL is parsed, the host name
- * resolved and the TLS context built now; NULL with err on any failure. close()
+ * resolved and --ca-file read now; NULL with err on any failure. close()
  * drains within a bounded time and returns -1 if any event was not delivered.
  */
 struct line_sink *hec_http_sink_open(const struct hec_target *t, char *err, size_t errlen);

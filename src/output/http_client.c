@@ -28,7 +28,7 @@
 #include "http_client.h"
 #include "portus.h"
 
-#define MAX_ADDRS 8          /* addresses of a name handed to libcurl */
+#define MAX_ADDRS ((size_t)8) /* addresses of a name handed to libcurl */
 #define POLL_SLICE_MS 1000   /* curl_multi_poll wakes at least this often */
 
 struct http_client {

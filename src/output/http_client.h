@@ -75,7 +75,7 @@ void http_client_set_timeout(struct http_client *c, int timeout_ms);
 void http_client_set_cancel_fd(struct http_client *c, int fd);
 
 struct http_response {
-	int status;                     /* 100-599 */
+	int status;                     /* the final response's status code */
 	char reason[64];                /* reason phrase, unprintable bytes as '?' */
 	char body[HTTP_BODY_KEEP + 1];  /* first bytes of the body, NUL-terminated */
 	size_t body_len;                /* bytes in body (<= HTTP_BODY_KEEP) */

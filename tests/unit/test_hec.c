@@ -604,6 +604,24 @@ static void test_sink_open_rejects_bad_input(void **state)
 	assert_null(hec_http_sink_open(&t, err, sizeof(err)));
 	assert_string_equal(err, "HEC https://127.0.0.1:1/services/collector/event: "
 				 "/nonexistent/ca.pem: cannot load CA certificates");
+	/* a file that holds no certificate */
+	{
+		char path[64], want[256];
+		FILE *f;
+
+		temp_path(path, sizeof(path));
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", f);
+		fclose(f);
+		t.ca_file = path;
+		assert_null(hec_http_sink_open(&t, err, sizeof(err)));
+		snprintf(want, sizeof(want),
+			 "HEC https://127.0.0.1:1/services/collector/event: %s: cannot load CA "
+			 "certificates", path);
+		assert_string_equal(err, want);
+		unlink(path);
+	}
 }
 
 /* ---- HEC replies ---- */
@@ -948,6 +966,31 @@ static void test_sink_retries_503_then_delivers(void **state)
 	srv_free(&s);
 }
 
+/* http_proxy and friends in the environment are not used: the POST goes to
+ * the collector itself. */
+static void test_sink_ignores_proxy_environment(void **state)
+{
+	static const struct reply script[] = { { R200, 0, 0 } };
+	static const char *const vars[] = { "http_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy" };
+	struct hec_tuning tune = fast();
+	struct server s;
+	struct line_sink *k;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		setenv(vars[i], "http://127.0.0.1:1", 1);
+	srv_start(&s, script, 1);
+	k = sink_for(&s, &tune);
+	assert_int_equal(k->write(k, "{\"a\":1}\n", 8), 0);
+	assert_int_equal(k->close(k), 0);
+	srv_stop(&s);
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		unsetenv(vars[i]);
+	assert_int_equal(s.nreq, 1);
+	assert_string_equal(s.body[0], "{\"a\":1}\n");
+	srv_free(&s);
+}
+
 static void test_sink_403_is_reported_once_and_fails_close(void **state)
 {
 	static const struct reply script[] = { { R403, 0, 0 } };
@@ -1242,6 +1285,7 @@ int main(void)
 		cmocka_unit_test(test_sink_open_rejects_bad_input),
 		cmocka_unit_test(test_reply_parse),
 		cmocka_unit_test(test_sink_retries_503_then_delivers),
+		cmocka_unit_test(test_sink_ignores_proxy_environment),
 		cmocka_unit_test(test_sink_403_is_reported_once_and_fails_close),
 		cmocka_unit_test(test_sink_batches_while_the_collector_is_slow),
 		cmocka_unit_test(test_sink_reconnects_after_close),
