@@ -629,6 +629,59 @@ static void test_json_worst_case_with_ciphers_stays_under_cap(void **state)
 	}
 }
 
+/* The shared chain and cipher writers under the emitter's budget (what the
+ * last level falls back to): whole entries dropped, the field marked cut,
+ * chain_length and the cipher keys still written, the object valid. */
+static void test_json_chain_and_ciphers_under_a_budget(void **state)
+{
+	struct tls_result r;
+	struct tls_ciphers c;
+	struct strbuf b;
+	struct jsonw w;
+
+	(void)state;
+	make_ok_record(&r);
+	fill_long(&r, 10, 0, 100);
+	sb_init(&b);
+	jw_init(&w, &b);
+	jw_budget(&w, 700);
+	jw_obj(&w, NULL);
+	tls_json_chain(&w, &r.certs, SIZE_MAX, 5);
+	assert_int_equal(jw_end(&w), 0);
+	assert_valid_record(&b);
+	assert_true(b.len <= 700);
+	assert_int_equal(w.cut, 1u << 5);
+	assert_has(&b, "\"chain\":[{\"subject\":\"CN=aaa");
+	assert_has(&b, "}],\"chain_length\":10}");
+	assert_int_equal(count(&b, "\"sha256\":"), 2); /* two entries of ~300 bytes fit */
+
+	memset(&c, 0, sizeof(c));
+	c.tested = TLS_V12 | TLS_V13;
+	c.n[2] = c.n[3] = 100;
+	for (int i = 0; i < 100; i++)
+		c.suite[2][i] = c.suite[3][i] = 0xc02f; /* TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
+	c.groups_tested = 1;
+	c.ngroups = 3;
+	c.group[0] = 0x001d;
+	c.group[1] = 0x0017;
+	c.group[2] = 0x4242;
+	sb_reset(&b);
+	jw_init(&w, &b);
+	jw_budget(&w, 300);
+	jw_reserve(&w, 100); /* cipher_order, groups, ciphers_complete, handshakes */
+	jw_obj(&w, NULL);
+	tls_json_ciphers(&w, &c, SIZE_MAX, 1, 7);
+	assert_int_equal(jw_end(&w), 0);
+	assert_valid_record(&b);
+	assert_true(b.len <= 300);
+	assert_int_equal(w.cut, 1u << 7);
+	assert_has(&b, "{\"ciphers\":{\"tls1_2\":[\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"");
+	assert_has(&b, "],\"tls1_3\":[]},\"cipher_order\":null,\"groups\":[");
+	assert_has(&b, "\"ciphers_complete\":true,\"cipher_handshakes\":0}");
+	sb_free(&b);
+	tls_result_free(&r);
+}
+
 static void test_json_random_records_are_valid(void **state)
 {
 	uint64_t x = 0x9e3779b97f4a7c15ull;
@@ -676,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_json_many_sans_cut_to_ten_fields_listed_once),
 		cmocka_unit_test(test_json_worst_case_record_stays_under_cap),
 		cmocka_unit_test(test_json_worst_case_with_ciphers_stays_under_cap),
+		cmocka_unit_test(test_json_chain_and_ciphers_under_a_budget),
 		cmocka_unit_test(test_json_random_records_are_valid),
 	};
 
