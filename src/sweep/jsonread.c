@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jsonread.h"
+#include "utf8.h"
 
 #define CHUNK_MIN 16384
 
@@ -85,39 +86,6 @@ static int literal(struct jr_parser *ps, const char *word)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 (RFC 3629 table). */
-static size_t utf8_valid(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < need; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return need;
-}
-
 static int hex4(const unsigned char *s, unsigned *out)
 {
 	unsigned v = 0;
@@ -137,30 +105,6 @@ static int hex4(const unsigned char *s, unsigned *out)
 	}
 	*out = v;
 	return 0;
-}
-
-static size_t put_utf8(unsigned char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		o[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (unsigned char)(0xc0 | cp >> 6);
-		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (unsigned char)(0xe0 | cp >> 12);
-		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (unsigned char)(0xf0 | cp >> 18);
-	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 /* One \uXXXX escape (ps->p at the 'u'), a surrogate pair taken whole. */
@@ -223,7 +167,7 @@ static int parse_string(struct jr_parser *ps, const char **out, size_t *outlen)
 			continue;
 		}
 		if (c != '\\') {
-			if ((k = utf8_valid(ps->p, (size_t)(ps->end - ps->p))) == 0)
+			if ((k = utf8_decode(ps->p, (size_t)(ps->end - ps->p), NULL, NULL)) == 0)
 				return fail(ps, "invalid UTF-8");
 			memcpy(o, ps->p, k);
 			o += k;
@@ -243,7 +187,9 @@ static int parse_string(struct jr_parser *ps, const char **out, size_t *outlen)
 		case 'u':
 			if (unicode_escape(ps, &cp) != 0)
 				return -1;
-			o += put_utf8(o, cp);
+			if ((k = utf8_encode(cp, o)) == 0)
+				return fail(ps, "bad \\u escape");
+			o += k;
 			continue;
 		default:
 			return fail(ps, "bad escape in string");

@@ -62,7 +62,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)results_load(&rs, path, err, sizeof(err));
 	sweep_normalize(&rs);
 	for (size_t i = 1; i < rs.nports; i++) {
-		int c = addr_order(rs.ports[i - 1].ip, rs.ports[i].ip);
+		int c = addr_order(rs_port_ip(&rs, &rs.ports[i - 1]), rs_port_ip(&rs, &rs.ports[i]));
+
+		/* the compact order (v6, pool index) is the address order */
+		if (c != rs_port_addr_cmp(&rs.ports[i - 1], &rs.ports[i]))
+			abort();
 
 		if (c > 0 || (c == 0 && rs.ports[i - 1].port >= rs.ports[i].port))
 			abort();
@@ -71,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * reads back as the same address: what merge writes, diff and report
 	 * show, --resume matches. */
 	for (size_t i = 0; i < rs.nports + rs.nhosts; i++) {
-		ip_addr a = i < rs.nports ? rs.ports[i].ip : rs.hosts[i - rs.nports].ip, b;
+		ip_addr a = i < rs.nports ? rs_port_ip(&rs, &rs.ports[i]) : rs.hosts[i - rs.nports].ip, b;
 		char text[ADDR_STR_MAX];
 		const char *why;
 		size_t n = addr_to_str(a, text);
