@@ -122,7 +122,7 @@ $(FUZZ_BUILD)/gen/embedded_data.c: data/exclude.conf data/top-ports.txt tools/em
 	sh tools/embed.sh portus_default_exclude data/exclude.conf portus_top_ports data/top-ports.txt > $@
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
-	clang -Iinclude -D_GNU_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lpcap -ldumbnet -lssl -lcrypto -lcares -lpthread
+	clang -Iinclude -D_GNU_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lpcap -ldumbnet -lcurl -lssl -lcrypto -lcares -lpthread
 
 # Each harness for FUZZ_TIME seconds; crashes land in tests/artifacts/fuzz/.
 fuzz: $(FUZZERS)
