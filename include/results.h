@@ -153,4 +153,9 @@ int results_load(struct result_set *rs, const char *path, char *err, size_t errl
 
 void results_free(struct result_set *rs);
 
+/* The owned strings of one record (sweep_normalize drops duplicates with
+ * them); the record itself is not freed. */
+void rs_tls_free(struct rs_tls *t);
+void rs_resolve_free(struct rs_resolve *r);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "addr.h"
 #include "namelist.h"
@@ -55,46 +56,6 @@ static int bad(struct rec_ctx *c, const char *key, const char *what)
 	return rec_fail(c, "with a bad \"%s\" (%s expected)", key, what);
 }
 
-/* Strict dotted quad as the writers print it: no leading zeros, 0-255. */
-static int parse_ipv4(const char *s, uint32_t *out)
-{
-	uint32_t ip = 0;
-
-	for (int i = 0; i < 4; i++) {
-		unsigned v = 0, nd = 0;
-
-		if (i > 0 && *s++ != '.')
-			return -1;
-		if (*s == '0' && s[1] >= '0' && s[1] <= '9')
-			return -1;
-		while (*s >= '0' && *s <= '9' && nd < 4) {
-			v = v * 10 + (unsigned)(*s++ - '0');
-			nd++;
-		}
-		if (nd == 0 || nd > 3 || v > 255)
-			return -1;
-		ip = ip << 8 | v;
-	}
-	if (*s != '\0')
-		return -1;
-	*out = ip;
-	return 0;
-}
-
-/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int digits(const char *s, int n, unsigned *out)
 {
 	unsigned v = 0;
@@ -113,6 +74,7 @@ static int parse_time(const char *s, size_t len, int64_t *out)
 {
 	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	unsigned y, mo, d, h, mi, se, us;
+	struct tm tm;
 
 	if (len != 27 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
 	    s[16] != ':' || s[19] != '.' || s[26] != 'Z')
@@ -123,8 +85,11 @@ static int parse_time(const char *s, size_t len, int64_t *out)
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 59)
 		return -1;
-	*out = (days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + se) *
-		       1000000 + us;
+	tm = (struct tm){ .tm_year = (int)y - 1900, .tm_mon = (int)mo - 1, .tm_mday = (int)d,
+			  .tm_hour = (int)h, .tm_min = (int)mi, .tm_sec = (int)se };
+	/* timegm: UTC, proleptic Gregorian (29 February of a common year rolls
+	 * over to 1 March, as the writers never print it) */
+	*out = (int64_t)timegm(&tm) * 1000000 + us;
 	return 0;
 }
 
@@ -139,8 +104,8 @@ static int parse_time(const char *s, size_t len, int64_t *out)
 static int get_ip(struct rec_ctx *c, const struct jr_value *o, const char *key, ip_addr *ip)
 {
 	const struct jr_value *v = need(c, o, key);
+	char canon[ADDR_STR_MAX];
 	const char *why;
-	uint32_t v4;
 
 	if (v == NULL)
 		return -1;
@@ -149,9 +114,10 @@ static int get_ip(struct rec_ctx *c, const struct jr_value *o, const char *key, 
 			return bad(c, key, "an IPv6 address in RFC 4291 text form");
 		return 0;
 	}
-	if (v->type != JR_STRING || parse_ipv4(v->s, &v4) != 0)
+	/* A dotted quad exactly as addr_to_str prints it (no leading zeros). */
+	if (v->type != JR_STRING || addr_parse(v->s, v->len, ip, &why) != 0 ||
+	    !addr_is_v4(*ip) || addr_to_str(*ip, canon) != v->len || strcmp(canon, v->s) != 0)
 		return bad(c, key, "a dotted-quad IPv4 address");
-	*ip = addr_from_v4(v4);
 	return 0;
 }
 
@@ -525,7 +491,7 @@ static unsigned version_bits(struct rec_ctx *c, const struct jr_value *list, int
 	return bits;
 }
 
-static void tls_free(struct rs_tls *t)
+void rs_tls_free(struct rs_tls *t)
 {
 	char **strs[] = { &t->sni, &t->outcome, &t->alert, &t->detail, &t->version, &t->cipher,
 			  &t->alpn, &t->group, &t->verify_error, &t->subject, &t->issuer,
@@ -656,19 +622,19 @@ static int read_tls(struct result_set *rs, struct rec_ctx *c, const struct jr_va
 	struct rs_tls t = { .verify_ok = -1, .hostname_match = -1 };
 
 	if (read_tls_fields(&t, c, o) != 0) {
-		tls_free(&t);
+		rs_tls_free(&t);
 		return -1;
 	}
 	if ((t.line = strndup(line, len)) == NULL ||
 	    grow((void **)&rs->tls, &rs->captls, rs->ntls, sizeof(t))) {
-		tls_free(&t);
+		rs_tls_free(&t);
 		return rec_fail(c, "kept: out of memory");
 	}
 	rs->tls[rs->ntls++] = t;
 	return 0;
 }
 
-static void resolve_free(struct rs_resolve *r)
+void rs_resolve_free(struct rs_resolve *r)
 {
 	free(r->hostname);
 	free(r->error);
@@ -714,7 +680,7 @@ static int read_resolve(struct result_set *rs, struct rec_ctx *c, const struct j
 	r.line = strndup(line, len);
 	if (r.hostname == NULL || r.error == NULL || r.family == NULL || r.line == NULL ||
 	    grow((void **)&rs->resolves, &rs->capresolves, rs->nresolves, sizeof(r))) {
-		resolve_free(&r);
+		rs_resolve_free(&r);
 		return rec_fail(c, "kept: out of memory");
 	}
 	rs->resolves[rs->nresolves++] = r;
@@ -880,11 +846,11 @@ out:
 void results_free(struct result_set *rs)
 {
 	for (size_t i = 0; i < rs->ntls; i++)
-		tls_free(&rs->tls[i]);
+		rs_tls_free(&rs->tls[i]);
 	for (size_t i = 0; i < rs->nsums; i++)
 		free(rs->sum_files[i]);
 	for (size_t i = 0; i < rs->nresolves; i++)
-		resolve_free(&rs->resolves[i]);
+		rs_resolve_free(&rs->resolves[i]);
 	free(rs->resolves);
 	hostnames_free(&rs->names);
 	addrpool_free(&rs->addr6);

@@ -77,21 +77,6 @@ static int cmp_tls(const void *pa, const void *pb)
 	return (a->time_us > b->time_us) - (a->time_us < b->time_us);
 }
 
-/* Frees a record dropped as a duplicate: its owned strings, through a
- * one-record result set so results.c stays the only owner of the layout. */
-static void drop_tls(struct rs_tls *t)
-{
-	struct result_set one;
-
-	results_init(&one);
-	one.tls = malloc(sizeof(*t));
-	if (one.tls == NULL)
-		return; /* leaks one record's strings rather than crash */
-	one.tls[0] = *t;
-	one.ntls = one.captls = 1;
-	results_free(&one);
-}
-
 int sweep_resolve_cmp(const struct rs_resolve *a, const struct rs_resolve *b)
 {
 	int c = strcasecmp(a->hostname, b->hostname);
@@ -109,19 +94,6 @@ static int cmp_resolve(const void *pa, const void *pb)
 	if (a->time_us != b->time_us)
 		return (a->time_us > b->time_us) - (a->time_us < b->time_us);
 	return strcmp(a->hostname, b->hostname); /* same time: one answer whatever the order */
-}
-
-static void drop_resolve(struct rs_resolve *r)
-{
-	struct result_set one;
-
-	results_init(&one);
-	one.resolves = malloc(sizeof(*r));
-	if (one.resolves == NULL)
-		return; /* leaks one record's strings rather than crash */
-	one.resolves[0] = *r;
-	one.nresolves = one.capresolves = 1;
-	results_free(&one);
 }
 
 /*
@@ -201,7 +173,7 @@ void sweep_normalize(struct result_set *rs)
 		if (n == 0 || sweep_tls_cmp(&rs->tls[n - 1], &rs->tls[i]) != 0)
 			rs->tls[n++] = rs->tls[i];
 		else
-			drop_tls(&rs->tls[i]);
+			rs_tls_free(&rs->tls[i]);
 	}
 	rs->ntls = n;
 
@@ -211,7 +183,7 @@ void sweep_normalize(struct result_set *rs)
 		if (n == 0 || sweep_resolve_cmp(&rs->resolves[n - 1], &rs->resolves[i]) != 0)
 			rs->resolves[n++] = rs->resolves[i];
 		else
-			drop_resolve(&rs->resolves[i]);
+			rs_resolve_free(&rs->resolves[i]);
 	}
 	rs->nresolves = n;
 }

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include <openssl/asn1.h>
@@ -280,20 +281,6 @@ static void serial_hex(struct tls_chain_info *ci, struct tls_cert_info *c, const
 	c->serial_hex[o] = '\0';
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil): exact for any year, no time zone involved. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* ASN1_TIME (UTCTime or GeneralizedTime, years 0-9999) to Unix seconds.
  * Returns 0, or -1 when OpenSSL cannot read it. */
 static int time_to_unix(const ASN1_TIME *t, int64_t *out)
@@ -303,8 +290,8 @@ static int time_to_unix(const ASN1_TIME *t, int64_t *out)
 	/* ASN1_TIME_to_tm(NULL) would mean "now": never pass NULL. */
 	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
 		return -1;
-	*out = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
-	       (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 + tm.tm_sec;
+	/* timegm: UTC, proleptic Gregorian, a 64-bit time_t for any year */
+	*out = (int64_t)timegm(&tm);
 	return 0;
 }
 
