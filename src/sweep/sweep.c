@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "portsort.h"
@@ -211,10 +212,21 @@ int64_t sweep_scan_start(const struct result_set *rs)
 
 int sweep_out_open(struct sweep_out *o, const char *path, char *err, size_t errlen)
 {
+	struct stat st;
+
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	if (strcmp(path, "-") == 0) {
 		o->fp = stdout;
+		return 0;
+	}
+	/* Not a regular file (/dev/null, a FIFO, a terminal): written to as it
+	 * is. A rename over it would replace the device with a file. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((o->fp = fopen(path, "w")) == NULL) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
 		return 0;
 	}
 	if (asprintf(&o->tmp, "%s.tmp", path) < 0) {
@@ -240,9 +252,10 @@ int sweep_out_close(struct sweep_out *o, int commit, char *err, size_t errlen)
 		bad |= fflush(stdout) != 0;
 	} else {
 		bad |= fclose(o->fp) != 0;
-		if (!commit || bad)
+		/* (tmp NULL: written in place, nothing to move) */
+		if (o->tmp != NULL && (!commit || bad))
 			unlink(o->tmp);
-		else if (rename(o->tmp, o->path) != 0)
+		else if (o->tmp != NULL && rename(o->tmp, o->path) != 0)
 			bad = 1;
 	}
 	if (bad && commit) {

@@ -48,7 +48,8 @@ int sweep_tls_cmp(const struct rs_tls *a, const struct rs_tls *b);
 int64_t sweep_scan_start(const struct result_set *rs);
 
 /*
- * An output file written whole or not at all: "-" is stdout; otherwise
+ * An output file written whole or not at all: "-" is stdout; a path that
+ * is not a regular file (/dev/null, a FIFO) is written in place; otherwise
  * PATH.tmp is written and renamed over PATH by sweep_out_close(.., 1).
  */
 struct sweep_out {

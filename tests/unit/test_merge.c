@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -276,6 +278,47 @@ static void test_merge_keeps_names(void **state)
 		"\"shards_merged\":2,\"shards_missing\":[]}\n");
 }
 
+/* -o onto something that is not a regular file (a FIFO here, /dev/null in
+ * practice) writes into it: a rename over it would replace it with a file. */
+static void test_output_to_a_fifo_stays_a_fifo(void **state)
+{
+	const char *args[] = { "-o", path_of("fifo"), path_of("f1.json"), NULL };
+	const char *err;
+	struct stat st;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	shard_file("f1.json", PORT("198.18.0.10", 22, "open", "syn-ack", "64"),
+		   summary("7", "1/1", 1, 2, 1, 0, 0, "false"));
+	assert_int_equal(mkfifo(path_of("fifo"), 0600), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) { /* the reader: the FIFO's bytes into a file */
+		FILE *in, *out;
+		int ch;
+
+		/* If merge never opens the FIFO (it renamed a file over it), the
+		 * open below would wait forever: the alarm ends it, and the test fails. */
+		alarm(5);
+		in = fopen(path_of("fifo"), "r");
+		out = fopen(path_of("fifo.out"), "w");
+		if (in == NULL || out == NULL)
+			_exit(1);
+		while ((ch = getc(in)) != EOF)
+			putc(ch, out);
+		_exit(fclose(out) == 0 ? 0 : 1);
+	}
+	assert_int_equal(run_merge(args, &err), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(stat(path_of("fifo"), &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(access(path_of("fifo.tmp"), F_OK), -1);
+	assert_non_null(strstr(slurp(path_of("fifo.out")),
+			       PORT("198.18.0.10", 22, "open", "syn-ack", "64")));
+}
+
 static void test_refuses_incomplete_or_mixed_sets(void **state)
 {
 	static const struct {
@@ -371,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_merges_complete_set_in_address_order),
 		cmocka_unit_test(test_merges_ipv6_hosts),
 		cmocka_unit_test(test_merge_keeps_names),
+		cmocka_unit_test(test_output_to_a_fifo_stays_a_fifo),
 		cmocka_unit_test(test_refuses_incomplete_or_mixed_sets),
 		cmocka_unit_test(test_allow_partial_names_missing_shards),
 	};
