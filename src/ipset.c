@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conflines.h"
 #include "ipset.h"
 #include "portus.h"
 
@@ -259,50 +260,31 @@ int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *o
 		   char *err, size_t errlen)
 {
 	char why[PORTUS_ERRLEN];
-	const char *p, *end;
-	size_t n0 = s->n, names0 = names_now(s), line = 0;
+	struct conf_lines cl;
+	const char *p;
+	size_t n0 = s->n, names0 = names_now(s), n;
 
-	if (len == 0) /* text may be NULL then; NULL + 0 is undefined */
-		return 0;
 	if (origin == NULL)
 		origin = "(text)";
-	p = text;
-	end = text + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl != NULL ? nl : end;
-		const char *hash = memchr(p, '#', (size_t)(e - p));
-		const char *next = nl != NULL ? nl + 1 : end;
+	conf_lines_init(&cl, text, len);
+	while (conf_lines_next(&cl, &p, &n)) {
+		int named = take_name(s, p, n);
 		ip_addr a, b;
 
-		line++;
-		if (hash != NULL)
-			e = hash;
-		while (p < e && portus_is_space(*p))
-			p++;
-		while (e > p && portus_is_space(e[-1]))
-			e--;
-		if (p < e) {
-			int named = take_name(s, p, (size_t)(e - p));
-
-			if (named < 0) {
-				portus_err(err, errlen, "%s:%zu: out of memory", origin, line);
-				goto fail;
-			}
-			if (named > 0) {
-				p = next;
-				continue;
-			}
-			if (parse_spec(s, p, (size_t)(e - p), &a, &b, why, sizeof(why)) != 0) {
-				portus_err(err, errlen, "%s:%zu: %s", origin, line, why);
-				goto fail;
-			}
-			if (ipset_add_range(s, a, b) != 0) {
-				portus_err(err, errlen, "%s:%zu: out of memory", origin, line);
-				goto fail;
-			}
+		if (named < 0) {
+			portus_err(err, errlen, "%s:%zu: out of memory", origin, cl.line);
+			goto fail;
 		}
-		p = next;
+		if (named > 0)
+			continue;
+		if (parse_spec(s, p, n, &a, &b, why, sizeof(why)) != 0) {
+			portus_err(err, errlen, "%s:%zu: %s", origin, cl.line, why);
+			goto fail;
+		}
+		if (ipset_add_range(s, a, b) != 0) {
+			portus_err(err, errlen, "%s:%zu: out of memory", origin, cl.line);
+			goto fail;
+		}
 	}
 	return 0;
 fail:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conflines.h"
 #include "portus.h"
 #include "ports.h"
 
@@ -195,35 +196,23 @@ int ports_parse(struct port_list *p, const char *spec, char *err, size_t errlen)
  */
 static int top_walk(struct portmap *m, unsigned want, unsigned *avail, char *err, size_t errlen)
 {
-	const char *p = portus_top_ports;
-	unsigned n = 0, line = 0;
+	struct conf_lines cl;
+	const char *p;
+	unsigned n = 0;
+	size_t len;
 
-	while (*p != '\0') {
-		const char *nl = strchr(p, '\n');
-		const char *e = nl != NULL ? nl : p + strlen(p);
-		const char *next = nl != NULL ? nl + 1 : e;
-		const char *hash = memchr(p, '#', (size_t)(e - p));
+	conf_lines_init(&cl, portus_top_ports, strlen(portus_top_ports));
+	while (conf_lines_next(&cl, &p, &len)) {
 		unsigned port;
 
-		line++;
-		if (hash != NULL)
-			e = hash;
-		while (p < e && portus_is_space(*p))
-			p++;
-		while (e > p && portus_is_space(e[-1]))
-			e--;
-		if (p < e) {
-			if (parse_port(p, (size_t)(e - p), &port) != 0) {
-				portus_err(err, errlen,
-					   "built-in top-ports list, line %u: not a port 1-65535",
-					   line);
-				return -1;
-			}
-			if (m != NULL && n < want)
-				map_set(m, port);
-			n++;
+		if (parse_port(p, len, &port) != 0) {
+			portus_err(err, errlen, "built-in top-ports list, line %zu: not a port 1-65535",
+				   cl.line);
+			return -1;
 		}
-		p = next;
+		if (m != NULL && n < want)
+			map_set(m, port);
+		n++;
 	}
 	*avail = n;
 	return 0;

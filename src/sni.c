@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "conflines.h"
 #include "portus.h"
 #include "sni.h"
 
@@ -55,47 +56,35 @@ int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char
 		     char *err, size_t errlen)
 {
 	struct sni_entry *v = NULL;
-	size_t n = 0, cap = 0, line = 0, pos = 0;
+	size_t n = 0, cap = 0, ll, b, c, d;
 	char shown[PORTUS_SHOW_MAX + 4];
+	struct conf_lines cl;
+	const char *ln;
 
-	while (pos < len) {
-		const char *ln = text + pos, *nl = memchr(ln, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - ln) : len - pos, a, b, c, d;
+	conf_lines_init(&cl, text, len);
+	while (conf_lines_next(&cl, &ln, &ll)) {
 		const char *why = NULL;
 		ip_addr ip;
 
-		pos += ll + (nl != NULL);
-		line++;
-		for (size_t i = 0; i < ll; i++)
-			if (ln[i] == '#') {
-				ll = i;
-				break;
-			}
-		for (a = 0; a < ll && is_blank(ln[a]); a++)
-			;
-		if (a == ll)
-			continue;
-		for (b = a; b < ll && !is_blank(ln[b]); b++)
+		/* ADDRESS NAME: ln[0, b) and ln[c, d); the line has no blanks at either end */
+		for (b = 0; b < ll && !is_blank(ln[b]); b++)
 			;
 		for (c = b; c < ll && is_blank(ln[c]); c++)
 			;
 		for (d = c; d < ll && !is_blank(ln[d]); d++)
 			;
-		for (size_t t = d; t < ll; t++)
-			if (!is_blank(ln[t]))
-				goto bad_format;
-		if (c == ll)
+		if (d != ll || c == ll)
 			goto bad_format;
-		if (addr_parse(ln + a, b - a, &ip, &why) != 0) {
+		if (addr_parse(ln, b, &ip, &why) != 0) {
 			/* One address per line: a network or a range is a mistake to name. */
-			if (memchr(ln + a, '/', b - a) != NULL || memchr(ln + a, '-', b - a) != NULL)
+			if (memchr(ln, '/', b) != NULL || memchr(ln, '-', b) != NULL)
 				why = "expected one IPv4 or IPv6 address, not a network or range";
-			portus_err(err, errlen, "%s:%zu: %s: %s", origin, line,
-				   portus_show(shown, ln + a, b - a), why);
+			portus_err(err, errlen, "%s:%zu: %s: %s", origin, cl.line,
+				   portus_show(shown, ln, b), why);
 			goto fail;
 		}
 		if (!valid_name(ln + c, d - c)) {
-			portus_err(err, errlen, "%s:%zu: %s: not a DNS name", origin, line,
+			portus_err(err, errlen, "%s:%zu: %s: not a DNS name", origin, cl.line,
 				   portus_show(shown, ln + c, d - c));
 			goto fail;
 		}
@@ -116,7 +105,7 @@ int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char
 		n++;
 		continue;
 bad_format:
-		portus_err(err, errlen, "%s:%zu: expected \"ADDRESS NAME\"", origin, line);
+		portus_err(err, errlen, "%s:%zu: expected \"ADDRESS NAME\"", origin, cl.line);
 		goto fail;
 	}
 	if (n > 0) {
