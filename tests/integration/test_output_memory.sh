@@ -45,16 +45,21 @@ run() {
 	tail -1 "$ART/$name.time" >"$ART/$name.kib"
 }
 
+# count_is FILE WANT WHAT GREP-ARGS...: grep -c finds exactly WANT lines.
+count_is() {
+	local file=$1 want=$2 what=$3 n
+	shift 3
+	n=$(grep -c "$@" "$file")
+	[ "$n" = "$want" ] || fail "$what: $n, want $want"
+}
+
 # 1. The reference: NDJSON streamed to stdout.
 run json -oJ -
-grep -c '"state":"filtered","reason":"no-response"' "$ART/json.out" >"$ART/json.filtered"
-[ "$(cat "$ART/json.filtered")" = "$FILTERED" ] ||
-	fail "-oJ: $(cat "$ART/json.filtered") no-response records, want $FILTERED"
-n=$(grep -c '"state":"open"' "$ART/json.out")
-[ "$n" = "$OPEN" ] || fail "-oJ: $n open records, want $OPEN"
-n=$(grep -c '"state":"closed"' "$ART/json.out")
-[ "$n" = "$CLOSED" ] || fail "-oJ: $n closed records, want $CLOSED"
-rm -f "$ART/json.out" # ~600 MB
+J=$ART/json.out
+count_is "$J" "$FILTERED" "-oJ: no-response records" '"state":"filtered","reason":"no-response"'
+count_is "$J" "$OPEN" "-oJ: open records" '"state":"open"'
+count_is "$J" "$CLOSED" "-oJ: closed records" '"state":"closed"'
+rm -f "$J" # ~600 MB
 
 # 2. The table (stdout), -oX and -oG at once.
 run nmap -oX "$ART/scan.xml" -oG "$ART/scan.gnmap"
@@ -66,41 +71,33 @@ echo "peak RSS: -oJ - $ref KiB; table + -oX + -oG $got KiB (limit +$LIMIT_KIB Ki
 
 # The table: one block per answering host, silence counted.
 T=$ART/nmap.out
-n=$(grep -c '^portus scan report for 198\.19\.0\.' "$T")
-[ "$n" = 256 ] || fail "table: $n host blocks, want 256"
-n=$(grep -c '^Not shown: 100 filtered tcp ports (no-response)$' "$T")
-[ "$n" = 256 ] || fail "table: $n 'Not shown: 100 filtered tcp ports (no-response)' lines, want 256"
-n=$(grep -c '^80/tcp .* open .* syn-ack ttl 64$' "$T")
-[ "$n" = 256 ] || fail "table: $n open 80/tcp lines, want 256"
-n=$(grep -c '^[0-9]*/tcp .* closed .* reset ttl 64$' "$T")
-[ "$n" = "$CLOSED" ] || fail "table: $n closed port lines, want $CLOSED"
-grep -qx "32768 hosts gave no response on any port (all filtered, no-response)." "$T" ||
-	fail "table: no '32768 hosts gave no response' line: $(grep -i 'no response' "$T" | head -3)"
-grep -q "^portus done: $HOSTS addresses x $NPORTS ports ($((HOSTS * NPORTS)) targets) in .* s: $OPEN open, $CLOSED closed, $FILTERED filtered; " "$T" ||
-	fail "table: summary line: $(grep '^portus done' "$T")"
+count_is "$T" 256 "table: host blocks" '^portus scan report for 198\.19\.0\.'
+count_is "$T" 256 "table: 'Not shown: 100 filtered tcp ports (no-response)' lines" \
+	-x 'Not shown: 100 filtered tcp ports (no-response)'
+count_is "$T" 256 "table: open 80/tcp lines" '^80/tcp .* open .* syn-ack ttl 64$'
+count_is "$T" "$CLOSED" "table: closed port lines" '^[0-9]*/tcp .* closed .* reset ttl 64$'
+count_is "$T" 1 "table: '32768 hosts gave no response' lines" \
+	-x "32768 hosts gave no response on any port (all filtered, no-response)."
+count_is "$T" 1 "table: summary lines with every count" "^portus done: $HOSTS addresses x $NPORTS ports \
+($((HOSTS * NPORTS)) targets) in .* s: $OPEN open, $CLOSED closed, $FILTERED filtered; "
 
 # -oX: the same hosts, each with its extraports; the silent ones only counted.
 X=$ART/scan.xml
-n=$(grep -c '^<host starttime=' "$X")
-[ "$n" = 256 ] || fail "-oX: $n hosts, want 256"
-n=$(grep -c '^<ports><extraports state="filtered" count="100">$' "$X")
-[ "$n" = 256 ] || fail "-oX: $n <extraports state=\"filtered\" count=\"100\">, want 256"
-n=$(grep -cx '<extrareasons reason="no-response" count="100" proto="tcp" ports="1000-1099"/>' "$X")
-[ "$n" = 256 ] || fail "-oX: $n no-response extrareasons for 1000-1099, want 256"
-n=$(grep -c '<port protocol="tcp" portid="[0-9]*"><state state="closed" reason="reset" reason_ttl="64"/>' "$X")
-[ "$n" = "$CLOSED" ] || fail "-oX: $n closed <port>s, want $CLOSED"
-grep -q "<hosts up=\"256\" down=\"32768\" total=\"$HOSTS\"/>" "$X" ||
-	fail "-oX: run statistics: $(grep '<hosts ' "$X")"
+count_is "$X" 256 "-oX: hosts" '^<host starttime='
+count_is "$X" 256 "-oX: filtered extraports of 100" -x '<ports><extraports state="filtered" count="100">'
+count_is "$X" 256 "-oX: no-response extrareasons for 1000-1099" \
+	-x '<extrareasons reason="no-response" count="100" proto="tcp" ports="1000-1099"/>'
+count_is "$X" "$CLOSED" "-oX: closed <port>s" \
+	'<port protocol="tcp" portid="[0-9]*"><state state="closed" reason="reset" reason_ttl="64"/>'
+count_is "$X" 1 "-oX: run statistics" "<hosts up=\"256\" down=\"32768\" total=\"$HOSTS\"/>"
 if command -v xmllint >/dev/null; then
 	timeout 120 xmllint --noout "$X" || fail "-oX is not well-formed XML"
 fi
 
 # -oG: one Ports line per answering host with the one summarised state.
 G=$ART/scan.gnmap
-n=$(grep -c $'^Host: 198\\.19\\.0\\.[0-9]* ()\tStatus: Up$' "$G")
-[ "$n" = 256 ] || fail "-oG: $n hosts up, want 256"
-n=$(grep -c $'/open/tcp//http///.*\tIgnored State: filtered (100)$' "$G")
-[ "$n" = 256 ] || fail "-oG: $n Ports lines with 80 open and 'Ignored State: filtered (100)', want 256"
-grep -q "^# portus done at .* -- $HOSTS IP addresses (256 hosts up) scanned in " "$G" ||
-	fail "-oG: closing line: $(tail -1 "$G")"
+count_is "$G" 256 "-oG: hosts up" $'^Host: 198\\.19\\.0\\.[0-9]* ()\tStatus: Up$'
+count_is "$G" 256 "-oG: Ports lines with 80 open and 'Ignored State: filtered (100)'" \
+	$'/open/tcp//http///.*\tIgnored State: filtered (100)$'
+count_is "$G" 1 "-oG: closing lines" "^# portus done at .* -- $HOSTS IP addresses (256 hosts up) scanned in "
 echo "PASS: test_output_memory (peak RSS -oJ - $ref KiB, table+-oX+-oG $got KiB)"

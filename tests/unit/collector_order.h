@@ -62,4 +62,19 @@ static int co_feed(struct writer *w, const struct port_record *p, size_t np,
 	return r;
 }
 
+/* The records as given (ports, then hosts), or in collect.c's order. */
+static int co_feed_as(int collector, struct writer *w, const struct port_record *p, size_t np,
+		      const struct host_record *h, size_t nh)
+{
+	int r = 0;
+
+	if (collector)
+		return co_feed(w, p, np, h, nh);
+	for (size_t i = 0; i < np && r == 0; i++)
+		r = w->ops->port(w, &p[i]);
+	for (size_t i = 0; i < nh && r == 0; i++)
+		r = w->ops->host(w, &h[i]);
+	return r;
+}
+
 #endif

@@ -148,7 +148,6 @@ static char *run_in(int collector, enum kind k, const struct run_info *ri,
 	struct writer *w;
 	char *out;
 	int fd;
-	size_t i;
 
 	snprintf(path, sizeof(path), "/tmp/portus-nmapfmt-XXXXXX");
 	fd = mkstemp(path);
@@ -159,14 +158,7 @@ static char *run_in(int collector, enum kind k, const struct run_info *ri,
 	assert_non_null(w);
 	assert_null(w->ops->tls); /* TLS records have no place in either format */
 	assert_int_equal(w->open_only, ri->open_only);
-	if (collector) {
-		assert_int_equal(co_feed(w, p, np, h, nh), 0);
-	} else {
-		for (i = 0; i < np; i++)
-			assert_int_equal(w->ops->port(w, &p[i]), 0);
-		for (i = 0; i < nh; i++)
-			assert_int_equal(w->ops->host(w, &h[i]), 0);
-	}
+	assert_int_equal(co_feed_as(collector, w, p, np, h, nh), 0);
 	if (s != NULL)
 		assert_int_equal(w->ops->summary(w, s), 0);
 	out = slurp_path(path);

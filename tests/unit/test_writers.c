@@ -511,20 +511,12 @@ static char *text_run_in(int collector, int open_only, const struct port_record 
 	struct writer *w;
 	FILE *f = tmpfile();
 	char *out;
-	size_t i;
 
 	assert_non_null(f);
 	w = writer_text_open(f, open_only, err, sizeof(err));
 	assert_non_null(w);
 	assert_int_equal(w->owns_fp, 0);
-	if (collector) {
-		assert_int_equal(co_feed(w, p, np, h, nh), 0);
-	} else {
-		for (i = 0; i < np; i++)
-			assert_int_equal(w->ops->port(w, &p[i]), 0);
-		for (i = 0; i < nh; i++)
-			assert_int_equal(w->ops->host(w, &h[i]), 0);
-	}
+	assert_int_equal(co_feed_as(collector, w, p, np, h, nh), 0);
 	if (s != NULL)
 		assert_int_equal(w->ops->summary(w, s), 0);
 	assert_int_equal(w->ops->close(w), 0);
