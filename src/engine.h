@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "cookie.h"
 #include "netroute.h"
 #include "options.h"
@@ -74,8 +75,6 @@ struct engine {
 };
 
 /* Monotonic and wall clocks in microseconds. */
-int64_t mono_us(void);
-int64_t wall_us(void);
 
 /* sender.c */
 /* Opens e->ntx sockets (all before the privilege drop). Returns 0 or -1 with err. */

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "clock.h"
 #include "portus.h"
 #include "resolve.h"
 
@@ -46,14 +47,6 @@ const char *resolve_status_name(enum resolve_status s)
 					     "REFUSED", "TIMEOUT", "ERROR" };
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "ERROR";
-}
-
-static int64_t now_us(int clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static enum resolve_status from_ares(int status)
@@ -149,7 +142,7 @@ static void on_answer(void *arg, int status, int timeouts, struct ares_addrinfo 
 	struct resolve_result *r = &rv->out[lk->i];
 
 	(void)timeouts;
-	r->time_us = now_us(CLOCK_REALTIME);
+	r->time_us = wall_us();
 	r->status = from_ares(status);
 	if (status == ARES_SUCCESS && ai != NULL) {
 		if (collect_addrs(r, ai) != 0)
@@ -225,7 +218,7 @@ int resolve_names(const char *const *names, size_t n, const struct resolve_opts 
 	struct resolver rv;
 	struct ares_options ao;
 	struct ares_addrinfo_hints hints;
-	int64_t t0 = now_us(CLOCK_MONOTONIC);
+	int64_t t0 = mono_us();
 	int st;
 
 	memset(out, 0, n * sizeof(*out));
@@ -275,7 +268,7 @@ int resolve_names(const char *const *names, size_t n, const struct resolve_opts 
 		return -1;
 	}
 	if (stats != NULL) {
-		stats->elapsed_us = now_us(CLOCK_MONOTONIC) - t0;
+		stats->elapsed_us = mono_us() - t0;
 		stats->max_in_flight = rv.max_in_flight;
 		for (size_t i = 0; i < n; i++) {
 			if (out[i].status == RES_OK)

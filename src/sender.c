@@ -16,22 +16,6 @@
 
 #define TX_BATCH 64
 
-int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Opens one AF_PACKET socket bound to the interface. Returns the fd or -1. */
 static int tx_socket(const struct net_path *np, char *err, size_t errlen)
 {

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "hec.h"
 #include "http_client.h"
 #include "portus.h"
@@ -111,10 +112,7 @@ int hec_reply_parse(const char *body, size_t len, int *code, char *text, size_t 
 
 static int64_t mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return mono_us() / 1000;
 }
 
 static struct timespec abs_time(int64_t ms)

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cef.h"
 #include "lines.h"
 #include "portus.h"
@@ -266,18 +267,16 @@ static int msgid_ok(const char *p, size_t n)
 
 static void append_timestamp(struct strbuf *b)
 {
-	struct timespec ts;
+	int64_t us = wall_us();
 	struct tm tm;
-	time_t t;
+	time_t t = (time_t)(us / 1000000);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	t = ts.tv_sec;
 	if (gmtime_r(&t, &tm) == NULL) {
 		sb_puts(b, "-");
 		return;
 	}
 	sb_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(ts.tv_nsec / 1000));
+		  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(us % 1000000));
 }
 
 /* Frames and sends one CEF line (no newline). Failures are counted. */
