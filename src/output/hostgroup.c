@@ -37,7 +37,7 @@ static int grow(void **p, size_t *cap, size_t n, size_t size)
 	size_t ncap;
 	void *q;
 
-	if (n < *cap)
+	if (n < *cap && *p != NULL) /* (never NULL with room; says so to the analyzer) */
 		return 0;
 	ncap = *cap ? *cap * 2 : 256;
 	if (ncap > SIZE_MAX / size)
@@ -519,7 +519,7 @@ int hg_next(struct hostgroup *g, int open_only, struct hg_host *out)
 	}
 	out->rec = he > g->hi ? &g->hosts[he - 1] : NULL;
 	/* Every record of one address carries the same names. */
-	out->names = out->nrec > 0 ? out->ports[0].names
+	out->names = pe > g->pi ? g->ports[g->pi].names
 		     : out->rec != NULL ? out->rec->names
 		     : out->silent != NULL ? out->silent->names : NULL;
 	find_status(out, out->rec);
