@@ -107,6 +107,9 @@ check: portus
 FUZZ_BUILD := build-fuzz
 FUZZ_CFLAGS := -g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/gen/embedded_data.o
+# Named only by the pattern rule below, make would delete them as intermediates
+# after each build, and rebuild the whole library for the next harness.
+.SECONDARY: $(FUZZ_LIB_OBJS)
 FUZZERS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TIME ?= 60
 
