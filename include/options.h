@@ -3,6 +3,13 @@
  * chain). nmap's spellings where nmap has the option (-p, -iL, -oJ-style
  * single-dash multi-letter flags, --exclude, --top-ports, --open), masscan's
  * for the rest (--rate, --shard, --seed).
+ *
+ * Read with getopt_long_only, as nmap does: options and targets in any order,
+ * "--" ends the options; a value as the next argument or after '=' (also
+ * "-oJ=FILE", "-p=22"), attached to a one-letter option ("-p22", "-p-");
+ * names only as --help spells them (no prefixes, no other number of dashes:
+ * a mistyped one gets "did you mean ..."). Short options may be clustered
+ * ("-4e eth0").
  */
 #ifndef PORTUS_OPTIONS_H
 #define PORTUS_OPTIONS_H
@@ -89,9 +96,12 @@ struct options {
 enum options_result { OPT_RUN = 0, OPT_EXIT_OK = 1, OPT_ERROR = -1 };
 
 /*
- * Parses argv. OPT_RUN: o is filled (release with options_free). OPT_EXIT_OK:
- * --help or --version was printed to stdout. OPT_ERROR: err says what was
- * wrong (o is freed). Ports default to the top 100 when none are given.
+ * Parses argv (not modified; o keeps pointers into it, so argv must outlive
+ * o). OPT_RUN: o is filled (release with options_free). OPT_EXIT_OK: --help
+ * or --version was printed to stdout. OPT_ERROR: err holds one line (no
+ * "portus:" prefix, control bytes shown as '?') naming the first mistake (o
+ * is freed). Ports default to the top 100 when none are given. Uses getopt's
+ * globals (optind, optarg, opterr): not reentrant, not thread-safe.
  */
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
 void options_free(struct options *o);

@@ -1,9 +1,24 @@
-/* options.c — command-line parsing from a table (see include/options.h). */
+/*
+ * options.c — the scan's command line (see include/options.h): a table of
+ * options that describes itself (spellings as --help shows them, whether a
+ * value follows, what the option does), read by getopt_long_only.
+ *
+ * Each spelling of the table becomes one getopt entry: "-p" a short option
+ * (and a one-letter long one, so "-p=22" reads as "-p 22"), "--rate" and
+ * "-oJ" long options (getopt_long_only takes one dash or two). getopt would
+ * also take any unambiguous prefix and either number of dashes; every long
+ * match is checked against the spelling as typed, so only the names --help
+ * prints are accepted: a shortened name could mean another option once one
+ * is added, "-po" would be "--ports" rather than "-p o", and main.c redacts
+ * the --hec-token value by its full name.
+ */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "options.h"
 #include "portus.h"
@@ -12,11 +27,18 @@
 
 typedef int (*opt_handler)(struct options *o, const char *val, char *err, size_t errlen);
 
+enum opt_action {
+	ACT_SET,     /* call fn with the value (NULL when the option takes none) */
+	ACT_HELP,    /* print the usage to stdout, parse nothing more */
+	ACT_VERSION, /* print the version to stdout, parse nothing more */
+};
+
 struct opt_def {
-	const char *name;  /* as typed, e.g. "--rate" or "-oJ" */
+	const char *name;  /* as typed and shown, e.g. "--rate", "-oJ" or "-p" */
 	const char *alias; /* second spelling or NULL */
 	int takes_value;
-	opt_handler fn;
+	enum opt_action action;
+	opt_handler fn; /* ACT_SET only */
 	const char *help;
 };
 
@@ -566,19 +588,6 @@ static int opt_resolve_concurrency(struct options *o, const char *v, char *err, 
 	return 0;
 }
 
-/* Sentinel handlers: the parser recognises them by address. */
-static int opt_help(struct options *o, const char *v, char *err, size_t errlen)
-{
-	(void)o, (void)v, (void)err, (void)errlen;
-	return 0;
-}
-
-static int opt_version(struct options *o, const char *v, char *err, size_t errlen)
-{
-	(void)o, (void)v, (void)err, (void)errlen;
-	return 0;
-}
-
 /* Two outputs to stdout would interleave into something no parser reads. */
 static int check_stdout_once(const struct options *o, char *err, size_t errlen)
 {
@@ -600,61 +609,61 @@ static int check_stdout_once(const struct options *o, char *err, size_t errlen)
 }
 
 static const struct opt_def opt_table[] = {
-	{ "-p", "--ports", 1, opt_ports, "PORTS    ports: 22,80,8000-8100; -p- for all" },
-	{ "--top-ports", NULL, 1, opt_top_ports, "N        the N most common ports (data/top-ports.txt)" },
-	{ "-iL", "--input-list", 1, opt_input_list, "FILE     targets from FILE, one per line, # comments" },
-	{ "-4", NULL, 0, opt_ipv4_only, "         IPv4 only: names resolve to A records, IPv6 targets are refused" },
-	{ "-6", NULL, 0, opt_ipv6_only, "         IPv6 only: names resolve to AAAA records, IPv4 targets are refused" },
-	{ "--resolve-timeout", NULL, 1, opt_resolve_timeout,
+	{ "-p", "--ports", 1, ACT_SET, opt_ports, "PORTS    ports: 22,80,8000-8100; -p- for all" },
+	{ "--top-ports", NULL, 1, ACT_SET, opt_top_ports, "N        the N most common ports (data/top-ports.txt)" },
+	{ "-iL", "--input-list", 1, ACT_SET, opt_input_list, "FILE     targets from FILE, one per line, # comments" },
+	{ "-4", NULL, 0, ACT_SET, opt_ipv4_only, "         IPv4 only: names resolve to A records, IPv6 targets are refused" },
+	{ "-6", NULL, 0, ACT_SET, opt_ipv6_only, "         IPv6 only: names resolve to AAAA records, IPv4 targets are refused" },
+	{ "--resolve-timeout", NULL, 1, ACT_SET, opt_resolve_timeout,
 	  "MS       first DNS try per name (default 1000; doubled on each retry)" },
-	{ "--resolve-retries", NULL, 1, opt_resolve_retries, "N        DNS retries per name (default 2)" },
-	{ "--resolve-concurrency", NULL, 1, opt_resolve_concurrency,
+	{ "--resolve-retries", NULL, 1, ACT_SET, opt_resolve_retries, "N        DNS retries per name (default 2)" },
+	{ "--resolve-concurrency", NULL, 1, ACT_SET, opt_resolve_concurrency,
 	  "N        names resolved at once (default 256)" },
-	{ "--exclude", NULL, 1, opt_exclude, "LIST     comma-separated addresses/ranges to skip" },
-	{ "--exclude-file", NULL, 1, opt_exclude_file,
+	{ "--exclude", NULL, 1, ACT_SET, opt_exclude, "LIST     comma-separated addresses/ranges to skip" },
+	{ "--exclude-file", NULL, 1, ACT_SET, opt_exclude_file,
 	  "FILE     excludes from FILE; replaces the built-in reserved-range list" },
-	{ "--allow-no-exclude", NULL, 0, opt_allow_no_exclude,
+	{ "--allow-no-exclude", NULL, 0, ACT_SET, opt_allow_no_exclude,
 	  "         allow more than 2^24 addresses with an empty exclude list" },
-	{ "--rate", NULL, 1, opt_rate, "PPS      probes per second (default 10000)" },
-	{ "--send-threads", NULL, 1, opt_send_threads,
+	{ "--rate", NULL, 1, ACT_SET, opt_rate, "PPS      probes per second (default 10000)" },
+	{ "--send-threads", NULL, 1, ACT_SET, opt_send_threads,
 	  "N        send with N threads, each a slice of the probe order (default 1)" },
-	{ "--seed", NULL, 1, opt_seed, "N        seed for the probe order and cookies" },
-	{ "--shard", NULL, 1, opt_shard, "K/N      scan only slice K of N (same --seed on all)" },
-	{ "--shard-from-env", NULL, 1, opt_shard_from_env,
+	{ "--seed", NULL, 1, ACT_SET, opt_seed, "N        seed for the probe order and cookies" },
+	{ "--shard", NULL, 1, ACT_SET, opt_shard, "K/N      scan only slice K of N (same --seed on all)" },
+	{ "--shard-from-env", NULL, 1, ACT_SET, opt_shard_from_env,
 	  "VAR/N    shard $VAR+1 of N ($VAR counts from 0: JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID)" },
-	{ "--resume", NULL, 1, opt_resume,
+	{ "--resume", NULL, 1, ACT_SET, opt_resume,
 	  "FILE     continue the interrupted run whose -oJ output is FILE[,FILE...]" },
-	{ "--retries", NULL, 1, opt_retries, "N        re-probe unanswered targets N times (default 2)" },
-	{ "--wait", NULL, 1, opt_wait, "MS       wait after each pass (default: from measured RTT)" },
-	{ "--interface", "-e", 1, opt_interface, "IF       send and capture on IF" },
-	{ "--source-ip", "-S", 1, opt_source_ip, "IP       source address of probes (once per family)" },
-	{ "--source-port", NULL, 1, opt_source_port, "P[-Q]    source port range of probes" },
-	{ "--gateway-mac", "--router-mac", 1, opt_gateway_mac, "MAC      next hop's MAC address" },
-	{ "-oJ", "--output-json", 1, opt_out_json, "FILE     NDJSON results ('-' for stdout)" },
-	{ "-oL", "--output-list", 1, opt_out_list, "FILE     one line per open port ('-' for stdout)" },
-	{ "-oX", "--output-xml", 1, opt_out_xml, "FILE     nmap-compatible XML ('-' for stdout)" },
-	{ "-oG", "--output-grepable", 1, opt_out_grep, "FILE     nmap grepable lines ('-' for stdout)" },
-	{ "--format", NULL, 1, opt_format, "FMT      what -oJ writes: json (default), ecs, splunk-hec, cef" },
-	{ "--hec-url", NULL, 1, opt_hec_url, "URL      also POST Splunk HEC events to URL" },
-	{ "--hec-token", NULL, 1, opt_hec_token, "TOKEN    HEC token (default: $PORTUS_HEC_TOKEN)" },
-	{ "--hec-index", NULL, 1, opt_hec_index, "NAME     Splunk index for HEC events" },
-	{ "--hec-insecure", NULL, 0, opt_hec_insecure, "         do not verify the HEC server's certificate" },
-	{ "--syslog", NULL, 1, opt_syslog, "URL      also send CEF lines as syslog to udp:// or tcp://HOST:PORT" },
-	{ "--open", NULL, 0, opt_open, "         report open ports only" },
-	{ "--tls", NULL, 0, opt_tls, "         TLS handshake, certificate and banner on open TLS ports" },
-	{ "--tls-ports", NULL, 1, opt_tls_ports, "PORTS    ports that get the TLS stage (default 443; implies --tls)" },
-	{ "--sni-file", NULL, 1, opt_sni_file, "FILE     \"ADDRESS NAME\" lines: names sent as SNI, one record each" },
-	{ "--tls-timeout", NULL, 1, opt_tls_timeout, "MS       deadline per TLS connection (default 5000)" },
-	{ "--tls-concurrency", NULL, 1, opt_tls_concurrency, "N        simultaneous TLS connections (default 256)" },
-	{ "--tls-per-host", NULL, 1, opt_tls_per_host, "N        simultaneous TLS connections per address (default 4)" },
-	{ "--tls-versions", NULL, 0, opt_tls_versions, "         also test which of TLS 1.0/1.1/1.2/1.3 are accepted" },
-	{ "--tls-ciphers", NULL, 0, opt_tls_ciphers, "         also enumerate accepted cipher suites per version and key-exchange groups" },
-	{ "--tls-pem", NULL, 0, opt_tls_pem, "         include the leaf certificate as PEM" },
-	{ "--no-banner", NULL, 0, opt_no_banner, "         no HEAD / request after the handshake" },
-	{ "--ca-file", NULL, 1, opt_ca_file, "FILE     extra trusted CA certificates (PEM) for verification" },
-	{ "--no-status", NULL, 0, opt_no_status, "         no progress line on stderr" },
-	{ "--help", "-h", 0, opt_help, "         this help" },
-	{ "--version", "-V", 0, opt_version, "         version" },
+	{ "--retries", NULL, 1, ACT_SET, opt_retries, "N        re-probe unanswered targets N times (default 2)" },
+	{ "--wait", NULL, 1, ACT_SET, opt_wait, "MS       wait after each pass (default: from measured RTT)" },
+	{ "--interface", "-e", 1, ACT_SET, opt_interface, "IF       send and capture on IF" },
+	{ "--source-ip", "-S", 1, ACT_SET, opt_source_ip, "IP       source address of probes (once per family)" },
+	{ "--source-port", NULL, 1, ACT_SET, opt_source_port, "P[-Q]    source port range of probes" },
+	{ "--gateway-mac", "--router-mac", 1, ACT_SET, opt_gateway_mac, "MAC      next hop's MAC address" },
+	{ "-oJ", "--output-json", 1, ACT_SET, opt_out_json, "FILE     NDJSON results ('-' for stdout)" },
+	{ "-oL", "--output-list", 1, ACT_SET, opt_out_list, "FILE     one line per open port ('-' for stdout)" },
+	{ "-oX", "--output-xml", 1, ACT_SET, opt_out_xml, "FILE     nmap-compatible XML ('-' for stdout)" },
+	{ "-oG", "--output-grepable", 1, ACT_SET, opt_out_grep, "FILE     nmap grepable lines ('-' for stdout)" },
+	{ "--format", NULL, 1, ACT_SET, opt_format, "FMT      what -oJ writes: json (default), ecs, splunk-hec, cef" },
+	{ "--hec-url", NULL, 1, ACT_SET, opt_hec_url, "URL      also POST Splunk HEC events to URL" },
+	{ "--hec-token", NULL, 1, ACT_SET, opt_hec_token, "TOKEN    HEC token (default: $PORTUS_HEC_TOKEN)" },
+	{ "--hec-index", NULL, 1, ACT_SET, opt_hec_index, "NAME     Splunk index for HEC events" },
+	{ "--hec-insecure", NULL, 0, ACT_SET, opt_hec_insecure, "         do not verify the HEC server's certificate" },
+	{ "--syslog", NULL, 1, ACT_SET, opt_syslog, "URL      also send CEF lines as syslog to udp:// or tcp://HOST:PORT" },
+	{ "--open", NULL, 0, ACT_SET, opt_open, "         report open ports only" },
+	{ "--tls", NULL, 0, ACT_SET, opt_tls, "         TLS handshake, certificate and banner on open TLS ports" },
+	{ "--tls-ports", NULL, 1, ACT_SET, opt_tls_ports, "PORTS    ports that get the TLS stage (default 443; implies --tls)" },
+	{ "--sni-file", NULL, 1, ACT_SET, opt_sni_file, "FILE     \"ADDRESS NAME\" lines: names sent as SNI, one record each" },
+	{ "--tls-timeout", NULL, 1, ACT_SET, opt_tls_timeout, "MS       deadline per TLS connection (default 5000)" },
+	{ "--tls-concurrency", NULL, 1, ACT_SET, opt_tls_concurrency, "N        simultaneous TLS connections (default 256)" },
+	{ "--tls-per-host", NULL, 1, ACT_SET, opt_tls_per_host, "N        simultaneous TLS connections per address (default 4)" },
+	{ "--tls-versions", NULL, 0, ACT_SET, opt_tls_versions, "         also test which of TLS 1.0/1.1/1.2/1.3 are accepted" },
+	{ "--tls-ciphers", NULL, 0, ACT_SET, opt_tls_ciphers, "         also enumerate accepted cipher suites per version and key-exchange groups" },
+	{ "--tls-pem", NULL, 0, ACT_SET, opt_tls_pem, "         include the leaf certificate as PEM" },
+	{ "--no-banner", NULL, 0, ACT_SET, opt_no_banner, "         no HEAD / request after the handshake" },
+	{ "--ca-file", NULL, 1, ACT_SET, opt_ca_file, "FILE     extra trusted CA certificates (PEM) for verification" },
+	{ "--no-status", NULL, 0, ACT_SET, opt_no_status, "         no progress line on stderr" },
+	{ "--help", "-h", 0, ACT_HELP, NULL, "         this help" },
+	{ "--version", "-V", 0, ACT_VERSION, NULL, "         version" },
 };
 
 #define OPT_COUNT (sizeof(opt_table) / sizeof(opt_table[0]))
@@ -675,33 +684,202 @@ void options_usage(FILE *fp)
 	}
 }
 
-static const struct opt_def *find_opt(const char *arg, const char **inline_val)
+/* getopt's view of the table: every spelling a long option (val: LONG_BASE +
+ * its spelling id), the one-letter ones also short options. */
+#define NSPELL (2 * OPT_COUNT)
+#define LONG_BASE 256
+#define SHOWN_NAME_MAX 64 /* of a mistyped name in a message */
+
+struct getopt_tables {
+	struct option lo[NSPELL + 1];
+	char shortopts[2 + 2 * NSPELL + 1];
+};
+
+/* Spelling id k: opt_table[k / 2].name, or its alias for odd k (maybe NULL). */
+static const char *spelling(size_t k)
 {
-	*inline_val = NULL;
-	for (size_t i = 0; i < OPT_COUNT; i++) {
-		const struct opt_def *d = &opt_table[i];
-		const char *names[2] = { d->name, d->alias };
-		for (int j = 0; j < 2; j++) {
-			size_t n;
-			if (names[j] == NULL)
-				continue;
-			n = strlen(names[j]);
-			if (strncmp(arg, names[j], n) != 0)
-				continue;
-			if (arg[n] == '\0')
-				return d;
-			/* --name=value */
-			if (d->takes_value && arg[n] == '=' && names[j][1] == '-') {
-				*inline_val = arg + n + 1;
-				return d;
-			}
+	return k % 2 == 0 ? opt_table[k / 2].name : opt_table[k / 2].alias;
+}
+
+static size_t dashes(const char *s)
+{
+	return s[0] != '-' ? 0 : s[1] == '-' ? 2 : 1;
+}
+
+static void build_tables(struct getopt_tables *t)
+{
+	size_t n = 0, k = 0;
+
+	/* "-": operands come back in place (code 1), so options may stand
+	 * anywhere whatever POSIXLY_CORRECT says; ":": a missing value is told
+	 * apart from an unknown option. */
+	t->shortopts[k++] = '-';
+	t->shortopts[k++] = ':';
+	for (size_t id = 0; id < NSPELL; id++) {
+		const char *sp = spelling(id);
+		const int has_arg = opt_table[id / 2].takes_value;
+
+		if (sp == NULL)
+			continue;
+		t->lo[n].name = sp + dashes(sp);
+		t->lo[n].has_arg = has_arg ? required_argument : no_argument;
+		t->lo[n].flag = NULL;
+		t->lo[n].val = LONG_BASE + (int)id;
+		n++;
+		if (dashes(sp) == 1 && sp[2] == '\0') {
+			t->shortopts[k++] = sp[1];
+			if (has_arg)
+				t->shortopts[k++] = ':';
 		}
 	}
-	/* nmap's attached forms: -p22, -p- */
-	if (strncmp(arg, "-p", 2) == 0 && arg[2] != '\0') {
-		*inline_val = arg + 2;
-		return &opt_table[0];
+	memset(&t->lo[n], 0, sizeof(t->lo[n]));
+	t->shortopts[k] = '\0';
+}
+
+/* Whether the command-line element names spelling sp as --help shows it: the
+ * same number of dashes and the whole name (a value may follow an '='). */
+static int typed_exactly(const char *elem, const char *sp)
+{
+	size_t d = dashes(elem), len = strcspn(elem + d, "=");
+
+	return d == dashes(sp) && strlen(sp + d) == len && strncmp(elem + d, sp + d, len) == 0;
+}
+
+/* Optimal string alignment distance of a[0..la) and b, capped at 3. */
+static unsigned edit_distance(const char *a, size_t la, const char *b)
+{
+	unsigned row[3][SHOWN_NAME_MAX + 1];
+	size_t lb = strlen(b);
+
+	if (la > SHOWN_NAME_MAX || lb > SHOWN_NAME_MAX)
+		return 3;
+	for (size_t j = 0; j <= lb; j++)
+		row[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned *cur = row[i % 3], *prev = row[(i - 1) % 3], *prev2 = row[(i + 1) % 3];
+
+		cur[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+		}
 	}
+	return row[la % 3][lb] > 3 ? 3 : row[la % 3][lb];
+}
+
+/* Whether spelling sp is what a user may have meant by name[0..len) typed
+ * with d dashes, in the kind of likeness `pass` stands for (tried in order,
+ * the first that finds any wins): 0 the name in another case or with the
+ * other number of dashes, 1 a name it begins with the same dashes, 2 with
+ * any, 3 one edit away (two for longer names). */
+static int is_like(const char *sp, const char *name, size_t len, size_t d, int pass)
+{
+	const char *sn = sp + dashes(sp);
+	size_t sl = strlen(sn);
+
+	switch (pass) {
+	case 0:
+		return sl == len && strncasecmp(sn, name, len) == 0;
+	case 1:
+	case 2:
+		return len > 0 && len < sl && strncmp(sn, name, len) == 0 &&
+		       (pass == 2 || dashes(sp) == d);
+	default:
+		return len >= 3 && edit_distance(name, len, sn) <= (len >= 6 ? 2u : 1u);
+	}
+}
+
+/* "did you mean --rate?", "did you mean -oJ, -oL, -oX or -oG?", or, with
+ * nothing close (or more than four names), "see --help". */
+static void suggest(const char *name, size_t len, size_t d, char *out, size_t outlen)
+{
+	const char *pick[4];
+	size_t n = 0, off;
+	int many = 0;
+
+	for (int pass = 0; pass < 4 && n == 0 && !many; pass++)
+		for (size_t id = 0; id < NSPELL; id++) {
+			const char *sp = spelling(id);
+
+			if (sp == NULL || !is_like(sp, name, len, d, pass))
+				continue;
+			if (n == 4) {
+				many = 1;
+				break;
+			}
+			pick[n++] = sp;
+		}
+	if (n == 0 || many) {
+		snprintf(out, outlen, "see --help");
+		return;
+	}
+	off = (size_t)snprintf(out, outlen, "did you mean");
+	for (size_t i = 0; i < n && off < outlen; i++)
+		off += (size_t)snprintf(out + off, outlen - off, "%s%s", i == 0 ? " " : i + 1 < n ? ", " : " or ",
+					pick[i]);
+	if (off < outlen)
+		snprintf(out + off, outlen - off, "?");
+}
+
+/* "--bogus: unknown option (see --help)" for a long-form element (its value
+ * after an '=' never shown: it could be a secret). */
+static void unknown_option(const char *elem, char *err, size_t errlen)
+{
+	size_t d = dashes(elem), len = strcspn(elem + d, "=");
+	char hint[160];
+
+	suggest(elem + d, len, d, hint, sizeof(hint));
+	portus_err(err, errlen, "%.*s%s: unknown option (%s)",
+		   (int)(d + (len > SHOWN_NAME_MAX ? SHOWN_NAME_MAX : len)), elem,
+		   len > SHOWN_NAME_MAX ? "..." : "", hint);
+}
+
+/*
+ * What getopt's answer c for the element argv[at] (elem) means: the option
+ * to apply, or NULL with err set (an unknown or shortened name, a missing
+ * value, a value for an option that takes none).
+ */
+static const struct opt_def *option_for(int c, const char *elem, char *err, size_t errlen)
+{
+	const int id = (c == '?' || c == ':') ? optopt : c;
+
+	if (id >= LONG_BASE) {
+		const char *sp = spelling((size_t)(id - LONG_BASE));
+
+		if (!typed_exactly(elem, sp)) {
+			unknown_option(elem, err, errlen);
+			return NULL;
+		}
+		if (c == ':')
+			portus_err(err, errlen, "%s: missing value", sp);
+		else if (c == '?')
+			portus_err(err, errlen, "%s takes no value", sp);
+		return c == ':' || c == '?' ? NULL : &opt_table[(id - LONG_BASE) / 2];
+	}
+	if (c == '?' && (id <= 0x20 || id >= 0x7f)) {
+		unknown_option(elem, err, errlen); /* no short option: a long-form name */
+		return NULL;
+	}
+	if (c == '?' || c == ':') {
+		portus_err(err, errlen, "-%c: %s", id,
+			   c == ':' ? "missing value" : "unknown option (see --help)");
+		return NULL;
+	}
+	for (size_t k = 0; k < NSPELL; k++) {
+		const char *sp = spelling(k);
+
+		if (sp != NULL && dashes(sp) == 1 && sp[1] == c && sp[2] == '\0')
+			return &opt_table[k / 2];
+	}
+	portus_err(err, errlen, "-%c: unknown option (see --help)", c); /* not reached */
 	return NULL;
 }
 
@@ -752,42 +930,42 @@ static void options_defaults(struct options *o)
 
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
 {
+	struct getopt_tables tabs;
+
 	options_defaults(o);
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *val;
+	build_tables(&tabs);
+	optind = 0; /* glibc: start afresh, also after an earlier parse */
+	opterr = 0; /* every message is ours, on one line */
+	for (;;) {
+		const int at = optind > 0 ? optind : 1;
+		const int c = getopt_long_only(argc, argv, tabs.shortopts, tabs.lo, NULL);
 		const struct opt_def *d;
 
-		if (arg[0] != '-' || arg[1] == '\0') {
-			if (ipset_add_list(&o->targets, arg, err, errlen) != 0)
+		if (c == -1)
+			break;
+		if (c == 1) {
+			if (ipset_add_list(&o->targets, optarg, err, errlen) != 0)
 				goto fail;
 			continue;
 		}
-		d = find_opt(arg, &val);
-		if (d == NULL) {
-			portus_err(err, errlen, "%s: unknown option (see --help)", arg);
+		d = option_for(c, at < argc ? argv[at] : "", err, errlen);
+		if (d == NULL)
 			goto fail;
-		}
-		if (d->fn == opt_help) {
-			options_usage(stdout);
+		if (d->action != ACT_SET) {
+			if (d->action == ACT_HELP)
+				options_usage(stdout);
+			else
+				portus_print_version(stdout);
 			options_free(o);
 			return OPT_EXIT_OK;
 		}
-		if (d->fn == opt_version) {
-			portus_print_version(stdout);
-			options_free(o);
-			return OPT_EXIT_OK;
-		}
-		if (d->takes_value && val == NULL) {
-			if (i + 1 >= argc) {
-				portus_err(err, errlen, "%s: missing value", arg);
-				goto fail;
-			}
-			val = argv[++i];
-		}
-		if (d->fn(o, val, err, errlen) != 0)
+		if (d->fn(o, d->takes_value ? optarg : NULL, err, errlen) != 0)
 			goto fail;
 	}
+	/* After "--" (getopt stopped there): targets only. */
+	for (int i = optind; i < argc; i++)
+		if (ipset_add_list(&o->targets, argv[i], err, errlen) != 0)
+			goto fail;
 	if (o->targets.n == 0 && o->names.n == 0) {
 		portus_err(err, errlen, "no targets given (e.g. portus 198.18.0.0/24 -p 80)");
 		goto fail;

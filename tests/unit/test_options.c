@@ -315,6 +315,16 @@ static const struct good_case {
 	{ ARGV("198.18.0.1", "-p", "65534-"), { .ports = { 65534, 65535 }, .nports = 2 } },
 	/* Repeated -p merges rather than replaces. */
 	{ ARGV("198.18.0.1", "-p", "80", "-p", "22,80"), { .ports = { 22, 80 }, .nports = 2 } },
+	/* "-p=22" as "-oJ=FILE": a one-letter option's value after '=' too. */
+	{ ARGV("198.18.0.1", "-p=22"), { .ports = { 22 }, .nports = 1 } },
+	/* "--" ends the options: what follows is a target even when it starts
+	 * with '-' (the error case below); options may follow targets. */
+	{ ARGV("198.18.0.1", "--", "198.18.0.5"),
+	  { .targets = { R(T1, T1), R(S198(0, 5), S198(0, 5)) }, .ntargets = 2 } },
+	{ ARGV("-p", "22", "198.18.0.1", "--", "198.18.0.5"),
+	  { .targets = { R(T1, T1), R(S198(0, 5), S198(0, 5)) }, .ntargets = 2, .ports = { 22 },
+	    .nports = 1 } },
+	{ ARGV("198.18.0.1", "--"), { .ntargets = 0 } },
 
 	/* --top-ports: the first N of the ranked list, sorted; merges with -p. */
 	{ ARGV("198.18.0.1", "--top-ports", "10"),
@@ -387,6 +397,8 @@ static const struct good_case {
 	{ ARGV("198.18.0.1", "--interface=eth9"), { .ifname = "eth9" } },
 	{ ARGV("198.18.0.1", "-e", "eth9"), { .ifname = "eth9" } },
 	{ ARGV("198.18.0.1", "-e", "abcdefghijklmno"), { .ifname = "abcdefghijklmno" } },
+	{ ARGV("198.18.0.1", "-eeth9"), { .ifname = "eth9" } },
+	{ ARGV("198.18.0.1", "-e=eth9"), { .ifname = "eth9" } },
 
 	/* -S / --source-ip */
 	{ ARGV("198.18.0.1", "-S", "198.18.0.1"), { .source_ip = T1 } },
@@ -412,6 +424,11 @@ static const struct good_case {
 
 	/* Outputs, flags */
 	{ ARGV("198.18.0.1", "-oJ", "out"), { .out_json = "out" } },
+	/* nmap's one-dash long names take "=VALUE" as the two-dash ones do. */
+	{ ARGV("198.18.0.1", "-oJ=out"), { .out_json = "out" } },
+	{ ARGV("-oX=a.xml", "198.18.0.1", "-oG=a.gnmap", "-oL=a.lst"),
+	  { .out_xml = "a.xml", .out_grep = "a.gnmap", .out_list = "a.lst" } },
+	{ ARGV("198.18.0.1", "-oJ", "-p"), { .out_json = "-p" } }, /* a value, not an option */
 	{ ARGV("198.18.0.1", "--output-json=out.json"), { .out_json = "out.json" } },
 	{ ARGV("198.18.0.1", "-oL", "-"), { .out_list = "-" } },
 	{ ARGV("198.18.0.1", "--output-list", "ports.txt", "-oJ", "-"),
@@ -518,9 +535,9 @@ static const struct bad_case {
 	/* Unknown flags and missing values */
 	{ ARGV("198.18.0.1", "--bogus"), "--bogus: unknown option" },
 	{ ARGV("198.18.0.1", "-x"), "-x: unknown option" },
-	{ ARGV("198.18.0.1", "--open=1"), "--open=1: unknown option" },
-	{ ARGV("198.18.0.1", "--help=1"), "--help=1: unknown option" },
-	{ ARGV("198.18.0.1", "-oJ=out"), "-oJ=out: unknown option" },
+	{ ARGV("198.18.0.1", "--open=1"), "--open takes no value" },
+	{ ARGV("198.18.0.1", "--help=1"), "--help takes no value" },
+	{ ARGV("198.18.0.1", "-oJ=out", "-oX", "-", "-oL=-"), "-oL - and -oX - both write to stdout" },
 	{ ARGV("198.18.0.1", "--Rate", "5"), "--Rate: unknown option" },
 	{ ARGV("198.18.0.1", "--rate"), "--rate: missing value" },
 	{ ARGV("198.18.0.1", "-p"), "-p: missing value" },
@@ -539,7 +556,7 @@ static const struct bad_case {
 	{ ARGV("198.18.0.1", "-p", "22, 80"), "whitespace" },
 	{ ARGV("198.18.0.1", "-p", "http"), "http: not a port number" },
 	{ ARGV("198.18.0.1", "-p", "U:53"), "UDP" },
-	{ ARGV("198.18.0.1", "-p=22"), "=22: not a port number" },
+	{ ARGV("198.18.0.1", "-p==22"), "=22: not a port number" },
 	{ ARGV("198.18.0.1", "--top-ports", "0"), "--top-ports 0: must be 1-1000" },
 	{ ARGV("198.18.0.1", "--top-ports", "100000"), "--top-ports 100000: must be 1-1000" },
 	{ ARGV("198.18.0.1", "--top-ports", "ten"), "--top-ports ten: not a number" },
@@ -730,6 +747,123 @@ static void test_bad_invocations_fail_with_one_line_error(void **state)
 		fail_msg("%zu of %zu bad invocations misbehaved", failures, NELEM(bad_cases));
 }
 
+/*
+ * The parser's own messages, whole (what main prints after "portus: "), for
+ * each kind of mistake: a name that is no option, with the spellings it may
+ * have meant (another case, the other number of dashes, a name it begins, a
+ * typo) or --help; a missing value; a value for an option that takes none; a
+ * value the option refuses; something after "--" that is no target; an
+ * option given again where that contradicts the first.
+ */
+static void test_option_errors_name_the_mistake(void **state)
+{
+	static const struct {
+		const char *argv[MAXARG + 1];
+		const char *err;
+	} cases[] = {
+		/* Unknown names. */
+		{ ARGV("198.18.0.1", "--bogus"), "--bogus: unknown option (see --help)" },
+		{ ARGV("198.18.0.1", "--rat", "5"), "--rat: unknown option (did you mean --rate?)" },
+		{ ARGV("198.18.0.1", "--Rate", "5"), "--Rate: unknown option (did you mean --rate?)" },
+		{ ARGV("198.18.0.1", "-rate", "5"), "-rate: unknown option (did you mean --rate?)" },
+		{ ARGV("198.18.0.1", "-help"), "-help: unknown option (did you mean --help?)" },
+		{ ARGV("198.18.0.1", "--oJ", "x"), "--oJ: unknown option (did you mean -oJ?)" },
+		{ ARGV("198.18.0.1", "--p", "22"), "--p: unknown option (did you mean -p?)" },
+		{ ARGV("198.18.0.1", "-o", "x"), "-o: unknown option (did you mean -oJ, -oL, -oX or -oG?)" },
+		{ ARGV("198.18.0.1", "-ex", "x"),
+		  "-ex: unknown option (did you mean --exclude or --exclude-file?)" },
+		{ ARGV("198.18.0.1", "--exlude", "x"), "--exlude: unknown option (did you mean --exclude?)" },
+		{ ARGV("198.18.0.1", "--tls-cipher"),
+		  "--tls-cipher: unknown option (did you mean --tls-ciphers?)" },
+		{ ARGV("198.18.0.1", "--ca-flie", "x"), "--ca-flie: unknown option (did you mean --ca-file?)" },
+		{ ARGV("198.18.0.1", "--re", "1"), "--re: unknown option (see --help)" }, /* five begin so */
+		{ ARGV("198.18.0.1", "-po"), "-po: unknown option (did you mean --ports?)" },
+		{ ARGV("198.18.0.1", "--hec-tokn=SECRET"), /* the value is never shown */
+		  "--hec-tokn: unknown option (did you mean --hec-token?)" },
+		{ ARGV("198.18.0.1", "--unknown=3"), "--unknown: unknown option (see --help)" },
+		{ ARGV("198.18.0.1", "-x"), "-x: unknown option (see --help)" },
+		{ ARGV("198.18.0.1", "-4x"), "-x: unknown option (see --help)" },
+		{ ARGV("198.18.0.1", "-sS"), "-sS: unknown option (see --help)" },
+		{ ARGV("198.18.0.1", "--bogus\nx"), "--bogus?x: unknown option (see --help)" },
+		{ ARGV("198.18.0.1",
+		       "--aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+		  "--aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...: unknown option "
+		  "(see --help)" },
+		/* Missing values: the option as typed (a shortened name is unknown). */
+		{ ARGV("198.18.0.1", "--rate"), "--rate: missing value" },
+		{ ARGV("198.18.0.1", "-oJ"), "-oJ: missing value" },
+		{ ARGV("198.18.0.1", "--output-json"), "--output-json: missing value" },
+		{ ARGV("198.18.0.1", "-iL"), "-iL: missing value" },
+		{ ARGV("198.18.0.1", "-p"), "-p: missing value" },
+		{ ARGV("198.18.0.1", "-4e"), "-e: missing value" },
+		{ ARGV("198.18.0.1", "--rat"), "--rat: unknown option (did you mean --rate?)" },
+		/* Values for options that take none. */
+		{ ARGV("198.18.0.1", "--open=yes"), "--open takes no value" },
+		{ ARGV("198.18.0.1", "--tls="), "--tls takes no value" },
+		{ ARGV("198.18.0.1", "-4=1"), "-4 takes no value" },
+		{ ARGV("198.18.0.1", "--version=2"), "--version takes no value" },
+		/* Bad values, whichever way the value is attached. */
+		{ ARGV("198.18.0.1", "--rate=fast"), "--rate fast: not a number" },
+		{ ARGV("198.18.0.1", "--rate", "--open"), "--rate --open: not a number" },
+		{ ARGV("198.18.0.1", "-oJ="), "-oJ: empty file name ('-' means stdout)" },
+		{ ARGV("198.18.0.1", "--output-list="), "-oL: empty file name ('-' means stdout)" },
+		{ ARGV("198.18.0.1", "-e=a/b"), "--interface a/b: not an interface name" },
+		{ ARGV("198.18.0.1", "--top-ports=0"), "--top-ports 0: must be 1-1000" },
+		/* After "--", targets only. */
+		{ ARGV("198.18.0.1", "--", "-p", "22"),
+		  "-p: not an IPv4 address (want four decimal octets a.b.c.d)" },
+		/* Given again where that contradicts (elsewhere the last one wins, or
+		 * -p/-iL/--exclude add up). */
+		{ ARGV("198.18.0.1", "-4", "-6"), "-4 and -6 together: give neither to scan both families" },
+		{ ARGV("198.18.0.1", "-64"), "-4 and -6 together: give neither to scan both families" },
+		{ ARGV("198.18.0.1", "-S", "198.18.0.2", "-S=198.18.0.3"),
+		  "--source-ip 198.18.0.3: an IPv4 source is already given" },
+		{ ARGV("198.18.0.1", "-oJ", "-", "-oL=-"), "-oJ - and -oL - both write to stdout: give one a file" },
+		/* The first mistake is the one reported; --help after it is not reached. */
+		{ ARGV("--bogus", "--help"), "--bogus: unknown option (see --help)" },
+		{ ARGV("--rate", "x", "--bogus"), "--rate x: not a number" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		struct args a;
+		struct options o;
+		char err[PORTUS_ERRLEN] = "", cmd[1024];
+		int rc;
+
+		args_build(&a, cases[i].argv);
+		args_show(&a, cmd, sizeof(cmd));
+		rc = options_parse(a.argc, a.argv, &o, err, sizeof(err));
+		if (rc == OPT_RUN)
+			options_free(&o);
+		if (rc != OPT_ERROR || strcmp(err, cases[i].err) != 0)
+			fail_msg("%s: returned %d, error \"%s\", want \"%s\"", cmd, rc, err, cases[i].err);
+		args_free(&a);
+	}
+}
+
+/* The parse starts afresh each time: an earlier parse that stopped inside a
+ * cluster of short options ("-4x") leaves nothing behind for the next. */
+static void test_parses_start_afresh(void **state)
+{
+	static const char *const bad[] = { "198.18.0.1", "-4xe", NULL };
+	static const char *const good[] = { "-6", "2001:db8::1", NULL };
+	struct args a;
+	struct options o;
+	char err[PORTUS_ERRLEN] = "";
+
+	(void)state;
+	args_build(&a, bad);
+	assert_int_equal(options_parse(a.argc, a.argv, &o, err, sizeof(err)), OPT_ERROR);
+	args_free(&a);
+	args_build(&a, good);
+	assert_int_equal(options_parse(a.argc, a.argv, &o, err, sizeof(err)), OPT_RUN);
+	assert_int_equal(o.family, RESOLVE_V6);
+	assert_int_equal(o.targets.n, 1);
+	options_free(&o);
+	args_free(&a);
+}
+
 /* One parse of "198.18.0.1 --shard-from-env SPEC" with VAR set to val (NULL: unset). */
 static int shard_env(const char *spec, const char *val, struct options *o, char *err, size_t errlen)
 {
@@ -909,6 +1043,8 @@ int main(void)
 		cmocka_unit_test(test_good_invocations_set_exact_fields),
 		cmocka_unit_test(test_defaults_are_polite_and_scan_top_100),
 		cmocka_unit_test(test_bad_invocations_fail_with_one_line_error),
+		cmocka_unit_test(test_option_errors_name_the_mistake),
+		cmocka_unit_test(test_parses_start_afresh),
 		cmocka_unit_test(test_error_is_truncated_to_buffer),
 		cmocka_unit_test(test_shard_from_env),
 		cmocka_unit_test(test_help_and_version_exit_ok),
