@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 	struct state_table t;
 	struct permute pm;
 	uint64_t raised = 0, pages, hwm0, hwm1, last_i, back, counted, pb, tb;
-	uint32_t ip;
+	ip_addr ip;
 	uint16_t port;
 	int all = 0;
 	double t0, t_plan, t_table, t_touch, t_count;
@@ -166,7 +166,7 @@ int main(int argc, char **argv)
 		return fail("plan.n is not addresses x ports");
 	last_i = pl.n - 1;
 	plan_decode(&pl, last_i, &ip, &port);
-	if (ip != set.r[set.n - 1].last || port != ports.ports[ports.n - 1])
+	if (!addr_eq(ip, set.r[set.n - 1].last) || port != ports.ports[ports.n - 1])
 		return fail("the last index does not decode to the last address and port");
 	if (plan_encode(&pl, ip, port, &back) != 0 || back != last_i)
 		return fail("the last address and port do not encode to the last index");

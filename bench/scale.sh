@@ -84,7 +84,7 @@ WARN="-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
  -Wformat=2 -Wimplicit-fallthrough -Wvla -Wpointer-arith -Wcast-qual"
 ${CC:-cc} -Iinclude -Ibuild/gen -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -O2 -g -std=c11 $WARN \
 	-fstack-protector-strong -pthread -o build/bench/plan_memory bench/plan_memory.c \
-	build/libportus.a -pthread -Wl,-z,relro -Wl,-z,now -lpcap -ldumbnet -lssl -lcrypto -lm || exit 1
+	build/libportus.a -pthread -Wl,-z,relro -Wl,-z,now -lpcap -ldumbnet -lcurl -lssl -lcrypto -lcares -lm || exit 1
 {
 	echo "# $(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "# /usr/bin/time -f '%e s wall, %M KiB peak RSS' build/bench/plan_memory --targets 0.0.0.0/0 --ports 80"
