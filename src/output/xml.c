@@ -31,6 +31,7 @@
 #include "json.h"
 #include "lines.h"
 #include "portus.h"
+#include "utf8.h"
 #include "writer.h"
 
 struct xml {
@@ -43,39 +44,6 @@ struct xml {
 };
 
 /* ---- escaping ---- */
-
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is invalid,
- * overlong, a surrogate or above U+10FFFF. *cp gets the code point. */
-static size_t utf8_seq(const unsigned char *p, size_t left, uint32_t *cp)
-{
-	size_t n, i;
-	uint32_t c, min;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if ((p[0] & 0xE0) == 0xC0) {
-		n = 2, c = p[0] & 0x1F, min = 0x80;
-	} else if ((p[0] & 0xF0) == 0xE0) {
-		n = 3, c = p[0] & 0x0F, min = 0x800;
-	} else if ((p[0] & 0xF8) == 0xF0) {
-		n = 4, c = p[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (left < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
 
 /*
  * Appends s as attribute (or comment) text: & < > " ' as entities, the second
@@ -91,7 +59,7 @@ static void xml_text(struct strbuf *b, const char *s)
 	int prev_dash = 0;
 
 	while (left > 0) {
-		n = utf8_seq(p, left, &c);
+		n = utf8_decode(p, left, &c, NULL);
 		if (n == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE ||
 		    c == 0xFFFF) {
 			sb_puts(b, "\xEF\xBF\xBD");
