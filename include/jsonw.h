@@ -46,6 +46,7 @@
 #include "strbuf.h"
 
 #define JW_MAX_DEPTH 16
+#define JW_KEY_MAX 64 /* keys up to this length are written with their value in one append */
 #define JW_NO_FIELD (-1)
 #define JW_NO_CAP SIZE_MAX
 

@@ -81,9 +81,19 @@ int json_append_string(struct strbuf *b, const void *data, size_t len)
 #define JSON_TIME_MIN_S (-62167219200LL)
 #define JSON_TIME_MAX_S 253402300799LL
 
+/* v (0 <= v < 10^n) as n decimal digits, zero-padded. */
+static void put_digits(char *p, int v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void json_append_time(struct strbuf *b, int64_t time_us)
 {
 	int64_t sec = time_us / 1000000, us = time_us % 1000000;
+	char out[] = "\"0000-00-00T00:00:00.000000Z\"";
 	struct tm tm;
 	time_t t;
 
@@ -103,8 +113,15 @@ void json_append_time(struct strbuf *b, int64_t time_us)
 		sb_puts(b, "\"1970-01-01T00:00:00.000000Z\"");
 		return;
 	}
-	sb_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"", tm.tm_year + 1900,
-		  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)us);
+	/* "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" without printf: every record has a time. */
+	put_digits(out + 1, tm.tm_year + 1900, 4);
+	put_digits(out + 6, tm.tm_mon + 1, 2);
+	put_digits(out + 9, tm.tm_mday, 2);
+	put_digits(out + 12, tm.tm_hour, 2);
+	put_digits(out + 15, tm.tm_min, 2);
+	put_digits(out + 18, tm.tm_sec, 2);
+	put_digits(out + 21, (int)us, 6);
+	sb_append(b, out, sizeof(out) - 1);
 }
 
 /* Without snprintf: every port record of a large scan formats an address

@@ -45,30 +45,59 @@ void jw_reserve(struct jsonw *w, size_t n)
 	w->reserve = n;
 }
 
-void jw_key(struct jsonw *w, const char *key)
+/*
+ * A record is hundreds of small pieces, and each sb_append is a capacity
+ * check and a copy call: the separator, the key and a short value are put
+ * together in a local buffer and appended once. put_key writes the separator
+ * and "key": into out (room for JW_KEY_MAX + 4 bytes) and returns their
+ * length; a longer key goes straight to the buffer (and 0 is returned).
+ */
+static size_t put_key(struct jsonw *w, const char *key, char *out)
 {
-	struct strbuf *b = w->b;
+	size_t n = 0, klen;
 
 	if (w->depth > 0) {
 		if (w->any[w->depth - 1])
-			sb_append(b, ",", 1);
+			out[n++] = ',';
 		w->any[w->depth - 1] = 1;
 	}
-	if (key != NULL) {
-		sb_append(b, "\"", 1);
-		sb_puts(b, key);
-		sb_append(b, "\":", 2);
+	if (key == NULL)
+		return n;
+	klen = strlen(key);
+	if (klen > JW_KEY_MAX) {
+		sb_append(w->b, out, n);
+		sb_append(w->b, "\"", 1);
+		sb_append(w->b, key, klen);
+		sb_append(w->b, "\":", 2);
+		return 0;
 	}
+	out[n++] = '"';
+	memcpy(out + n, key, klen);
+	n += klen;
+	out[n++] = '"';
+	out[n++] = ':';
+	return n;
+}
+
+void jw_key(struct jsonw *w, const char *key)
+{
+	char buf[JW_KEY_MAX + 4];
+
+	sb_append(w->b, buf, put_key(w, key, buf));
 }
 
 static void jw_open(struct jsonw *w, const char *key, char open, char close)
 {
+	char buf[JW_KEY_MAX + 5];
+	size_t n;
+
 	if (w->depth >= JW_MAX_DEPTH) {
 		w->misuse = 1;
 		return;
 	}
-	jw_key(w, key);
-	sb_append(w->b, &open, 1);
+	n = put_key(w, key, buf);
+	buf[n++] = open;
+	sb_append(w->b, buf, n);
 	w->close[w->depth] = close;
 	w->any[w->depth] = 0;
 	w->depth++;
@@ -111,16 +140,32 @@ void jw_bool(struct jsonw *w, const char *key, int v)
 	jw_raw(w, key, v ? "true" : "false");
 }
 
+/* The key and an unsigned number (with a '-' before it when neg), in one append. */
+static void put_number(struct jsonw *w, const char *key, uint64_t v, int neg)
+{
+	char buf[JW_KEY_MAX + 4 + 21], digits[20];
+	size_t n = put_key(w, key, buf), k = 0;
+
+	do {
+		digits[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (neg)
+		buf[n++] = '-';
+	while (k > 0)
+		buf[n++] = digits[--k];
+	sb_append(w->b, buf, n);
+}
+
 void jw_int(struct jsonw *w, const char *key, int64_t v)
 {
-	jw_key(w, key);
-	sb_printf(w->b, "%" PRId64, v);
+	/* The magnitude in unsigned arithmetic: -INT64_MIN does not fit int64_t. */
+	put_number(w, key, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void jw_uint(struct jsonw *w, const char *key, uint64_t v)
 {
-	jw_key(w, key);
-	sb_printf(w->b, "%" PRIu64, v);
+	put_number(w, key, v, 0);
 }
 
 void jw_fixed(struct jsonw *w, const char *key, double v, int decimals)
@@ -131,12 +176,42 @@ void jw_fixed(struct jsonw *w, const char *key, double v, int decimals)
 
 void jw_raw(struct jsonw *w, const char *key, const char *json)
 {
-	jw_key(w, key);
-	sb_puts(w->b, json);
+	char buf[JW_KEY_MAX + 4 + 64];
+	size_t n = put_key(w, key, buf), len = strlen(json);
+
+	if (len <= sizeof(buf) - n) {
+		memcpy(buf + n, json, len);
+		sb_append(w->b, buf, n + len);
+	} else {
+		sb_append(w->b, buf, n);
+		sb_append(w->b, json, len);
+	}
+}
+
+/* Bytes json_append_string copies as they are (printable ASCII but '"' '\\'). */
+static int plain(const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\')
+			return 0;
+	return 1;
 }
 
 int jw_str(struct jsonw *w, const char *key, const void *p, size_t len)
 {
+	char buf[JW_KEY_MAX + 4 + 2 + 128];
+	size_t n;
+
+	if (len <= 128 && plain(p, len)) { /* names, addresses, enum values: one append */
+		n = put_key(w, key, buf);
+		buf[n++] = '"';
+		if (len > 0)
+			memcpy(buf + n, p, len);
+		n += len;
+		buf[n++] = '"';
+		sb_append(w->b, buf, n);
+		return 0;
+	}
 	jw_key(w, key);
 	return json_append_string(w->b, p, len);
 }

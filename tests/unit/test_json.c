@@ -464,6 +464,38 @@ static void test_jsonw_misuse_is_reported(void **state)
 	sb_free(&b);
 }
 
+/* Numbers at their limits, and keys and values past the sizes the emitter
+ * puts together in one piece (JW_KEY_MAX, 128-byte strings, 64-byte raw). */
+static void test_jsonw_limits_and_long_pieces(void **state)
+{
+	char key[JW_KEY_MAX + 2], val[300], want[1200];
+	struct jsonw w;
+	struct strbuf b;
+
+	(void)state;
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	memset(val, 'v', sizeof(val) - 1);
+	val[sizeof(val) - 1] = '\0';
+	sb_init(&b);
+	jw_begin(&w, &b);
+	jw_int(&w, "min", INT64_MIN);
+	jw_int(&w, "max", INT64_MAX);
+	jw_uint(&w, "umax", UINT64_MAX);
+	jw_int(&w, "zero", 0);
+	jw_strz(&w, key, val);
+	jw_raw(&w, key, val); /* not JSON, but written as given */
+	jw_obj(&w, key);
+	jw_close(&w);
+	assert_int_equal(jw_end(&w), 0);
+	snprintf(want, sizeof(want),
+		 "{\"min\":-9223372036854775808,\"max\":9223372036854775807,"
+		 "\"umax\":18446744073709551615,\"zero\":0,\"%s\":\"%s\",\"%s\":%s,\"%s\":{}}",
+		 key, val, key, val, key);
+	assert_string_equal(b.p, want);
+	sb_free(&b);
+}
+
 /* Strings are escaped; tracked fields record cuts (on a UTF-8 boundary) and
  * repairs; empty strings follow the null/omit rule. */
 static void test_jsonw_strings_escaped_capped_tracked(void **state)
@@ -709,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_jsonw_end_closes_what_is_open),
 		cmocka_unit_test(test_jsonw_continue_an_open_object),
 		cmocka_unit_test(test_jsonw_misuse_is_reported),
+		cmocka_unit_test(test_jsonw_limits_and_long_pieces),
 		cmocka_unit_test(test_jsonw_strings_escaped_capped_tracked),
 		cmocka_unit_test(test_jsonw_names_list_and_size),
 		cmocka_unit_test(test_jsonw_budget_drops_whole_entries),
