@@ -46,4 +46,12 @@ int portus_is_space(char c);
 /* Non-zero when s[0..len) holds any portus_is_space byte. */
 int portus_has_space(const char *s, size_t len);
 
+/*
+ * Room for element n of a growing array *arr of *cap elements of size bytes:
+ * nothing when n < *cap, else the capacity doubles (256 at first) by
+ * realloc. Returns 0, or -1 when out of memory or the size would overflow
+ * (*arr and *cap then unchanged, the array still owned by the caller).
+ */
+int portus_grow(void **arr, size_t *cap, size_t n, size_t size);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "namelist.h"
+#include "portus.h"
 #include "result.h"
 #include "results.h"
 #include "sweep/jsonread.h"
@@ -257,23 +258,6 @@ static int get_str_list(struct rec_ctx *c, const struct jr_value *o, const char 
 	return 0;
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	if (ncap > SIZE_MAX / size / 2)
-		return -1;
-	if ((p = realloc(*arr, ncap * size)) == NULL)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* A host name as the writers print one (namelist.h, no trailing dot). */
 static int is_shown_name(const char *s)
 {
@@ -357,7 +341,7 @@ static int read_port(struct result_set *rs, struct rec_ctx *c, const struct jr_v
 		if (addrpool_intern(&rs->addr6, ip, &p.addr) != 0)
 			return rec_fail(c, "kept: out of memory (or 2^32 distinct addresses)");
 	}
-	if (grow((void **)&rs->ports, &rs->capports, rs->nports, sizeof(p)))
+	if (portus_grow((void **)&rs->ports, &rs->capports, rs->nports, sizeof(p)))
 		return rec_fail(c, "kept: out of memory");
 	rs->ports[rs->nports++] = p;
 	return 0;
@@ -378,7 +362,7 @@ static int read_host(struct result_set *rs, struct rec_ctx *c, const struct jr_v
 	if (get_reason(c, o, &h.reason) || get_time(c, o, "time", &h.time_us) ||
 	    read_names(rs, c, o, h.ip))
 		return -1;
-	if (grow((void **)&rs->hosts, &rs->caphosts, rs->nhosts, sizeof(h)))
+	if (portus_grow((void **)&rs->hosts, &rs->caphosts, rs->nhosts, sizeof(h)))
 		return rec_fail(c, "kept: out of memory");
 	rs->hosts[rs->nhosts++] = h;
 	return 0;
@@ -626,7 +610,7 @@ static int read_tls(struct result_set *rs, struct rec_ctx *c, const struct jr_va
 		return -1;
 	}
 	if ((t.line = strndup(line, len)) == NULL ||
-	    grow((void **)&rs->tls, &rs->captls, rs->ntls, sizeof(t))) {
+	    portus_grow((void **)&rs->tls, &rs->captls, rs->ntls, sizeof(t))) {
 		rs_tls_free(&t);
 		return rec_fail(c, "kept: out of memory");
 	}
@@ -679,7 +663,7 @@ static int read_resolve(struct result_set *rs, struct rec_ctx *c, const struct j
 	r.family = strdup(jr_get(o, "family")->s);
 	r.line = strndup(line, len);
 	if (r.hostname == NULL || r.error == NULL || r.family == NULL || r.line == NULL ||
-	    grow((void **)&rs->resolves, &rs->capresolves, rs->nresolves, sizeof(r))) {
+	    portus_grow((void **)&rs->resolves, &rs->capresolves, rs->nresolves, sizeof(r))) {
 		rs_resolve_free(&r);
 		return rec_fail(c, "kept: out of memory");
 	}

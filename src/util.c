@@ -1,6 +1,8 @@
 /* util.c — small shared helpers (error buffer formatting). */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "portus.h"
@@ -70,5 +72,22 @@ int portus_has_space(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++)
 		if (portus_is_space(s[i]))
 			return 1;
+	return 0;
+}
+
+int portus_grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap && *arr != NULL) /* (never NULL with room; says so to the analyzer) */
+		return 0;
+	ncap = *cap ? *cap * 2 : 256;
+	if (size == 0 || ncap > SIZE_MAX / size)
+		return -1;
+	if ((p = realloc(*arr, ncap * size)) == NULL)
+		return -1;
+	*arr = p;
+	*cap = ncap;
 	return 0;
 }

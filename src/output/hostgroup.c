@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "hostgroup.h"
+#include "portus.h"
 
 /* Marks "looked up, no name" in the cache; never written. */
 static char svc_none[] = "";
@@ -32,27 +33,9 @@ void hg_free(struct hostgroup *g)
 	memset(g, 0, sizeof(*g));
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *q;
-
-	if (n < *cap && *p != NULL) /* (never NULL with room; says so to the analyzer) */
-		return 0;
-	ncap = *cap ? *cap * 2 : 256;
-	if (ncap > SIZE_MAX / size)
-		return -1;
-	q = realloc(*p, ncap * size);
-	if (q == NULL)
-		return -1;
-	*p = q;
-	*cap = ncap;
-	return 0;
-}
-
 static int keep_port(struct hostgroup *g, const struct port_record *r)
 {
-	if (grow((void **)&g->ports, &g->capports, g->nports, sizeof(*r)) != 0)
+	if (portus_grow((void **)&g->ports, &g->capports, g->nports, sizeof(*r)) != 0)
 		return -1;
 	g->ports[g->nports++] = *r;
 	return 0;
@@ -60,7 +43,7 @@ static int keep_port(struct hostgroup *g, const struct port_record *r)
 
 static int keep_host(struct hostgroup *g, const struct host_record *h)
 {
-	if (grow((void **)&g->hosts, &g->caphosts, g->nhosts, sizeof(*h)) != 0)
+	if (portus_grow((void **)&g->hosts, &g->caphosts, g->nhosts, sizeof(*h)) != 0)
 		return -1;
 	g->hosts[g->nhosts++] = *h;
 	return 0;
@@ -144,7 +127,7 @@ static int count_silent(struct hostgroup *g, ip_addr ip)
 	if (last != NULL && last->hi.v + 1 == ip.v) {
 		last->hi = ip;
 	} else {
-		if (grow((void **)&g->spans, &g->capspans, g->nspans, sizeof(*g->spans)) != 0)
+		if (portus_grow((void **)&g->spans, &g->capspans, g->nspans, sizeof(*g->spans)) != 0)
 			return -1;
 		g->spans[g->nspans].lo = g->spans[g->nspans].hi = ip;
 		g->nspans++;
@@ -171,7 +154,7 @@ static int flush_pending(struct hostgroup *g, int keep)
 		g->nranges = p->off;
 		return count_silent(g, p->ip);
 	}
-	if (grow((void **)&g->sil, &g->capsil, g->nsil, sizeof(*g->sil)) != 0)
+	if (portus_grow((void **)&g->sil, &g->capsil, g->nsil, sizeof(*g->sil)) != 0)
 		return -1;
 	s = &g->sil[g->nsil++];
 	s->ip = p->ip;
@@ -247,7 +230,7 @@ static int add_silent(struct hostgroup *g, const struct port_record *r)
 	if (last != NULL && last->hi + 1 == r->port) {
 		last->hi = r->port;
 	} else {
-		if (grow((void **)&g->ranges, &g->capranges, g->nranges, sizeof(*g->ranges)) != 0)
+		if (portus_grow((void **)&g->ranges, &g->capranges, g->nranges, sizeof(*g->ranges)) != 0)
 			return -1;
 		g->ranges[g->nranges].lo = g->ranges[g->nranges].hi = r->port;
 		g->nranges++;

@@ -55,24 +55,6 @@ struct text {
 	int failed; /* a record could not be kept (hostgroup.h) */
 };
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *q;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 256;
-	if (ncap > SIZE_MAX / size)
-		return -1;
-	q = realloc(*p, ncap * size);
-	if (q == NULL)
-		return -1;
-	*p = q;
-	*cap = ncap;
-	return 0;
-}
-
 static int text_port(struct writer *w, const struct port_record *r)
 {
 	struct text *t = w->priv;
@@ -100,7 +82,7 @@ static int text_tls(struct writer *w, const struct tls_result *r)
 	struct text *t = w->priv;
 	struct strbuf b;
 
-	if (grow((void **)&t->tls, &t->captls, t->ntls, sizeof(*t->tls)) != 0)
+	if (portus_grow((void **)&t->tls, &t->captls, t->ntls, sizeof(*t->tls)) != 0)
 		return -1;
 	sb_init(&b);
 	tls_line_format(&b, r);
