@@ -4,21 +4,15 @@
  * server needs: a URL is user input, so anything unusual is a one-line error
  * that never echoes the input.
  */
-#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "hostport.h"
 #include "http_client.h"
 #include "portus.h"
-
-static int is_host_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '_' || c == '.';
-}
 
 /* Characters RFC 3986 does not allow anywhere in a URL (besides space and controls). */
 static int is_unsafe_char(char c)
@@ -26,106 +20,13 @@ static int is_unsafe_char(char c)
 	return strchr("\"<>\\^`{|}", c) != NULL;
 }
 
-/* A name: host characters only, no empty label (a single trailing dot is fine). */
-static int check_name(const char *h, size_t n, char *err, size_t errlen)
-{
-	int digits_dots = 1;
-
-	if (n > 253) {
-		portus_err(err, errlen, "host name longer than 253 bytes");
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!is_host_char(h[i])) {
-			portus_err(err, errlen, "bad character '%c' in the host", h[i]);
-			return -1;
-		}
-		if (h[i] == '.' && (i == 0 || h[i - 1] == '.')) {
-			portus_err(err, errlen, "empty label in the host name");
-			return -1;
-		}
-		if (h[i] != '.' && (h[i] < '0' || h[i] > '9'))
-			digits_dots = 0;
-	}
-	if (digits_dots) {
-		portus_err(err, errlen, "host is not a valid IPv4 address");
-		return -1;
-	}
-	return 0;
-}
-
-/* Fills u->host, host_family and returns where the authority goes on after
- * the host (':' or its end), NULL with err. */
-static const char *parse_host(const char *a, const char *end, struct http_url *u, char *err,
-			      size_t errlen)
-{
-	const char *h = a, *he;
-	unsigned char bin[16];
-
-	if (*a == '[') {
-		const char *close = memchr(a, ']', (size_t)(end - a));
-
-		if (close == NULL) {
-			portus_err(err, errlen, "unterminated [IPv6 address]");
-			return NULL;
-		}
-		h = a + 1;
-		he = close;
-		if ((size_t)(he - h) >= 46) {
-			portus_err(err, errlen, "not an IPv6 address in [ ]");
-			return NULL;
-		}
-		memcpy(u->host, h, (size_t)(he - h));
-		u->host[he - h] = '\0';
-		if (inet_pton(AF_INET6, u->host, bin) != 1) {
-			portus_err(err, errlen, "not an IPv6 address in [ ]");
-			return NULL;
-		}
-		u->host_family = AF_INET6;
-		return close + 1;
-	}
-	he = memchr(a, ':', (size_t)(end - a));
-	if (he == NULL)
-		he = end;
-	if (he == h) {
-		portus_err(err, errlen, "empty host");
-		return NULL;
-	}
-	if ((size_t)(he - h) >= sizeof(u->host)) {
-		portus_err(err, errlen, "host name longer than 253 bytes");
-		return NULL;
-	}
-	memcpy(u->host, h, (size_t)(he - h));
-	u->host[he - h] = '\0';
-	if (inet_pton(AF_INET, u->host, bin) == 1)
-		u->host_family = AF_INET;
-	else if (check_name(h, (size_t)(he - h), err, errlen) != 0)
-		return NULL;
-	return he;
-}
-
-static int parse_port(const char *p, const char *end, uint16_t *port, char *err, size_t errlen)
-{
-	uint64_t v;
-
-	if (p == end) {
-		portus_err(err, errlen, "empty port after ':'");
-		return -1;
-	}
-	if (portus_parse_decimal(p, (size_t)(end - p), 65535, &v) != 0 || v == 0) {
-		portus_err(err, errlen, "port must be a number from 1 to 65535");
-		return -1;
-	}
-	*port = (uint16_t)v;
-	return 0;
-}
-
 int http_url_parse(const char *url, const char *default_path, uint16_t default_port,
 		   struct http_url *out, char *err, size_t errlen)
 {
 	struct http_url u;
 	size_t n = strlen(url), plen;
-	const char *a, *aend, *after, *path, *query;
+	const char *a, *aend, *path, *query;
+	struct hostport hp;
 	const char *scheme;
 
 	memset(&u, 0, sizeof(u));
@@ -168,17 +69,11 @@ int http_url_parse(const char *url, const char *default_path, uint16_t default_p
 		portus_err(err, errlen, "empty host");
 		return -1;
 	}
-	if ((after = parse_host(a, aend, &u, err, errlen)) == NULL)
+	if (hostport_parse(a, (size_t)(aend - a), 0, &hp, err, errlen) != 0)
 		return -1;
-	u.port = default_port;
-	if (after < aend) {
-		if (*after != ':') {
-			portus_err(err, errlen, "unexpected characters after the host");
-			return -1;
-		}
-		if (parse_port(after + 1, aend, &u.port, err, errlen) != 0)
-			return -1;
-	}
+	memcpy(u.host, hp.host, sizeof(hp.host));
+	u.host_family = hp.family;
+	u.port = hp.port != 0 ? hp.port : default_port;
 	/* The Host header: the host as written, the port unless the scheme's own. */
 	if ((u.https && u.port == 443) || (!u.https && u.port == 80))
 		snprintf(u.authority, sizeof(u.authority), u.host_family == AF_INET6 ? "[%s]" : "%s",

@@ -35,8 +35,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
 #include "cef.h"
+#include "clock.h"
+#include "hostport.h"
 #include "lines.h"
 #include "portus.h"
 #include "strbuf.h"
@@ -46,7 +47,7 @@
 #define SYSLOG_CONNECT_MS 5000  /* TCP connect, at open and on a reconnect */
 #define SYSLOG_SEND_TIMEOUT_S 5 /* one blocked send */
 #define SYSLOG_MAX_RECONNECTS 3 /* over the whole run: a flapping receiver costs bounded time */
-#define SYSLOG_MAX_HOST 253     /* a DNS name */
+#define SYSLOG_MAX_HOST HOSTPORT_HOST_MAX
 
 struct syslog_sink {
 	struct line_sink base;
@@ -376,13 +377,12 @@ static int syslog_close(struct line_sink *base)
 
 /* ---- the URL ---- */
 
-/* Splits udp://HOST:PORT / tcp://HOST:PORT ([IPv6]:PORT). 0, or -1 with err. */
+/* Splits udp://HOST:PORT / tcp://HOST:PORT ([IPv6]:PORT; hostport.h). 0, or -1 with err. */
 static int parse_url(const char *url, int *tcp, char *host, size_t hostlen, char *port,
 		     size_t portlen, int *numeric, char *err, size_t errlen)
 {
-	char show[PORTUS_SHOW_MAX + 4];
-	const char *h, *hend, *p;
-	uint64_t v;
+	char show[PORTUS_SHOW_MAX + 4], why[PORTUS_ERRLEN];
+	struct hostport hp;
 
 	portus_show(show, url, strlen(url));
 	if (strncmp(url, "udp://", 6) == 0) {
@@ -394,61 +394,14 @@ static int parse_url(const char *url, int *tcp, char *host, size_t hostlen, char
 			   show);
 		return -1;
 	}
-	h = url + 6;
-	*numeric = 0;
-	if (*h == '[') {
-		h++;
-		hend = strchr(h, ']');
-		if (hend == NULL) {
-			portus_err(err, errlen, "--syslog %s: missing ']' after the IPv6 address",
-				   show);
-			return -1;
-		}
-		p = hend + 1;
-		*numeric = 1;
-	} else {
-		hend = strrchr(h, ':');
-		if (hend == NULL) {
-			portus_err(err, errlen, "--syslog %s: missing :PORT (syslog is often 514)",
-				   show);
-			return -1;
-		}
-		if (memchr(h, ':', (size_t)(hend - h)) != NULL) {
-			portus_err(err, errlen,
-				   "--syslog %s: put an IPv6 address in brackets: udp://[::1]:514",
-				   show);
-			return -1;
-		}
-		p = hend;
-	}
-	if (hend == h) {
-		portus_err(err, errlen, "--syslog %s: missing host", show);
+	if (hostport_parse(url + 6, strlen(url + 6), 1, &hp, why, sizeof(why)) != 0) {
+		portus_err(err, errlen, "--syslog %s: %s%s", show, why,
+			   strncmp(why, "missing :PORT", 13) == 0 ? " (syslog is often 514)" : "");
 		return -1;
 	}
-	if ((size_t)(hend - h) > SYSLOG_MAX_HOST || (size_t)(hend - h) >= hostlen) {
-		portus_err(err, errlen, "--syslog %s: host name too long", show);
-		return -1;
-	}
-	for (const char *c = h; c < hend; c++) {
-		if ((unsigned char)*c <= ' ' || *c == 0x7f || *c == '/' || *c == '@' ||
-		    *c == '[' || *c == ']') {
-			portus_err(err, errlen, "--syslog %s: bad character in the host", show);
-			return -1;
-		}
-	}
-	if (*p != ':') {
-		portus_err(err, errlen, "--syslog %s: missing :PORT after the host", show);
-		return -1;
-	}
-	p++;
-	if (portus_parse_decimal(p, strlen(p), 65535, &v) != 0 || v == 0) {
-		portus_err(err, errlen, "--syslog %s: port must be 1-65535 (and nothing after it)",
-			   show);
-		return -1;
-	}
-	memcpy(host, h, (size_t)(hend - h));
-	host[hend - h] = '\0';
-	snprintf(port, portlen, "%u", (unsigned)v);
+	snprintf(host, hostlen, "%s", hp.host);
+	snprintf(port, portlen, "%u", (unsigned)hp.port);
+	*numeric = hp.family != AF_UNSPEC;
 	return 0;
 }
 

@@ -219,7 +219,7 @@ portus_scan -p 80 --exclude-file /dev/null --syslog "udp://[::1:514" \
 	198.19.0.1 >"$ART/bad-url.stdout" 2>"$ART/bad-url.stderr"
 rc=$?
 [ "$rc" = 2 ] || fail "malformed URL: exit $rc, want 2"
-if [ "$(wc -l <"$ART/bad-url.stderr")" != 1 ] || ! grep -q "missing ']'" "$ART/bad-url.stderr"; then
+if [ "$(wc -l <"$ART/bad-url.stderr")" != 1 ] || ! grep -q "unterminated \[IPv6 address\]" "$ART/bad-url.stderr"; then
 	fail "malformed URL: stderr $(cat "$ART/bad-url.stderr")"
 fi
 after=$(gw_syns)
