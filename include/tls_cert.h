@@ -111,6 +111,11 @@ struct stack_st_X509; /* OpenSSL's STACK_OF(X509) */
 int tls_chain_extract(struct tls_chain_info *out, struct x509_st *leaf,
 		      struct stack_st_X509 *chain, int64_t now, int want_pem);
 
+/* An ASN1_TIME (UTCTime or GeneralizedTime, years 0-9999) to Unix seconds,
+ * UTC. Returns 0, or -1 when OpenSSL cannot read it (t NULL included). */
+struct asn1_string_st; /* OpenSSL's ASN1_TIME */
+int tls_asn1_time_unix(const struct asn1_string_st *t, int64_t *out);
+
 /* Frees everything inside; the struct is zeroed and reusable. */
 void tls_chain_free(struct tls_chain_info *ci);
 

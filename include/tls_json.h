@@ -27,6 +27,22 @@
  *    "chain":[{"subject":...,"issuer":...,"sha256":...}],  (leaf first; [] without one)
  *    "chain_length":2,                  (certificates the server sent, even if fewer listed)
  *    "http_status":"HTTP/1.1 200 OK"|null,"http_server":"nginx"|null,
+ *    -- certificate and handshake checks (tls_checks.h; null without a handshake) --
+ *    "ocsp_stapled":true|false|null,
+ *    "ocsp":{"valid":true,"status":"good"|"revoked"|"unknown"|null,
+ *            "signature_ok":true,"time_ok":true,
+ *            "this_update":"2026-...Z"|null,"next_update":"2026-...Z"|null,
+ *            "error":"signature not verified"|null}|null,   (null: nothing stapled)
+ *    "must_staple":true|false|null,                 (the leaf's TLS feature extension)
+ *    "sct_count":3|null,                            (sum of the three sources below)
+ *    "scts":{"embedded":2,"tls_extension":1,"ocsp":0}|null,
+ *    "tmp_key":{"type":"X25519"|"EC"|"DH"|...,"bits":253|null}|null,  (null: none,
+ *                                                   e.g. RSA key exchange)
+ *    "hsts":{"valid":true,"max_age":31536000|null,"include_subdomains":true,
+ *            "preload":false,"error":"max-age missing"|null}|null, (null: no header
+ *                                                   or no banner; tls_hsts.h)
+ *    "findings":["weak-key","sha1-in-chain",...],   (tls_checks.h tokens, in its
+ *                                                   order; [] without a handshake)
  *    "versions_accepted":["TLSv1.2","TLSv1.3"],       only when versions were tested
  *    "versions_rejected":["TLSv1","TLSv1.1"],         only when versions were tested
  *    "ciphers":{"TLSv1":[...],"TLSv1.1":[],"TLSv1.2":["TLS_ECDHE_RSA_WITH_..."],
@@ -124,5 +140,12 @@ void tls_json_chain(struct jsonw *w, const struct tls_chain_info *ci, size_t cap
  * reads a dot in a key as an object path: "TLSv1.1" would clash with "TLSv1"). */
 void tls_json_ciphers(struct jsonw *w, const struct tls_ciphers *c, size_t cap, int ecs_keys,
 		      int field);
+
+/* The checks' keys (tls_checks.h, layout above: "ocsp_stapled" ...
+ * "findings") into the open object. An absent value is null, or left out when
+ * w->empty is JW_EMPTY_OMIT (ECS; there an empty "findings" is left out
+ * too). Bounded: numbers, flags and static
+ * strings only, at most about 600 bytes. */
+void tls_json_checks(struct jsonw *w, const struct tls_result *r);
 
 #endif

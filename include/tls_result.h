@@ -10,6 +10,8 @@
 
 #include "addr.h"
 #include "tls_cert.h"
+#include "tls_checks.h"
+#include "tls_hsts.h"
 
 enum tls_outcome {
 	TLS_OK = 0,    /* handshake completed */
@@ -81,6 +83,9 @@ struct tls_result {
 	struct tls_bytes http_status;         /* "HTTP/1.1 200 OK", raw bytes, owned */
 	struct tls_bytes http_server;         /* Server: header value, raw bytes, owned */
 	int banner_truncated;
+	struct tls_hsts hsts;                 /* first Strict-Transport-Security header (present 0: none) */
+
+	struct tls_checks checks; /* certificate and handshake checks (tls_checks.h) */
 
 	char ja3s[33]; /* JA3S of the main handshake's ServerHello, "" when none */
 	char ja4s[26]; /* JA4S ("t130200_1301_a56c5b993250"), "" when none */
@@ -96,6 +101,10 @@ struct tls_result {
 
 /* Frees owned parts; the struct is zeroed. */
 void tls_result_free(struct tls_result *r);
+
+/* The record's findings (enum tls_finding bits): tls_checks_findings of its
+ * checks and HSTS verdict; 0 when no handshake completed. */
+uint32_t tls_result_findings(const struct tls_result *r);
 
 const char *tls_outcome_name(enum tls_outcome o); /* "ok", "refused", "timeout", "reset", "not-tls", "alert", "error" */
 

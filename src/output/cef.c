@@ -405,6 +405,7 @@ static int tls_findings(const struct tls_result *r, struct strbuf *msg)
 	const struct tls_chain_info *ci = &r->certs;
 	const struct tls_cert_info *c = &ci->leaf;
 	int sev = r->outcome == TLS_OK ? 3 : 2;
+	uint32_t found;
 	char s[64];
 
 	if (ci->has_leaf && !stage_listed(ci, "not_after")) {
@@ -432,6 +433,11 @@ static int tls_findings(const struct tls_result *r, struct strbuf *msg)
 		finding(msg, &sev, 6, "TLSv1 accepted");
 	if (r->versions_accepted & TLS_V11)
 		finding(msg, &sev, 6, "TLSv1.1 accepted");
+	/* The certificate and handshake checks, by token (tls_checks.h table). */
+	found = tls_result_findings(r);
+	for (unsigned f = 0; f < TLS_FIND_COUNT; f++)
+		if (found & (1u << f))
+			finding(msg, &sev, tls_finding_severity(f), tls_finding_name(f));
 	return sev;
 }
 
@@ -522,6 +528,14 @@ static uint32_t tls_render(struct strbuf *b, const struct tls_result *r,
 		sb_printf(b, "%" PRId64, c->days_to_expiry);
 		ext_label(&e, "deviceCustomDate1", "certNotAfter");
 		sb_printf(b, "%" PRId64, c->not_after * 1000);
+	}
+	if (r->checks.done) {
+		ext_label(&e, "cn2", "sctCount");
+		sb_printf(b, "%u", r->checks.sct_embedded + r->checks.sct_tls + r->checks.sct_ocsp);
+	}
+	if (r->hsts.present && r->hsts.valid) {
+		ext_label(&e, "cn3", "hstsMaxAge");
+		sb_printf(b, "%" PRId64, r->hsts.max_age);
 	}
 	if (r->versions_tested != 0) {
 		char v[48];

@@ -22,6 +22,10 @@
  *                                         6 self-signed; not yet valid; TLSv1.0/1.1
  *                                           (or SSL) negotiated or accepted
  *                                         7 certificate expired
+ *                                         and the severity of each finding of
+ *                                         the certificate and handshake checks
+ *                                         (table in tls_checks.h: 3 hsts-invalid
+ *                                         ... 8 ocsp-revoked)
  *   run-summary    Scan summary         1
  *   name-unresolved  Host name not resolved  2
  *
@@ -55,7 +59,8 @@
  *                  outcome ok | refused | timeout | reset | not-tls | alert | error
  *                  reason  the alert (outcome alert) or the failure's detail
  *                  msg     the findings behind the severity, "; "-separated
- *                          ("certificate expired; self-signed certificate")
+ *                          ("certificate expired; self-signed certificate"),
+ *                          then the checks' tokens ("weak-key; chain-order")
  *                  cs1     label "tlsVersion"   negotiated version (TLSv1.3)
  *                  cs2     label "tlsCipher"    IANA cipher suite name
  *                  cs3     label "certSubject"  leaf subject DN (RFC 4514)
@@ -65,6 +70,8 @@
  *                  cs6     label "verifyResult" "ok", else OpenSSL's reason
  *                  cn1     label "certDaysToExpiry" (negative once expired)
  *                  deviceCustomDate1  label "certNotAfter", ms since the epoch
+ *                  cn2     label "sctCount"  SCTs seen, all sources (after a handshake)
+ *                  cn3     label "hstsMaxAge"  seconds (a valid HSTS header only)
  *                  flexString1  label "tlsVersionsAccepted" (TLSv1.2,TLSv1.3)
  *                  flexString2  label "truncated": the fields cut or unreadable
  *                          (subject, issuer, ... as in the NDJSON record)

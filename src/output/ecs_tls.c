@@ -380,6 +380,9 @@ static void et_render(struct jsonw *w, size_t level, const void *arg)
 	tls_json_chain(w, ci, lv->chain_cap, EF_CHAIN);
 	jw_text(w, "http_status", EF_HTTP_STATUS, r->http_status.p, r->http_status.len);
 	jw_text(w, "http_server", EF_HTTP_SERVER, r->http_server.p, r->http_server.len);
+	tls_json_checks(w, r);
+	if (tls_result_findings(r) != 0)
+		jw_int(w, "severity", tls_findings_worst(tls_result_findings(r)));
 	if (r->versions_tested != 0) {
 		unsigned acc = r->versions_tested & r->versions_accepted;
 

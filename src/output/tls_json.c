@@ -287,6 +287,93 @@ void tls_json_ciphers(struct jsonw *w, const struct tls_ciphers *c, size_t cap, 
 	jw_uint(w, "cipher_handshakes", c->handshakes);
 }
 
+/* A value or, when absent, null (native) or nothing (ECS: w->empty). */
+static int tj_absent(struct jsonw *w, const char *key, int present)
+{
+	if (!present && w->empty == JW_EMPTY_NULL)
+		jw_null(w, key);
+	return present;
+}
+
+static void tj_opt_time(struct jsonw *w, const char *key, int64_t unix_s)
+{
+	if (tj_absent(w, key, unix_s != 0))
+		jw_time_s(w, key, unix_s);
+}
+
+static void tj_opt_str(struct jsonw *w, const char *key, const char *s)
+{
+	if (tj_absent(w, key, s != NULL))
+		jw_strz(w, key, s);
+}
+
+static const char *ocsp_status_name(enum tls_ocsp_status s)
+{
+	switch (s) {
+	case TLS_OCSP_GOOD: return "good";
+	case TLS_OCSP_REVOKED: return "revoked";
+	case TLS_OCSP_UNKNOWN: return "unknown";
+	case TLS_OCSP_NONE: break;
+	}
+	return NULL;
+}
+
+void tls_json_checks(struct jsonw *w, const struct tls_result *r)
+{
+	const struct tls_checks *k = &r->checks;
+	const struct tls_hsts *h = &r->hsts;
+	uint32_t found = tls_result_findings(r);
+
+	if (tj_absent(w, "ocsp_stapled", k->done))
+		jw_bool(w, "ocsp_stapled", k->ocsp_stapled);
+	if (tj_absent(w, "ocsp", k->done && k->ocsp_stapled)) {
+		jw_obj(w, "ocsp");
+		jw_bool(w, "valid", k->ocsp_error == NULL);
+		tj_opt_str(w, "status", ocsp_status_name(k->ocsp_status));
+		jw_bool(w, "signature_ok", k->ocsp_signature_ok);
+		jw_bool(w, "time_ok", k->ocsp_time_ok);
+		tj_opt_time(w, "this_update", k->ocsp_this_update);
+		tj_opt_time(w, "next_update", k->ocsp_next_update);
+		tj_opt_str(w, "error", k->ocsp_error);
+		jw_close(w);
+	}
+	if (tj_absent(w, "must_staple", k->done))
+		jw_bool(w, "must_staple", k->must_staple);
+	if (tj_absent(w, "sct_count", k->done))
+		jw_uint(w, "sct_count", (uint64_t)k->sct_embedded + k->sct_tls + k->sct_ocsp);
+	if (tj_absent(w, "scts", k->done)) {
+		jw_obj(w, "scts");
+		jw_uint(w, "embedded", k->sct_embedded);
+		jw_uint(w, "tls_extension", k->sct_tls);
+		jw_uint(w, "ocsp", k->sct_ocsp);
+		jw_close(w);
+	}
+	if (tj_absent(w, "tmp_key", k->done && k->tmp_key_type[0] != '\0')) {
+		jw_obj(w, "tmp_key");
+		jw_chars(w, "type", JW_NO_FIELD, k->tmp_key_type, sizeof(k->tmp_key_type));
+		if (tj_absent(w, "bits", k->tmp_key_bits > 0))
+			jw_int(w, "bits", k->tmp_key_bits);
+		jw_close(w);
+	}
+	if (tj_absent(w, "hsts", h->present)) {
+		jw_obj(w, "hsts");
+		jw_bool(w, "valid", h->valid);
+		if (tj_absent(w, "max_age", h->max_age >= 0))
+			jw_int(w, "max_age", h->max_age);
+		jw_bool(w, "include_subdomains", h->include_subdomains);
+		jw_bool(w, "preload", h->preload);
+		tj_opt_str(w, "error", h->error);
+		jw_close(w);
+	}
+	if (found == 0 && w->empty == JW_EMPTY_OMIT)
+		return; /* ECS: no empty list */
+	jw_arr(w, "findings");
+	for (unsigned f = 0; f < TLS_FIND_COUNT; f++)
+		if (found & (1u << f))
+			jw_strz(w, NULL, tls_finding_name(f));
+	jw_close(w);
+}
+
 static void tj_render(struct jsonw *w, size_t level, const void *arg)
 {
 	const struct tls_result *r = arg;
@@ -329,6 +416,7 @@ static void tj_render(struct jsonw *w, size_t level, const void *arg)
 	tls_json_chain(w, ci, lv->chain_cap, F_CHAIN);
 	jw_text(w, "http_status", F_HTTP_STATUS, r->http_status.p, r->http_status.len);
 	jw_text(w, "http_server", F_HTTP_SERVER, r->http_server.p, r->http_server.len);
+	tls_json_checks(w, r);
 	if (r->versions_tested != 0) {
 		tls_json_versions(w, "versions_accepted", r->versions_tested & r->versions_accepted);
 		tls_json_versions(w, "versions_rejected", r->versions_tested & ~r->versions_accepted);

@@ -65,11 +65,11 @@ static int is_ws(unsigned char c)
 	return c == ' ' || c == '\t';
 }
 
-/* 1 when line[0..len) is a header named "server" (case-insensitive); *value set. */
-static int server_header(const unsigned char *line, size_t len, const unsigned char **value,
-			 size_t *vlen)
+/* 1 when line[0..len) is a header named `name` (lowercase; the header's
+ * name compares case-insensitively); *value set, whitespace-trimmed. */
+static int header_named(const unsigned char *line, size_t len, const char *name,
+			const unsigned char **value, size_t *vlen)
 {
-	static const char name[] = "server";
 	const unsigned char *colon = memchr(line, ':', len);
 	size_t nlen, i;
 
@@ -78,7 +78,7 @@ static int server_header(const unsigned char *line, size_t len, const unsigned c
 	nlen = (size_t)(colon - line);
 	while (nlen > 0 && is_ws(line[nlen - 1])) /* not allowed (RFC 9112 5.1), seen anyway */
 		nlen--;
-	if (nlen != sizeof(name) - 1)
+	if (nlen != strlen(name))
 		return 0;
 	for (i = 0; i < nlen; i++)
 		if ((line[i] | 0x20) != (unsigned char)name[i])
@@ -121,9 +121,13 @@ int banner_parse(struct tls_result *r, const unsigned char *buf, size_t len, int
 		}
 		if (llen == 0) /* end of the header block */
 			break;
-		if (r->http_server.p == NULL && server_header(line, llen, &v, &vlen) &&
+		if (r->http_server.p == NULL && header_named(line, llen, "server", &v, &vlen) &&
 		    keep(&r->http_server, v, vlen, &r->banner_truncated) != 0)
 			return -1;
+		/* RFC 6797 8.1: only the first header counts. */
+		if (!r->hsts.present &&
+		    header_named(line, llen, "strict-transport-security", &v, &vlen))
+			(void)tls_hsts_parse(v, vlen, &r->hsts);
 	}
 	return 0;
 }

@@ -36,7 +36,8 @@ size_t banner_headers_end(const unsigned char *buf, size_t len, size_t from);
 /*
  * Fills r->http_status (the first line, without its line end) and
  * r->http_server (the first Server: header's value, whitespace-trimmed;
- * header names compare case-insensitively) from the answer buf[0..len).
+ * header names compare case-insensitively) and r->hsts (the first
+ * Strict-Transport-Security header, tls_hsts.h) from the answer buf[0..len).
  * banner_done is set when len > 0; banner_truncated when a value was capped
  * or when cut is set (the answer was cut off by the read cap or the deadline
  * before the end of its headers). Returns 0, or -1 on allocation failure

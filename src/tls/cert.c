@@ -281,9 +281,7 @@ static void serial_hex(struct tls_chain_info *ci, struct tls_cert_info *c, const
 	c->serial_hex[o] = '\0';
 }
 
-/* ASN1_TIME (UTCTime or GeneralizedTime, years 0-9999) to Unix seconds.
- * Returns 0, or -1 when OpenSSL cannot read it. */
-static int time_to_unix(const ASN1_TIME *t, int64_t *out)
+int tls_asn1_time_unix(const struct asn1_string_st *t, int64_t *out)
 {
 	struct tm tm;
 
@@ -305,8 +303,8 @@ static int64_t floor_div(int64_t a, int64_t b)
 static void validity(struct tls_chain_info *ci, struct tls_cert_info *c, const X509 *x,
 		     int64_t now)
 {
-	int nb_ok = time_to_unix(X509_get0_notBefore(x), &c->not_before) == 0;
-	int na_ok = time_to_unix(X509_get0_notAfter(x), &c->not_after) == 0;
+	int nb_ok = tls_asn1_time_unix(X509_get0_notBefore(x), &c->not_before) == 0;
+	int na_ok = tls_asn1_time_unix(X509_get0_notAfter(x), &c->not_after) == 0;
 
 	if (!nb_ok) {
 		c->not_before = 0;

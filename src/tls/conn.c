@@ -28,6 +28,7 @@
 #include <openssl/x509v3.h>
 
 #include "banner.h"
+#include "checks.h"
 #include "conn.h"
 #include "portus.h"
 #include "tls_hello.h"
@@ -224,6 +225,11 @@ int tls_ctxs_init(struct tls_ctxs *x, const char *ca_file, char *err, size_t err
 	 * like a current browser, although the handshake accepted level 0. */
 	m = x->ctx[CONN_MAIN];
 	SSL_CTX_set_msg_callback(m, msg_cb);
+	ERR_clear_error();
+	if (checks_ctx_setup(m) != 0) {
+		ssl_err(err, errlen, "OCSP status request / SCT callback");
+		goto fail;
+	}
 	SSL_CTX_set_verify(m, SSL_VERIFY_PEER, verify_accept);
 	X509_VERIFY_PARAM_set_auth_level(SSL_CTX_get0_param(m), 2);
 	ERR_clear_error();
@@ -440,6 +446,8 @@ static void record_session(struct conn *c, const struct conn_opts *o)
 	    tls_chain_extract(&r->certs, leaf, chain, (int64_t)time(NULL), o->want_pem) != 0)
 		(void)fail(c, TLS_ERROR, "out of memory reading the certificates");
 	ERR_clear_error();
+	if (c->state != CS_DONE)
+		checks_run(r, ssl, (int64_t)time(NULL));
 }
 
 static int banner_done(struct conn *c, int cut)

@@ -13,6 +13,11 @@ void tls_result_free(struct tls_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+uint32_t tls_result_findings(const struct tls_result *r)
+{
+	return tls_checks_findings(&r->checks, r->hsts.present && !r->hsts.valid);
+}
+
 const char *tls_version_name(unsigned i)
 {
 	static const char *const names[TLS_NVERSIONS] = { "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };

@@ -24,7 +24,8 @@ real portus output of one scan.
                  decoder and rules, evaluated the way Wazuh does (child of the
                  "json" decoder, JSON_Decoder flattening, OS_Regex) over N.json,
                  fire on exactly the expected records (with --truth: the
-                 expired, self-signed and TLS 1.0/1.1 endpoints of the lab).
+                 expired, self-signed and TLS 1.0/1.1 endpoints of the lab; the
+                 worst findings of the certificate checks from the records).
 
 Exits 0 when everything holds, 1 with the problems listed.
 """
@@ -459,6 +460,10 @@ def check_wazuh(native, truth, versions):
         100212: recs(lambda r: r["type"] == "alert"),
         100213: recs(lambda r: r["type"] == "alert" and r["alert"] in ("port-opened", "host-exposed")),
         100214: recs(lambda r: r["type"] == "alert" and r["alert"] == "name-unresolved"),
+        100215: recs(lambda r: tls(r) and "ocsp-revoked" in r["findings"]),
+        100216: recs(lambda r: tls(r) and bool({"weak-key", "md5-in-chain", "sha1-in-chain"} & set(r["findings"]))),
+        100217: recs(lambda r: tls(r) and bool({"must-staple-without-staple", "missing-intermediate",
+                                                 "ocsp-invalid"} & set(r["findings"]))),
     }
     for rid, w in want.items():
         if fired.get(rid) != w:

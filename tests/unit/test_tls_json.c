@@ -131,6 +131,19 @@ static void make_ok_record(struct tls_result *r)
 	bytes_set(&r->http_status, "HTTP/1.1 200 OK", 15);
 	bytes_set(&r->http_server, "nginx", 5);
 	r->banner_done = 1;
+	r->hsts = (struct tls_hsts){ .present = 1, .valid = 1, .max_age = 31536000,
+				     .include_subdomains = 1 };
+	r->checks.done = 1;
+	r->checks.ocsp_stapled = 1;
+	r->checks.ocsp_status = TLS_OCSP_GOOD;
+	r->checks.ocsp_signature_ok = 1;
+	r->checks.ocsp_time_ok = 1;
+	r->checks.ocsp_this_update = T2026;
+	r->checks.sct_embedded = 2;
+	r->checks.sct_tls = 1;
+	strcpy(r->checks.tmp_key_type, "X25519");
+	r->checks.tmp_key_bits = 253;
+	r->checks.chain_misordered = 1; /* one finding */
 	r->versions_tested = TLS_V10 | TLS_V11 | TLS_V12 | TLS_V13;
 	r->versions_accepted = TLS_V12 | TLS_V13;
 	r->start_us = T2026 * 1000000;
@@ -159,6 +172,13 @@ static const char ok_json[] =
 	"\"sha256\":\"" SHA_0_31 "\"},"
 	"{\"subject\":\"CN=Test CA\",\"issuer\":\"CN=Test CA\",\"sha256\":\"" SHA_CC "\"}],"
 	"\"chain_length\":2,\"http_status\":\"HTTP/1.1 200 OK\",\"http_server\":\"nginx\","
+	"\"ocsp_stapled\":true,\"ocsp\":{\"valid\":true,\"status\":\"good\","
+	"\"signature_ok\":true,\"time_ok\":true,\"this_update\":\"2026-01-01T00:00:00.000000Z\","
+	"\"next_update\":null,\"error\":null},\"must_staple\":false,\"sct_count\":3,"
+	"\"scts\":{\"embedded\":2,\"tls_extension\":1,\"ocsp\":0},"
+	"\"tmp_key\":{\"type\":\"X25519\",\"bits\":253},"
+	"\"hsts\":{\"valid\":true,\"max_age\":31536000,\"include_subdomains\":true,"
+	"\"preload\":false,\"error\":null},\"findings\":[\"chain-order\"],"
 	"\"versions_accepted\":[\"TLSv1.2\",\"TLSv1.3\"],"
 	"\"versions_rejected\":[\"TLSv1\",\"TLSv1.1\"],"
 	"\"truncated\":false,\"truncated_fields\":[],\"invalid_utf8_fields\":[],"
@@ -236,6 +256,8 @@ static void test_json_timeout_record(void **state)
 		"\"verify_ok\":null,\"verify_error\":null,\"hostname_match\":null,"
 		"\"cert\":null,\"chain\":[],\"chain_length\":0,"
 		"\"http_status\":null,\"http_server\":null,"
+		"\"ocsp_stapled\":null,\"ocsp\":null,\"must_staple\":null,\"sct_count\":null,"
+		"\"scts\":null,\"tmp_key\":null,\"hsts\":null,\"findings\":[],"
 		"\"truncated\":false,\"truncated_fields\":[],\"invalid_utf8_fields\":[],"
 		"\"time\":\"2026-01-01T00:00:01.000000Z\"}";
 	struct tls_result r;
@@ -266,6 +288,8 @@ static void test_json_ipv6_record(void **state)
 		"\"verify_ok\":null,\"verify_error\":null,\"hostname_match\":null,"
 		"\"cert\":null,\"chain\":[],\"chain_length\":0,"
 		"\"http_status\":null,\"http_server\":null,"
+		"\"ocsp_stapled\":null,\"ocsp\":null,\"must_staple\":null,\"sct_count\":null,"
+		"\"scts\":null,\"tmp_key\":null,\"hsts\":null,\"findings\":[],"
 		"\"truncated\":false,\"truncated_fields\":[],\"invalid_utf8_fields\":[],"
 		"\"time\":\"2026-01-01T00:00:01.000000Z\"}";
 	struct tls_result r;
