@@ -174,10 +174,11 @@ void jw_fixed(struct jsonw *w, const char *key, double v, int decimals)
 	sb_printf(w->b, "%.*f", decimals, v);
 }
 
-void jw_raw(struct jsonw *w, const char *key, const char *json)
+/* The key and json[0..len) in one append when they fit together. */
+static void put_raw(struct jsonw *w, const char *key, const char *json, size_t len)
 {
 	char buf[JW_KEY_MAX + 4 + 64];
-	size_t n = put_key(w, key, buf), len = strlen(json);
+	size_t n = put_key(w, key, buf);
 
 	if (len <= sizeof(buf) - n) {
 		memcpy(buf + n, json, len);
@@ -186,6 +187,11 @@ void jw_raw(struct jsonw *w, const char *key, const char *json)
 		sb_append(w->b, buf, n);
 		sb_append(w->b, json, len);
 	}
+}
+
+void jw_raw(struct jsonw *w, const char *key, const char *json)
+{
+	put_raw(w, key, json, strlen(json));
 }
 
 /* Bytes json_append_string copies as they are (printable ASCII but '"' '\\'). */
