@@ -26,6 +26,7 @@
 #include "result.h"
 #include "strbuf.h"
 #include "tls_result.h"
+#include "tls_hsts.h"
 #include "utf8.h"
 #include "writer.h"
 
@@ -752,6 +753,49 @@ static void ch_timeout(struct tls_result *r)
 	r->end_us = T2026 * 1000000;
 }
 
+/* The certificate and handshake checks (tls_checks.h): each finding's token
+ * joins msg and raises the severity to its table's value. */
+static void ch_checks_clean(struct tls_result *r)
+{
+	r->checks.done = 1;
+}
+
+static void ch_chain_order(struct tls_result *r)
+{
+	r->checks.done = 1;
+	r->checks.chain_misordered = 1;
+}
+
+static void ch_weak_key_sha1(struct tls_result *r)
+{
+	r->checks.done = 1;
+	r->checks.weak_keys = 1;
+	r->checks.sha1_sigs = 2;
+}
+
+static void ch_revoked_and_expired(struct tls_result *r)
+{
+	ch_expired(r);
+	r->checks.done = 1;
+	r->checks.ocsp_stapled = 1;
+	r->checks.ocsp_status = TLS_OCSP_REVOKED;
+	r->checks.ocsp_signature_ok = 1;
+	r->checks.ocsp_error = "certificate revoked";
+}
+
+static void ch_hsts_invalid(struct tls_result *r)
+{
+	r->checks.done = 1;
+	(void)tls_hsts_parse((const unsigned char *)"max-age=1;max-age=2", 19, &r->hsts);
+}
+
+static void ch_must_staple(struct tls_result *r)
+{
+	r->checks.done = 1;
+	r->checks.must_staple = 1;
+	r->checks.missing_intermediates = 1;
+}
+
 static void test_cef_tls_severity_follows_the_findings(void **state)
 {
 	static const struct sev_case cases[] = {
@@ -765,6 +809,13 @@ static void test_cef_tls_severity_follows_the_findings(void **state)
 		{ "not yet valid", ch_not_yet_valid, 6, "certificate not yet valid" },
 		{ "unreadable not_after", ch_unreadable_not_after, 3, NULL },
 		{ "timeout", ch_timeout, 2, NULL },
+		{ "checks clean", ch_checks_clean, 3, NULL },
+		{ "chain order", ch_chain_order, 4, "chain-order" },
+		{ "weak key, sha1", ch_weak_key_sha1, 6, "weak-key; sha1-in-chain" },
+		{ "revoked", ch_revoked_and_expired, 8,
+		  "certificate expired; certificate not verified; ocsp-revoked" },
+		{ "hsts invalid", ch_hsts_invalid, 3, "hsts-invalid" },
+		{ "must-staple", ch_must_staple, 6, "must-staple-without-staple; missing-intermediate" },
 	};
 	struct run_info ri = make_ri(0);
 
@@ -792,6 +843,42 @@ static void test_cef_tls_severity_follows_the_findings(void **state)
 		sb_free(&b);
 		tls_result_free(&r);
 	}
+}
+
+/* cn2 sctCount after a handshake; cn3 hstsMaxAge only for a valid header. */
+static void test_cef_tls_sct_count_and_hsts_max_age(void **state)
+{
+	struct run_info ri = make_ri(0);
+	struct tls_result r;
+	struct strbuf b;
+	struct cef_rec c;
+
+	(void)state;
+	make_ok_record(&r);
+	sb_init(&b);
+	cef_tls_format(&b, &r, &ri);
+	assert_null(strstr(b.p, "cn2"));
+	assert_null(strstr(b.p, "cn3"));
+	sb_free(&b);
+	r.checks.done = 1;
+	r.checks.sct_embedded = 2;
+	r.checks.sct_tls = 1;
+	(void)tls_hsts_parse((const unsigned char *)"max-age=600", 11, &r.hsts);
+	sb_init(&b);
+	cef_tls_format(&b, &r, &ri);
+	cef_parse(b.p, b.len, &c);
+	assert_string_equal(cef_get(&c, "cn2Label", NULL), "sctCount");
+	assert_string_equal(cef_get(&c, "cn2", NULL), "3");
+	assert_string_equal(cef_get(&c, "cn3Label", NULL), "hstsMaxAge");
+	assert_string_equal(cef_get(&c, "cn3", NULL), "600");
+	cef_rec_free(&c);
+	sb_free(&b);
+	(void)tls_hsts_parse((const unsigned char *)"max-age=x", 9, &r.hsts);
+	sb_init(&b);
+	cef_tls_format(&b, &r, &ri);
+	assert_null(strstr(b.p, "cn3"));
+	sb_free(&b);
+	tls_result_free(&r);
 }
 
 static void test_cef_tls_failure_record_exact(void **state)
@@ -1224,6 +1311,7 @@ int main(void)
 		cmocka_unit_test(test_cef_unknown_hostname_and_interrupted_run),
 		cmocka_unit_test(test_cef_hostile_certificate_strings_are_escaped),
 		cmocka_unit_test(test_cef_tls_severity_follows_the_findings),
+		cmocka_unit_test(test_cef_tls_sct_count_and_hsts_max_age),
 		cmocka_unit_test(test_cef_tls_failure_record_exact),
 		cmocka_unit_test(test_cef_worst_tls_record_is_cut_under_the_cap),
 		cmocka_unit_test(test_cef_header_peek),

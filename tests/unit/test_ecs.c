@@ -19,6 +19,7 @@
 #include "../../src/output/dn.h"
 #include "../../src/output/ecs.h"
 #include "json_validator.h"
+#include "tls_checks_fill.h"
 #include "portus.h"
 #include "writer.h"
 
@@ -537,6 +538,40 @@ static void test_ecs_tls_ok_record_fields(void **state)
 	tls_result_free(&r);
 }
 
+/* The checks under portus.tls: absent values left out (never null), the
+ * findings and the worst one's severity. */
+static void test_ecs_tls_checks_fields(void **state)
+{
+	struct tls_result r;
+	struct strbuf b;
+
+	(void)state;
+	make_ok_record(&r);
+	r.checks.done = 1;
+	r.checks.ocsp_stapled = 1;
+	r.checks.ocsp_status = TLS_OCSP_GOOD;
+	r.checks.ocsp_signature_ok = 1;
+	r.checks.ocsp_time_ok = 1;
+	r.checks.ocsp_this_update = 1763856000;
+	r.checks.sct_embedded = 2;
+	r.checks.sct_ocsp = 1;
+	strcpy(r.checks.tmp_key_type, "X25519");
+	r.checks.tmp_key_bits = 253;
+	r.checks.weak_keys = 1;
+	r.checks.chain_misordered = 1;
+	(void)tls_hsts_parse((const unsigned char *)"max-age=600", 11, &r.hsts);
+	format_tls(&b, &r);
+	assert_has(&b, "\"http_server\":\"nginx\",\"ocsp_stapled\":true,\"ocsp\":{\"valid\":true,"
+		       "\"status\":\"good\",\"signature_ok\":true,\"time_ok\":true,"
+		       "\"this_update\":\"2025-11-23T00:00:00.000000Z\"},\"must_staple\":false,"
+		       "\"sct_count\":3,\"scts\":{\"embedded\":2,\"tls_extension\":0,\"ocsp\":1},"
+		       "\"tmp_key\":{\"type\":\"X25519\",\"bits\":253},\"hsts\":{\"valid\":true,"
+		       "\"max_age\":600,\"include_subdomains\":false,\"preload\":false},"
+		       "\"findings\":[\"weak-key\",\"chain-order\"],\"severity\":6,\"versions_accepted\"");
+	sb_free(&b);
+	tls_result_free(&r);
+}
+
 static void test_ecs_tls_failure_has_no_cert_fields(void **state)
 {
 	struct tls_result r;
@@ -629,6 +664,7 @@ static void worst_case(ip_addr ip, ip_addr src6)
 	assert_non_null(r.certs.pem);
 	memset(r.certs.pem, 'A', 19999);
 	r.certs.pem[19999] = '\0';
+	tls_checks_fill_worst(&r);
 	ri.scanner_ip6 = src6;
 	assert_int_equal(ecs_ctx_init(&c, &ri), 0);
 	sb_init(&b);
@@ -754,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_ecs_ipv6_exact_bytes),
 		cmocka_unit_test(test_ecs_ipv6_without_ipv6_source),
 		cmocka_unit_test(test_ecs_tls_ok_record_fields),
+		cmocka_unit_test(test_ecs_tls_checks_fields),
 		cmocka_unit_test(test_ecs_tls_failure_has_no_cert_fields),
 		cmocka_unit_test(test_ecs_tls_hostile_strings),
 		cmocka_unit_test(test_ecs_tls_worst_case_stays_under_cap),

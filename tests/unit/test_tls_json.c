@@ -22,6 +22,7 @@
 #include "tls_result.h"
 
 #include "json_validator.h"
+#include "tls_checks_fill.h"
 
 static void test_validator_rejects_bad_json(void **state)
 {
@@ -588,6 +589,7 @@ static void fill_worst(struct tls_result *r, unsigned char byte)
 	r->versions_tested = 0xffffffffu;
 	r->versions_accepted = 0x5;
 	r->end_us = INT64_MAX;
+	tls_checks_fill_worst(r);
 }
 
 static void test_json_worst_case_record_stays_under_cap(void **state)
