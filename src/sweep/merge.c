@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../output/native.h"
+#include "jsonw.h"
 #include "result.h"
 #include "results.h"
 #include "strbuf.h"
@@ -98,7 +99,8 @@ static void merged_summary(struct strbuf *b, const struct result_set *rs,
 			   const unsigned char *missing)
 {
 	struct run_summary m = { .start_us = INT64_MAX, .shard_k = 1, .shard_n = 1 };
-	unsigned n = rs->nsums > 0 ? rs->sums[0].shard_n : 0, merged = 0, nmiss = 0;
+	unsigned n = rs->nsums > 0 ? rs->sums[0].shard_n : 0, merged = 0;
+	struct jsonw w;
 
 	if (rs->nsums == 0)
 		m.start_us = 0;
@@ -138,15 +140,15 @@ static void merged_summary(struct strbuf *b, const struct result_set *rs,
 	}
 	if (m.end_us < m.start_us)
 		m.end_us = m.start_us;
-	native_summary_format(b, &m);
-	if (b->oom || b->len == 0)
-		return;
-	b->len--; /* reopen the object: the merge's own keys follow */
-	sb_printf(b, ",\"shards_merged\":%u,\"shards_missing\":[", merged);
+	/* A scan's summary, then the merge's own keys. */
+	jw_begin(&w, b);
+	native_summary_fields(&w, &m);
+	jw_uint(&w, "shards_merged", merged);
+	jw_arr(&w, "shards_missing");
 	for (unsigned k = 1; missing != NULL && k <= n; k++)
 		if (missing[k - 1])
-			sb_printf(b, "%s%u", nmiss++ ? "," : "", k);
-	sb_puts(b, "]}");
+			jw_uint(&w, NULL, k);
+	jw_end(&w);
 }
 
 /* Writes the record in b as one line; a record lost to OOM sets *oom. */
