@@ -106,8 +106,7 @@ void native_port_format(struct strbuf *b, const struct port_record *r)
 	sb_puts(b, "}");
 }
 
-/* ,"hostname":..[,"hostnames":[..]] into the open object w. */
-static void names_fields(struct jsonw *w, const char *const *names)
+void native_names_fields(struct jsonw *w, const char *const *names)
 {
 	uint32_t n = record_nnames(names);
 
@@ -127,7 +126,7 @@ void native_names_format(struct strbuf *b, const char *const *names)
 	struct jsonw w;
 
 	jw_continue(&w, b);
-	names_fields(&w, names);
+	native_names_fields(&w, names);
 }
 
 void native_resolve_format(struct strbuf *b, const struct resolve_record *r)
@@ -154,7 +153,7 @@ void native_host_format(struct strbuf *b, const struct host_record *h)
 	jw_begin(&w, b);
 	jw_strz(&w, "type", "host");
 	jw_strz(&w, "ip", ip);
-	names_fields(&w, h->names);
+	native_names_fields(&w, h->names);
 	jw_strz(&w, "state", h->up ? "up" : "down");
 	jw_strz(&w, "reason", reason_name((enum reason)h->reason));
 	jw_time(&w, "time", h->time_us);

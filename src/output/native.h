@@ -35,6 +35,8 @@ void native_host_format(struct strbuf *b, const struct host_record *h);
 void native_resolve_format(struct strbuf *b, const struct resolve_record *r);
 /* ,"hostname":..[,"hostnames":[..]] for n > 0 names; nothing for no names. */
 void native_names_format(struct strbuf *b, const char *const *names);
+/* The same into the open object of w: ,"hostname":..[,"hostnames":[..]]. */
+void native_names_fields(struct jsonw *w, const char *const *names);
 void native_summary_format(struct strbuf *b, const struct run_summary *s);
 /* The summary's keys ("type":"summary" ... "interrupted") into the open
  * object w, for a record that adds its own keys (portus merge). */

@@ -19,6 +19,7 @@
 
 #include "../output/native.h"
 #include "json.h"
+#include "jsonw.h"
 #include "result.h"
 #include "results.h"
 #include "strbuf.h"
@@ -490,12 +491,13 @@ static int cmp_alert(const void *pa, const void *pb)
 	return strcmp(a->sni, b->sni);
 }
 
-static void json_str_or_null(struct strbuf *b, const char *s)
+/* "key":"s", or "key":null when s is NULL. */
+static void str_or_null(struct jsonw *w, const char *key, const char *s)
 {
 	if (s == NULL)
-		sb_puts(b, "null");
+		jw_null(w, key);
 	else
-		json_append_string(b, s, strlen(s));
+		jw_strz(w, key, s);
 }
 
 static const char *old_value(const struct alert *a)
@@ -527,31 +529,28 @@ static const char *const *alert_names(const struct alert *a, const struct result
 static void format_native(struct strbuf *b, const struct alert *a, const char *const *names)
 {
 	char ip[ADDR_STR_MAX];
+	struct jsonw w;
 
-	sb_printf(b, "{\"type\":\"alert\",\"alert\":\"%s\"", alert_name[a->kind]);
+	jw_begin(&w, b);
+	jw_strz(&w, "type", "alert");
+	jw_strz(&w, "alert", alert_name[a->kind]);
 	if (a->name != NULL) {
-		sb_puts(b, ",\"hostname\":");
-		json_append_string(b, a->name, strlen(a->name));
+		jw_strz(&w, "hostname", a->name);
 	} else {
 		addr_to_str(a->ip, ip);
-		sb_printf(b, ",\"ip\":\"%s\"", ip);
-		native_names_format(b, names);
+		jw_strz(&w, "ip", ip);
+		native_names_fields(&w, names);
 	}
 	if (a->port >= 0)
-		sb_printf(b, ",\"port\":%d", a->port);
-	if (is_tls_alert(a->kind)) {
-		sb_puts(b, ",\"sni\":");
-		json_str_or_null(b, a->sni);
-	}
-	sb_puts(b, ",\"old\":");
-	json_str_or_null(b, old_value(a));
-	sb_puts(b, ",\"new\":");
-	json_str_or_null(b, new_value(a));
+		jw_int(&w, "port", a->port);
+	if (is_tls_alert(a->kind))
+		str_or_null(&w, "sni", a->sni);
+	str_or_null(&w, "old", old_value(a));
+	str_or_null(&w, "new", new_value(a));
 	if (a->kind == A_CERT_EXPIRING)
-		sb_printf(b, ",\"days_left\":%" PRId64, a->days_left);
-	sb_puts(b, ",\"time\":");
-	json_append_time(b, a->time_us);
-	sb_puts(b, "}");
+		jw_int(&w, "days_left", a->days_left);
+	jw_time(&w, "time", a->time_us);
+	jw_end(&w);
 }
 
 static void format_ecs(struct strbuf *b, const struct alert *a, const char *const *names)
@@ -559,57 +558,78 @@ static void format_ecs(struct strbuf *b, const struct alert *a, const char *cons
 	int v6 = a->name == NULL && !addr_is_v4(a->ip);
 	const char *domain = a->sni != NULL ? a->sni : a->name != NULL ? a->name
 			     : names != NULL ? names[0] : NULL;
-	char ip[ADDR_STR_MAX];
+	char ip[ADDR_STR_MAX], msg[ADDR_STR_MAX + 300];
+	struct jsonw w;
 
 	addr_to_str(a->ip, ip);
-	sb_puts(b, "{\"@timestamp\":");
-	json_append_time(b, a->time_us);
-	sb_printf(b, ",\"ecs\":{\"version\":\"9.0.0\"},\"event\":{\"kind\":\"alert\","
-		     "\"category\":[\"network\"],\"type\":[\"%s\"],\"action\":\"%s\","
-		     "\"dataset\":\"portus.diff\",\"module\":\"portus\"}",
-		  a->kind == A_CERT_EXPIRING ? "info" : "change", alert_name[a->kind]);
+	jw_begin(&w, b);
+	jw_time(&w, "@timestamp", a->time_us);
+	jw_obj(&w, "ecs");
+	jw_strz(&w, "version", "9.0.0");
+	jw_close(&w);
+	jw_obj(&w, "event");
+	jw_strz(&w, "kind", "alert");
+	jw_arr(&w, "category");
+	jw_strz(&w, NULL, "network");
+	jw_close(&w);
+	jw_arr(&w, "type");
+	jw_strz(&w, NULL, a->kind == A_CERT_EXPIRING ? "info" : "change");
+	jw_close(&w);
+	jw_strz(&w, "action", alert_name[a->kind]);
+	jw_strz(&w, "dataset", "portus.diff");
+	jw_strz(&w, "module", "portus");
+	jw_close(&w);
+	jw_obj(&w, "destination");
 	if (a->name != NULL) {
 		/* A name alert has no address: the name is the destination. */
-		sb_puts(b, ",\"destination\":{\"address\":");
-		json_append_string(b, a->name, strlen(a->name));
+		jw_strz(&w, "address", a->name);
 	} else {
-		sb_printf(b, ",\"destination\":{\"ip\":\"%s\",\"address\":\"%s\"", ip, ip);
+		jw_strz(&w, "ip", ip);
+		jw_strz(&w, "address", ip);
 	}
 	if (a->port >= 0)
-		sb_printf(b, ",\"port\":%d", a->port);
-	if (domain != NULL) {
-		sb_puts(b, ",\"domain\":");
-		json_append_string(b, domain, strlen(domain));
-	}
-	sb_puts(b, "}");
+		jw_int(&w, "port", a->port);
+	if (domain != NULL)
+		jw_strz(&w, "domain", domain);
+	jw_close(&w);
 	/* network.type only for IPv6 (IPv4 alerts are written as they always were). */
-	if (a->port >= 0)
-		sb_printf(b, ",\"network\":{\"transport\":\"tcp\"%s}", v6 ? ",\"type\":\"ipv6\"" : "");
-	else if (v6)
-		sb_puts(b, ",\"network\":{\"type\":\"ipv6\"}");
-	if (a->kind == A_CERT_CHANGED) {
-		sb_puts(b, ",\"tls\":{\"server\":{\"hash\":{\"sha256\":");
-		json_str_or_null(b, new_value(a));
-		sb_puts(b, "}}}");
-	} else if (a->kind == A_CERT_EXPIRING && new_value(a) != NULL) {
-		sb_printf(b, ",\"tls\":{\"server\":{\"not_after\":\"%s\"}}", new_value(a));
+	if (a->port >= 0 || v6) {
+		jw_obj(&w, "network");
+		if (a->port >= 0)
+			jw_strz(&w, "transport", "tcp");
+		if (v6)
+			jw_strz(&w, "type", "ipv6");
+		jw_close(&w);
 	}
-	/* ADDRESS:PORT, an IPv6 address in brackets (RFC 3986). A name is
-	 * letters, digits, '-', '_' and '.' (results.c read it so): no escaping. */
+	if (a->kind == A_CERT_CHANGED || (a->kind == A_CERT_EXPIRING && new_value(a) != NULL)) {
+		jw_obj(&w, "tls");
+		jw_obj(&w, "server");
+		if (a->kind == A_CERT_CHANGED) {
+			jw_obj(&w, "hash");
+			str_or_null(&w, "sha256", new_value(a));
+			jw_close(&w);
+		} else {
+			jw_strz(&w, "not_after", new_value(a));
+		}
+		jw_close(&w);
+		jw_close(&w);
+	}
+	/* ADDRESS:PORT, an IPv6 address in brackets (RFC 3986). */
 	if (a->name != NULL)
-		sb_printf(b, ",\"message\":\"%s %s", alert_name[a->kind], a->name);
+		snprintf(msg, sizeof(msg), "%s %.253s", alert_name[a->kind], a->name);
 	else if (a->port >= 0)
-		sb_printf(b, ",\"message\":\"%s %s%s%s:%d", alert_name[a->kind], v6 ? "[" : "", ip,
-			  v6 ? "]" : "", a->port);
+		snprintf(msg, sizeof(msg), "%s %s%s%s:%d", alert_name[a->kind], v6 ? "[" : "", ip,
+			 v6 ? "]" : "", a->port);
 	else
-		sb_printf(b, ",\"message\":\"%s %s", alert_name[a->kind], ip);
-	sb_puts(b, "\",\"portus\":{\"diff\":{\"old\":");
-	json_str_or_null(b, old_value(a));
-	sb_puts(b, ",\"new\":");
-	json_str_or_null(b, new_value(a));
+		snprintf(msg, sizeof(msg), "%s %s", alert_name[a->kind], ip);
+	jw_strz(&w, "message", msg);
+	jw_obj(&w, "portus");
+	jw_obj(&w, "diff");
+	str_or_null(&w, "old", old_value(a));
+	str_or_null(&w, "new", new_value(a));
 	if (a->kind == A_CERT_EXPIRING)
-		sb_printf(b, ",\"days_left\":%" PRId64, a->days_left);
-	sb_puts(b, "}}}");
+		jw_int(&w, "days_left", a->days_left);
+	jw_end(&w);
 }
 
 /* "3 changes: 1 port opened, 2 ports closed" or "no changes". */
