@@ -13,6 +13,7 @@
 #include "native.h"
 #include "portus.h"
 #include "tls_json.h"
+#include "utf8.h"
 
 struct hec_writer {
 	struct line_out lo;
@@ -39,14 +40,7 @@ int hec_index_valid(const char *s)
 /* Length of host cut to HEC_HOST_MAX bytes without splitting a UTF-8 sequence. */
 static size_t host_len(const char *host)
 {
-	size_t n = strnlen(host, HEC_HOST_MAX + 1);
-
-	if (n <= HEC_HOST_MAX)
-		return n;
-	n = HEC_HOST_MAX;
-	while (n > 0 && ((unsigned char)host[n] & 0xC0) == 0x80)
-		n--;
-	return n;
+	return utf8_cut(host, strnlen(host, HEC_HOST_MAX + 1), HEC_HOST_MAX);
 }
 
 void hec_envelope_begin(struct strbuf *b, int64_t time_us, const char *host,
