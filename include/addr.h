@@ -27,6 +27,9 @@ typedef struct {
 	u128 v;
 } ip_addr;
 
+/* Writes the dotted quad of a host-order IPv4 address into out (>= 16 bytes). */
+void ip_to_str(uint32_t ip, char out[16]);
+
 #define ADDR_STR_MAX 46 /* INET6_ADDRSTRLEN: longest text form + NUL */
 #define ADDR_V4_TAG ((u128)0xffff << 32)
 

@@ -20,7 +20,5 @@ int json_append_string(struct strbuf *b, const void *data, size_t len);
 /* Appends "YYYY-MM-DDTHH:MM:SS.ffffffZ" (RFC 3339, UTC) quoted. */
 void json_append_time(struct strbuf *b, int64_t time_us);
 
-/* Writes dotted-quad of a host-order address into out (>= 16 bytes). */
-void ip_to_str(uint32_t ip, char out[16]);
 
 #endif

@@ -27,6 +27,24 @@ ip_addr addr_from_bytes(const uint8_t in[16])
 	return a;
 }
 
+/* Without snprintf: every port record of a large scan formats an address
+ * (native_port_format), and printf was most of that record's cost. */
+void ip_to_str(uint32_t ip, char out[16])
+{
+	char *p = out;
+
+	for (int shift = 24; shift >= 0; shift -= 8) {
+		unsigned octet = (ip >> shift) & 0xff;
+
+		if (octet >= 100)
+			*p++ = (char)('0' + octet / 100);
+		if (octet >= 10)
+			*p++ = (char)('0' + octet / 10 % 10);
+		*p++ = (char)('0' + octet % 10);
+		*p++ = shift > 0 ? '.' : '\0';
+	}
+}
+
 size_t addr_to_str(ip_addr a, char out[ADDR_STR_MAX])
 {
 	static const char hex[] = "0123456789abcdef";

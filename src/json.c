@@ -123,21 +123,3 @@ void json_append_time(struct strbuf *b, int64_t time_us)
 	put_digits(out + 21, (int)us, 6);
 	sb_append(b, out, sizeof(out) - 1);
 }
-
-/* Without snprintf: every port record of a large scan formats an address
- * (native_port_format), and printf was most of that record's cost. */
-void ip_to_str(uint32_t ip, char out[16])
-{
-	char *p = out;
-
-	for (int shift = 24; shift >= 0; shift -= 8) {
-		unsigned octet = (ip >> shift) & 0xff;
-
-		if (octet >= 100)
-			*p++ = (char)('0' + octet / 100);
-		if (octet >= 10)
-			*p++ = (char)('0' + octet / 10 % 10);
-		*p++ = (char)('0' + octet % 10);
-		*p++ = shift > 0 ? '.' : '\0';
-	}
-}
