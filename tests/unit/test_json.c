@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "addr.h"
 #include "json.h"
 #include "jsonw.h"
 #include "strbuf.h"
