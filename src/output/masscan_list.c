@@ -1,5 +1,5 @@
 /*
- * list.c — masscan's -oL list format: "#portus", then one
+ * masscan_list.c — masscan's -oL list format: "#portus", then one
  * "open tcp PORT ADDRESS UNIX-SECONDS" line per open port, then "# end".
  * ADDRESS is a dotted quad or, as masscan writes it, an IPv6 address in its
  * compressed form without brackets ("open tcp 80 2001:db8::1 1763890000").
