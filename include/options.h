@@ -38,20 +38,20 @@ struct resume_plan;
 #define DEFAULT_TLS_PER_HOST 4u
 
 struct options {
-	struct ip_set targets;  /* from arguments and -iL (unnormalized) */
+	struct ip_set targets; /* from arguments and -iL (unnormalized) */
 	/* Host names among the targets (targets.names points here), resolved
 	 * before the excludes are applied (targets_names.h); what each address
 	 * came from ends up in hostnames. */
 	struct name_list names;
 	struct hostnames hostnames;
-	enum resolve_family family; /* -4 / -6: only that family, names and literals alike */
-	int resolve_timeout_ms;     /* --resolve-timeout */
-	unsigned resolve_retries;   /* --resolve-retries */
-	unsigned resolve_concurrency; /* --resolve-concurrency */
+	enum resolve_family family;      /* -4 / -6: only that family, names and literals alike */
+	int resolve_timeout_ms;          /* --resolve-timeout */
+	unsigned resolve_retries;        /* --resolve-retries */
+	unsigned resolve_concurrency;    /* --resolve-concurrency */
 	struct resolve_result *resolved; /* one per names.v[i] after targets_resolve; owned */
-	struct ip_set excludes; /* --exclude, --exclude-file, or the default list */
-	int exclude_file_given; /* replaces the built-in default list */
-	int allow_no_exclude;   /* --allow-no-exclude: > 2^24 addresses with no exclude at all */
+	struct ip_set excludes;          /* --exclude, --exclude-file, or the default list */
+	int exclude_file_given;          /* replaces the built-in default list */
+	int allow_no_exclude; /* --allow-no-exclude: > 2^24 addresses with no exclude at all */
 	struct port_list ports;
 	uint64_t rate; /* probes per second */
 	uint64_t seed;
@@ -71,12 +71,12 @@ struct options {
 	const char *out_grep; /* -oG: nmap grepable */
 	int format;           /* enum record_format (writer.h) of -oJ; --format alone means -oJ - */
 	int format_given;
-	const char *hec_url;  /* --hec-url: POST HEC events there */
-	const char *hec_token; /* --hec-token, else $PORTUS_HEC_TOKEN */
-	const char *hec_index; /* --hec-index */
-	int hec_insecure;      /* --hec-insecure: no certificate check for https */
-	const char *syslog_url; /* --syslog udp://H:P | tcp://H:P: CEF over syslog */
-	const char *resume_path; /* --resume FILE[,FILE...] */
+	const char *hec_url;              /* --hec-url: POST HEC events there */
+	const char *hec_token;            /* --hec-token, else $PORTUS_HEC_TOKEN */
+	const char *hec_index;            /* --hec-index */
+	int hec_insecure;                 /* --hec-insecure: no certificate check for https */
+	const char *syslog_url;           /* --syslog udp://H:P | tcp://H:P: CEF over syslog */
+	const char *resume_path;          /* --resume FILE[,FILE...] */
 	const struct resume_plan *resume; /* loaded by main from resume_path; borrowed */
 	int open_only;
 	int status; /* -1 auto (tty), 0 off, 1 on */

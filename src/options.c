@@ -168,12 +168,14 @@ static int opt_shard_from_env(struct options *o, const char *v, char *err, size_
 	size_t len;
 
 	if (slash == NULL || (len = (size_t)(slash - v)) == 0 || len >= sizeof(name)) {
-		portus_err(err, errlen, "--shard-from-env %s: expected VAR/N, e.g. JOB_COMPLETION_INDEX/8", v);
+		portus_err(err, errlen,
+			   "--shard-from-env %s: expected VAR/N, e.g. JOB_COMPLETION_INDEX/8", v);
 		return -1;
 	}
 	memcpy(name, v, len);
 	name[len] = '\0';
-	if (strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != len) {
+	if (strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+	    len) {
 		portus_err(err, errlen, "--shard-from-env %s: %s is not a variable name", v, name);
 		return -1;
 	}
@@ -240,12 +242,15 @@ static int opt_source_ip(struct options *o, const char *v, char *err, size_t err
 	/* Given once per family: a mixed run may name both sources. */
 	if (!addr_is_v4(first)) {
 		if (!addr_is_zero(o->source_ip6)) {
-			portus_err(err, errlen, "--source-ip %s: an IPv6 source is already given", v);
+			portus_err(err, errlen, "--source-ip %s: an IPv6 source is already given",
+				   v);
 			return -1;
 		}
 		if ((first.v >> 120) == 0xff || first.v <= 1 || (first.v >> 118) == (0xfe80 >> 6)) {
-			portus_err(err, errlen, "--source-ip %s: not a usable source address "
-						"(multicast, unspecified, loopback or link-local)", v);
+			portus_err(err, errlen,
+				   "--source-ip %s: not a usable source address "
+				   "(multicast, unspecified, loopback or link-local)",
+				   v);
 			return -1;
 		}
 		o->source_ip6 = first;
@@ -319,8 +324,8 @@ static int opt_format(struct options *o, const char *v, char *err, size_t errlen
 		const char *name;
 		enum record_format f;
 	} names[] = {
-		{ "json", FMT_NATIVE }, { "ndjson", FMT_NATIVE }, { "ecs", FMT_ECS },
-		{ "splunk-hec", FMT_HEC }, { "hec", FMT_HEC },   { "cef", FMT_CEF },
+		{ "json", FMT_NATIVE },    { "ndjson", FMT_NATIVE }, { "ecs", FMT_ECS },
+		{ "splunk-hec", FMT_HEC }, { "hec", FMT_HEC },       { "cef", FMT_CEF },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -336,7 +341,8 @@ static int opt_format(struct options *o, const char *v, char *err, size_t errlen
 static int opt_hec_url(struct options *o, const char *v, char *err, size_t errlen)
 {
 	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
-		portus_err(err, errlen, "--hec-url %s: expected http://HOST:PORT or https://HOST:PORT", v);
+		portus_err(err, errlen,
+			   "--hec-url %s: expected http://HOST:PORT or https://HOST:PORT", v);
 		return -1;
 	}
 	o->hec_url = v;
@@ -373,7 +379,8 @@ static int opt_hec_insecure(struct options *o, const char *v, char *err, size_t 
 static int opt_syslog(struct options *o, const char *v, char *err, size_t errlen)
 {
 	if (strncmp(v, "udp://", 6) != 0 && strncmp(v, "tcp://", 6) != 0) {
-		portus_err(err, errlen, "--syslog %s: expected udp://HOST:PORT or tcp://HOST:PORT", v);
+		portus_err(err, errlen, "--syslog %s: expected udp://HOST:PORT or tcp://HOST:PORT",
+			   v);
 		return -1;
 	}
 	o->syslog_url = v;
@@ -599,8 +606,9 @@ static int check_stdout_once(const struct options *o, char *err, size_t errlen)
 		if (paths[i] == NULL || strcmp(paths[i], "-") != 0)
 			continue;
 		if (first != NULL) {
-			portus_err(err, errlen, "%s - and %s - both write to stdout: give one a file",
-				   first, names[i]);
+			portus_err(err, errlen,
+				   "%s - and %s - both write to stdout: give one a file", first,
+				   names[i]);
 			return -1;
 		}
 		first = names[i];
@@ -610,16 +618,22 @@ static int check_stdout_once(const struct options *o, char *err, size_t errlen)
 
 static const struct opt_def opt_table[] = {
 	{ "-p", "--ports", 1, ACT_SET, opt_ports, "PORTS    ports: 22,80,8000-8100; -p- for all" },
-	{ "--top-ports", NULL, 1, ACT_SET, opt_top_ports, "N        the N most common ports (data/top-ports.txt)" },
-	{ "-iL", "--input-list", 1, ACT_SET, opt_input_list, "FILE     targets from FILE, one per line, # comments" },
-	{ "-4", NULL, 0, ACT_SET, opt_ipv4_only, "         IPv4 only: names resolve to A records, IPv6 targets are refused" },
-	{ "-6", NULL, 0, ACT_SET, opt_ipv6_only, "         IPv6 only: names resolve to AAAA records, IPv4 targets are refused" },
+	{ "--top-ports", NULL, 1, ACT_SET, opt_top_ports,
+	  "N        the N most common ports (data/top-ports.txt)" },
+	{ "-iL", "--input-list", 1, ACT_SET, opt_input_list,
+	  "FILE     targets from FILE, one per line, # comments" },
+	{ "-4", NULL, 0, ACT_SET, opt_ipv4_only,
+	  "         IPv4 only: names resolve to A records, IPv6 targets are refused" },
+	{ "-6", NULL, 0, ACT_SET, opt_ipv6_only,
+	  "         IPv6 only: names resolve to AAAA records, IPv4 targets are refused" },
 	{ "--resolve-timeout", NULL, 1, ACT_SET, opt_resolve_timeout,
 	  "MS       first DNS try per name (default 1000; doubled on each retry)" },
-	{ "--resolve-retries", NULL, 1, ACT_SET, opt_resolve_retries, "N        DNS retries per name (default 2)" },
+	{ "--resolve-retries", NULL, 1, ACT_SET, opt_resolve_retries,
+	  "N        DNS retries per name (default 2)" },
 	{ "--resolve-concurrency", NULL, 1, ACT_SET, opt_resolve_concurrency,
 	  "N        names resolved at once (default 256)" },
-	{ "--exclude", NULL, 1, ACT_SET, opt_exclude, "LIST     comma-separated addresses/ranges to skip" },
+	{ "--exclude", NULL, 1, ACT_SET, opt_exclude,
+	  "LIST     comma-separated addresses/ranges to skip" },
 	{ "--exclude-file", NULL, 1, ACT_SET, opt_exclude_file,
 	  "FILE     excludes from FILE; replaces the built-in reserved-range list" },
 	{ "--allow-no-exclude", NULL, 0, ACT_SET, opt_allow_no_exclude,
@@ -628,39 +642,65 @@ static const struct opt_def opt_table[] = {
 	{ "--send-threads", NULL, 1, ACT_SET, opt_send_threads,
 	  "N        send with N threads, each a slice of the probe order (default 1)" },
 	{ "--seed", NULL, 1, ACT_SET, opt_seed, "N        seed for the probe order and cookies" },
-	{ "--shard", NULL, 1, ACT_SET, opt_shard, "K/N      scan only slice K of N (same --seed on all)" },
+	{ "--shard", NULL, 1, ACT_SET, opt_shard,
+	  "K/N      scan only slice K of N (same --seed on all)" },
 	{ "--shard-from-env", NULL, 1, ACT_SET, opt_shard_from_env,
 	  "VAR/N    shard $VAR+1 of N ($VAR counts from 0: JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID)" },
 	{ "--resume", NULL, 1, ACT_SET, opt_resume,
 	  "FILE     continue the interrupted run whose -oJ output is FILE[,FILE...]" },
-	{ "--retries", NULL, 1, ACT_SET, opt_retries, "N        re-probe unanswered targets N times (default 2)" },
-	{ "--wait", NULL, 1, ACT_SET, opt_wait, "MS       wait after each pass (default: from measured RTT)" },
+	{ "--retries", NULL, 1, ACT_SET, opt_retries,
+	  "N        re-probe unanswered targets N times (default 2)" },
+	{ "--wait", NULL, 1, ACT_SET, opt_wait,
+	  "MS       wait after each pass (default: from measured RTT)" },
 	{ "--interface", "-e", 1, ACT_SET, opt_interface, "IF       send and capture on IF" },
-	{ "--source-ip", "-S", 1, ACT_SET, opt_source_ip, "IP       source address of probes (once per family)" },
-	{ "--source-port", NULL, 1, ACT_SET, opt_source_port, "P[-Q]    source port range of probes" },
-	{ "--gateway-mac", "--router-mac", 1, ACT_SET, opt_gateway_mac, "MAC      next hop's MAC address" },
-	{ "-oJ", "--output-json", 1, ACT_SET, opt_out_json, "FILE     NDJSON results ('-' for stdout)" },
-	{ "-oL", "--output-list", 1, ACT_SET, opt_out_list, "FILE     one line per open port ('-' for stdout)" },
-	{ "-oX", "--output-xml", 1, ACT_SET, opt_out_xml, "FILE     nmap-compatible XML ('-' for stdout)" },
-	{ "-oG", "--output-grepable", 1, ACT_SET, opt_out_grep, "FILE     nmap grepable lines ('-' for stdout)" },
-	{ "--format", NULL, 1, ACT_SET, opt_format, "FMT      what -oJ writes: json (default), ecs, splunk-hec, cef" },
-	{ "--hec-url", NULL, 1, ACT_SET, opt_hec_url, "URL      also POST Splunk HEC events to URL" },
-	{ "--hec-token", NULL, 1, ACT_SET, opt_hec_token, "TOKEN    HEC token (default: $PORTUS_HEC_TOKEN)" },
+	{ "--source-ip", "-S", 1, ACT_SET, opt_source_ip,
+	  "IP       source address of probes (once per family)" },
+	{ "--source-port", NULL, 1, ACT_SET, opt_source_port,
+	  "P[-Q]    source port range of probes" },
+	{ "--gateway-mac", "--router-mac", 1, ACT_SET, opt_gateway_mac,
+	  "MAC      next hop's MAC address" },
+	{ "-oJ", "--output-json", 1, ACT_SET, opt_out_json,
+	  "FILE     NDJSON results ('-' for stdout)" },
+	{ "-oL", "--output-list", 1, ACT_SET, opt_out_list,
+	  "FILE     one line per open port ('-' for stdout)" },
+	{ "-oX", "--output-xml", 1, ACT_SET, opt_out_xml,
+	  "FILE     nmap-compatible XML ('-' for stdout)" },
+	{ "-oG", "--output-grepable", 1, ACT_SET, opt_out_grep,
+	  "FILE     nmap grepable lines ('-' for stdout)" },
+	{ "--format", NULL, 1, ACT_SET, opt_format,
+	  "FMT      what -oJ writes: json (default), ecs, splunk-hec, cef" },
+	{ "--hec-url", NULL, 1, ACT_SET, opt_hec_url,
+	  "URL      also POST Splunk HEC events to URL" },
+	{ "--hec-token", NULL, 1, ACT_SET, opt_hec_token,
+	  "TOKEN    HEC token (default: $PORTUS_HEC_TOKEN)" },
 	{ "--hec-index", NULL, 1, ACT_SET, opt_hec_index, "NAME     Splunk index for HEC events" },
-	{ "--hec-insecure", NULL, 0, ACT_SET, opt_hec_insecure, "         do not verify the HEC server's certificate" },
-	{ "--syslog", NULL, 1, ACT_SET, opt_syslog, "URL      also send CEF lines as syslog to udp:// or tcp://HOST:PORT" },
+	{ "--hec-insecure", NULL, 0, ACT_SET, opt_hec_insecure,
+	  "         do not verify the HEC server's certificate" },
+	{ "--syslog", NULL, 1, ACT_SET, opt_syslog,
+	  "URL      also send CEF lines as syslog to udp:// or tcp://HOST:PORT" },
 	{ "--open", NULL, 0, ACT_SET, opt_open, "         report open ports only" },
-	{ "--tls", NULL, 0, ACT_SET, opt_tls, "         TLS handshake, certificate and banner on open TLS ports" },
-	{ "--tls-ports", NULL, 1, ACT_SET, opt_tls_ports, "PORTS    ports that get the TLS stage (default 443; implies --tls)" },
-	{ "--sni-file", NULL, 1, ACT_SET, opt_sni_file, "FILE     \"ADDRESS NAME\" lines: names sent as SNI, one record each" },
-	{ "--tls-timeout", NULL, 1, ACT_SET, opt_tls_timeout, "MS       deadline per TLS connection (default 5000)" },
-	{ "--tls-concurrency", NULL, 1, ACT_SET, opt_tls_concurrency, "N        simultaneous TLS connections (default 256)" },
-	{ "--tls-per-host", NULL, 1, ACT_SET, opt_tls_per_host, "N        simultaneous TLS connections per address (default 4)" },
-	{ "--tls-versions", NULL, 0, ACT_SET, opt_tls_versions, "         also test which of TLS 1.0/1.1/1.2/1.3 are accepted" },
-	{ "--tls-ciphers", NULL, 0, ACT_SET, opt_tls_ciphers, "         also enumerate accepted cipher suites per version and key-exchange groups" },
-	{ "--tls-pem", NULL, 0, ACT_SET, opt_tls_pem, "         include the leaf certificate as PEM" },
-	{ "--no-banner", NULL, 0, ACT_SET, opt_no_banner, "         no HEAD / request after the handshake" },
-	{ "--ca-file", NULL, 1, ACT_SET, opt_ca_file, "FILE     extra trusted CA certificates (PEM) for verification" },
+	{ "--tls", NULL, 0, ACT_SET, opt_tls,
+	  "         TLS handshake, certificate and banner on open TLS ports" },
+	{ "--tls-ports", NULL, 1, ACT_SET, opt_tls_ports,
+	  "PORTS    ports that get the TLS stage (default 443; implies --tls)" },
+	{ "--sni-file", NULL, 1, ACT_SET, opt_sni_file,
+	  "FILE     \"ADDRESS NAME\" lines: names sent as SNI, one record each" },
+	{ "--tls-timeout", NULL, 1, ACT_SET, opt_tls_timeout,
+	  "MS       deadline per TLS connection (default 5000)" },
+	{ "--tls-concurrency", NULL, 1, ACT_SET, opt_tls_concurrency,
+	  "N        simultaneous TLS connections (default 256)" },
+	{ "--tls-per-host", NULL, 1, ACT_SET, opt_tls_per_host,
+	  "N        simultaneous TLS connections per address (default 4)" },
+	{ "--tls-versions", NULL, 0, ACT_SET, opt_tls_versions,
+	  "         also test which of TLS 1.0/1.1/1.2/1.3 are accepted" },
+	{ "--tls-ciphers", NULL, 0, ACT_SET, opt_tls_ciphers,
+	  "         also enumerate accepted cipher suites per version and key-exchange groups" },
+	{ "--tls-pem", NULL, 0, ACT_SET, opt_tls_pem,
+	  "         include the leaf certificate as PEM" },
+	{ "--no-banner", NULL, 0, ACT_SET, opt_no_banner,
+	  "         no HEAD / request after the handshake" },
+	{ "--ca-file", NULL, 1, ACT_SET, opt_ca_file,
+	  "FILE     extra trusted CA certificates (PEM) for verification" },
 	{ "--no-status", NULL, 0, ACT_SET, opt_no_status, "         no progress line on stderr" },
 	{ "--help", "-h", 0, ACT_HELP, NULL, "         this help" },
 	{ "--version", "-V", 0, ACT_VERSION, NULL, "         version" },
@@ -670,16 +710,18 @@ static const struct opt_def opt_table[] = {
 
 void options_usage(FILE *fp)
 {
-	fprintf(fp, "usage: portus [options] TARGET...\n"
-		    "       portus merge [--allow-partial] [-o OUT] SHARD.json...\n"
-		    "       portus diff [--expiry-days N] [--format json|ecs] [-o OUT] OLD NEW\n"
-		    "       portus report [-o report.html] RESULTS.json...\n"
-		    "  TARGET: 198.18.0.0/16, 198.18.0.1-198.18.0.9, 198.18.0.5, 2001:db8::/120,\n"
-		    "          www.example.test (resolved to A and AAAA with the system's resolver)\n\n");
+	fprintf(fp,
+		"usage: portus [options] TARGET...\n"
+		"       portus merge [--allow-partial] [-o OUT] SHARD.json...\n"
+		"       portus diff [--expiry-days N] [--format json|ecs] [-o OUT] OLD NEW\n"
+		"       portus report [-o report.html] RESULTS.json...\n"
+		"  TARGET: 198.18.0.0/16, 198.18.0.1-198.18.0.9, 198.18.0.5, 2001:db8::/120,\n"
+		"          www.example.test (resolved to A and AAAA with the system's resolver)\n\n");
 	for (size_t i = 0; i < OPT_COUNT; i++) {
 		char names[40];
 		snprintf(names, sizeof(names), "%s%s%s", opt_table[i].name,
-			 opt_table[i].alias ? ", " : "", opt_table[i].alias ? opt_table[i].alias : "");
+			 opt_table[i].alias ? ", " : "",
+			 opt_table[i].alias ? opt_table[i].alias : "");
 		fprintf(fp, "  %-26s %s\n", names, opt_table[i].help);
 	}
 }
@@ -823,7 +865,10 @@ static void suggest(const char *name, size_t len, size_t d, char *out, size_t ou
 	}
 	off = (size_t)snprintf(out, outlen, "did you mean");
 	for (size_t i = 0; i < n && off < outlen; i++)
-		off += (size_t)snprintf(out + off, outlen - off, "%s%s", i == 0 ? " " : i + 1 < n ? ", " : " or ",
+		off += (size_t)snprintf(out + off, outlen - off, "%s%s",
+					i == 0      ? " "
+					: i + 1 < n ? ", "
+						    : " or ",
 					pick[i]);
 	if (off < outlen)
 		snprintf(out + off, outlen - off, "?");
@@ -972,8 +1017,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	}
 	if (o->rate < o->send_threads) {
 		/* Each thread paces its own share: a share of 0 pps would never send. */
-		portus_err(err, errlen, "--send-threads %u needs --rate of at least %u", o->send_threads,
-			   o->send_threads);
+		portus_err(err, errlen, "--send-threads %u needs --rate of at least %u",
+			   o->send_threads, o->send_threads);
 		goto fail;
 	}
 	if (o->ports.n == 0 && ports_add_top(&o->ports, 100, err, errlen) != 0)
@@ -990,8 +1035,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		}
 		o->hec_token = t;
 	}
-	if (o->hec_url == NULL && (o->hec_token != NULL || o->hec_index != NULL || o->hec_insecure)) {
-		portus_err(err, errlen, "--hec-token, --hec-index and --hec-insecure need --hec-url");
+	if (o->hec_url == NULL &&
+	    (o->hec_token != NULL || o->hec_index != NULL || o->hec_insecure)) {
+		portus_err(err, errlen,
+			   "--hec-token, --hec-index and --hec-insecure need --hec-url");
 		goto fail;
 	}
 	if (check_stdout_once(o, err, errlen) != 0)

@@ -20,13 +20,17 @@
 #include <cmocka.h>
 
 #include "options.h"
-#include "writer.h"
 #include "portus.h"
+#include "writer.h"
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define T1 IP(198, 18, 0, 1) /* the target most cases scan */
 /* An IPv4 address as a constant ip_addr initializer (static tables). */
-#define V4I(x) { ADDR_V4_TAG | (uint32_t)(x) }
+#define V4I(x)                              \
+	{                                   \
+		ADDR_V4_TAG | (uint32_t)(x) \
+	}
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MAXARG 24
 #define PORTS_ALL 65535u /* want.nports meaning "every port 1-65535" */
@@ -40,8 +44,12 @@ static const struct {
 	const char *data;
 	size_t len;
 } g_files[] = {
-#define TEXT(name, s) { name, s, sizeof(s) - 1 }
-	TEXT("targets.txt", "# targets\n198.18.1.0/30\n\n  198.18.2.5-198.18.2.6  # two\n198.18.3.1"),
+#define TEXT(name, s)                  \
+	{                              \
+		name, s, sizeof(s) - 1 \
+	}
+	TEXT("targets.txt",
+	     "# targets\n198.18.1.0/30\n\n  198.18.2.5-198.18.2.6  # two\n198.18.3.1"),
 	TEXT("excl.txt", "198.18.0.128/25\n198.18.9.9\n"),
 	TEXT("empty.txt", ""),
 	TEXT("comments.txt", "# nothing here\n\n   \t\n"),
@@ -119,7 +127,8 @@ static void args_build(struct args *a, const char *const *in)
 
 			s = malloc(len);
 			if (s != NULL)
-				snprintf(s, len, "%.*s%s/%s", (int)(at - in[i]), in[i], g_dir, at + 1);
+				snprintf(s, len, "%.*s%s/%s", (int)(at - in[i]), in[i], g_dir,
+					 at + 1);
 		}
 		assert_non_null(s);
 		a->argv[a->argc++] = s;
@@ -166,7 +175,7 @@ struct want {
 	unsigned shard_k, shard_n; /* 0/0: 1/1 */
 	unsigned retries;
 	int retries_given;
-	int wait_ms; /* 0: -1 (from RTT) */
+	int wait_ms;        /* 0: -1 (from RTT) */
 	const char *ifname; /* NULL: "" */
 	uint32_t source_ip;
 	uint8_t mac[6];
@@ -177,7 +186,7 @@ struct want {
 	const char *hec_url, *hec_token, *hec_index, *syslog_url;
 	int hec_insecure;
 	int open_only;
-	int no_status; /* status 0 instead of -1 */
+	int no_status;                    /* status 0 instead of -1 */
 	uint16_t sport_base, sport_count; /* 0: the defaults */
 };
 
@@ -283,8 +292,14 @@ static void assert_options(const struct options *o, const struct want *w, const 
 
 /* ---- good invocations --------------------------------------------------- */
 
-#define ARGV(...) { __VA_ARGS__, NULL }
-#define R(a, b) { V4I(a), V4I(b) }
+#define ARGV(...)                 \
+	{                         \
+		__VA_ARGS__, NULL \
+	}
+#define R(a, b)                \
+	{                      \
+		V4I(a), V4I(b) \
+	}
 #define S198(c, d) IP(198, 18, c, d)
 
 static const struct good_case {
@@ -298,7 +313,8 @@ static const struct good_case {
 	{ ARGV("198.18.0.5,198.18.0.3"),
 	  { .targets = { R(S198(0, 5), S198(0, 5)), R(S198(0, 3), S198(0, 3)) }, .ntargets = 2 } },
 	{ ARGV("198.18.0.5", "--open", "0.0.0.0/0"),
-	  { .targets = { R(S198(0, 5), S198(0, 5)), R(0, UINT32_MAX) }, .ntargets = 2,
+	  { .targets = { R(S198(0, 5), S198(0, 5)), R(0, UINT32_MAX) },
+	    .ntargets = 2,
 	    .open_only = 1 } },
 
 	/* -p / --ports, attached and with '=' */
@@ -322,7 +338,9 @@ static const struct good_case {
 	{ ARGV("198.18.0.1", "--", "198.18.0.5"),
 	  { .targets = { R(T1, T1), R(S198(0, 5), S198(0, 5)) }, .ntargets = 2 } },
 	{ ARGV("-p", "22", "198.18.0.1", "--", "198.18.0.5"),
-	  { .targets = { R(T1, T1), R(S198(0, 5), S198(0, 5)) }, .ntargets = 2, .ports = { 22 },
+	  { .targets = { R(T1, T1), R(S198(0, 5), S198(0, 5)) },
+	    .ntargets = 2,
+	    .ports = { 22 },
 	    .nports = 1 } },
 	{ ARGV("198.18.0.1", "--"), { .ntargets = 0 } },
 
@@ -356,11 +374,13 @@ static const struct good_case {
 	  { .excludes = { R(S198(0, 2), S198(0, 4)) }, .nexcludes = 1 } },
 	{ ARGV("198.18.0.1", "--exclude-file", "@excl.txt"),
 	  { .excludes = { R(S198(0, 128), S198(0, 255)), R(S198(9, 9), S198(9, 9)) },
-	    .nexcludes = 2, .exclude_file_given = 1 } },
+	    .nexcludes = 2,
+	    .exclude_file_given = 1 } },
 	{ ARGV("198.18.0.1", "--exclude-file=@excl.txt", "--exclude", "198.18.0.2"),
 	  { .excludes = { R(S198(0, 128), S198(0, 255)), R(S198(9, 9), S198(9, 9)),
 			  R(S198(0, 2), S198(0, 2)) },
-	    .nexcludes = 3, .exclude_file_given = 1 } },
+	    .nexcludes = 3,
+	    .exclude_file_given = 1 } },
 	/* An empty exclude file is how to scan without the built-in list. */
 	{ ARGV("198.18.0.1", "--exclude-file", "@empty.txt"), { .exclude_file_given = 1 } },
 	{ ARGV("198.18.0.1", "--exclude-file", "@comments.txt"), { .exclude_file_given = 1 } },
@@ -437,17 +457,22 @@ static const struct good_case {
 	{ ARGV("198.18.0.1", "-oX", "a.xml", "--output-grepable", "a.gnmap"),
 	  { .out_xml = "a.xml", .out_grep = "a.gnmap" } },
 	/* --format alone writes to stdout; with -oJ it changes what -oJ writes */
-	{ ARGV("198.18.0.1", "--format", "ecs"), { .format = FMT_ECS, .format_given = 1, .out_json = "-" } },
+	{ ARGV("198.18.0.1", "--format", "ecs"),
+	  { .format = FMT_ECS, .format_given = 1, .out_json = "-" } },
 	{ ARGV("198.18.0.1", "--format=cef", "-oJ", "f.cef"),
 	  { .format = FMT_CEF, .format_given = 1, .out_json = "f.cef" } },
 	{ ARGV("198.18.0.1", "-oJ", "h", "--format", "splunk-hec"),
 	  { .format = FMT_HEC, .format_given = 1, .out_json = "h" } },
-	{ ARGV("198.18.0.1", "--format", "json"), { .format = FMT_NATIVE, .format_given = 1, .out_json = "-" } },
+	{ ARGV("198.18.0.1", "--format", "json"),
+	  { .format = FMT_NATIVE, .format_given = 1, .out_json = "-" } },
 	{ ARGV("198.18.0.1", "--hec-url", "https://127.0.0.1:8088", "--hec-token", "abc-123",
 	       "--hec-index", "scans", "--hec-insecure"),
-	  { .hec_url = "https://127.0.0.1:8088", .hec_token = "abc-123", .hec_index = "scans",
+	  { .hec_url = "https://127.0.0.1:8088",
+	    .hec_token = "abc-123",
+	    .hec_index = "scans",
 	    .hec_insecure = 1 } },
-	{ ARGV("198.18.0.1", "--syslog", "tcp://127.0.0.1:6514"), { .syslog_url = "tcp://127.0.0.1:6514" } },
+	{ ARGV("198.18.0.1", "--syslog", "tcp://127.0.0.1:6514"),
+	  { .syslog_url = "tcp://127.0.0.1:6514" } },
 	{ ARGV("--no-status", "198.18.0.1"), { .no_status = 1 } },
 
 	/* Everything at once, options before and after the targets. */
@@ -455,11 +480,25 @@ static const struct good_case {
 	       "--retries", "1", "--wait", "250", "-e", "veth0", "-S", "198.18.0.254",
 	       "--source-port=50000-50001", "--router-mac", "02:42:ac:11:00:02", "-oJ", "-",
 	       "--open"),
-	  { .targets = { R(S198(0, 0), S198(0, 3)) }, .ntargets = 1, .ports = { 22, 443 },
-	    .nports = 2, .rate = 250, .shard_k = 3, .shard_n = 8, .seed = 7, .seed_given = 1,
-	    .retries = 1, .retries_given = 1, .wait_ms = 250, .ifname = "veth0",
-	    .source_ip = S198(0, 254), .sport_base = 50000, .sport_count = 2,
-	    .mac = { 0x02, 0x42, 0xac, 0x11, 0x00, 0x02 }, .mac_given = 1, .out_json = "-",
+	  { .targets = { R(S198(0, 0), S198(0, 3)) },
+	    .ntargets = 1,
+	    .ports = { 22, 443 },
+	    .nports = 2,
+	    .rate = 250,
+	    .shard_k = 3,
+	    .shard_n = 8,
+	    .seed = 7,
+	    .seed_given = 1,
+	    .retries = 1,
+	    .retries_given = 1,
+	    .wait_ms = 250,
+	    .ifname = "veth0",
+	    .source_ip = S198(0, 254),
+	    .sport_base = 50000,
+	    .sport_count = 2,
+	    .mac = { 0x02, 0x42, 0xac, 0x11, 0x00, 0x02 },
+	    .mac_given = 1,
+	    .out_json = "-",
 	    .open_only = 1 } },
 };
 
@@ -537,7 +576,8 @@ static const struct bad_case {
 	{ ARGV("198.18.0.1", "-x"), "-x: unknown option" },
 	{ ARGV("198.18.0.1", "--open=1"), "--open takes no value" },
 	{ ARGV("198.18.0.1", "--help=1"), "--help takes no value" },
-	{ ARGV("198.18.0.1", "-oJ=out", "-oX", "-", "-oL=-"), "-oL - and -oX - both write to stdout" },
+	{ ARGV("198.18.0.1", "-oJ=out", "-oX", "-", "-oL=-"),
+	  "-oL - and -oX - both write to stdout" },
 	{ ARGV("198.18.0.1", "--Rate", "5"), "--Rate: unknown option" },
 	{ ARGV("198.18.0.1", "--rate"), "--rate: missing value" },
 	{ ARGV("198.18.0.1", "-p"), "-p: missing value" },
@@ -663,7 +703,8 @@ static const struct bad_case {
 	{ ARGV("-iL", "@binary.bin"), "binary.bin: binary file" },
 	{ ARGV("-iL", "@badline.txt"), "badline.txt:3: 198.18.0.300: octet must be 0-255" },
 	{ ARGV("-iL", "@subdir"), "subdir: cannot read" },
-	{ ARGV("198.18.0.1", "--exclude-file", "/nonexistent/excl"), "/nonexistent/excl: cannot open" },
+	{ ARGV("198.18.0.1", "--exclude-file", "/nonexistent/excl"),
+	  "/nonexistent/excl: cannot open" },
 	{ ARGV("198.18.0.1", "--exclude-file", "@binary.bin"), "binary file" },
 	{ ARGV("198.18.0.1", "--exclude-file=@badline.txt"), "badline.txt:3:" },
 	{ ARGV("198.18.0.1", "--exclude", "1.2.3.4/40"), "1.2.3.4/40: prefix length must be 0-32" },
@@ -676,20 +717,27 @@ static const struct bad_case {
 	{ ARGV("198.18.0.1", "-e", ""), "not an interface name" },
 
 	/* Output formats and destinations */
-	{ ARGV("198.18.0.1", "--format", "xml"), "--format xml: expected json, ecs, splunk-hec or cef" },
+	{ ARGV("198.18.0.1", "--format", "xml"),
+	  "--format xml: expected json, ecs, splunk-hec or cef" },
 	{ ARGV("198.18.0.1", "--format", ""), "--format : expected" },
 	{ ARGV("198.18.0.1", "--format"), "--format: missing value" },
 	{ ARGV("198.18.0.1", "-oX", ""), "-oX: empty file name" },
 	{ ARGV("198.18.0.1", "-oG"), "-oG: missing value" },
 	{ ARGV("198.18.0.1", "-oJ", "-", "-oX", "-"), "-oJ - and -oX - both write to stdout" },
-	{ ARGV("198.18.0.1", "--format", "ecs", "-oG", "-"), "-oJ - and -oG - both write to stdout" },
-	{ ARGV("198.18.0.1", "--hec-url", "ftp://127.0.0.1"), "--hec-url ftp://127.0.0.1: expected http://" },
+	{ ARGV("198.18.0.1", "--format", "ecs", "-oG", "-"),
+	  "-oJ - and -oG - both write to stdout" },
+	{ ARGV("198.18.0.1", "--hec-url", "ftp://127.0.0.1"),
+	  "--hec-url ftp://127.0.0.1: expected http://" },
 	{ ARGV("198.18.0.1", "--hec-token", "t"), "need --hec-url" },
 	{ ARGV("198.18.0.1", "--hec-index", "i"), "need --hec-url" },
-	{ ARGV("198.18.0.1", "--hec-url", "http://127.0.0.1", "--hec-token", "a b"), "--hec-token: empty or contains white space" },
-	{ ARGV("198.18.0.1", "--hec-url", "http://127.0.0.1", "--hec-token", ""), "--hec-token: empty" },
-	{ ARGV("198.18.0.1", "--hec-url", "http://127.0.0.1", "--hec-index", ""), "--hec-index: empty index name" },
-	{ ARGV("198.18.0.1", "--syslog", "127.0.0.1:514"), "--syslog 127.0.0.1:514: expected udp://HOST:PORT" },
+	{ ARGV("198.18.0.1", "--hec-url", "http://127.0.0.1", "--hec-token", "a b"),
+	  "--hec-token: empty or contains white space" },
+	{ ARGV("198.18.0.1", "--hec-url", "http://127.0.0.1", "--hec-token", ""),
+	  "--hec-token: empty" },
+	{ ARGV("198.18.0.1", "--hec-url", "http://127.0.0.1", "--hec-index", ""),
+	  "--hec-index: empty index name" },
+	{ ARGV("198.18.0.1", "--syslog", "127.0.0.1:514"),
+	  "--syslog 127.0.0.1:514: expected udp://HOST:PORT" },
 
 	/* The first error wins, even with good options and targets after it. */
 	{ ARGV("--rate", "0", "198.18.0.1", "-p", "80"), "--rate 0" },
@@ -763,20 +811,27 @@ static void test_option_errors_name_the_mistake(void **state)
 	} cases[] = {
 		/* Unknown names. */
 		{ ARGV("198.18.0.1", "--bogus"), "--bogus: unknown option (see --help)" },
-		{ ARGV("198.18.0.1", "--rat", "5"), "--rat: unknown option (did you mean --rate?)" },
-		{ ARGV("198.18.0.1", "--Rate", "5"), "--Rate: unknown option (did you mean --rate?)" },
-		{ ARGV("198.18.0.1", "-rate", "5"), "-rate: unknown option (did you mean --rate?)" },
+		{ ARGV("198.18.0.1", "--rat", "5"),
+		  "--rat: unknown option (did you mean --rate?)" },
+		{ ARGV("198.18.0.1", "--Rate", "5"),
+		  "--Rate: unknown option (did you mean --rate?)" },
+		{ ARGV("198.18.0.1", "-rate", "5"),
+		  "-rate: unknown option (did you mean --rate?)" },
 		{ ARGV("198.18.0.1", "-help"), "-help: unknown option (did you mean --help?)" },
 		{ ARGV("198.18.0.1", "--oJ", "x"), "--oJ: unknown option (did you mean -oJ?)" },
 		{ ARGV("198.18.0.1", "--p", "22"), "--p: unknown option (did you mean -p?)" },
-		{ ARGV("198.18.0.1", "-o", "x"), "-o: unknown option (did you mean -oJ, -oL, -oX or -oG?)" },
+		{ ARGV("198.18.0.1", "-o", "x"),
+		  "-o: unknown option (did you mean -oJ, -oL, -oX or -oG?)" },
 		{ ARGV("198.18.0.1", "-ex", "x"),
 		  "-ex: unknown option (did you mean --exclude or --exclude-file?)" },
-		{ ARGV("198.18.0.1", "--exlude", "x"), "--exlude: unknown option (did you mean --exclude?)" },
+		{ ARGV("198.18.0.1", "--exlude", "x"),
+		  "--exlude: unknown option (did you mean --exclude?)" },
 		{ ARGV("198.18.0.1", "--tls-cipher"),
 		  "--tls-cipher: unknown option (did you mean --tls-ciphers?)" },
-		{ ARGV("198.18.0.1", "--ca-flie", "x"), "--ca-flie: unknown option (did you mean --ca-file?)" },
-		{ ARGV("198.18.0.1", "--re", "1"), "--re: unknown option (see --help)" }, /* five begin so */
+		{ ARGV("198.18.0.1", "--ca-flie", "x"),
+		  "--ca-flie: unknown option (did you mean --ca-file?)" },
+		{ ARGV("198.18.0.1", "--re", "1"),
+		  "--re: unknown option (see --help)" }, /* five begin so */
 		{ ARGV("198.18.0.1", "-po"), "-po: unknown option (did you mean --ports?)" },
 		{ ARGV("198.18.0.1", "--hec-tokn=SECRET"), /* the value is never shown */
 		  "--hec-tokn: unknown option (did you mean --hec-token?)" },
@@ -814,11 +869,14 @@ static void test_option_errors_name_the_mistake(void **state)
 		  "-p: not an IPv4 address (want four decimal octets a.b.c.d)" },
 		/* Given again where that contradicts (elsewhere the last one wins, or
 		 * -p/-iL/--exclude add up). */
-		{ ARGV("198.18.0.1", "-4", "-6"), "-4 and -6 together: give neither to scan both families" },
-		{ ARGV("198.18.0.1", "-64"), "-4 and -6 together: give neither to scan both families" },
+		{ ARGV("198.18.0.1", "-4", "-6"),
+		  "-4 and -6 together: give neither to scan both families" },
+		{ ARGV("198.18.0.1", "-64"),
+		  "-4 and -6 together: give neither to scan both families" },
 		{ ARGV("198.18.0.1", "-S", "198.18.0.2", "-S=198.18.0.3"),
 		  "--source-ip 198.18.0.3: an IPv4 source is already given" },
-		{ ARGV("198.18.0.1", "-oJ", "-", "-oL=-"), "-oJ - and -oL - both write to stdout: give one a file" },
+		{ ARGV("198.18.0.1", "-oJ", "-", "-oL=-"),
+		  "-oJ - and -oL - both write to stdout: give one a file" },
 		/* The first mistake is the one reported; --help after it is not reached. */
 		{ ARGV("--bogus", "--help"), "--bogus: unknown option (see --help)" },
 		{ ARGV("--rate", "x", "--bogus"), "--rate x: not a number" },
@@ -837,7 +895,8 @@ static void test_option_errors_name_the_mistake(void **state)
 		if (rc == OPT_RUN)
 			options_free(&o);
 		if (rc != OPT_ERROR || strcmp(err, cases[i].err) != 0)
-			fail_msg("%s: returned %d, error \"%s\", want \"%s\"", cmd, rc, err, cases[i].err);
+			fail_msg("%s: returned %d, error \"%s\", want \"%s\"", cmd, rc, err,
+				 cases[i].err);
 		args_free(&a);
 	}
 }
@@ -895,9 +954,11 @@ static void test_shard_from_env(void **state)
 		{ "PORTUS_TEST_INDEX/4", "4", "PORTUS_TEST_INDEX 4: must be 0-3", 0, 0 },
 		{ "PORTUS_TEST_INDEX/4", "-1", "PORTUS_TEST_INDEX -1: not a number", 0, 0 },
 		{ "PORTUS_TEST_INDEX/4", "", "PORTUS_TEST_INDEX: empty value", 0, 0 },
-		{ "PORTUS_TEST_INDEX/4", NULL, "--shard-from-env: PORTUS_TEST_INDEX is not set", 0, 0 },
+		{ "PORTUS_TEST_INDEX/4", NULL, "--shard-from-env: PORTUS_TEST_INDEX is not set", 0,
+		  0 },
 		{ "PORTUS_TEST_INDEX/0", "0", "--shard-from-env 0: must be 1-65535", 0, 0 },
-		{ "PORTUS_TEST_INDEX", "0", "--shard-from-env PORTUS_TEST_INDEX: expected VAR/N", 0, 0 },
+		{ "PORTUS_TEST_INDEX", "0", "--shard-from-env PORTUS_TEST_INDEX: expected VAR/N", 0,
+		  0 },
 		{ "/4", "0", "--shard-from-env /4: expected VAR/N", 0, 0 },
 		{ "BAD-NAME/4", "0", "BAD-NAME is not a variable name", 0, 0 },
 	};
@@ -918,7 +979,8 @@ static void test_shard_from_env(void **state)
 			assert_int_equal(rc, OPT_ERROR);
 			if (strstr(err, cases[i].err) == NULL)
 				fail_msg("%s=%s: got \"%s\", want \"%s\"", cases[i].spec,
-					 cases[i].val ? cases[i].val : "(unset)", err, cases[i].err);
+					 cases[i].val ? cases[i].val : "(unset)", err,
+					 cases[i].err);
 		}
 	}
 }
@@ -1007,7 +1069,8 @@ static void test_help_and_version_exit_ok(void **state)
 		char *out = parse_capturing_stdout(cases[i].argv, &rc);
 
 		if (rc != OPT_EXIT_OK)
-			fail_msg("case %zu (%s): returned %d, want OPT_EXIT_OK", i, cases[i].argv[0], rc);
+			fail_msg("case %zu (%s): returned %d, want OPT_EXIT_OK", i,
+				 cases[i].argv[0], rc);
 		if (strstr(out, cases[i].want) == NULL)
 			fail_msg("case %zu: stdout \"%s\" lacks \"%s\"", i, out, cases[i].want);
 		free(out);
@@ -1018,10 +1081,25 @@ static void test_help_and_version_exit_ok(void **state)
 static void test_usage_lists_every_option(void **state)
 {
 	static const char *const names[] = {
-		"-p, --ports", "--top-ports", "-iL, --input-list", "--exclude ", "--exclude-file",
-		"--rate", "--seed", "--shard", "--retries", "--wait", "--interface, -e",
-		"--source-ip, -S", "--source-port", "--gateway-mac, --router-mac",
-		"-oJ, --output-json", "-oL, --output-list", "--open", "--no-status", "--help, -h",
+		"-p, --ports",
+		"--top-ports",
+		"-iL, --input-list",
+		"--exclude ",
+		"--exclude-file",
+		"--rate",
+		"--seed",
+		"--shard",
+		"--retries",
+		"--wait",
+		"--interface, -e",
+		"--source-ip, -S",
+		"--source-port",
+		"--gateway-mac, --router-mac",
+		"-oJ, --output-json",
+		"-oL, --output-list",
+		"--open",
+		"--no-status",
+		"--help, -h",
 		"--version, -V",
 	};
 	static const char *const argv[] = { "--help", NULL };
