@@ -154,6 +154,20 @@ static const char *args_show(const struct args *a, char *buf, size_t len)
 	return buf;
 }
 
+#define CMD_MAX 1024
+
+/* One case: argv built from in (args_build), shown in cmd[CMD_MAX] for
+ * failure messages, parsed into o with err[PORTUS_ERRLEN]; returns what
+ * options_parse returns. Release a with args_free. */
+static int parse_case(const char *const *in, struct args *a, struct options *o, char *err,
+		      char *cmd)
+{
+	args_build(a, in);
+	args_show(a, cmd, CMD_MAX);
+	err[0] = '\0';
+	return options_parse(a->argc, a->argv, o, err, PORTUS_ERRLEN);
+}
+
 /* ---- expected results --------------------------------------------------- */
 
 /*
@@ -508,12 +522,10 @@ static void test_good_invocations_set_exact_fields(void **state)
 	for (size_t i = 0; i < NELEM(good_cases); i++) {
 		struct args a;
 		struct options o;
-		char err[PORTUS_ERRLEN] = "", cmd[1024];
+		char err[PORTUS_ERRLEN], cmd[CMD_MAX];
 		int rc;
 
-		args_build(&a, good_cases[i].argv);
-		args_show(&a, cmd, sizeof(cmd));
-		rc = options_parse(a.argc, a.argv, &o, err, sizeof(err));
+		rc = parse_case(good_cases[i].argv, &a, &o, err, cmd);
 		if (rc != OPT_RUN)
 			fail_msg("%s: returned %d, want OPT_RUN: %s", cmd, rc, err);
 		assert_options(&o, &good_cases[i].want, cmd);
@@ -768,13 +780,11 @@ static void test_bad_invocations_fail_with_one_line_error(void **state)
 	for (size_t i = 0; i < NELEM(bad_cases); i++) {
 		struct args a;
 		struct options o;
-		char err[PORTUS_ERRLEN] = "", cmd[1024];
+		char err[PORTUS_ERRLEN], cmd[CMD_MAX];
 		const char *why;
 		int rc;
 
-		args_build(&a, bad_cases[i].argv);
-		args_show(&a, cmd, sizeof(cmd));
-		rc = options_parse(a.argc, a.argv, &o, err, sizeof(err));
+		rc = parse_case(bad_cases[i].argv, &a, &o, err, cmd);
 		if (rc != OPT_ERROR) {
 			print_error("%s: returned %d, want OPT_ERROR\n", cmd, rc);
 			failures++;
@@ -886,12 +896,10 @@ static void test_option_errors_name_the_mistake(void **state)
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		struct args a;
 		struct options o;
-		char err[PORTUS_ERRLEN] = "", cmd[1024];
+		char err[PORTUS_ERRLEN], cmd[CMD_MAX];
 		int rc;
 
-		args_build(&a, cases[i].argv);
-		args_show(&a, cmd, sizeof(cmd));
-		rc = options_parse(a.argc, a.argv, &o, err, sizeof(err));
+		rc = parse_case(cases[i].argv, &a, &o, err, cmd);
 		if (rc == OPT_RUN)
 			options_free(&o);
 		if (rc != OPT_ERROR || strcmp(err, cases[i].err) != 0)
