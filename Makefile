@@ -66,9 +66,15 @@ $(BUILD)/%.o: %.c | $(call deps_for,build)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Data files in data/ are compiled into the binary so it works from any directory.
-$(BUILD)/gen/embedded_data.c: data/exclude.conf data/top-ports.txt tools/embed.sh
+# EMBED: C name, file, ... (tools/embed.sh); the built-in --tls-policy profiles too.
+EMBED := portus_default_exclude data/exclude.conf portus_top_ports data/top-ports.txt \
+	 portus_policy_modern data/policies/modern.policy \
+	 portus_policy_intermediate data/policies/intermediate.policy \
+	 portus_policy_old data/policies/old.policy
+EMBED_FILES := $(filter data/%,$(EMBED))
+$(BUILD)/gen/embedded_data.c: $(EMBED_FILES) tools/embed.sh
 	@mkdir -p $(@D)
-	sh tools/embed.sh portus_default_exclude data/exclude.conf portus_top_ports data/top-ports.txt > $@
+	sh tools/embed.sh $(EMBED) > $@
 
 $(BUILD)/gen/embedded_data.o: $(BUILD)/gen/embedded_data.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -135,9 +141,9 @@ $(FUZZ_BUILD)/%.o: %.c | $(call deps_for,build fuzz)
 $(FUZZ_BUILD)/gen/embedded_data.o: $(FUZZ_BUILD)/gen/embedded_data.c
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
-$(FUZZ_BUILD)/gen/embedded_data.c: data/exclude.conf data/top-ports.txt tools/embed.sh
+$(FUZZ_BUILD)/gen/embedded_data.c: $(EMBED_FILES) tools/embed.sh
 	@mkdir -p $(@D)
-	sh tools/embed.sh portus_default_exclude data/exclude.conf portus_top_ports data/top-ports.txt > $@
+	sh tools/embed.sh $(EMBED) > $@
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
 	clang -Iinclude -D_GNU_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lpcap -ldumbnet -lcurl -lssl -lcrypto -lcares -lpthread

@@ -127,6 +127,10 @@ const char *tlsh_suite_name(uint16_t id);
  * "X25519MLKEM768"), or NULL when unknown. */
 const char *tlsh_group_name(uint16_t id);
 
+/* The groups of the table, in table order (what tlsh_group_name names). */
+size_t tlsh_group_count(void);
+uint16_t tlsh_group_at(size_t i);
+
 /* Alert description name ("handshake_failure"), or NULL. */
 const char *tlsh_alert_name(int desc);
 

@@ -250,6 +250,16 @@ const char *tlsh_group_name(uint16_t id)
 	return NULL;
 }
 
+size_t tlsh_group_count(void)
+{
+	return sizeof(groups) / sizeof(groups[0]);
+}
+
+uint16_t tlsh_group_at(size_t i)
+{
+	return i < tlsh_group_count() ? groups[i].id : 0;
+}
+
 /* RFC 8446 6 (and RFC 5246 7.2 for the retired ones) names; the TLS stage's
  * alert records use the same table. */
 const char *tlsh_alert_name(int d)
