@@ -57,7 +57,7 @@ struct writer *hec_writer_new(struct line_sink *sink, const struct run_info *ri,
 
 /*
  * The parts of a HEC reply ({"text":"Success","code":0}) a message needs, read
- * with the strict JSON reader (src/sweep/jsonread.h): *code (-1 when absent or
+ * with the strict JSON reader (src/results/jsonread.h): *code (-1 when absent or
  * not an integer from 0 to INT_MAX) and text (the decoded string, cut to
  * textcap - 1 bytes, "" when absent or not a string). Returns 0 when
  * body[0..len) is exactly one valid JSON object with either of them, else -1.

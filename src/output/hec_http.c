@@ -31,7 +31,7 @@
 #include "http_client.h"
 #include "portus.h"
 #include "scan.h"
-#include "../sweep/jsonread.h"
+#include "../results/jsonread.h"
 #include "writer.h"
 
 #define HEC_RETRY_PAUSE_MS 30000 /* a collector given up on is tried again after this */

@@ -1,7 +1,7 @@
 /*
- * results.c — portus's native NDJSON read back into a result_set (results.h).
+ * results/reader.c — portus's native NDJSON read back into a result_set (results.h).
  *
- * Each line goes through the strict reader of src/sweep/jsonread.h, then
+ * Each line goes through the strict reader of src/results/jsonread.h, then
  * through one function per record type that checks every key portus reads
  * against the writer's schema (data/schemas/native-*.schema.json). Keys it
  * does not read are ignored. Errors name the file, the line and the key.
@@ -18,7 +18,7 @@
 #include "portus.h"
 #include "result.h"
 #include "results.h"
-#include "sweep/jsonread.h"
+#include "jsonread.h"
 #include "table.h"
 #include "tls_result.h"
 

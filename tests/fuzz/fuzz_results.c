@@ -1,7 +1,7 @@
 /*
  * fuzz_results.c — libFuzzer harness for the result-file reader: the strict
- * JSON parser (src/sweep/jsonread.c) on the raw input, then results_load
- * (src/results.c) on the same bytes as a file, then merge's and diff's
+ * JSON parser (src/results/jsonread.c) on the raw input, then results_load
+ * (src/results/reader.c) on the same bytes as a file, then merge's and diff's
  * normalisation on what was read.
  *   make fuzz   (builds build-fuzz/fuzz_results with the rest)
  * Aborts if a parse that succeeded left a string that is not NUL-terminated
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/sweep/jsonread.h"
+#include "../../src/results/jsonread.h"
 #include "../../src/sweep/sweep.h"
 #include "addr.h"
 #include "results.h"

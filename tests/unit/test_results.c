@@ -1,6 +1,6 @@
 /*
- * test_results.c — the strict JSON reader (src/sweep/jsonread.c) and
- * results_load (src/results.c): records of every type read back exactly, and
+ * test_results.c — the strict JSON reader (src/results/jsonread.c) and
+ * results_load (src/results/reader.c): records of every type read back exactly, and
  * hostile lines (truncated, invalid UTF-8, deep nesting, huge numbers,
  * duplicate keys, lone surrogates, overlong lines) refused with a one-line
  * error naming file and line.
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/sweep/jsonread.h"
+#include "../../src/results/jsonread.h"
 #include "result.h"
 #include "results.h"
 #include "table.h"
