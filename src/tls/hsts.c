@@ -102,6 +102,17 @@ static int bad(struct tls_hsts *out, const char *why)
 	return 0;
 }
 
+/* A valueless directive (includeSubDomains, preload): once, without a value.
+ * Sets *seen; returns 1, or 0 after bad() with the matching reason. */
+static int flag(struct tls_hsts *out, int *seen, int has_value, const char *twice,
+		const char *valued)
+{
+	if (*seen)
+		return bad(out, twice);
+	*seen = 1;
+	return has_value ? bad(out, valued) : 1;
+}
+
 int tls_hsts_parse(const unsigned char *v, size_t len, struct tls_hsts *out)
 {
 	struct cursor c = { v, v != NULL ? len : 0, 0 };
@@ -149,17 +160,13 @@ int tls_hsts_parse(const unsigned char *v, size_t len, struct tls_hsts *out)
 				return bad(out, "max-age is not delta-seconds");
 			out->max_age = num > TLS_HSTS_MAX_AGE_CAP ? TLS_HSTS_MAX_AGE_CAP : num;
 		} else if (name_is(name, nlen, "includesubdomains")) {
-			if (out->include_subdomains)
-				return bad(out, "includeSubDomains given twice");
-			out->include_subdomains = 1;
-			if (has_value)
-				return bad(out, "includeSubDomains has a value");
+			if (!flag(out, &out->include_subdomains, has_value, "includeSubDomains given twice",
+				  "includeSubDomains has a value"))
+				return 0;
 		} else if (name_is(name, nlen, "preload")) {
-			if (out->preload)
-				return bad(out, "preload given twice");
-			out->preload = 1;
-			if (has_value)
-				return bad(out, "preload has a value");
+			if (!flag(out, &out->preload, has_value, "preload given twice",
+				  "preload has a value"))
+				return 0;
 		}
 	}
 	if (!seen_age)

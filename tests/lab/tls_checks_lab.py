@@ -24,6 +24,7 @@ the staple's verdict, the SCT counts, the HSTS attributes, the temporary key.
 The scan trusts DIR/ca.pem (the root and the intermediate: the intermediate
 is how "missing-intermediate" still verifies).
 """
+import base64
 import datetime
 import json
 import os
@@ -31,6 +32,10 @@ import signal
 import subprocess
 import sys
 import time
+
+# Started and stopped the same way as the cipher lab: ports checked with ss,
+# processes stopped by the pids in DIR/pids.
+from tls_cipher_lab import cmd_down, started
 
 SEG = "198.18.0."
 X25519 = {"type": "X25519", "bits": 253}
@@ -219,7 +224,6 @@ def serverinfo(d):
     lst = sct(9)
     data = len(lst).to_bytes(2, "big") + lst
     blob = (18).to_bytes(2, "big") + len(data).to_bytes(2, "big") + data
-    import base64
     path = os.path.join(d, "serverinfo.pem")
     with open(path, "w") as f:
         f.write("-----BEGIN SERVERINFO FOR signed_certificate_timestamp-----\n")
@@ -303,11 +307,6 @@ def cmd_truth(d):
         json.dump({"range": "%s%d-%s%d" % (SEG, lo, SEG, hi), "endpoints": eps}, f, indent=1)
 
 
-def listening(want):
-    out = subprocess.run(["ss", "-Hltn"], capture_output=True, text=True).stdout
-    return all(any(w + " " in line or w + "\t" in line for line in out.splitlines()) for w in want)
-
-
 def cmd_up(d):
     truth = json.load(open(os.path.join(d, "checks_truth.json")))
     logdir = os.path.join(d, "log")
@@ -334,27 +333,7 @@ def cmd_up(d):
                              stdin=subprocess.DEVNULL, stdout=open(os.path.join(logdir, e["name"] + ".out"), "w"),
                              stderr=subprocess.STDOUT, env=env, start_new_session=True)
         pids.append(p.pid)
-    with open(os.path.join(d, "pids"), "w") as f:
-        f.write("\n".join(map(str, pids)) + "\n")
-    for _ in range(200):
-        if listening(want):
-            return
-        time.sleep(0.05)
-    sys.exit("tls_checks_lab: servers did not all listen: " + " ".join(want) + "\n" +
-             open(os.path.join(logdir, "nginx.out")).read()[-2000:])
-
-
-def cmd_down(d):
-    try:
-        pids = [int(x) for x in open(os.path.join(d, "pids")).read().split()]
-    except OSError:
-        return
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    os.remove(os.path.join(d, "pids"))
+    started(d, pids, want, "tls_checks_lab", open(os.path.join(logdir, "nginx.out")).read()[-2000:])
 
 
 if __name__ == "__main__":

@@ -169,13 +169,19 @@ def cmd_up(d):
                          stdin=subprocess.DEVNULL, stdout=open(os.path.join(logdir, "responder.out"), "w"),
                          stderr=subprocess.STDOUT, start_new_session=True)
     pids.append(p.pid)
+    started(d, pids, want, "tls_cipher_lab")
+
+
+def started(d, pids, want, who, log=""):
+    """Writes DIR/pids (for cmd_down) and waits, at most 10 s, until every
+    ADDRESS:PORT of want listens; else exits naming them (and log's text)."""
     with open(os.path.join(d, "pids"), "w") as f:
         f.write("\n".join(map(str, pids)) + "\n")
     for _ in range(200):
         if listening(want):
             return
         time.sleep(0.05)
-    sys.exit("tls_cipher_lab: servers did not all listen: " + " ".join(want))
+    sys.exit(who + ": servers did not all listen: " + " ".join(want) + ("\n" + log if log else ""))
 
 
 def cmd_down(d):
