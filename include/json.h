@@ -20,5 +20,4 @@ int json_append_string(struct strbuf *b, const void *data, size_t len);
 /* Appends "YYYY-MM-DDTHH:MM:SS.ffffffZ" (RFC 3339, UTC) quoted. */
 void json_append_time(struct strbuf *b, int64_t time_us);
 
-
 #endif
