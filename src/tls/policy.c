@@ -21,18 +21,27 @@ const char *tls_policy_rule_name(unsigned i)
 	return i < TLS_POL_NRULES ? rule_names[i] : NULL;
 }
 
-int tls_policy_suite_id(const char *name, size_t len, uint16_t *id)
+/* The code point of the table entry (count, at, name) named s[0..len), by
+ * cmp (strncmp or strncasecmp). */
+static int find_id(size_t count, uint16_t (*at)(size_t), const char *(*name)(uint16_t),
+		   int (*cmp)(const char *, const char *, size_t), const char *s, size_t len,
+		   uint16_t *id)
 {
-	for (size_t i = 0; i < tlsh_suite_count(); i++) {
-		uint16_t s = tlsh_suite_at(i);
-		const char *n = tlsh_suite_name(s);
+	for (size_t i = 0; i < count; i++) {
+		uint16_t v = at(i);
+		const char *n = name(v);
 
-		if (n != NULL && strlen(n) == len && memcmp(n, name, len) == 0) {
-			*id = s;
+		if (n != NULL && strlen(n) == len && cmp(n, s, len) == 0) {
+			*id = v;
 			return 0;
 		}
 	}
 	return -1;
+}
+
+int tls_policy_suite_id(const char *name, size_t len, uint16_t *id)
+{
+	return find_id(tlsh_suite_count(), tlsh_suite_at, tlsh_suite_name, strncmp, name, len, id);
 }
 
 int tls_policy_group_id(const char *name, size_t len, uint16_t *id)
@@ -42,16 +51,8 @@ int tls_policy_group_id(const char *name, size_t len, uint16_t *id)
 		*id = 0x0017;
 		return 0;
 	}
-	for (size_t i = 0; i < tlsh_group_count(); i++) {
-		uint16_t g = tlsh_group_at(i);
-		const char *n = tlsh_group_name(g);
-
-		if (n != NULL && strlen(n) == len && strncasecmp(n, name, len) == 0) {
-			*id = g;
-			return 0;
-		}
-	}
-	return -1;
+	return find_id(tlsh_group_count(), tlsh_group_at, tlsh_group_name, strncasecmp, name, len,
+		       id);
 }
 
 static void add(struct tls_policy_verdict *v, const char *token, const char *fmt, ...)

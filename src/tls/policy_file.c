@@ -92,6 +92,28 @@ static int version_index(const char *s, size_t n)
 	return -1;
 }
 
+/* A version name of the policy, or -1 with the error set. */
+static int version_word(struct pctx *c, const char *s, size_t n)
+{
+	char show[PORTUS_SHOW_MAX + 4];
+	int i = version_index(s, n);
+
+	if (i < 0)
+		portus_err(c->err, c->errlen,
+			   "%s:%zu: unknown version '%s' (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)",
+			   c->origin, c->line, portus_show(show, s, n));
+	return i;
+}
+
+/* The end of a list key: it named something; the rule is set. */
+static int list_done(struct pctx *c, const struct word *key, int any, unsigned rule)
+{
+	if (!any)
+		FAIL(c, "%.*s: missing value", (int)key->n, key->s);
+	c->p->rules |= rule;
+	return 0;
+}
+
 static int parse_number(struct pctx *c, const struct word *key, const struct word *w, uint64_t min,
 			uint64_t max, uint64_t *out)
 {
@@ -140,27 +162,22 @@ static int add_id(struct pctx *c, const char *what, const struct word *w, uint16
 
 static int parse_versions(struct pctx *c, const struct word *key, const char *rest, const char *end)
 {
-	char show[PORTUS_SHOW_MAX + 4];
 	struct word w;
 	int any = 0;
 
 	if (c->p->rules & TLS_POL_VERSIONS)
 		FAIL(c, "versions given twice");
 	while (next_word(&rest, end, &w)) {
-		int i = version_index(w.s, w.n);
+		int i = version_word(c, w.s, w.n);
 
 		if (i < 0)
-			FAIL(c, "unknown version '%s' (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)",
-			     portus_show(show, w.s, w.n));
+			return -1;
 		if (c->p->versions & (1u << i))
 			FAIL(c, "version %s listed twice", tls_version_name((unsigned)i));
 		c->p->versions |= 1u << i;
 		any = 1;
 	}
-	if (!any)
-		FAIL(c, "%.*s: missing value", (int)key->n, key->s);
-	c->p->rules |= TLS_POL_VERSIONS;
-	return 0;
+	return list_done(c, key, any, TLS_POL_VERSIONS);
 }
 
 /* suites V[,V...] NAME... */
@@ -176,11 +193,10 @@ static int parse_suites(struct pctx *c, const struct word *key, const char *rest
 	for (const char *s = vw.s, *ve = vw.s + vw.n; s < ve;) {
 		const char *comma = memchr(s, ',', (size_t)(ve - s));
 		const char *e = comma != NULL ? comma : ve;
-		int i = version_index(s, (size_t)(e - s));
+		int i = version_word(c, s, (size_t)(e - s));
 
 		if (i < 0)
-			FAIL(c, "unknown version '%s' (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)",
-			     portus_show(show, s, (size_t)(e - s)));
+			return -1;
 		vers |= 1u << i;
 		s = comma != NULL ? comma + 1 : ve;
 		if (comma != NULL && s == ve)
@@ -229,10 +245,7 @@ static int parse_groups(struct pctx *c, const struct word *key, const char *rest
 			return -1;
 		any = 1;
 	}
-	if (!any)
-		FAIL(c, "%.*s: missing value", (int)key->n, key->s);
-	c->p->rules |= TLS_POL_GROUPS;
-	return 0;
+	return list_done(c, key, any, TLS_POL_GROUPS);
 }
 
 static const char *const key_types[] = { "RSA", "RSA-PSS", "EC", "ED25519", "ED448", "DSA" };
@@ -294,10 +307,7 @@ static int parse_names(struct pctx *c, const struct word *key, const char *rest,
 		strcpy(l->v[l->n++], canon);
 		any = 1;
 	}
-	if (!any)
-		FAIL(c, "%.*s: missing value", (int)key->n, key->s);
-	c->p->rules |= rule;
-	return 0;
+	return list_done(c, key, any, rule);
 }
 
 /* key-min-bits TYPE BITS, once per type. */

@@ -52,6 +52,16 @@ static void load(struct tls_policy *p, const char *arg)
 		fail_msg("%s: %s", arg, err);
 }
 
+/* Judges e against the policy loaded from arg. */
+static void judge(const char *arg, const struct tls_policy_endpoint *e,
+		  struct tls_policy_verdict *v)
+{
+	struct tls_policy p;
+
+	load(&p, arg);
+	tls_policy_check(&p, e, v);
+}
+
 static void accept_suite(struct tls_policy_endpoint *e, int v, const char *name)
 {
 	e->suite[v][e->nsuites[v]++] = suite(name);
@@ -182,18 +192,16 @@ static void modern_pass(struct tls_policy_endpoint *e)
 
 static void test_modern_pass(void **state)
 {
-	struct tls_policy p;
 	struct tls_policy_endpoint e;
 	struct tls_policy_verdict v;
 
 	(void)state;
-	load(&p, "modern");
 	modern_pass(&e);
-	tls_policy_check(&p, &e, &v);
+	judge("modern", &e, &v);
 	expect(&v, NULL, 0);
 	assert_int_equal(v.unjudged, 0);
 	e.validity_days = 90; /* the limit itself is allowed */
-	tls_policy_check(&p, &e, &v);
+	judge("modern", &e, &v);
 	expect(&v, NULL, 0);
 }
 
@@ -208,12 +216,10 @@ static void test_modern_fail(void **state)
 		{ "lifetime-too-long", "certificate valid 91 days > 90" },
 		{ "hsts-max-age-too-short", "HSTS max-age 31536000 < 63072000" },
 	};
-	struct tls_policy p;
 	struct tls_policy_endpoint e;
 	struct tls_policy_verdict v;
 
 	(void)state;
-	load(&p, "modern");
 	modern_pass(&e);
 	/* modern sets no TLS 1.2 suite rule: the suite below is judged only
 	 * through the version it came with */
@@ -222,7 +228,7 @@ static void test_modern_fail(void **state)
 	accept_group(&e, "secp521r1");
 	set_cert(&e, "RSA", 2048, "", "sha256WithRSAEncryption", 91);
 	e.hsts_max_age = 31536000;
-	tls_policy_check(&p, &e, &v);
+	judge("modern", &e, &v);
 	expect(&v, want, sizeof(want) / sizeof(want[0]));
 
 	/* an EC key on a curve modern does not list; then no header at all */
@@ -230,7 +236,7 @@ static void test_modern_fail(void **state)
 	set_cert(&e, "EC", 521, "secp521r1", "ecdsa-with-SHA512", 30);
 	e.hsts_present = 0;
 	e.hsts_max_age = -1;
-	tls_policy_check(&p, &e, &v);
+	judge("modern", &e, &v);
 	{
 		static const struct want w2[] = {
 			{ "curve-not-allowed", "certificate curve secp521r1 not allowed" },
@@ -241,7 +247,7 @@ static void test_modern_fail(void **state)
 	/* a header browsers ignore is as good as none */
 	e.hsts_present = 1;
 	e.hsts_valid = 0;
-	tls_policy_check(&p, &e, &v);
+	judge("modern", &e, &v);
 	assert_int_equal(v.n, 2);
 	assert_string_equal(v.v[1].token, "hsts-missing");
 }
@@ -278,19 +284,17 @@ static void test_intermediate(void **state)
 		{ "dh-too-small", "DH key 1024 bits < 2048" },
 		{ "hsts-missing", "no valid Strict-Transport-Security header" },
 	};
-	struct tls_policy p;
 	struct tls_policy_endpoint e;
 	struct tls_policy_verdict v;
 
 	(void)state;
-	load(&p, "intermediate");
 	intermediate_pass(&e);
-	tls_policy_check(&p, &e, &v);
+	judge("intermediate", &e, &v);
 	expect(&v, NULL, 0);
 	assert_int_equal(v.unjudged, 0);
 	/* an EC leaf is allowed too, with any key size on a listed curve */
 	set_cert(&e, "EC", 384, "secp384r1", "ecdsa-with-SHA384", 90);
-	tls_policy_check(&p, &e, &v);
+	judge("intermediate", &e, &v);
 	expect(&v, NULL, 0);
 
 	intermediate_pass(&e);
@@ -302,13 +306,13 @@ static void test_intermediate(void **state)
 	set_cert(&e, "RSA", 1024, "", "sha1WithRSAEncryption", 825);
 	e.tmp_key_bits = 1024;
 	e.hsts_present = 0;
-	tls_policy_check(&p, &e, &v);
+	judge("intermediate", &e, &v);
 	expect(&v, want, sizeof(want) / sizeof(want[0]));
 
 	/* RSA-PSS keys fall under the RSA minimum, and are not "RSA" */
 	intermediate_pass(&e);
 	set_cert(&e, "RSA-PSS", 1024, "", "rsassaPss", 90);
-	tls_policy_check(&p, &e, &v);
+	judge("intermediate", &e, &v);
 	{
 		static const struct want w2[] = {
 			{ "key-type-not-allowed", "certificate key type RSA-PSS not allowed" },
@@ -329,12 +333,10 @@ static void test_old(void **state)
 		{ "signature-not-allowed", "signature ecdsa-with-SHA256 not allowed" },
 		{ "dh-too-small", "DH key 512 bits < 1024" },
 	};
-	struct tls_policy p;
 	struct tls_policy_endpoint e;
 	struct tls_policy_verdict v;
 
 	(void)state;
-	load(&p, "old");
 	known_everything(&e);
 	accept_suite(&e, V10, "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
 	accept_suite(&e, V10, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256"); /* listed for 1.0 too */
@@ -345,14 +347,14 @@ static void test_old(void **state)
 	set_cert(&e, "RSA", 4096, "", "sha256WithRSAEncryption", 366);
 	snprintf(e.tmp_key_type, sizeof(e.tmp_key_type), "DH");
 	e.tmp_key_bits = 1024;
-	tls_policy_check(&p, &e, &v);
+	judge("old", &e, &v);
 	expect(&v, NULL, 0);
 	assert_int_equal(v.unjudged, 0);
 
 	accept_suite(&e, V10, "TLS_RSA_WITH_RC4_128_SHA");
 	set_cert(&e, "EC", 256, "prime256v1", "ecdsa-with-SHA256", 90);
 	e.tmp_key_bits = 512;
-	tls_policy_check(&p, &e, &v);
+	judge("old", &e, &v);
 	expect(&v, want, sizeof(want) / sizeof(want[0]));
 }
 
