@@ -133,6 +133,8 @@ struct srv {
 	const char *answer;           /* SRV_TLS: instead of the 200 OK */
 	int hold;                     /* SRV_TLS: after answering, wait for the client to leave */
 	int v6;                       /* listen on [::1] instead of 127.0.0.1 */
+	const unsigned char *staple;  /* SRV_TLS: these bytes as the OCSP staple, when asked */
+	size_t staple_len;
 
 	/* results, read after srv_join */
 	int accepted, handshakes, requests, overlap;
@@ -300,6 +302,17 @@ static void *srv_main(void *arg)
 	return NULL;
 }
 
+/* Staples s->staple, whatever its bytes (a hostile server). */
+static int status_cb(SSL *ssl, void *arg)
+{
+	const struct srv *s = arg;
+	unsigned char *copy = OPENSSL_memdup(s->staple, s->staple_len); /* SSL takes it */
+
+	if (copy == NULL || SSL_set_tlsext_status_ocsp_resp(ssl, copy, (long)s->staple_len) != 1)
+		OPENSSL_free(copy);
+	return SSL_TLSEXT_ERR_OK;
+}
+
 static SSL_CTX *srv_ctx(struct srv *s)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -319,6 +332,10 @@ static SSL_CTX *srv_ctx(struct srv *s)
 		SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, s);
 	if (s->want_client_cert)
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	if (s->staple != NULL) {
+		SSL_CTX_set_tlsext_status_cb(ctx, status_cb);
+		SSL_CTX_set_tlsext_status_arg(ctx, s);
+	}
 	return ctx;
 }
 
@@ -536,6 +553,69 @@ static void test_tls_ok_records_session_banner_and_certificate(void **state)
 	assert_true(e->r.verify_error[0] != '\0');
 	assert_int_equal(e->r.hostname_checked, 0);
 	assert_int_equal(e->r.versions_tested, 0);
+	cert_free(&c);
+}
+
+/* The checks on a live handshake: a clean one, then hostile staples (not
+ * DER, an unsuccessful response, a successful one without a body) and the
+ * HSTS header of the banner. */
+static void test_tls_checks_clean_then_hostile_staples(void **state)
+{
+	static const unsigned char not_der[] = "not an OCSP response";
+	static const unsigned char malformed[] = { 0x30, 0x03, 0x0a, 0x01, 0x01 };
+	static const unsigned char no_body[] = { 0x30, 0x03, 0x0a, 0x01, 0x00 };
+	static const struct {
+		const unsigned char *p;
+		size_t len;
+		const char *error;
+	} staples[] = {
+		{ NULL, 0, NULL },
+		{ not_der, sizeof(not_der) - 1, "undecodable response" },
+		{ malformed, sizeof(malformed), "response status not successful" },
+		{ no_body, sizeof(no_body), "no basic response" },
+	};
+	struct cert c;
+
+	(void)state;
+	cert_make(&c, "testsrv.local", 0);
+	for (size_t i = 0; i < sizeof(staples) / sizeof(staples[0]); i++) {
+		struct srv s = { .mode = SRV_TLS, .cert = &c, .staple = staples[i].p,
+				 .staple_len = staples[i].len,
+				 .answer = "HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=10; "
+					   "preload\r\n\r\n" };
+		struct tls_stage_opts o = opts_default();
+		struct got g = { 0 };
+		const struct tls_result *r;
+
+		srv_start(&s);
+		scan_one(&o, s.port, NULL, &g);
+		srv_join(&s);
+		r = &g.v[0].r;
+		assert_string_equal(tls_outcome_name(r->outcome), "ok");
+		assert_int_equal(r->checks.done, 1);
+		assert_int_equal(r->checks.ocsp_stapled, staples[i].p != NULL);
+		if (staples[i].error == NULL)
+			assert_null(r->checks.ocsp_error);
+		else
+			assert_string_equal(r->checks.ocsp_error, staples[i].error);
+		assert_int_equal(r->checks.ocsp_status, TLS_OCSP_NONE);
+		assert_int_equal(r->checks.must_staple, 0);
+		assert_int_equal(r->checks.sct_embedded + r->checks.sct_tls + r->checks.sct_ocsp, 0);
+		assert_string_equal(r->checks.tmp_key_type, "X25519"); /* OpenSSL's first group */
+		assert_int_equal(r->checks.tmp_key_bits, 253);
+		/* one self-signed P-256 certificate, valid 30 days: nothing wrong */
+		assert_int_equal(r->checks.weak_keys + r->checks.sha1_sigs + r->checks.md5_sigs, 0);
+		assert_int_equal(r->checks.chain_misordered, 0);
+		assert_int_equal(r->checks.missing_intermediates, 0);
+		assert_int_equal(r->checks.validity_over, 0);
+		assert_int_equal(r->hsts.present, 1);
+		assert_int_equal(r->hsts.valid, 1);
+		assert_int_equal(r->hsts.max_age, 10);
+		assert_int_equal(r->hsts.preload, 1);
+		assert_int_equal(r->hsts.include_subdomains, 0);
+		assert_int_equal(tls_result_findings(r),
+				 staples[i].p != NULL ? 1u << TLS_FIND_OCSP_INVALID : 0);
+	}
 	cert_free(&c);
 }
 
@@ -1278,6 +1358,7 @@ int main(void)
 		cmocka_unit_test(test_banner_request_and_header_end),
 		cmocka_unit_test(test_banner_request_ipv6_host_is_bracketed),
 		cmocka_unit_test(test_tls_ok_records_session_banner_and_certificate),
+		cmocka_unit_test(test_tls_checks_clean_then_hostile_staples),
 		cmocka_unit_test(test_tls_ca_file_makes_the_chain_verify),
 		cmocka_unit_test(test_tls_new_rejects_unreadable_ca_file_and_bad_options),
 		cmocka_unit_test(test_tls_sends_sni_and_checks_the_name),
