@@ -261,7 +261,7 @@ static int known_name(unsigned rule, const struct word *w, char *canon)
 		for (size_t i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++)
 			if (strlen(key_types[i]) == w->n &&
 			    strncasecmp(key_types[i], w->s, w->n) == 0) {
-				strcpy(canon, key_types[i]);
+				memcpy(canon, key_types[i], w->n + 1);
 				return 1;
 			}
 		return 0;
@@ -304,7 +304,7 @@ static int parse_names(struct pctx *c, const struct word *key, const char *rest,
 		if (l->n >= TLS_POLICY_MAX_NAMES)
 			FAIL(c, "%.*s: more than %d names", (int)key->n, key->s,
 			     TLS_POLICY_MAX_NAMES);
-		strcpy(l->v[l->n++], canon);
+		memcpy(l->v[l->n++], canon, strlen(canon) + 1);
 		any = 1;
 	}
 	return list_done(c, key, any, rule);
@@ -382,7 +382,7 @@ static int parse_line(struct pctx *c, const char *s, size_t n)
 {
 	char show[PORTUS_SHOW_MAX + 4];
 	const char *rest = s, *end = s + n;
-	struct word key;
+	struct word key = { s, 0 };
 
 	(void)next_word(&rest, end, &key); /* conflines gives a non-blank line */
 	if (word_is(&key, "versions"))
