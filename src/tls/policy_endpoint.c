@@ -6,6 +6,7 @@
  * was not enumerated in full is left "unknown" for the verdict's unjudged.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tls_policy.h"
@@ -25,6 +26,20 @@ static void add_unique(uint16_t *list, uint16_t *n, size_t cap, uint16_t id)
 			return;
 	if (*n < cap)
 		list[(*n)++] = id;
+}
+
+/* The record's group name as an id: a name of the table, or the "0x11ec"
+ * form conn.c writes for a group OpenSSL cannot name. "DH-2048" (TLS 1.2
+ * finite-field DHE, no named group) is none. */
+static int group_id(const char *name, uint16_t *id)
+{
+	if (tls_policy_group_id(name, strlen(name), id) == 0)
+		return 0;
+	if (strlen(name) != 6 || strncmp(name, "0x", 2) != 0 ||
+	    strspn(name + 2, "0123456789abcdefABCDEF") != 4)
+		return -1;
+	*id = (uint16_t)strtoul(name + 2, NULL, 16);
+	return 0;
 }
 
 static void copy_text(char *dst, size_t cap, const char *src)
@@ -68,7 +83,7 @@ void tls_policy_endpoint_from_result(struct tls_policy_endpoint *e, const struct
 		if (tls_policy_suite_id(r->cipher, strlen(r->cipher), &id) == 0)
 			add_unique(e->suite[v], &e->nsuites[v], TLS_ENUM_MAX_SUITES, id);
 	}
-	if (r->outcome == TLS_OK && tls_policy_group_id(r->group, strlen(r->group), &id) == 0)
+	if (r->outcome == TLS_OK && group_id(r->group, &id) == 0)
 		add_unique(e->group, &e->ngroups, TLS_ENUM_MAX_GROUPS, id);
 
 	if (r->certs.has_leaf) {

@@ -757,6 +757,23 @@ static void test_endpoint_from_result(void **state)
 	assert_int_equal(e.http, 0);
 	assert_int_equal(e.hsts_max_age, -1);
 
+	/* a group OpenSSL cannot name (conn.c's "0x11ec" form) counts; a
+	 * finite-field DHE handshake's "DH-2048" is no group */
+	snprintf(r.group, sizeof(r.group), "0x11eC");
+	tls_policy_endpoint_from_result(&e, &r);
+	assert_int_equal(e.ngroups, 2);
+	assert_int_equal(e.group[1], 0x11EC);
+	snprintf(r.group, sizeof(r.group), "0xfefe");
+	tls_policy_endpoint_from_result(&e, &r);
+	assert_int_equal(e.group[1], 0xFEFE);
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const none[] = { "DH-2048", "0x12g4", "0x123", "" };
+
+		snprintf(r.group, sizeof(r.group), "%s", none[i]);
+		tls_policy_endpoint_from_result(&e, &r);
+		assert_int_equal(e.ngroups, 1);
+	}
+
 	/* a failed handshake: nothing negotiated counts */
 	memset(&r, 0, sizeof(r));
 	r.outcome = TLS_ALERT;
