@@ -15,8 +15,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "portus.h"
+#include "tls_cert.h"
 #include "tls_hello.h"
 #include "tls_policy.h"
 
@@ -784,6 +787,93 @@ static void test_endpoint_from_result(void **state)
 	assert_null(r.ciphers);
 }
 
+/* A self-signed certificate for key, valid `days` days (+ 1 s short, as CAs
+ * issue them), signed with md. */
+static X509 *self_signed(EVP_PKEY *key, const EVP_MD *md, int64_t days)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	const int64_t nb = 1767225600; /* 2026-01-01 */
+
+	assert_non_null(x);
+	assert_non_null(n);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+						    (const unsigned char *)"policy.test", -1, -1,
+						    0),
+			 1);
+	assert_int_equal(X509_set_version(x, 2), 1);
+	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), 7), 1);
+	assert_int_equal(X509_set_subject_name(x, n), 1);
+	assert_int_equal(X509_set_issuer_name(x, n), 1);
+	X509_NAME_free(n);
+	assert_non_null(ASN1_TIME_set(X509_getm_notBefore(x), (time_t)nb));
+	assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), (time_t)(nb + days * 86400 - 1)));
+	assert_int_equal(X509_set_pubkey(x, key), 1);
+	assert_true(X509_sign(x, key, md) > 0);
+	return x;
+}
+
+/* The names cert.c reads from a real certificate (key type, curve, signature
+ * long name) are the names a policy uses: judged through a whole record. */
+static void judge_cert(const char *policy, X509 *x, struct tls_policy_verdict *v)
+{
+	struct tls_result r;
+	struct tls_policy_endpoint e;
+
+	memset(&r, 0, sizeof(r));
+	r.outcome = TLS_OK;
+	assert_int_equal(tls_chain_extract(&r.certs, x, NULL, 1767225600, 0), 0);
+	tls_policy_endpoint_from_result(&e, &r);
+	judge(policy, &e, v);
+	tls_result_free(&r);
+}
+
+static void test_real_certificates(void **state)
+{
+	static const struct want rsa_weak[] = {
+		{ "key-too-small", "RSA key 1024 bits < 2048" },
+		{ "signature-not-allowed", "signature sha1WithRSAEncryption not allowed" },
+		{ "lifetime-too-long", "certificate valid 824 days > 366" }, /* 825 d - 1 s */
+	};
+	static const struct want p521[] = {
+		{ "curve-not-allowed", "certificate curve secp521r1 not allowed" },
+	};
+	struct tls_policy_verdict v;
+	EVP_PKEY *k;
+	X509 *x;
+
+	(void)state;
+	k = EVP_EC_gen("P-256");
+	assert_non_null(k);
+	x = self_signed(k, EVP_sha256(), 90);
+	judge_cert("modern", x, &v);
+	expect(&v, NULL, 0);
+	judge_cert("intermediate", x, &v);
+	expect(&v, NULL, 0);
+	judge_cert("old", x, &v);
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.v[0].reason, "certificate key type EC not allowed");
+	assert_string_equal(v.v[1].reason, "signature ecdsa-with-SHA256 not allowed");
+	X509_free(x);
+	EVP_PKEY_free(k);
+
+	k = EVP_EC_gen("P-521");
+	assert_non_null(k);
+	x = self_signed(k, EVP_sha512(), 30);
+	judge_cert("intermediate", x, &v);
+	expect(&v, p521, 1);
+	X509_free(x);
+	EVP_PKEY_free(k);
+
+	k = EVP_RSA_gen(1024);
+	assert_non_null(k);
+	x = self_signed(k, EVP_sha1(), 825);
+	judge_cert("intermediate", x, &v);
+	expect(&v, rsa_weak, sizeof(rsa_weak) / sizeof(rsa_weak[0]));
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -799,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_load_files),
 		cmocka_unit_test(test_nginx_example),
 		cmocka_unit_test(test_endpoint_from_result),
+		cmocka_unit_test(test_real_certificates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
