@@ -573,7 +573,20 @@ def mutations(schema, rec):
                 m("ja3s in upper case", lambda r: r.__setitem__("ja3s", "A" * 32)),
                 m("ja4s of QUIC", lambda r: r.__setitem__("ja4s", "q130200_1301_a56c5b993250")),
                 m("ciphers without cipher_order", lambda r: (r.setdefault("ciphers", {}), r.pop("cipher_order", None))),
-                m("ciphers for SSLv3", lambda r: r.__setitem__("ciphers", {"SSLv3": []}))]
+                m("ciphers for SSLv3", lambda r: r.__setitem__("ciphers", {"SSLv3": []})),
+                m("a finding with no token", lambda r: r.__setitem__("findings", ["weak"])),
+                m("a finding twice", lambda r: r.__setitem__("findings", ["weak-key", "weak-key"])),
+                m("HSTS valid with an error", lambda r: r.__setitem__("hsts", {
+                    "valid": True, "max_age": 1, "include_subdomains": False, "preload": False,
+                    "error": "max-age missing"}))]
+        if rec.get("outcome") == "ok":
+            out += [m("checks missing after a handshake", lambda r: r.__setitem__("ocsp_stapled", None)),
+                    m("stapled without the verdict", lambda r: r.update(ocsp_stapled=True, ocsp=None)),
+                    m("OCSP valid but revoked", lambda r: r.update(ocsp_stapled=True, ocsp={
+                        "valid": True, "status": "revoked", "signature_ok": True, "time_ok": True,
+                        "this_update": None, "next_update": None, "error": None}))]
+        else:
+            out += [m("findings without a handshake", lambda r: r.__setitem__("findings", ["chain-order"]))]
         if rec.get("cert"):
             out += [m("lowercase fingerprint", lambda r: r["cert"].__setitem__("sha256", r["cert"]["sha256"].lower())),
                     m("serial with colons", lambda r: r["cert"].__setitem__("serial", "0A:1B")),
@@ -602,7 +615,11 @@ def mutations(schema, rec):
                 m("destination.port a string", lambda r: r["destination"].__setitem__("port", "80"))]
     if schema == "ecs-tls":
         out += [m("success with a failed outcome", lambda r: r["event"].__setitem__("outcome", "success" if r["portus"]["tls"]["outcome"] != "ok" else "failure")),
-                m("tls.version TLSv1.3", lambda r: r["tls"].__setitem__("version", "TLSv1.3"))]
+                m("tls.version TLSv1.3", lambda r: r["tls"].__setitem__("version", "TLSv1.3")),
+                m("findings without a severity", lambda r: (r["portus"]["tls"].__setitem__("findings", ["weak-key"]),
+                                                            r["portus"]["tls"].pop("severity", None))),
+                m("an empty findings list", lambda r: (r["portus"]["tls"].__setitem__("findings", []),
+                                                       r["portus"]["tls"].__setitem__("severity", 3)))]
         if "hash" in rec["tls"].get("server", {}):
             out += [m("lowercase sha1", lambda r: r["tls"]["server"]["hash"].__setitem__("sha1", r["tls"]["server"]["hash"]["sha1"].lower())),
                     m("leaf without related.hash", lambda r: r["related"].pop("hash"))]
