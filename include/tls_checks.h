@@ -128,8 +128,7 @@ struct tls_checks {
 	int chain_misordered;   /* chain-order rule */
 	unsigned missing_intermediates;
 	int validity_checked;   /* the leaf falls under the 398-day rule */
-	int64_t validity_days;  /* floor((notAfter - notBefore) / 86400) of the leaf */
-	int validity_over;      /* notAfter - notBefore > 398 days */
+	int validity_over;      /* ... and notAfter - notBefore > 398 days */
 };
 
 /* Is a certificate key of this type (EVP_PKEY_get0_type_name) and size weak? */

@@ -240,7 +240,6 @@ void checks_run(struct tls_result *r, SSL *ssl, int64_t now)
 	if (r->certs.has_leaf) {
 		const struct tls_cert_info *c = &r->certs.leaf;
 
-		k->validity_days = (c->not_after - c->not_before) / 86400;
 		tls_validity_rule(c->not_before, c->not_after, c->self_signed, &k->validity_checked,
 				  &k->validity_over);
 	}
