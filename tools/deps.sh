@@ -51,7 +51,7 @@ for group in "$@"; do
 	lab) pkgs="$pkgs $LAB" ;;
 	integration)
 		pkgs="$pkgs $LAB valgrind python3-jsonschema python3-yaml libcap2-bin libxml2-utils
-		      nmap ndiff chromium dnsmasq-base slurm-wlm munge rsyslog python3-kubernetes
+		      nmap ndiff chromium dnsmasq-base slurm-wlm munge rsyslog python3-kubernetes nginx-light
 		      build-essential debhelper lintian man-db groff-base zsh bash-completion
 		      $(build_depends build) $(build_depends check)" ;;
 	bench) pkgs="$pkgs $LAB time" ;;
