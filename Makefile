@@ -17,7 +17,7 @@ BUILD     := build$(if $(SANITIZER),-$(subst $(comma),-,$(SANITIZER)))
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wimplicit-fallthrough -Wvla -Wpointer-arith -Wcast-qual
 HARDEN  := -fstack-protector-strong
-CPPFLAGS += -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE -MMD -MP
+CPPFLAGS += -Iinclude -Isrc -I$(BUILD)/gen -D_GNU_SOURCE -MMD -MP
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 $(WARN) $(HARDEN) -pthread
 LDFLAGS += -pthread -Wl,-z,relro -Wl,-z,now
@@ -136,7 +136,7 @@ FUZZ_TIME ?= 60
 
 $(FUZZ_BUILD)/%.o: %.c | $(call deps_for,build fuzz)
 	@mkdir -p $(@D)
-	clang -Iinclude -D_GNU_SOURCE $(FUZZ_CFLAGS) -c -o $@ $<
+	clang -Iinclude -Isrc -D_GNU_SOURCE $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/gen/embedded_data.o: $(FUZZ_BUILD)/gen/embedded_data.c
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
@@ -146,7 +146,7 @@ $(FUZZ_BUILD)/gen/embedded_data.c: $(EMBED_FILES) tools/embed.sh
 	sh tools/embed.sh $(EMBED) > $@
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
-	clang -Iinclude -D_GNU_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lpcap -ldumbnet -lcurl -lssl -lcrypto -lcares -lpthread
+	clang -Iinclude -Isrc -D_GNU_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) -lpcap -ldumbnet -lcurl -lssl -lcrypto -lcares -lpthread
 
 # Each harness for FUZZ_TIME seconds; crashes land in tests/artifacts/fuzz/.
 fuzz: $(FUZZERS)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cef.h"
+#include "output/cef.h"
 #include "json.h"
 #include "portus.h"
 #include "utf8.h"

@@ -119,7 +119,7 @@
 
 #include <stddef.h>
 
-#include "lines.h"
+#include "output/lines.h"
 #include "result.h"
 #include "strbuf.h"
 #include "tls_result.h"

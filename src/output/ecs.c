@@ -10,10 +10,10 @@
 
 #include <openssl/evp.h>
 
-#include "ecs.h"
 #include "json.h"
 #include "jsonw.h"
-#include "lines.h"
+#include "output/ecs.h"
+#include "output/lines.h"
 #include "portus.h"
 
 /* First n bytes of SHA-256(data) as lowercase hex into out (2n + 1 bytes). */

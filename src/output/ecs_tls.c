@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dn.h"
-#include "ecs.h"
+#include "output/dn.h"
+#include "output/ecs.h"
 #include "jsonw.h"
 #include "tls_json.h"
 

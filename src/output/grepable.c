@@ -26,9 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostgroup.h"
+#include "output/hostgroup.h"
 #include "json.h"
-#include "lines.h"
+#include "output/lines.h"
 #include "portus.h"
 #include "writer.h"
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hec.h"
+#include "output/hec.h"
 #include "json.h"
-#include "native.h"
+#include "output/native.h"
 #include "portus.h"
 #include "tls_json.h"
 #include "utf8.h"

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lines.h"
+#include "output/lines.h"
 #include "strbuf.h"
 #include "writer.h"
 

@@ -27,11 +27,11 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "hec.h"
-#include "http_client.h"
+#include "output/hec.h"
+#include "output/http_client.h"
 #include "portus.h"
 #include "scan.h"
-#include "../results/jsonread.h"
+#include "results/jsonread.h"
 #include "writer.h"
 
 #define HEC_RETRY_PAUSE_MS 30000 /* a collector given up on is tried again after this */

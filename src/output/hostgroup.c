@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "hostgroup.h"
+#include "output/hostgroup.h"
 #include "portus.h"
 
 /* Marks "looked up, no name" in the cache; never written. */

@@ -25,7 +25,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "http_client.h"
+#include "output/http_client.h"
 #include "portus.h"
 
 #define MAX_ADDRS ((size_t)8) /* addresses of a name handed to libcurl */

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 
 #include "hostport.h"
-#include "http_client.h"
+#include "output/http_client.h"
 #include "portus.h"
 
 /* Characters RFC 3986 does not allow anywhere in a URL (besides space and controls). */

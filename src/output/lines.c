@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lines.h"
+#include "output/lines.h"
 #include "portus.h"
 
 void lo_init(struct line_out *lo, struct line_sink *sink, size_t batch)

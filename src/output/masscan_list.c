@@ -12,7 +12,7 @@
 
 #include "json.h"
 #include "portus.h"
-#include "stream.h"
+#include "output/stream.h"
 #include "writer.h"
 
 static int list_flush(struct writer *w, int printed)

@@ -5,7 +5,7 @@
 
 #include "json.h"
 #include "jsonw.h"
-#include "native.h"
+#include "output/native.h"
 
 /* Port records are most of a large scan's output: a complete scan writes one
  * for every target, and the no-response ones (nearly all of them on the

@@ -4,8 +4,8 @@
  */
 #include <stdlib.h>
 
-#include "lines.h"
-#include "native.h"
+#include "output/lines.h"
+#include "output/native.h"
 #include "portus.h"
 #include "tls_json.h"
 #include "writer.h"

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "output/stream.h"
 #include "portus.h"
-#include "stream.h"
 
 int writer_open_stream(struct writer *w, const char *path, char *err, size_t errlen)
 {

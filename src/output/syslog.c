@@ -35,10 +35,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cef.h"
+#include "output/cef.h"
 #include "clock.h"
 #include "hostport.h"
-#include "lines.h"
+#include "output/lines.h"
 #include "portus.h"
 #include "strbuf.h"
 #include "writer.h"

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostgroup.h"
+#include "output/hostgroup.h"
 #include "json.h"
 #include "portus.h"
 #include "tls_line.h"

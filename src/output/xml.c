@@ -27,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostgroup.h"
+#include "output/hostgroup.h"
 #include "json.h"
-#include "lines.h"
+#include "output/lines.h"
 #include "portus.h"
 #include "utf8.h"
 #include "writer.h"

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "html.h"
+#include "report/html.h"
 #include "utf8.h"
 
 static const char ellipsis[] = "\xE2\x80\xA6"; /* U+2026 */

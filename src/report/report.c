@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sweep/subargs.h"
-#include "../sweep/sweep.h"
-#include "report_html.h"
-#include "report_model.h"
+#include "sweep/subargs.h"
+#include "sweep/sweep.h"
+#include "report/report_html.h"
+#include "report/report_model.h"
 #include "results.h"
 #include "subcommands.h"
 

@@ -7,9 +7,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "html.h"
+#include "report/html.h"
 #include "json.h"
-#include "report_html.h"
+#include "report/report_html.h"
 #include "tls_result.h"
 
 static const char style[] =

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "report_model.h"
+#include "report/report_model.h"
 #include "strbuf.h"
 
 struct report_opts {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_model.h"
+#include "report/report_model.h"
 #include "result.h"
 #include "table.h"
 #include "tls_result.h"

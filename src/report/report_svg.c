@@ -4,7 +4,7 @@
  * markup, not a script or an image file: the page stays one file that
  * draws with no network and no JavaScript.
  */
-#include "report_html.h"
+#include "report/report_html.h"
 
 /* Geometry of the chart, in SVG user units. */
 #define W 640

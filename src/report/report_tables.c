@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "html.h"
+#include "report/html.h"
 #include "json.h"
-#include "report_html.h"
+#include "report/report_html.h"
 
 void rp_count_span(struct strbuf *b, const char *name, unsigned long long n)
 {

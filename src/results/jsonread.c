@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonread.h"
+#include "results/jsonread.h"
 #include "utf8.h"
 
 #define CHUNK_MIN 16384

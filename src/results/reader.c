@@ -18,7 +18,7 @@
 #include "portus.h"
 #include "result.h"
 #include "results.h"
-#include "jsonread.h"
+#include "results/jsonread.h"
 #include "table.h"
 #include "tls_result.h"
 

@@ -17,15 +17,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../output/native.h"
+#include "output/native.h"
 #include "json.h"
 #include "jsonw.h"
 #include "result.h"
 #include "results.h"
 #include "strbuf.h"
-#include "subargs.h"
+#include "sweep/subargs.h"
 #include "subcommands.h"
-#include "sweep.h"
+#include "sweep/sweep.h"
 #include "table.h"
 #include "tls_result.h"
 

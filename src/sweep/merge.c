@@ -17,14 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../output/native.h"
+#include "output/native.h"
 #include "jsonw.h"
 #include "result.h"
 #include "results.h"
 #include "strbuf.h"
-#include "subargs.h"
+#include "sweep/subargs.h"
 #include "subcommands.h"
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 static void usage(FILE *fp)
 {

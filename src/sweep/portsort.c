@@ -1,7 +1,7 @@
 /* portsort.c — port records put in sweep order, in place (see portsort.h). */
 #include <stdint.h>
 
-#include "portsort.h"
+#include "sweep/portsort.h"
 
 /* Address, port and state in one integer: v6 (1 bit), addr (32), port (16),
  * 3 - state (2: open = 3 sorts first). */

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "subargs.h"
+#include "sweep/subargs.h"
 
 void subargs_init(struct subargs *a, const char *cmd, int argc, char **argv,
 		  const char *shortopts, const struct option *longopts)

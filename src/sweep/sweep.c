@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "portsort.h"
 #include "result.h"
-#include "sweep.h"
+#include "sweep/portsort.h"
+#include "sweep/sweep.h"
 
 int sweep_load_list(struct result_set *rs, const char *list, char *err, size_t errlen)
 {

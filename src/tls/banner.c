@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banner.h"
+#include "tls/banner.h"
 
 size_t banner_request(char *buf, size_t cap, const char *name, ip_addr ip, uint16_t port)
 {

@@ -17,7 +17,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "checks.h"
+#include "tls/checks.h"
 
 #define OCSP_LEEWAY 300 /* seconds of clock skew allowed on thisUpdate / nextUpdate */
 #define TLSEXT_STATUS_REQUEST 5

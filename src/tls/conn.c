@@ -27,9 +27,9 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "banner.h"
-#include "checks.h"
-#include "conn.h"
+#include "tls/banner.h"
+#include "tls/checks.h"
+#include "tls/conn.h"
 #include "portus.h"
 #include "tls_hello.h"
 

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "enumerate.h"
+#include "tls/enumerate.h"
 
 /* Groups offered in TLS 1.3 (HelloRetryRequest enumeration), in this order. */
 static const uint16_t groups13[] = {

@@ -27,8 +27,8 @@
 
 #include <openssl/rand.h>
 
-#include "conn.h"
-#include "enumerate.h"
+#include "tls/conn.h"
+#include "tls/enumerate.h"
 #include "portus.h"
 #include "tls_stage.h"
 

@@ -15,8 +15,8 @@
 
 #include <openssl/x509.h>
 
-#include "../../src/output/cef.h"
-#include "../../src/output/ecs.h"
+#include "output/cef.h"
+#include "output/ecs.h"
 #include "addr.h"
 #include "strbuf.h"
 #include "tls_json.h"

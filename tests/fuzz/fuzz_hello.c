@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/tls/enumerate.h"
+#include "tls/enumerate.h"
 #include "tls_hello.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/tls/banner.h"
+#include "tls/banner.h"
 #include "tls_hsts.h"
 #include "tls_result.h"
 

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/results/jsonread.h"
-#include "../../src/sweep/sweep.h"
+#include "results/jsonread.h"
+#include "sweep/sweep.h"
 #include "addr.h"
 #include "results.h"
 

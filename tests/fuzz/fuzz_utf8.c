@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/report/html.h"
 #include "json.h"
+#include "report/html.h"
 #include "strbuf.h"
 #include "utf8.h"
 

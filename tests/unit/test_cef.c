@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/output/cef.h"
+#include "output/cef.h"
 #include "portus.h"
 #include "result.h"
 #include "strbuf.h"

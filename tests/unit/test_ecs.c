@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "../../src/output/dn.h"
-#include "../../src/output/ecs.h"
+#include "output/dn.h"
+#include "output/ecs.h"
 #include "json_validator.h"
 #include "tls_checks_fill.h"
 #include "portus.h"

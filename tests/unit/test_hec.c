@@ -27,8 +27,8 @@
 
 #include <cmocka.h>
 
-#include "../../src/output/hec.h"
-#include "../../src/output/http_client.h"
+#include "output/hec.h"
+#include "output/http_client.h"
 #include "portus.h"
 #include "result.h"
 #include "tls_json.h"

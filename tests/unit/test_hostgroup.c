@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/output/hostgroup.h"
+#include "output/hostgroup.h"
 #include "portus.h"
 #include "result.h"
 #include "writer.h"

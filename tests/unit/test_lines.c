@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/output/lines.h"
+#include "output/lines.h"
 
 struct rec_sink {
 	struct line_sink base;

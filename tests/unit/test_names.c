@@ -20,9 +20,9 @@
 #include "sni.h"
 #include "strbuf.h"
 #include "writer.h"
-#include "../../src/output/cef.h"
-#include "../../src/output/ecs.h"
-#include "../../src/output/native.h"
+#include "output/cef.h"
+#include "output/ecs.h"
+#include "output/native.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define IP(a, b, c, d) \

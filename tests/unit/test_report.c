@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "../../src/report/html.h"
-#include "../../src/report/report_html.h"
-#include "../../src/report/report_model.h"
+#include "report/html.h"
+#include "report/report_html.h"
+#include "report/report_model.h"
 #include "results.h"
 #include "subcommands.h"
 #include "table.h"

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/results/jsonread.h"
+#include "results/jsonread.h"
 #include "result.h"
 #include "results.h"
 #include "table.h"

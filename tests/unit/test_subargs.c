@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/sweep/subargs.h"
+#include "sweep/subargs.h"
 
 static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "addrpool.h"
-#include "../../src/sweep/portsort.h"
+#include "sweep/portsort.h"
 
 static ip_addr v6(uint64_t low)
 {

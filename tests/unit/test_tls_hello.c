@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/tls/enumerate.h"
+#include "tls/enumerate.h"
 #include "tls_hello.h"
 
 /* ---- ClientHello ---- */

@@ -36,7 +36,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include "../../src/tls/banner.h"
+#include "tls/banner.h"
 #include "addr.h"
 #include "portus.h"
 #include "tls_stage.h"
