@@ -180,7 +180,7 @@ bench: portus | $(call deps_for,bench)
 lint: $(BUILD)/gen/embedded_data.c | $(call deps_for,lint)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c11 \
 		--inline-suppr -D_GNU_SOURCE -Iinclude -Isrc --suppress=missingIncludeSystem src/
-	clang-tidy --quiet --warnings-as-errors='*' $(SRCS) -- -std=c11 -D_GNU_SOURCE -Iinclude -I$(BUILD)/gen
+	clang-tidy --quiet --warnings-as-errors='*' $(SRCS) -- -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen
 
 # The C files and headers against .clang-format: names each file that differs
 # (clang-format -i FILE fixes it; nothing is rewritten here) and fails. The
