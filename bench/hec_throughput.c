@@ -20,7 +20,7 @@
 
 #include "addr.h"
 #include "portus.h"
-#include "result.h"
+#include "scan_record.h"
 #include "writer.h"
 
 static double now_s(void)

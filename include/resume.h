@@ -26,7 +26,7 @@
 
 #include "options.h"
 #include "plan.h"
-#include "results.h"
+#include "result_file.h"
 
 struct resume_endpoint {
 	ip_addr ip;

@@ -17,7 +17,7 @@
 #include "netroute.h"
 #include "options.h"
 #include "plan.h"
-#include "result.h"
+#include "scan_record.h"
 #include "writer.h"
 
 /* Set (to 1) from a signal handler to stop the scan; results found so far are

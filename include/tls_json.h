@@ -101,7 +101,7 @@
 
 #include "jsonw.h"
 #include "strbuf.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 #define TLS_JSON_MAX_RECORD 9000 /* bytes of one record, newline excluded */
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "strbuf.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 /* Appends (no newline) e.g. "443/tcp ok TLSv1.3 TLS_AES_256_GCM_SHA384 h2;
  * CN=www.lab.test; issuer CN=Lab CA; expires 2027-02-21 (90 days); verify ok;

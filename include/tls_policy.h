@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tls_result.h"
+#include "tls_record.h"
 
 #define TLS_POLICY_MAX_SUITES 160 /* per version (every suite of the table fits) */
 #define TLS_POLICY_MAX_GROUPS 24

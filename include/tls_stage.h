@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 struct tls_stage_opts {
 	unsigned concurrency; /* simultaneous connections (>= 1) */

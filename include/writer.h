@@ -17,8 +17,8 @@
 
 #include "addr.h"
 #include "ports.h"
-#include "result.h"
-#include "tls_result.h"
+#include "scan_record.h"
+#include "tls_record.h"
 
 struct writer;
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "engine.h"
-#include "result.h"
+#include "scan_record.h"
 #include "sni.h"
 #include "tls_stage.h"
 #include "writer.h"

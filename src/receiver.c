@@ -19,7 +19,7 @@
 #include "onlink.h"
 #include "portus.h"
 #include "reply.h"
-#include "result.h"
+#include "scan_record.h"
 #include "scan.h"
 
 /* IPv4: Ethernet + IP with options + ICMP + quoted IP + 8 < 200. IPv6: the

@@ -1,5 +1,5 @@
 /* result.c — nmap's names for port states and reasons, and the ICMP code map. */
-#include "result.h"
+#include "scan_record.h"
 
 static const char *const reason_names[R_COUNT] = {
 	[R_NONE] = "none",

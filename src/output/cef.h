@@ -120,9 +120,9 @@
 #include <stddef.h>
 
 #include "output/lines.h"
-#include "result.h"
+#include "scan_record.h"
 #include "strbuf.h"
-#include "tls_result.h"
+#include "tls_record.h"
 #include "writer.h"
 
 #define CEF_MAX_LINE 7600 /* bytes of one line, newline excluded */

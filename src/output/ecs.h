@@ -54,9 +54,9 @@
 #define PORTUS_OUTPUT_ECS_H
 
 #include "jsonw.h"
-#include "result.h"
+#include "scan_record.h"
 #include "strbuf.h"
-#include "tls_result.h"
+#include "tls_record.h"
 #include "writer.h"
 
 #define ECS_VERSION "9.0.0"

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "output/dn.h"
+#include "tls/dn.h"
 #include "output/ecs.h"
 #include "jsonw.h"
 #include "tls_json.h"

@@ -437,7 +437,7 @@ static void find_status(struct hg_host *h, const struct host_record *hr)
 		span_time(h, &timed, p->time_us);
 		h->nopen += hg_state(p) == PS_OPEN;
 		if (!port_record_from_target(p))
-			continue; /* silence, or an ICMP error from a router (result.h) */
+			continue; /* silence, or an ICMP error from a router (scan_record.h) */
 		if (any == NULL)
 			any = p;
 		if (tcp == NULL && (p->reason == R_SYN_ACK || p->reason == R_RESET))

@@ -9,7 +9,7 @@
  * group hands them out at close one host at a time (by address: IPv4 before
  * IPv6, addr.h), with what nmap would say about the host:
  *
- *   status   up      the host itself answered (result.h, reply_from_target):
+ *   status   up      the host itself answered (scan_record.h, reply_from_target):
  *                    a SYN-ACK or RST, an ICMP error from its own address,
  *                    or an ARP (IPv6: neighbour discovery) "up" record; reason
  *                    arp-response/nd-response/user-set from the host record, else
@@ -67,7 +67,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "result.h"
+#include "scan_record.h"
 
 #define HG_COLLAPSE 25 /* nmap's default: a state with more ports is summarised */
 #define HG_NSTATES 4   /* enum port_state values */
@@ -134,7 +134,7 @@ struct hg_host {
 	const struct hg_range *ranges;   /* silent's ranges; borrowed */
 	size_t n;                        /* every port of the host: nrec + silent ports */
 	const struct host_record *rec; /* the host's ARP record ("up" wins), or NULL; borrowed */
-	const char *const *names; /* host names the address came from (result.h), or NULL */
+	const char *const *names; /* host names the address came from (scan_record.h), or NULL */
 	enum hg_status status;
 	const char *reason;   /* nmap's reason for status (static string) */
 	unsigned reason_ttl;  /* 0 when the reason is not a packet */

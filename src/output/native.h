@@ -27,7 +27,7 @@
 #define PORTUS_OUTPUT_NATIVE_H
 
 #include "jsonw.h"
-#include "result.h"
+#include "scan_record.h"
 #include "strbuf.h"
 
 void native_port_format(struct strbuf *b, const struct port_record *r);

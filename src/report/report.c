@@ -14,7 +14,7 @@
 #include "sweep/sweep.h"
 #include "report/report_html.h"
 #include "report/report_model.h"
-#include "results.h"
+#include "result_file.h"
 #include "subcommands.h"
 
 #define TOP_DEFAULT 50

@@ -10,7 +10,7 @@
 #include "report/html.h"
 #include "json.h"
 #include "report/report_html.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 static const char style[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}"

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "report/report_model.h"
-#include "result.h"
+#include "scan_record.h"
 #include "table.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 const char *rp_version_name(int i)
 {

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "results.h"
+#include "result_file.h"
 
 /* One row of a "how many of each" table. */
 struct rp_count {
@@ -57,7 +57,7 @@ struct report_model {
 
 	/* Ports, from the port records. */
 	uint64_t open, closed, filtered;
-	uint64_t hosts_up;           /* addresses whose host answered itself or ARP/ND (result.h,
+	uint64_t hosts_up;           /* addresses whose host answered itself or ARP/ND (scan_record.h,
 				      * reply_from_target): nmap's "up", as diff and -oX count it */
 	uint64_t hosts_open;         /* addresses with an open port ("exposed") */
 	ip_addr *p443;               /* addresses with 443 open, in address order */

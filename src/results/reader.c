@@ -1,5 +1,5 @@
 /*
- * results/reader.c — portus's native NDJSON read back into a result_set (results.h).
+ * results/reader.c — portus's native NDJSON read back into a result_set (result_file.h).
  *
  * Each line goes through the strict reader of src/results/jsonread.h, then
  * through one function per record type that checks every key portus reads
@@ -16,11 +16,11 @@
 #include "addr.h"
 #include "namelist.h"
 #include "portus.h"
-#include "result.h"
-#include "results.h"
+#include "scan_record.h"
+#include "result_file.h"
 #include "results/jsonread.h"
 #include "table.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 /* What one record's checks need: the type name for messages, the error. */
 struct rec_ctx {

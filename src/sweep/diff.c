@@ -20,14 +20,14 @@
 #include "output/native.h"
 #include "json.h"
 #include "jsonw.h"
-#include "result.h"
-#include "results.h"
+#include "scan_record.h"
+#include "result_file.h"
 #include "strbuf.h"
 #include "sweep/subargs.h"
 #include "subcommands.h"
 #include "sweep/sweep.h"
 #include "table.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 /* In output order for one target (name alerts, which have no address, first). */
 enum alert_kind {
@@ -190,7 +190,7 @@ static int target_planned(const struct coverage *c, ip_addr ip, uint16_t port)
 	return (c->port_seen[port / 8] & (1u << (port % 8))) && addr_planned(c, ip);
 }
 
-/* A host is up as nmap means it (result.h, reply_from_target): the host
+/* A host is up as nmap means it (scan_record.h, reply_from_target): the host
  * itself answered a port (SYN-ACK, RST, an ICMP error from its own address),
  * or ARP / neighbour discovery found it. A router's ICMP error does not count. */
 static int host_present(const struct result_set *rs, ip_addr ip)

@@ -19,8 +19,8 @@
 
 #include "output/native.h"
 #include "jsonw.h"
-#include "result.h"
-#include "results.h"
+#include "scan_record.h"
+#include "result_file.h"
 #include "strbuf.h"
 #include "sweep/subargs.h"
 #include "subcommands.h"

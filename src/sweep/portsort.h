@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "results.h"
+#include "result_file.h"
 
 void portsort(struct rs_port *v, size_t n);
 

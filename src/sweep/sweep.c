@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "result.h"
+#include "scan_record.h"
 #include "sweep/portsort.h"
 #include "sweep/sweep.h"
 
@@ -40,7 +40,7 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
-/* All-ports-open records are a second, separate host record (result.h). */
+/* All-ports-open records are a second, separate host record (scan_record.h). */
 static int host_kind(const struct rs_host *h)
 {
 	return h->reason == R_ALL_PORTS_OPEN;

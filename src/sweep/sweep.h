@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "results.h"
+#include "result_file.h"
 
 /*
  * Loads each file of a comma-separated list ("a.json,b.json"; "-" = stdin)

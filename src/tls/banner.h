@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 #define BANNER_READ_MAX 8192 /* bytes of the answer read at most */
 

@@ -9,7 +9,7 @@
 
 #include <openssl/ssl.h>
 
-#include "tls_result.h"
+#include "tls_record.h"
 
 /* Asks for what the checks read: an OCSP staple (status_request) and SCTs in
  * the TLS extension (a CT callback that accepts every handshake: the checks

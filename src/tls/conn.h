@@ -18,7 +18,7 @@
 
 #include "addr.h"
 #include "tls_hello.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 enum conn_kind {
 	CONN_MAIN = 0, /* the record: handshake, certificates, banner */

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "tls_hello.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 #define TLS_ENUM_CHAINS 5               /* TLS 1.0, 1.1, 1.2, 1.3, groups */
 #define TLS_ENUM_GROUP_CHAIN 4

@@ -1,8 +1,8 @@
-/* result.c — freeing a TLS endpoint record and naming its outcome (include/tls_result.h). */
+/* result.c — freeing a TLS endpoint record and naming its outcome (include/tls_record.h). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "tls_result.h"
+#include "tls_record.h"
 
 void tls_result_free(struct tls_result *r)
 {

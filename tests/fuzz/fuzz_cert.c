@@ -20,7 +20,7 @@
 #include "addr.h"
 #include "strbuf.h"
 #include "tls_json.h"
-#include "tls_result.h"
+#include "tls_record.h"
 #include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

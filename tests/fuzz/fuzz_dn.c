@@ -1,5 +1,5 @@
 /*
- * fuzz_dn.c — libFuzzer harness for dn_walk (src/output/dn.c), which walks
+ * fuzz_dn.c — libFuzzer harness for dn_walk (src/tls/dn.c), which walks
  * the RFC 4514 subject/issuer text of hostile certificates for ECS. The
  * scratch buffer is exactly the input's size (ASan catches a write past it);
  * aborts when an attribute's type lies outside the input, a value is longer
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/dn.h"
+#include "tls/dn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

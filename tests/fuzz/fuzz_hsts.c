@@ -20,7 +20,7 @@
 
 #include "tls/banner.h"
 #include "tls_hsts.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,7 +19,7 @@
 #include "results/jsonread.h"
 #include "sweep/sweep.h"
 #include "addr.h"
-#include "results.h"
+#include "result_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -77,7 +77,7 @@ def expected_hosts(truth, ranges, ports):
             continue
         h["ports"][port] = r
         # nmap's "up": the host itself answered; an ICMP error from a router
-        # (reason_ip another address) does not count (result.h, reply_from_target)
+        # (reason_ip another address) does not count (scan_record.h, reply_from_target)
         if not (r["state"] == "filtered" and r["reason"] == "no-response") and \
                 want_reason_ip(r, ip) is None:
             h["answered"] = True

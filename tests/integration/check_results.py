@@ -673,7 +673,7 @@ def score(args, truth, ranges, ports):
             if ip not in up:
                 down_reported.add(ip)
     # Hosts the truth has answering nothing themselves (silence, or ICMP errors
-    # from a router only) are not up as nmap means it (result.h,
+    # from a router only) are not up as nmap means it (scan_record.h,
     # reply_from_target): portus -oX leaves them out, so their ports are
     # expected absent there (filtered); nmap may still list them (a ping).
     not_self = set()

@@ -105,7 +105,7 @@ rc=$?
 [ $rc -le 1 ] && ! grep -q Traceback "$ART/ndiff.txt" || fail "ndiff failed ($rc): $(tail -3 "$ART/ndiff.txt")"
 # $P6::401 answers only through the gateway's ICMPv6 host-unreach: nmap finds it
 # up by its ping (echo reply), portus sends none, and a router's error does not
-# make a host up (result.h, reply_from_target; docs/sweeps.md): portus does not
+# make a host up (scan_record.h, reply_from_target; docs/sweeps.md): portus does not
 # list it. Its ports must still agree: filtered, host-unreach from the router,
 # in nmap's XML and portus's records; the rest goes through ndiff.
 "$PY" - "$ART/nmap6.xml" "$ART/sub6.xml" "$ART/scan-json.out" "$P6::401" <<'PY' ||

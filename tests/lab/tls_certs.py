@@ -123,7 +123,7 @@ HOSTILE = [
 ]
 BIGCHAIN_EXTRA = 16          # extra certificates sent by "bigchain"
 BIGCHAIN_SANS = 2600         # SAN entries in each (about 64 KiB per certificate)
-BANNER_CAP = 512             # TLS_MAX_BANNER_LINE (include/tls_result.h)
+BANNER_CAP = 512             # TLS_MAX_BANNER_LINE (include/tls_record.h)
 BIG_STATUS = b"HTTP/1.1 200 " + b"O" * 2987
 BIG_SERVER = b"lab-bigbanner-" + b"x" * 2986
 HOSTILE_STATUS = b'HTTP/1.1 200 \x01\x1b[2J"q"\\ \xff\xfe \xc3\x28 OK\x7f'

@@ -11,7 +11,7 @@
 
 #include <stdlib.h>
 
-#include "result.h"
+#include "scan_record.h"
 #include "writer.h"
 
 struct co_item {

@@ -23,9 +23,9 @@
 
 #include "output/cef.h"
 #include "portus.h"
-#include "result.h"
+#include "scan_record.h"
 #include "strbuf.h"
-#include "tls_result.h"
+#include "tls_record.h"
 #include "tls_hsts.h"
 #include "utf8.h"
 #include "writer.h"

@@ -1,6 +1,6 @@
 /*
  * test_ecs.c — the Elastic Common Schema records (src/output/ecs*.c) and the
- * DN walker behind x509.subject.* (src/output/dn.c): exact bytes of port,
+ * DN walker behind x509.subject.* (src/tls/dn.c): exact bytes of port,
  * host and run records (event ids computed independently with Python's
  * hashlib), TLS records built by hand, hostile certificate strings, the size
  * cap, and the writer's start record and --open filter.
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "output/dn.h"
+#include "tls/dn.h"
 #include "output/ecs.h"
 #include "json_validator.h"
 #include "tls_checks_fill.h"

@@ -30,7 +30,7 @@
 #include "output/hec.h"
 #include "output/http_client.h"
 #include "portus.h"
-#include "result.h"
+#include "scan_record.h"
 #include "tls_json.h"
 #include "writer.h"
 

@@ -25,7 +25,7 @@
 
 #include "output/hostgroup.h"
 #include "portus.h"
-#include "result.h"
+#include "scan_record.h"
 #include "writer.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))

@@ -15,7 +15,7 @@
 
 #include "collector_order.h"
 #include "portus.h"
-#include "result.h"
+#include "scan_record.h"
 #include "strbuf.h"
 #include "writer.h"
 
@@ -391,7 +391,7 @@ static void test_xml_ipv6_hosts(void **state)
 	sb_puts(&want, "</ports>\n</host>\n");
 	sb_puts(&want, "<host><status state=\"down\" reason=\"no-response\" reason_ttl=\"0\"/>\n"
 		       "<address addr=\"2001:db8:0:1::23\" addrtype=\"ipv6\"/>\n</host>\n");
-	/* ffff:...:fffe: only a router's no-route, so not up (result.h,
+	/* ffff:...:fffe: only a router's no-route, so not up (scan_record.h,
 	 * reply_from_target): not listed, counted down, as nmap does */
 	xml_tail(&want, 4, 2, "exit=\"success\"");
 	assert_false(want.oom);

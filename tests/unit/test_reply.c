@@ -23,7 +23,7 @@
 #include "onlink.h"
 #include "packet.h"
 #include "reply.h"
-#include "result.h"
+#include "scan_record.h"
 
 #define OUR_IP 0xc6120001u    /* 198.18.0.1 */
 #define TARGET_IP 0xc6130a0bu /* 198.19.10.11 */

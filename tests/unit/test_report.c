@@ -19,10 +19,10 @@
 #include "report/html.h"
 #include "report/report_html.h"
 #include "report/report_model.h"
-#include "results.h"
+#include "result_file.h"
 #include "subcommands.h"
 #include "table.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))
 /* An IPv4 address as a constant ip_addr initializer (addr.h: IPv4-mapped). */

@@ -17,11 +17,11 @@
 #include <cmocka.h>
 
 #include "results/jsonread.h"
-#include "result.h"
-#include "results.h"
+#include "scan_record.h"
+#include "result_file.h"
 #include "table.h"
 #include "tls_json.h"
-#include "tls_result.h"
+#include "tls_record.h"
 #include "writer.h"
 
 #define PORT_LINE                                                                            \

@@ -19,7 +19,7 @@
 
 #include "strbuf.h"
 #include "tls_json.h"
-#include "tls_result.h"
+#include "tls_record.h"
 
 #include "json_validator.h"
 #include "tls_checks_fill.h"

@@ -16,7 +16,7 @@
 
 #include "collector_order.h"
 #include "portus.h"
-#include "result.h"
+#include "scan_record.h"
 #include "writer.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -723,7 +723,7 @@ static void test_text_icmp_only_host_and_summary_variants(void **state)
 	s.table_bytes = 8;     /* one word */
 	got = text_run(0, &p, 1, NULL, 0, &s);
 	/* Only a router's ICMP error: the host did not answer, so it is not up
-	 * (result.h, reply_from_target); one line counts such hosts. */
+	 * (scan_record.h, reply_from_target); one line counts such hosts. */
 	assert_null(strstr(got, "Host is up"));
 	assert_non_null(strstr(got, "1 host did not answer: every port filtered, by ICMP errors "
 				    "from other addresses (a router or firewall, not the host).\n"));
@@ -867,7 +867,7 @@ static void test_result_names_follow_nmap(void **state)
 	assert_string_equal(reason_name(R_COUNT), "unknown");
 }
 
-/* nmap's "host up" (result.h): the host's own answers count, a router's and
+/* nmap's "host up" (scan_record.h): the host's own answers count, a router's and
  * silence do not. */
 static void test_reply_from_target(void **state)
 {

@@ -9,7 +9,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "tls_result.h"
+#include "tls_record.h"
 
 static inline void tls_checks_fill_worst(struct tls_result *r)
 {

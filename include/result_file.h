@@ -1,5 +1,5 @@
 /*
- * results.h — portus's own NDJSON output (the -oJ default, src/output/native.h
+ * result_file.h — portus's own NDJSON output (the -oJ default, src/output/native.h
  * and include/tls_json.h) read back, for `portus merge`, `portus diff` and
  * `portus report`.
  *
@@ -19,8 +19,8 @@
  * (a JSON "\u0000" becomes U+FFFD so C strings stay whole); NULL where the
  * JSON had null or the key was absent.
  */
-#ifndef PORTUS_RESULTS_H
-#define PORTUS_RESULTS_H
+#ifndef PORTUS_RESULT_FILE_H
+#define PORTUS_RESULT_FILE_H
 
 #include <stddef.h>
 #include <stdint.h>

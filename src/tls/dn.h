@@ -9,8 +9,8 @@
  * written as "#hex" (an unknown attribute type) is passed on as is. A
  * malformed attribute (no '=') is skipped; the DN may have been cut at a cap.
  */
-#ifndef PORTUS_OUTPUT_DN_H
-#define PORTUS_OUTPUT_DN_H
+#ifndef PORTUS_TLS_DN_H
+#define PORTUS_TLS_DN_H
 
 #include <stddef.h>
 

@@ -1,10 +1,10 @@
 /*
- * tls_result.h — one TLS endpoint's record: the outcome of connecting, what
+ * tls_record.h — one TLS endpoint's record: the outcome of connecting, what
  * was negotiated, the certificate chain, the HTTP banner and the versions the
  * server accepts. Produced by the TLS stage, consumed by the writers.
  */
-#ifndef PORTUS_TLS_RESULT_H
-#define PORTUS_TLS_RESULT_H
+#ifndef PORTUS_TLS_RECORD_H
+#define PORTUS_TLS_RECORD_H
 
 #include <stdint.h>
 

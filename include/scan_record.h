@@ -1,9 +1,9 @@
 /*
- * result.h — what the scan concluded, as handed to the output writers.
+ * scan_record.h — what the scan concluded, as handed to the output writers.
  * Names follow nmap's (--reason output) so users and parsers recognise them.
  */
-#ifndef PORTUS_RESULT_H
-#define PORTUS_RESULT_H
+#ifndef PORTUS_SCAN_RECORD_H
+#define PORTUS_SCAN_RECORD_H
 
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 /* dn.c — attributes of an RFC 4514 distinguished name (see dn.h). */
-#include "output/dn.h"
+#include "tls/dn.h"
 
 static int hexval(unsigned char c)
 {
