@@ -85,7 +85,7 @@ struct hostnames;
 
 /*
  * Wraps a writer so that every port and host record reaching it carries the
- * names its address came from (result.h `names`, looked up in h, which must
+ * names its address came from (scan_record.h `names`, looked up in h, which must
  * outlive the writer). The engine and the collector stay unaware of names.
  * Closing the wrapper closes inner. Returns the wrapper, or NULL when out of
  * memory (inner is then still the caller's).
