@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ipset.h"
 #include "json.h"
 #include "netroute.h"
@@ -147,11 +148,8 @@ static char *join_args(int argc, char **argv)
 static void fill_run_info(struct run_info *ri, const struct options *o, const struct plan *pl,
 			  const struct net_path *np, const char *args)
 {
-	struct timespec ts;
-
 	memset(ri, 0, sizeof(*ri));
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ri->start_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	ri->start_us = wall_us();
 	ri->seed = o->seed;
 	ri->shard_k = o->shard_k;
 	ri->shard_n = o->shard_n;

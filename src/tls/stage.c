@@ -27,6 +27,7 @@
 
 #include <openssl/rand.h>
 
+#include "clock.h"
 #include "tls/conn.h"
 #include "tls/enumerate.h"
 #include "portus.h"
@@ -100,22 +101,6 @@ struct tls_stage {
 	size_t njobs; /* endpoints queued or in progress */
 	int running;  /* inside tls_stage_run (the callback must not re-enter) */
 };
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* ---- hosts ---- */
 
