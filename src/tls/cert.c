@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "tls_cert.h"
+#include "utf8.h"
 
 /* RFC 2253 escaping, but non-ASCII left as UTF-8 (see tls_cert.h). */
 #define DN_FLAGS (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB)
@@ -49,27 +50,6 @@ static void mark(struct tls_chain_info *ci, const char *field)
 	if (have > 0)
 		ci->truncated_fields[have++] = ',';
 	memcpy(ci->truncated_fields + have, field, flen + 1);
-}
-
-/*
- * Length to keep of p[0..len) when at most max bytes may be kept: max, moved
- * back to the start of a UTF-8 sequence when the cut would split one (so a
- * cut never turns valid UTF-8 into invalid). Bytes that are not UTF-8 are cut
- * at max.
- */
-static size_t utf8_cut(const unsigned char *p, size_t len, size_t max)
-{
-	size_t n = max;
-
-	if (len <= max)
-		return len;
-	/* p[max] is the first byte dropped; if it continues a sequence, drop the
-	 * sequence's lead byte and its kept continuation bytes too. */
-	while (n > 0 && max - n < 3 && (p[n] & 0xc0) == 0x80)
-		n--;
-	if (n < max && (p[n] & 0xc0) == 0xc0)
-		return n;
-	return max;
 }
 
 /* Copies len bytes into b (owned, NUL-terminated). Returns 0 or -1. */
