@@ -56,10 +56,12 @@ def used_files(src):
     cfiles = sorted(glob.glob(os.path.join(src, "src", "**", "*.c"), recursive=True) +
                     glob.glob(os.path.join(src, "tests", "unit", "*.c")))
     rel = [os.path.relpath(c, src) for c in cfiles]
-    out = subprocess.run(["cc", "-M", "-std=c11", "-D_GNU_SOURCE", "-Iinclude", "-Ibuild/gen",
+    out = subprocess.run(["cc", "-M", "-std=c11", "-D_GNU_SOURCE", "-Iinclude", "-Isrc", "-Ibuild/gen",
                           "-Itests/unit"] + rel, cwd=src, capture_output=True, text=True)
     if out.returncode != 0:
+        # A header it cannot find hides every system header behind it: fail.
         print("cc -M failed: %s" % out.stderr.strip().splitlines()[:3])
+        sys.exit(1)
     for tok in out.stdout.replace("\\\n", " ").split():
         if tok.startswith("/usr/"):
             files.add(tok)
