@@ -177,8 +177,7 @@ static int parse_v6(const char *s, size_t len, ip_addr *out, const char **why)
 			size_t *n = compressed ? &ntail : &nhead;
 			dst[(*n)++] = (uint16_t)(v4 >> 16);
 			dst[(*n)++] = (uint16_t)v4;
-			i = len;
-			break;
+			break; /* the dotted quad ends the address */
 		}
 		if (i == start || i - start > 4)
 			goto bad;

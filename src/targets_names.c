@@ -197,6 +197,7 @@ int targets_wrap_writers(const struct options *o, struct writer **w, size_t n)
 			return -1;
 		}
 	}
-	memcpy(w, wrapped, n * sizeof(*w));
+	for (size_t i = 0; i < n; i++)
+		w[i] = wrapped[i];
 	return 0;
 }

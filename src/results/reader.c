@@ -108,6 +108,7 @@ static int get_ip(struct rec_ctx *c, const struct jr_value *o, const char *key, 
 	char canon[ADDR_STR_MAX];
 	const char *why;
 
+	*ip = addr_zero();
 	if (v == NULL)
 		return -1;
 	if (v->type == JR_STRING && addr_looks_v6(v->s, v->len)) {
@@ -285,7 +286,7 @@ static int read_names(struct result_set *rs, struct rec_ctx *c, const struct jr_
 		for (e = list->child; e != NULL; e = e->next)
 			if (e->type != JR_STRING || !is_shown_name(e->s))
 				return bad(c, "hostnames", "a list of host names");
-		if (strcmp(list->child->s, v->s) != 0)
+		if (list->child == NULL || strcmp(list->child->s, v->s) != 0)
 			return rec_fail(c, "whose \"hostname\" is not the first of \"hostnames\"");
 	}
 	if (v != NULL && hostnames_add(&rs->names, ip, v->s) != 0)
@@ -300,7 +301,7 @@ static int read_port(struct result_set *rs, struct rec_ctx *c, const struct jr_v
 {
 	struct rs_port p = { .ttl = -1 };
 	const struct jr_value *v;
-	ip_addr ip, rip;
+	ip_addr ip = addr_zero(), rip = addr_zero();
 	int64_t x;
 	int i;
 
@@ -737,7 +738,8 @@ struct line_reader {
 static int read_line(struct line_reader *r, char **line, size_t *len)
 {
 	for (;;) {
-		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start)
+					     : NULL;
 		size_t got;
 
 		if (nl != NULL || r->eof) {

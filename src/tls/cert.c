@@ -55,6 +55,8 @@ static void mark(struct tls_chain_info *ci, const char *field)
 /* Copies len bytes into b (owned, NUL-terminated). Returns 0 or -1. */
 static int bytes_set(struct tls_bytes *b, const void *p, size_t len)
 {
+	if (p == NULL) /* OpenSSL's accessors may give NULL for an empty value */
+		len = 0;
 	b->p = malloc(len + 1);
 	if (b->p == NULL)
 		return -1;
