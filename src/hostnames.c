@@ -126,7 +126,7 @@ static size_t drop_repeats(struct hostnames *h)
 
 int hostnames_finish(struct hostnames *h)
 {
-	size_t n, nout = 0;
+	size_t n, nout = 0, naddr = 0;
 
 	n = h->npairs;
 	free(h->addr);
@@ -151,20 +151,21 @@ int hostnames_finish(struct hostnames *h)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct hostname_pair *p = &h->pairs[i];
-		const char *name = h->pool[p->name];
 
-		if (h->naddr == 0 || !addr_eq(h->addr[h->naddr - 1], p->ip)) {
-			if (h->naddr > 0)
+		/* Sorted by address: a new address starts where the previous pair's differs. */
+		if (i == 0 || !addr_eq(h->pairs[i - 1].ip, p->ip)) {
+			if (i > 0)
 				h->name_ptr[nout++] = NULL;
-			h->addr[h->naddr] = p->ip;
-			h->first[h->naddr] = (uint32_t)nout;
-			h->count[h->naddr] = 0;
-			h->naddr++;
+			h->addr[naddr] = p->ip;
+			h->first[naddr] = (uint32_t)nout;
+			h->count[naddr] = 0;
+			naddr++;
 		}
-		h->name_ptr[nout++] = name;
-		h->count[h->naddr - 1]++;
+		h->name_ptr[nout++] = h->pool[p->name];
+		h->count[naddr - 1]++;
 	}
 	h->name_ptr[nout] = NULL;
+	h->naddr = naddr;
 	/* The pairs stay (sorted, without repeats) so that names added later
 	 * and a second finish give one map of both. */
 	h->npairs = n;
