@@ -115,6 +115,7 @@ static int collect_addrs(struct resolve_result *r, const struct ares_addrinfo *a
 		return 0;
 	if ((r->addrs = malloc(cap * sizeof(*r->addrs))) == NULL)
 		return -1;
+	r->naddrs = 0; /* has_addr reads only what this loop wrote */
 	for (const struct ares_addrinfo_node *nd = ai->nodes; nd != NULL; nd = nd->ai_next) {
 		ip_addr a;
 
