@@ -34,6 +34,11 @@ struct hostnames {
 	struct hostname_pair *pairs;
 	size_t npairs, cap;
 	size_t next_order; /* input position of the next pair */
+	/* Hash sets (index + 1, 0 empty) of the pool's names (case folded)
+	 * and of the pairs, so that a name or a pair repeated on every record
+	 * of a 10^8-record file is stored once. */
+	size_t *name_slot, name_nslot;
+	size_t *pair_slot, pair_nslot;
 };
 
 void hostnames_init(struct hostnames *h);

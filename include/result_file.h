@@ -35,8 +35,8 @@
  * A port record in 24 bytes (a sweep's files hold 10^8 of them): the
  * addresses are read through rs_port_ip and rs_port_reason_ip. An IPv4
  * target is kept in addr itself; an IPv6 target (v6 set) as an index into
- * the set's addr6 pool, which sweep_normalize sorts, so that (v6, addr)
- * orders records as addr_order orders their addresses (IPv4 first).
+ * the set's addr6 pool, which sweep_normalize sorts, so that (rank, addr)
+ * orders records as addr_order orders their addresses (rs_port_addr_cmp).
  */
 struct rs_port {
 	int64_t time_us;
@@ -46,8 +46,14 @@ struct rs_port {
 	uint8_t state;  /* enum port_state */
 	uint8_t reason; /* enum reason */
 	int16_t ttl;    /* -1 when null */
-	uint8_t v6;
+	uint8_t v6;     /* 0 IPv4; RS_V6_HIGH or RS_V6_LOW: addr indexes addr6 */
 };
+
+/* IPv6 targets above the IPv4 block (::ffff:0:0/96, addr.h) and below it
+ * (::1, ::a.b.c.d): addr_order puts the second kind before every IPv4
+ * address, so records keep which side they are on. */
+#define RS_V6_HIGH 1
+#define RS_V6_LOW 2
 
 struct rs_host {
 	ip_addr ip;
@@ -133,12 +139,26 @@ static inline ip_addr rs_port_reason_ip(const struct result_set *rs, const struc
 	return p->rip ? addrpool_get(&rs->rips, p->rip - 1) : none;
 }
 
+/* The v6 field for an address: 0 for IPv4, else which side of the IPv4 block. */
+static inline uint8_t rs_v6_kind(ip_addr a)
+{
+	return addr_is_v4(a) ? 0 : a.v < ADDR_V4_TAG ? RS_V6_LOW : RS_V6_HIGH;
+}
+
+/* 0, 1, 2: IPv6 below the IPv4 block, IPv4, IPv6 above it (addr_order's order). */
+static inline unsigned rs_port_rank(const struct rs_port *p)
+{
+	return p->v6 == RS_V6_LOW ? 0 : p->v6 == 0 ? 1 : 2;
+}
+
 /* Address order of two port records of one set, once its addr6 pool is
  * sorted (sweep_normalize): -1, 0, 1 as addr_order of their addresses. */
 static inline int rs_port_addr_cmp(const struct rs_port *a, const struct rs_port *b)
 {
-	if (a->v6 != b->v6)
-		return a->v6 ? 1 : -1;
+	unsigned ra = rs_port_rank(a), rb = rs_port_rank(b);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
 	return (a->addr > b->addr) - (a->addr < b->addr);
 }
 

@@ -1,4 +1,5 @@
 /* hostnames.c — address -> host names it came from (see include/hostnames.h). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,22 +27,86 @@ void hostnames_free(struct hostnames *h)
 	free(h->count);
 	free(h->name_ptr);
 	free(h->pairs);
+	free(h->name_slot);
+	free(h->pair_slot);
 	hostnames_init(h);
 }
 
-/* The pool index of name, copying it unless it is the one added last (a
- * name's addresses are added one after another). */
+/* FNV-1a of the name, case folded (names compare case-insensitively). */
+static size_t name_hash(const char *s, size_t len)
+{
+	uint64_t x = UINT64_C(0xcbf29ce484222325);
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		x = (x ^ (c >= 'A' && c <= 'Z' ? c + 32 : c)) * UINT64_C(0x100000001b3);
+	}
+	return (size_t)x;
+}
+
+static size_t pair_hash(ip_addr ip, size_t name)
+{
+	uint64_t x = (uint64_t)ip.v ^ (uint64_t)(ip.v >> 64) * UINT64_C(0x9e3779b97f4a7c15) ^
+		     (uint64_t)name * UINT64_C(0xbf58476d1ce4e5b9);
+
+	x ^= x >> 31;
+	x *= UINT64_C(0x94d049bb133111eb);
+	return (size_t)(x ^ x >> 29);
+}
+
+/* Open-addressing sets of indexes (+1; 0 empty), at most half full. */
+static int set_grow(size_t **slot, size_t *nslot, size_t n, size_t (*hash_of)(const struct hostnames *, size_t),
+		    const struct hostnames *h)
+{
+	size_t ns = *nslot ? *nslot * 2 : 256, *v;
+
+	if (2 * (n + 1) <= *nslot)
+		return 0;
+	if (ns > SIZE_MAX / sizeof(*v) || (v = calloc(ns, sizeof(*v))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = hash_of(h, i) & (ns - 1);
+
+		while (v[k] != 0)
+			k = (k + 1) & (ns - 1);
+		v[k] = i + 1;
+	}
+	free(*slot);
+	*slot = v;
+	*nslot = ns;
+	return 0;
+}
+
+static size_t pool_hash_at(const struct hostnames *h, size_t i)
+{
+	return name_hash(h->pool[i], strlen(h->pool[i]));
+}
+
+static size_t pair_hash_at(const struct hostnames *h, size_t i)
+{
+	return pair_hash(h->pairs[i].ip, h->pairs[i].name);
+}
+
+/* The pool index of name (without a trailing dot, any case), copying it
+ * when new: a name is stored once however many records carry it. */
 static int intern(struct hostnames *h, const char *name, size_t *idx)
 {
-	size_t len = strlen(name);
+	size_t len = strlen(name), k;
 	char *copy, **np;
 
 	if (len > 0 && name[len - 1] == '.')
 		len--;
-	if (h->npool > 0 && strlen(h->pool[h->npool - 1]) == len &&
-	    strncasecmp(h->pool[h->npool - 1], name, len) == 0) {
-		*idx = h->npool - 1;
-		return 0;
+	if (set_grow(&h->name_slot, &h->name_nslot, h->npool, pool_hash_at, h) != 0)
+		return -1;
+	for (k = name_hash(name, len) & (h->name_nslot - 1); h->name_slot[k] != 0;
+	     k = (k + 1) & (h->name_nslot - 1)) {
+		const char *have = h->pool[h->name_slot[k] - 1];
+
+		if (strlen(have) == len && strncasecmp(have, name, len) == 0) {
+			*idx = h->name_slot[k] - 1;
+			return 0;
+		}
 	}
 	if ((np = realloc(h->pool, (h->npool + 1) * sizeof(*np))) == NULL)
 		return -1;
@@ -51,13 +116,14 @@ static int intern(struct hostnames *h, const char *name, size_t *idx)
 	memcpy(copy, name, len);
 	copy[len] = '\0';
 	h->pool[h->npool] = copy;
+	h->name_slot[k] = h->npool + 1;
 	*idx = h->npool++;
 	return 0;
 }
 
 int hostnames_add(struct hostnames *h, ip_addr ip, const char *name)
 {
-	size_t idx;
+	size_t idx, k;
 
 	if (h->npairs == h->cap) {
 		size_t ncap = h->cap ? h->cap * 2 : 64;
@@ -68,12 +134,19 @@ int hostnames_add(struct hostnames *h, ip_addr ip, const char *name)
 		h->pairs = np;
 		h->cap = ncap;
 	}
-	if (intern(h, name, &idx) != 0)
+	if (intern(h, name, &idx) != 0 ||
+	    set_grow(&h->pair_slot, &h->pair_nslot, h->npairs, pair_hash_at, h) != 0)
 		return -1;
-	/* A result file repeats an address's names on each of its records. */
-	if (h->npairs > 0 && h->pairs[h->npairs - 1].name == idx &&
-	    addr_eq(h->pairs[h->npairs - 1].ip, ip))
-		return 0;
+	/* A result file repeats an address's names on each of its records:
+	 * a pair already there is kept once, at its first position. */
+	for (k = pair_hash(ip, idx) & (h->pair_nslot - 1); h->pair_slot[k] != 0;
+	     k = (k + 1) & (h->pair_nslot - 1)) {
+		const struct hostname_pair *q = &h->pairs[h->pair_slot[k] - 1];
+
+		if (q->name == idx && addr_eq(q->ip, ip))
+			return 0;
+	}
+	h->pair_slot[k] = h->npairs + 1;
 	h->pairs[h->npairs].ip = ip;
 	h->pairs[h->npairs].order = h->next_order++;
 	h->pairs[h->npairs].name = idx;
@@ -166,6 +239,10 @@ int hostnames_finish(struct hostnames *h)
 	}
 	h->name_ptr[nout] = NULL;
 	h->naddr = naddr;
+	/* The pairs moved: the set of them is built again for later adds. */
+	free(h->pair_slot);
+	h->pair_slot = NULL;
+	h->pair_nslot = 0;
 	/* The pairs stay (sorted, without repeats) so that names added later
 	 * and a second finish give one map of both. */
 	h->npairs = n;

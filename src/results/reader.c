@@ -335,13 +335,10 @@ static int read_port(struct result_set *rs, struct rec_ctx *c, const struct jr_v
 	}
 	if (get_time(c, o, "time", &p.time_us) || read_names(rs, c, o, ip))
 		return -1;
-	if (addr_is_v4(ip)) {
+	if ((p.v6 = rs_v6_kind(ip)) == 0)
 		p.addr = addr_v4(ip);
-	} else {
-		p.v6 = 1;
-		if (addrpool_intern(&rs->addr6, ip, &p.addr) != 0)
-			return rec_fail(c, "kept: out of memory (or 2^32 distinct addresses)");
-	}
+	else if (addrpool_intern(&rs->addr6, ip, &p.addr) != 0)
+		return rec_fail(c, "kept: out of memory (or 2^32 distinct addresses)");
 	if (portus_grow((void **)&rs->ports, &rs->capports, rs->nports, sizeof(p)))
 		return rec_fail(c, "kept: out of memory");
 	rs->ports[rs->nports++] = p;
@@ -728,13 +725,15 @@ struct line_reader {
 	char *buf;
 	size_t start, end; /* unread bytes: buf[start .. end) */
 	int eof;
+	int error; /* errno of a failed read, 0 none */
 };
 
 #define LINE_BUF (2 * (size_t)RESULTS_MAX_LINE)
 
 /* The next line (without its newline) at *line, *len: 1 a whole line, 2 a
  * last line without its newline, 0 end of file, -1 a line longer than
- * RESULTS_MAX_LINE, -2 a read error. *line is valid until the next call. */
+ * RESULTS_MAX_LINE, -2 a read error (r->error its errno). *line is valid
+ * until the next call. */
 static int read_line(struct line_reader *r, char **line, size_t *len)
 {
 	for (;;) {
@@ -747,8 +746,12 @@ static int read_line(struct line_reader *r, char **line, size_t *len)
 
 			if (n > RESULTS_MAX_LINE)
 				return -1;
+			/* A read error is never a cut last line: the rest of the
+			 * file was not read. */
+			if (nl == NULL && r->error != 0)
+				return -2;
 			if (nl == NULL && n == 0)
-				return ferror(r->fp) ? -2 : 0;
+				return 0;
 			*line = r->buf + r->start;
 			*len = n;
 			r->start += n + (nl != NULL);
@@ -761,8 +764,11 @@ static int read_line(struct line_reader *r, char **line, size_t *len)
 		r->start = 0;
 		got = fread(r->buf + r->end, 1, LINE_BUF - r->end, r->fp);
 		r->end += got;
-		if (got == 0)
+		if (got == 0) {
 			r->eof = 1;
+			if (ferror(r->fp))
+				r->error = errno != 0 ? errno : EIO;
+		}
 	}
 }
 
@@ -813,7 +819,7 @@ int results_load(struct result_set *rs, const char *path, char *err, size_t errl
 		goto out;
 	}
 	if (got == -2) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s:%zu: read error: %s", path, lineno + 1, strerror(lr.error));
 		goto out;
 	}
 	r = 0;

@@ -3,11 +3,11 @@
 
 #include "sweep/portsort.h"
 
-/* Address, port and state in one integer: v6 (1 bit), addr (32), port (16),
- * 3 - state (2: open = 3 sorts first). */
+/* Address, port and state in one integer: rank (2 bits, rs_port_rank),
+ * addr (32), port (16), 3 - state (2: open = 3 sorts first). */
 static uint64_t key(const struct rs_port *p)
 {
-	return (uint64_t)(p->v6 != 0) << 50 | (uint64_t)p->addr << 18 | (uint64_t)p->port << 2 |
+	return (uint64_t)rs_port_rank(p) << 50 | (uint64_t)p->addr << 18 | (uint64_t)p->port << 2 |
 	       (uint64_t)(3u - (p->state & 3u));
 }
 

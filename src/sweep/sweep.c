@@ -99,7 +99,7 @@ static int cmp_resolve(const void *pa, const void *pb)
 
 /*
  * The IPv6 pool in address order, and the records' indexes with it, so that
- * comparing (v6, addr) is comparing addresses. Without memory for the remap
+ * comparing (rank, addr) is comparing addresses. Without memory for the remap
  * the pool stays as it is and the sort below is by pool order: still
  * grouped by address (what merge and diff need), only IPv6 addresses not
  * ascending — so that is said.
@@ -125,13 +125,10 @@ const struct rs_port *sweep_find_port(const struct result_set *rs, ip_addr ip, i
 	struct rs_port key = { .port = port < 0 ? 0 : (uint16_t)port };
 	size_t lo = 0, hi = rs->nports;
 
-	if (addr_is_v4(ip)) {
+	if ((key.v6 = rs_v6_kind(ip)) == 0)
 		key.addr = addr_v4(ip);
-	} else {
-		key.v6 = 1;
-		if (addrpool_find(&rs->addr6, ip, &key.addr) != 0)
-			return NULL; /* no record of that address */
-	}
+	else if (addrpool_find(&rs->addr6, ip, &key.addr) != 0)
+		return NULL; /* no record of that address */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct rs_port *p = &rs->ports[mid];

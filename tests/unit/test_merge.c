@@ -319,6 +319,19 @@ static void test_output_to_a_fifo_stays_a_fifo(void **state)
 			       PORT("198.18.0.10", 22, "open", "syn-ack", "64")));
 }
 
+/* A read error is an error, never a "cut last line" that drops the rest. */
+static void test_read_error_is_an_error(void **state)
+{
+	const char *args[] = { "-o", path_of("rd.json"), dir, NULL };
+	const char *err;
+
+	(void)state;
+	assert_int_equal(run_merge(args, &err), 2);
+	assert_non_null(strstr(err, ":1: read error: Is a directory"));
+	assert_null(strstr(err, "cut"));
+	assert_int_equal(access(path_of("rd.json"), F_OK), -1);
+}
+
 static void test_refuses_incomplete_or_mixed_sets(void **state)
 {
 	static const struct {
@@ -415,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_merges_ipv6_hosts),
 		cmocka_unit_test(test_merge_keeps_names),
 		cmocka_unit_test(test_output_to_a_fifo_stays_a_fifo),
+		cmocka_unit_test(test_read_error_is_an_error),
 		cmocka_unit_test(test_refuses_incomplete_or_mixed_sets),
 		cmocka_unit_test(test_allow_partial_names_missing_shards),
 	};

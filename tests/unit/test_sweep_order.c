@@ -11,10 +11,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "addrpool.h"
+#include "result_file.h"
+#include "sweep/sweep.h"
 #include "sweep/portsort.h"
 
 static ip_addr v6(uint64_t low)
@@ -104,7 +107,7 @@ static void fill(struct rs_port *v, size_t n, int shape, uint32_t distinct)
 		uint64_t r = next();
 
 		memset(&v[i], 0, sizeof(v[i]));
-		v[i].v6 = (uint8_t)(r >> 60 & 1);
+		v[i].v6 = (uint8_t)(r >> 60 & 3) % 3; /* IPv4, IPv6 above and below its block */
 		v[i].addr = (uint32_t)(r % distinct);
 		v[i].port = (uint16_t)(r >> 20 & 3);
 		v[i].state = (uint8_t)(r >> 30 & 3);
@@ -151,20 +154,66 @@ static void test_portsort_matches_qsort(void **state)
 
 static void test_portsort_order(void **state)
 {
-	struct rs_port v[4] = {
+	struct rs_port v[5] = {
 		{ .addr = 5, .port = 80, .state = 1 /* filtered */, .time_us = 1 },
 		{ .addr = 5, .port = 80, .state = 3 /* open */, .time_us = 9 },
-		{ .addr = 1, .v6 = 1, .port = 22, .state = 3 },
+		{ .addr = 1, .v6 = RS_V6_HIGH, .port = 22, .state = 3 },
 		{ .addr = 5, .port = 80, .state = 3, .time_us = 2 },
+		{ .addr = 0, .v6 = RS_V6_LOW, .port = 22, .state = 3 },
 	};
 
 	(void)state;
-	portsort(v, 4);
-	/* IPv4 first; per target the most definite state, then the earliest. */
-	assert_int_equal(v[0].time_us, 2);
-	assert_int_equal(v[1].time_us, 9);
-	assert_int_equal(v[2].state, 1);
-	assert_int_equal(v[3].v6, 1);
+	portsort(v, 5);
+	/* addr_order's order: ::1 and the like (below the IPv4 block) first,
+	 * IPv4, then the rest of IPv6; per target the most definite state,
+	 * then the earliest. */
+	assert_int_equal(v[0].v6, RS_V6_LOW);
+	assert_int_equal(v[1].time_us, 2);
+	assert_int_equal(v[2].time_us, 9);
+	assert_int_equal(v[3].state, 1);
+	assert_int_equal(v[4].v6, RS_V6_HIGH);
+}
+
+/* A file with an IPv6 address below the IPv4 block: after sweep_normalize
+ * the compact order is addr_order's, and sweep_find_port finds each. */
+static void test_normalized_order_is_address_order(void **state)
+{
+	static const char text[] =
+		"{\"type\":\"port\",\"ip\":\"2001:db8::1\",\"port\":22,\"proto\":\"tcp\","
+		"\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,"
+		"\"time\":\"2026-01-01T00:00:00.000000Z\"}\n"
+		"{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":22,\"proto\":\"tcp\","
+		"\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,"
+		"\"time\":\"2026-01-01T00:00:00.000000Z\"}\n"
+		"{\"type\":\"port\",\"ip\":\"::1\",\"port\":22,\"proto\":\"tcp\","
+		"\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,"
+		"\"time\":\"2026-01-01T00:00:00.000000Z\"}\n";
+	char path[] = "/tmp/portus-order-XXXXXX", err[256];
+	struct result_set rs;
+	int fd = mkstemp(path);
+	const char *why;
+	ip_addr a;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	results_init(&rs);
+	assert_int_equal(results_load(&rs, path, err, sizeof(err)), 0);
+	unlink(path);
+	sweep_normalize(&rs);
+	assert_int_equal(rs.nports, 3);
+	for (size_t i = 1; i < rs.nports; i++) {
+		ip_addr x = rs_port_ip(&rs, &rs.ports[i - 1]), y = rs_port_ip(&rs, &rs.ports[i]);
+
+		assert_int_equal(addr_order(x, y), -1);
+		assert_int_equal(rs_port_addr_cmp(&rs.ports[i - 1], &rs.ports[i]), -1);
+	}
+	assert_int_equal(addr_parse("::1", 3, &a, &why), 0);
+	assert_ptr_equal(sweep_find_port(&rs, a, 22), &rs.ports[0]);
+	assert_int_equal(addr_parse("2001:db8::1", 11, &a, &why), 0);
+	assert_ptr_equal(sweep_find_port(&rs, a, -1), &rs.ports[2]);
+	results_free(&rs);
 }
 
 int main(void)
@@ -174,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_pool_sort_remaps_indexes),
 		cmocka_unit_test(test_portsort_matches_qsort),
 		cmocka_unit_test(test_portsort_order),
+		cmocka_unit_test(test_normalized_order_is_address_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
