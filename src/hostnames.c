@@ -56,8 +56,8 @@ static size_t pair_hash(ip_addr ip, size_t name)
 }
 
 /* Open-addressing sets of indexes (+1; 0 empty), at most half full. */
-static int set_grow(size_t **slot, size_t *nslot, size_t n, size_t (*hash_of)(const struct hostnames *, size_t),
-		    const struct hostnames *h)
+static int set_grow(size_t **slot, size_t *nslot, size_t n,
+		    size_t (*hash_of)(const struct hostnames *, size_t), const struct hostnames *h)
 {
 	size_t ns = *nslot ? *nslot * 2 : 256, *v;
 
