@@ -50,7 +50,8 @@ static void address(uint64_t h, char *out, size_t len)
 	if (h < (UINT64_C(1) << 17)) {
 		uint32_t a = 0xc6120000u + (uint32_t)h; /* 198.18.0.0 + h */
 
-		snprintf(out, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+		snprintf(out, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+			 a & 255);
 	} else {
 		uint64_t v = h - (UINT64_C(1) << 17);
 		struct in6_addr a6 = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8 } };
@@ -106,11 +107,14 @@ static void records(const struct opts *o, int pass, uint64_t count[3])
 			fputs("\"state\":\"closed\",\"reason\":\"reset\",\"ttl\":64,", stdout);
 		else if (draw(o->seed + 3, i) % 50 == 0)
 			fputs("\"state\":\"filtered\",\"reason\":\"host-unreach\",\"ttl\":63,"
-			      "\"reason_ip\":\"198.18.255.254\",", stdout);
+			      "\"reason_ip\":\"198.18.255.254\",",
+			      stdout);
 		else
-			fputs("\"state\":\"filtered\",\"reason\":\"no-response\",\"ttl\":null,", stdout);
+			fputs("\"state\":\"filtered\",\"reason\":\"no-response\",\"ttl\":null,",
+			      stdout);
 		printf("\"time\":\"2026-01-%02uT00:%02u:%02u.%06uZ\"}\n", o->day,
-		       (unsigned)(i / 1000000 % 60), (unsigned)(i / 1000 % 60), (unsigned)(i % 1000000));
+		       (unsigned)(i / 1000000 % 60), (unsigned)(i / 1000 % 60),
+		       (unsigned)(i % 1000000));
 	}
 }
 
@@ -126,21 +130,25 @@ static void xml(const struct opts *o)
 	for (uint64_t h = 0; h < hosts; h++) {
 		address(h, ip, sizeof(ip));
 		printf("<host><status state=\"up\" reason=\"user-set\" reason_ttl=\"0\"/>\n"
-		       "<address addr=\"%s\" addrtype=\"%s\"/>\n<ports>", ip,
-		       strchr(ip, ':') != NULL ? "ipv6" : "ipv4");
+		       "<address addr=\"%s\" addrtype=\"%s\"/>\n<ports>",
+		       ip, strchr(ip, ':') != NULL ? "ipv6" : "ipv4");
 		for (uint64_t i = h * o->ports; i < (h + 1) * o->ports && i < o->n; i++) {
 			int s = state_of(o, i);
 
 			printf("<port protocol=\"tcp\" portid=\"%u\"><state state=\"%s\" reason=\"%s\" "
-			       "reason_ttl=\"%u\"/></port>\n", port_of((unsigned)(i % o->ports)),
-			       state_word[s], s == OPEN ? "syn-ack" : s == CLOSED ? "reset" : "no-response",
+			       "reason_ttl=\"%u\"/></port>\n",
+			       port_of((unsigned)(i % o->ports)), state_word[s],
+			       s == OPEN     ? "syn-ack"
+			       : s == CLOSED ? "reset"
+					     : "no-response",
 			       s == FILTERED ? 0u : 64u);
 		}
 		fputs("</ports>\n</host>\n", stdout);
 		up++;
 	}
-	printf("<runstats><finished time=\"%u\"/><hosts up=\"%" PRIu64 "\" down=\"0\" total=\"%" PRIu64
-	       "\"/></runstats>\n</nmaprun>\n", 1767229200u + 86400u * (o->day - 1), up, up);
+	printf("<runstats><finished time=\"%u\"/><hosts up=\"%" PRIu64
+	       "\" down=\"0\" total=\"%" PRIu64 "\"/></runstats>\n</nmaprun>\n",
+	       1767229200u + 86400u * (o->day - 1), up, up);
 }
 
 int main(int argc, char **argv)
@@ -149,8 +157,9 @@ int main(int argc, char **argv)
 	uint64_t count[3] = { 0, 0, 0 };
 
 	if (argc < 2 || (o.n = strtoull(argv[1], NULL, 10)) == 0) {
-		fprintf(stderr, "usage: gen_results N [--ports P] [--seed S] [--change F] [--day D] "
-				"[--scan-order | --xml]\n");
+		fprintf(stderr,
+			"usage: gen_results N [--ports P] [--seed S] [--change F] [--day D] "
+			"[--scan-order | --xml]\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {

@@ -98,7 +98,8 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--all") == 0) {
 			all = 1;
 		} else {
-			fprintf(stderr, "usage: plan_memory [--targets LIST] [--ports SPEC] [--all]\n");
+			fprintf(stderr,
+				"usage: plan_memory [--targets LIST] [--ports SPEC] [--all]\n");
 			return 2;
 		}
 	}

@@ -7,7 +7,7 @@
  * Wall time on a shared VM is noise; the comparison in bench/README.md
  * ("JSON records") counts instructions with callgrind instead:
  *
- *   cc -std=c11 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc/output -Ibuild/gen \
+ *   cc -std=c11 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -Ibuild/gen \
  *      -o /tmp/record_format bench/record_format.c build/libportus.a \
  *      -pthread -lpcap -ldumbnet -lcurl -lssl -lcrypto -lcares -lm
  *   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out /tmp/record_format 10000
@@ -23,8 +23,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "ecs.h"
-#include "native.h"
+#include "output/ecs.h"
+#include "output/native.h"
 #include "strbuf.h"
 #include "tls_json.h"
 

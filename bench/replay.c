@@ -41,11 +41,11 @@
 #include "table.h"
 
 #define BENCH_SEED 0x706f72747573ull /* fixed: the cookies in the file validate */
-#define BATCH 4096                    /* pcap_dispatch's count in rx_thread */
+#define BATCH 4096                   /* pcap_dispatch's count in rx_thread */
 #define FRAME_MAX 128
 
-static const uint32_t scanner_ip = 0xc6120001;  /* 198.18.0.1 */
-static const uint32_t gateway_ip = 0xc61200fe;  /* 198.18.0.254 */
+static const uint32_t scanner_ip = 0xc6120001; /* 198.18.0.1 */
+static const uint32_t gateway_ip = 0xc61200fe; /* 198.18.0.254 */
 static const uint8_t scanner_mac[6] = { 0x02, 0x70, 0x6f, 0x00, 0x00, 0x01 };
 static const uint8_t gateway_mac[6] = { 0x02, 0x70, 0x6f, 0x00, 0x00, 0xfe };
 static const char *const scan_ports = "22,80,443,8080,8081";
@@ -61,23 +61,33 @@ static enum answer lab_answer(uint32_t ip, uint16_t port)
 	if (c == 2)
 		return A_ICMP_HOST;
 	switch (port) {
-	case 22: return A_RST;
-	case 80: return c == 3 ? A_RST : A_SYNACK;
-	case 443: return c == 1 ? A_NONE : A_SYNACK;
-	case 8080: return A_NONE;
-	case 8081: return A_ICMP_ADMIN;
-	default: return A_RST;
+	case 22:
+		return A_RST;
+	case 80:
+		return c == 3 ? A_RST : A_SYNACK;
+	case 443:
+		return c == 1 ? A_NONE : A_SYNACK;
+	case 8080:
+		return A_NONE;
+	case 8081:
+		return A_ICMP_ADMIN;
+	default:
+		return A_RST;
 	}
 }
 
 static enum port_state answer_state(enum answer a)
 {
 	switch (a) {
-	case A_SYNACK: return PS_OPEN;
-	case A_RST: return PS_CLOSED;
+	case A_SYNACK:
+		return PS_OPEN;
+	case A_RST:
+		return PS_CLOSED;
 	case A_ICMP_ADMIN:
-	case A_ICMP_HOST: return PS_FILTERED;
-	default: return PS_UNKNOWN;
+	case A_ICMP_HOST:
+		return PS_FILTERED;
+	default:
+		return PS_UNKNOWN;
 	}
 }
 
@@ -193,17 +203,33 @@ struct expect {
 };
 
 enum kind {
-	K_SYNACK, K_RST, K_ICMP, K_DUP, K_FORGED, K_OTHER_PORT, K_OTHER_HOST, K_NOT_US, K_TRUNC,
-	K_FRAG, K_ARPREQ, K_IPV6, K_ECHO, K_ACK, K_ICMP_NOSTATE, K_NKINDS
+	K_SYNACK,
+	K_RST,
+	K_ICMP,
+	K_DUP,
+	K_FORGED,
+	K_OTHER_PORT,
+	K_OTHER_HOST,
+	K_NOT_US,
+	K_TRUNC,
+	K_FRAG,
+	K_ARPREQ,
+	K_IPV6,
+	K_ECHO,
+	K_ACK,
+	K_ICMP_NOSTATE,
+	K_NKINDS
 };
 static const char *const kind_name[K_NKINDS] = {
-	"syn-ack", "rst", "icmp-unreach", "dup-syn-ack", "forged-cookie", "port-not-scanned",
-	"host-not-scanned", "not-to-us", "truncated", "fragment", "arp-request", "ipv6",
-	"icmp-echo", "ack-no-state", "icmp-code-no-state",
+	"syn-ack",          "rst",           "icmp-unreach",
+	"dup-syn-ack",      "forged-cookie", "port-not-scanned",
+	"host-not-scanned", "not-to-us",     "truncated",
+	"fragment",         "arp-request",   "ipv6",
+	"icmp-echo",        "ack-no-state",  "icmp-code-no-state",
 };
 
-static void put_frame(pcap_dumper_t *d, struct expect *x, enum kind k, const uint8_t *f,
-		      size_t len, size_t caplen)
+static void put_frame(pcap_dumper_t *d, struct expect *x, enum kind k, const uint8_t *f, size_t len,
+		      size_t caplen)
 {
 	struct pcap_pkthdr h;
 
@@ -387,9 +413,9 @@ static void load(const char *path, struct capture *cap)
 	pcap_close(p);
 }
 
-static struct engine eng; /* large (RTT slots): static */
+static struct engine eng;           /* large (RTT slots): static */
 static struct net_path path_to_lab; /* what the engine's receiver reads of the route */
-static struct rx_ctx rx;  /* on_packet's argument, as rx_thread sets it up */
+static struct rx_ctx rx;            /* on_packet's argument, as rx_thread sets it up */
 static uint64_t events_popped;
 
 static void drain(struct engine *e)
@@ -637,6 +663,7 @@ int main(int argc, char **argv)
 	qsort(rate, runs, sizeof(rate[0]), cmp_double);
 	printf("median of %u runs: %.0f frames/s, %.1f ns/frame (valid replies are %.1f%% of "
 	       "frames)\n",
-	       runs, rate[runs / 2], 1e9 / rate[runs / 2], 100.0 * (double)x.valid / (double)x.frames);
+	       runs, rate[runs / 2], 1e9 / rate[runs / 2],
+	       100.0 * (double)x.valid / (double)x.frames);
 	return 0;
 }

@@ -37,7 +37,8 @@ int main(int argc, char **argv)
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0')
 			continue;
-		if (n == cap && (names = realloc(names, (cap = cap ? cap * 2 : 1024) * sizeof(*names))) == NULL)
+		if (n == cap &&
+		    (names = realloc(names, (cap = cap ? cap * 2 : 1024) * sizeof(*names))) == NULL)
 			return 1;
 		names[n++] = strdup(line);
 	}

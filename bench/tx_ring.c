@@ -55,7 +55,8 @@ int main(int argc, char **argv)
 		perror("tx_ring: PACKET_TX_RING");
 		return 1;
 	}
-	ring = mmap(NULL, (size_t)RING_FRAMES * RING_FRAME, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ring = mmap(NULL, (size_t)RING_FRAMES * RING_FRAME, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		    0);
 	if (ring == MAP_FAILED) {
 		perror("tx_ring: mmap");
 		return 1;
@@ -72,12 +73,14 @@ int main(int argc, char **argv)
 		unsigned filled = 0;
 
 		while (filled < a.batch) {
-			struct tpacket2_hdr *h = (struct tpacket2_hdr *)(ring + (size_t)slot * RING_FRAME);
+			struct tpacket2_hdr *h = (struct tpacket2_hdr *)(ring +
+									 (size_t)slot * RING_FRAME);
 			uint8_t *data = (uint8_t *)h + TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
 
 			if (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE)
 				break; /* the kernel still owns this slot: kick and wait */
-			build(data, a.dmac, smac, a.src, a.net + (uint32_t)(next % a.hosts), (uint16_t)(32768 + next % 16384));
+			build(data, a.dmac, smac, a.src, a.net + (uint32_t)(next % a.hosts),
+			      (uint16_t)(32768 + next % 16384));
 			next++;
 			h->tp_len = FRAME_LEN;
 			__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);

@@ -24,10 +24,10 @@
 #define ADDRPOOL_MAX UINT32_MAX /* indexes 0 .. ADDRPOOL_MAX - 1 */
 
 struct addr_pool {
-	ip_addr *v;       /* distinct addresses, by index */
+	ip_addr *v; /* distinct addresses, by index */
 	size_t n, cap;
-	uint32_t *slot;   /* hash table: index + 1, 0 = empty */
-	size_t nslot;     /* a power of two, at least 2 n; 0 before the first add */
+	uint32_t *slot; /* hash table: index + 1, 0 = empty */
+	size_t nslot;   /* a power of two, at least 2 n; 0 before the first add */
 };
 
 void addrpool_init(struct addr_pool *p);

@@ -45,8 +45,7 @@ struct cookie cookie_make(const struct cookie_key *k, uint32_t src_ip, uint32_t 
  * different message than the same IPv4 addresses there, so the receiver must
  * check a reply with the function its probe was sent with.
  */
-struct cookie cookie_make6(const struct cookie_key *k, ip_addr src, ip_addr dst,
-			   uint16_t dst_port);
+struct cookie cookie_make6(const struct cookie_key *k, ip_addr src, ip_addr dst, uint16_t dst_port);
 
 /*
  * The cookie of the probe to dst in a mixed run: cookie_make from src4 when

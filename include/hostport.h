@@ -30,7 +30,7 @@ struct hostport {
  * why (no input echoed: "empty host", "port must be a number from 1 to
  * 65535", "missing :PORT" when port_required, ...).
  */
-int hostport_parse(const char *s, size_t len, int port_required, struct hostport *out,
-		   char *why, size_t whylen);
+int hostport_parse(const char *s, size_t len, int port_required, struct hostport *out, char *why,
+		   size_t whylen);
 
 #endif

@@ -66,8 +66,8 @@ int ipset_add_list(struct ip_set *s, const char *list, char *err, size_t errlen)
  * blank lines and leading/trailing whitespace on a line are ignored. `origin`
  * names the source in errors ("exclude.conf:12: ..."). Returns 0 or -1 with err.
  */
-int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *origin,
-		   char *err, size_t errlen);
+int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *origin, char *err,
+		   size_t errlen);
 
 /* Reads FILE and calls ipset_add_text. Errors name the file (missing, unreadable,
  * binary/NUL bytes, bad line). An empty file adds nothing and is not an error. */

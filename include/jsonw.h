@@ -149,7 +149,6 @@ int jw_keep(struct jsonw *w, const struct jw_mark *m, int field);
  * what does not fit. On allocation failure b->oom is set and b is unchanged.
  */
 typedef void (*jw_render_fn)(struct jsonw *w, size_t level, const void *arg);
-void jw_levels(struct strbuf *b, size_t max, size_t nlevels, jw_render_fn render,
-	       const void *arg);
+void jw_levels(struct strbuf *b, size_t max, size_t nlevels, jw_render_fn render, const void *arg);
 
 #endif

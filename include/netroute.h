@@ -27,28 +27,28 @@ struct net_path {
 	char ifname[64];
 	int ifindex;
 	uint8_t src_mac[6];
-	int has_v4, has_v6;           /* which families the targets hold */
+	int has_v4, has_v6; /* which families the targets hold */
 	/* IPv4 (all zero when the targets hold no IPv4 address). */
-	uint32_t src_ip;              /* host order */
+	uint32_t src_ip;                  /* host order */
 	uint32_t onlink_net, onlink_mask; /* the interface's subnet */
-	int has_offlink;              /* some targets need the gateway */
-	uint32_t gateway_ip;          /* 0 when none */
+	int has_offlink;                  /* some targets need the gateway */
+	uint32_t gateway_ip;              /* 0 when none */
 	uint8_t gateway_mac[6];
-	int gateway_mac_known;        /* from --gateway-mac or the ARP cache */
+	int gateway_mac_known; /* from --gateway-mac or the ARP cache */
 	/* IPv6 (all zero when the targets hold no IPv6 address). */
 	ip_addr src_ip6;
-	ip_addr onlink6_net;          /* the interface's prefix (onlink6_bits 0: none) */
+	ip_addr onlink6_net; /* the interface's prefix (onlink6_bits 0: none) */
 	unsigned onlink6_bits;
-	int has_offlink6;             /* some IPv6 targets need the router */
-	ip_addr gateway_ip6;          /* the router (often link-local); zero when none */
+	int has_offlink6;    /* some IPv6 targets need the router */
+	ip_addr gateway_ip6; /* the router (often link-local); zero when none */
 	uint8_t gateway6_mac[6];
-	int gateway6_mac_known;       /* from --gateway-mac or the neighbour table */
+	int gateway6_mac_known; /* from --gateway-mac or the neighbour table */
 };
 
 struct net_overrides {
-	const char *ifname;    /* NULL or "": automatic */
-	uint32_t source_ip;    /* 0: the interface's address */
-	ip_addr source_ip6;    /* zero: the kernel's choice for the route */
+	const char *ifname;         /* NULL or "": automatic */
+	uint32_t source_ip;         /* 0: the interface's address */
+	ip_addr source_ip6;         /* zero: the kernel's choice for the route */
 	const uint8_t *gateway_mac; /* NULL: automatic (used for both families' routers) */
 };
 

@@ -49,7 +49,7 @@ enum arp_verdict {
  * addr_order in the guard. */
 struct arp_claim {
 	ip_addr ip;
-	uint8_t mac[6];  /* the believed MAC, once learnt */
+	uint8_t mac[6]; /* the believed MAC, once learnt */
 	uint8_t learnt;
 	uint8_t conflict; /* 1 + index into the guard's conflicts[], or 0 */
 };
@@ -69,9 +69,9 @@ struct arp_guard {
 	size_t nclaims;
 	int closed;
 	struct arp_conflict conflicts[ARP_CONFLICTS_SHOWN];
-	size_t nconflicts;          /* entries of conflicts[] in use */
-	uint64_t conflict_addrs;    /* addresses with a conflict, shown or not */
-	uint64_t conflict_replies;  /* replies that conflicted */
+	size_t nconflicts;             /* entries of conflicts[] in use */
+	uint64_t conflict_addrs;       /* addresses with a conflict, shown or not */
+	uint64_t conflict_replies;     /* replies that conflicted */
 	uint64_t counts[ARP_LATE + 1]; /* replies per verdict */
 };
 

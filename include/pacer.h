@@ -25,8 +25,8 @@
 #define PACER_PEAK_US 500
 
 struct pacer {
-	uint64_t rate;      /* tokens per second, >= 1 */
-	uint64_t peak_rate; /* rate * 5 / 4 (at least rate + 1) */
+	uint64_t rate;                   /* tokens per second, >= 1 */
+	uint64_t peak_rate;              /* rate * 5 / 4 (at least rate + 1) */
 	uint64_t credit_cap_u, credit_u; /* in millionths of a token */
 	uint64_t peak_cap_u, peak_u;
 	int64_t last_us;

@@ -27,7 +27,7 @@
 #include "addr.h"
 
 #define ETH_HDR_LEN 14
-#define PROBE_LEN 58    /* 14 + 20 + 24 */
+#define PROBE_LEN 58     /* 14 + 20 + 24 */
 #define ARP_FRAME_LEN 42 /* 14 + 28 */
 
 struct probe_template {
@@ -69,8 +69,8 @@ struct probe6_template {
  * and mss as for probe_template_init. Fills *t completely; t owns no memory.
  */
 void probe6_template_init(struct probe6_template *t, const uint8_t src_mac[6],
-			  const uint8_t dst_mac[6], ip_addr src, uint8_t hop_limit,
-			  uint16_t window, uint16_t mss);
+			  const uint8_t dst_mac[6], ip_addr src, uint8_t hop_limit, uint16_t window,
+			  uint16_t mss);
 
 /*
  * Writes a complete IPv6 probe into out (PROBE6_LEN bytes, any alignment).
@@ -80,9 +80,9 @@ void probe6_template_init(struct probe6_template *t, const uint8_t src_mac[6],
  * host order; the low 20 bits of flow_label become the flow label, the rest
  * is ignored; traffic class is 0. t is only read.
  */
-void probe6_build(const struct probe6_template *t, uint8_t out[PROBE6_LEN],
-		  const uint8_t *dst_mac, ip_addr dst, uint16_t dst_port, uint16_t src_port,
-		  uint32_t seq, uint32_t flow_label);
+void probe6_build(const struct probe6_template *t, uint8_t out[PROBE6_LEN], const uint8_t *dst_mac,
+		  ip_addr dst, uint16_t dst_port, uint16_t src_port, uint32_t seq,
+		  uint32_t flow_label);
 
 /*
  * Neighbor Solicitation for target (RFC 4861 4.3, 7.2.2): from src_mac and
@@ -92,8 +92,7 @@ void probe6_build(const struct probe6_template *t, uint8_t out[PROBE6_LEN],
  * 2.7.1) and Ethernet address 33:33:ff:XX:XX:XX (RFC 2464 7), hop limit 255,
  * with a source link-layer address option carrying src_mac.
  */
-void ns_build(uint8_t out[NS_FRAME_LEN], const uint8_t src_mac[6], ip_addr src,
-	      ip_addr target);
+void ns_build(uint8_t out[NS_FRAME_LEN], const uint8_t src_mac[6], ip_addr src, ip_addr target);
 
 /* RFC 1071 Internet checksum of len bytes (result in host order, ready to store
  * big-endian). */

@@ -16,9 +16,9 @@
 
 struct permute {
 	uint64_t n;
-	unsigned lo_bits;  /* ceil(k / 2): the low part's width */
-	uint64_t lo_mask;  /* 2^lo_bits - 1 */
-	uint64_t hi_mask;  /* 2^floor(k / 2) - 1 */
+	unsigned lo_bits; /* ceil(k / 2): the low part's width */
+	uint64_t lo_mask; /* 2^lo_bits - 1 */
+	uint64_t hi_mask; /* 2^floor(k / 2) - 1 */
 	uint64_t keys[4];
 };
 

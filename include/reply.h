@@ -55,7 +55,7 @@ enum reply_error {
 	REPLY_E_TCPHDR = -7,    /* data offset < 5 or past the IP payload */
 	REPLY_E_ICMP = -8,      /* ICMP(v6) type not handled, or bad quote */
 	REPLY_E_ARP = -9,       /* ARP reply from an impossible sender (see reply_parse) */
-	REPLY_E_ND = -10,       /* Neighbor Advertisement invalid or unbelievable (see reply_parse) */
+	REPLY_E_ND = -10, /* Neighbor Advertisement invalid or unbelievable (see reply_parse) */
 };
 
 struct reply {

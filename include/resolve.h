@@ -37,14 +37,14 @@ struct resolve_opts {
 };
 
 enum resolve_status {
-	RES_OK = 0,    /* at least one address of a wanted family */
-	RES_NXDOMAIN,  /* the name does not exist */
-	RES_NODATA,    /* the name exists but has no address of a wanted family */
-	RES_SERVFAIL,  /* the servers failed: SERVFAIL (c-ares 1.18 reports REFUSED,
+	RES_OK = 0,   /* at least one address of a wanted family */
+	RES_NXDOMAIN, /* the name does not exist */
+	RES_NODATA,   /* the name exists but has no address of a wanted family */
+	RES_SERVFAIL, /* the servers failed: SERVFAIL (c-ares 1.18 reports REFUSED,
 			* NOTIMP and unreachable servers the same way) */
-	RES_REFUSED,   /* the server refused the query (c-ares versions that say so) */
-	RES_TIMEOUT,   /* no answer within the tries */
-	RES_ERROR,     /* anything else; see detail */
+	RES_REFUSED,  /* the server refused the query (c-ares versions that say so) */
+	RES_TIMEOUT,  /* no answer within the tries */
+	RES_ERROR,    /* anything else; see detail */
 };
 
 /* "NXDOMAIN", "NODATA", "SERVFAIL", "REFUSED", "TIMEOUT", "ERROR"; "OK" for RES_OK. */
@@ -52,10 +52,10 @@ const char *resolve_status_name(enum resolve_status s);
 
 struct resolve_result {
 	enum resolve_status status;
-	ip_addr *addrs;    /* owned; distinct, in the resolver's order; NULL when none */
+	ip_addr *addrs; /* owned; distinct, in the resolver's order; NULL when none */
 	size_t naddrs;
-	char detail[64];   /* c-ares's words for RES_ERROR, else "" */
-	int64_t time_us;   /* wall clock when the answer or failure came, Unix microseconds */
+	char detail[64]; /* c-ares's words for RES_ERROR, else "" */
+	int64_t time_us; /* wall clock when the answer or failure came, Unix microseconds */
 };
 
 struct resolve_stats {

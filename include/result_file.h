@@ -40,8 +40,8 @@
  */
 struct rs_port {
 	int64_t time_us;
-	uint32_t addr;  /* IPv4 address (host order), or with v6 an index into addr6 */
-	uint32_t rip;   /* reason_ip: 0 absent, else 1 + an index into rips */
+	uint32_t addr; /* IPv4 address (host order), or with v6 an index into addr6 */
+	uint32_t rip;  /* reason_ip: 0 absent, else 1 + an index into rips */
 	uint16_t port;
 	uint8_t state;  /* enum port_state */
 	uint8_t reason; /* enum reason */
@@ -68,24 +68,27 @@ struct rs_tls {
 	char *sni;     /* NULL: none */
 	char *outcome; /* "ok", "timeout", ... (tls_outcome_name) */
 	char *alert, *detail, *version, *cipher, *alpn, *group;
-	int verify_ok;      /* -1 null */
+	int verify_ok; /* -1 null */
 	char *verify_error;
 	int hostname_match; /* -1 null */
 	int has_cert;
 	/* of the leaf, when has_cert */
 	char *subject, *issuer, *serial, *sha256, *sha1, *sig_alg, *key_alg, *key_curve;
-	char **san_dns; size_t n_san_dns;
-	char **san_ip;  size_t n_san_ip;
-	char **subject_cn; size_t n_subject_cn;
+	char **san_dns;
+	size_t n_san_dns;
+	char **san_ip;
+	size_t n_san_ip;
+	char **subject_cn;
+	size_t n_subject_cn;
 	int64_t not_before, not_after; /* Unix seconds */
 	int64_t days_to_expiry;
 	int expired, not_yet_valid, self_signed;
-	int key_bits;       /* 0 null */
+	int key_bits; /* 0 null */
 	size_t chain_length;
 	char *http_status, *http_server;
 	unsigned versions_tested, versions_accepted; /* TLS_V* bits; 0/0 when not tested */
 	int64_t time_us;
-	char *line;         /* the record as read (no newline), for `merge` to pass it through */
+	char *line; /* the record as read (no newline), for `merge` to pass it through */
 };
 
 /* A target name that gave no address (a "resolve" record). */
@@ -94,7 +97,7 @@ struct rs_resolve {
 	char *error;    /* NXDOMAIN, NODATA, SERVFAIL, REFUSED, TIMEOUT, ERROR */
 	char *family;   /* any, ipv4, ipv6 */
 	int64_t time_us;
-	char *line;     /* the record as read (no newline), for `merge` to pass it through */
+	char *line; /* the record as read (no newline), for `merge` to pass it through */
 };
 
 struct rs_summary {
@@ -112,18 +115,23 @@ struct rs_summary {
 };
 
 struct result_set {
-	struct rs_port *ports;   size_t nports, capports;
-	struct addr_pool addr6;  /* IPv6 targets of port records (rs_port.addr with v6) */
-	struct addr_pool rips;   /* distinct reason_ip addresses (rs_port.rip - 1) */
-	struct rs_host *hosts;   size_t nhosts, caphosts;
-	struct rs_tls *tls;      size_t ntls, captls;
-	struct rs_resolve *resolves; size_t nresolves, capresolves;
-	struct rs_summary *sums; size_t nsums, capsums;
+	struct rs_port *ports;
+	size_t nports, capports;
+	struct addr_pool addr6; /* IPv6 targets of port records (rs_port.addr with v6) */
+	struct addr_pool rips;  /* distinct reason_ip addresses (rs_port.rip - 1) */
+	struct rs_host *hosts;
+	size_t nhosts, caphosts;
+	struct rs_tls *tls;
+	size_t ntls, captls;
+	struct rs_resolve *resolves;
+	size_t nresolves, capresolves;
+	struct rs_summary *sums;
+	size_t nsums, capsums;
 	/* The host names of port and host records ("hostname", "hostnames"),
 	 * per address: hostnames_find(&rs->names, ip, ..) after results_load. */
 	struct hostnames names;
-	char **sum_files;        /* file each summary came from (owned), parallel to sums */
-	size_t warnings;         /* cut last lines skipped */
+	char **sum_files; /* file each summary came from (owned), parallel to sums */
+	size_t warnings;  /* cut last lines skipped */
 };
 
 static inline ip_addr rs_port_ip(const struct result_set *rs, const struct rs_port *p)

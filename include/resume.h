@@ -34,8 +34,8 @@ struct resume_endpoint {
 };
 
 struct resume_plan {
-	struct result_set rs;  /* the earlier parts' records */
-	ip_addr *hosts_done;   /* addresses with a host record, sorted (addr_order), unique */
+	struct result_set rs; /* the earlier parts' records */
+	ip_addr *hosts_done;  /* addresses with a host record, sorted (addr_order), unique */
 	size_t nhosts_done;
 	struct resume_endpoint *tls_done; /* (ip, port) of every TLS record, sorted */
 	size_t ntls_done;

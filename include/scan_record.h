@@ -77,8 +77,8 @@ struct port_record {
 	uint8_t reason;    /* enum reason */
 	uint8_t has_reply; /* 0 for no-response: ttl and reason_ip are meaningless */
 	uint8_t ttl;       /* TTL of the reply */
-	ip_addr reason_ip;  /* sender of an ICMP error (may differ from ip), else zero */
-	int64_t time_us;    /* when classified, microseconds since the Unix epoch, UTC */
+	ip_addr reason_ip; /* sender of an ICMP error (may differ from ip), else zero */
+	int64_t time_us;   /* when classified, microseconds since the Unix epoch, UTC */
 	/* The host names the address came from (hostnames.h), input order,
 	 * NULL-terminated (one pointer keeps the record at 64 bytes); borrowed,
 	 * NULL for an address given only as a literal. Filled by the writer

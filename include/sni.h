@@ -33,8 +33,8 @@ void sni_map_free(struct sni_map *m);
 
 /* Parses text (len bytes); origin names the source in errors ("FILE:LINE: ...").
  * Returns 0, or -1 with err; m is unchanged on error. */
-int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char *origin,
-		     char *err, size_t errlen);
+int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char *origin, char *err,
+		     size_t errlen);
 
 /* Reads a file (capped at 16 MiB, no NUL bytes) and calls sni_map_add_text. */
 int sni_map_add_file(struct sni_map *m, const char *path, char *err, size_t errlen);

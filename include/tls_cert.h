@@ -74,7 +74,7 @@ struct tls_cert_info {
 	char key_alg[32];
 	int key_bits;       /* EVP_PKEY_get_bits: RSA modulus bits, EC order bits; 0 unknown */
 	char key_curve[32]; /* EVP_PKEY_get_group_name: "prime256v1" for P-256, else "" */
-	uint8_t sha256[32], sha1[20];  /* fingerprints of the DER encoding */
+	uint8_t sha256[32], sha1[20]; /* fingerprints of the DER encoding */
 };
 
 struct tls_chain_entry {
@@ -93,7 +93,7 @@ struct tls_chain_info {
 	char truncated_fields[192];    /* comma-separated names of capped fields, each once */
 };
 
-struct x509_st;      /* OpenSSL's X509 */
+struct x509_st;       /* OpenSSL's X509 */
 struct stack_st_X509; /* OpenSSL's STACK_OF(X509) */
 
 /*
@@ -108,8 +108,8 @@ struct stack_st_X509; /* OpenSSL's STACK_OF(X509) */
  * it found it. `out` is overwritten, not freed first. Returns 0, or -1 on
  * allocation failure (out is then freed and zeroed).
  */
-int tls_chain_extract(struct tls_chain_info *out, struct x509_st *leaf,
-		      struct stack_st_X509 *chain, int64_t now, int want_pem);
+int tls_chain_extract(struct tls_chain_info *out, struct x509_st *leaf, struct stack_st_X509 *chain,
+		      int64_t now, int want_pem);
 
 /* An ASN1_TIME (UTCTime or GeneralizedTime, years 0-9999) to Unix seconds,
  * UTC. Returns 0, or -1 when OpenSSL cannot read it (t NULL included). */

@@ -122,13 +122,13 @@ struct tls_checks {
 	int tmp_key_bits;      /* EVP_PKEY_get_bits; 0 unknown */
 	int tmp_key_weak;      /* tls_tmp_key_weak() of the two */
 
-	unsigned weak_keys;     /* served certificates with a weak key */
-	unsigned md5_sigs;      /* served, not self-signed, signed with MD5 */
-	unsigned sha1_sigs;     /* ... with SHA-1 */
-	int chain_misordered;   /* chain-order rule */
+	unsigned weak_keys;   /* served certificates with a weak key */
+	unsigned md5_sigs;    /* served, not self-signed, signed with MD5 */
+	unsigned sha1_sigs;   /* ... with SHA-1 */
+	int chain_misordered; /* chain-order rule */
 	unsigned missing_intermediates;
-	int validity_checked;   /* the leaf falls under the 398-day rule */
-	int validity_over;      /* ... and notAfter - notBefore > 398 days */
+	int validity_checked; /* the leaf falls under the 398-day rule */
+	int validity_over;    /* ... and notAfter - notBefore > 398 days */
 };
 
 /* Is a certificate key of this type (EVP_PKEY_get0_type_name) and size weak? */

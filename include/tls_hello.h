@@ -25,11 +25,11 @@
 #define TLSH_TLS12 0x0303
 #define TLSH_TLS13 0x0304
 
-#define TLSH_HELLO_MAX 4096   /* bytes of a ClientHello record we build, at most */
-#define TLSH_MSG_MAX 4096     /* bytes of the first handshake message kept */
-#define TLSH_READ_MAX 65536   /* bytes read before the answer must be known */
-#define TLSH_MAX_EXTS 64      /* extension types of a ServerHello remembered */
-#define TLSH_MAX_OFFER 512    /* suites (or groups, signature algorithms) in one offer */
+#define TLSH_HELLO_MAX 4096 /* bytes of a ClientHello record we build, at most */
+#define TLSH_MSG_MAX 4096   /* bytes of the first handshake message kept */
+#define TLSH_READ_MAX 65536 /* bytes read before the answer must be known */
+#define TLSH_MAX_EXTS 64    /* extension types of a ServerHello remembered */
+#define TLSH_MAX_OFFER 512  /* suites (or groups, signature algorithms) in one offer */
 
 /* What a ClientHello offers. Suites, groups and signature algorithms are sent
  * in the order given. */
@@ -41,8 +41,8 @@ struct tlsh_client {
 	size_t ngroups;
 	const uint16_t *sigalgs; /* signature_algorithms (sent when max_version >= 1.2) */
 	size_t nsigalgs;
-	const char *sni;            /* server_name, NULL or "" for none */
-	const uint8_t *random;      /* 32 bytes: client random, then session id */
+	const char *sni;             /* server_name, NULL or "" for none */
+	const uint8_t *random;       /* 32 bytes: client random, then session id */
 	const uint8_t *x25519_share; /* 32 bytes: one x25519 key_share entry (TLS 1.3);
 				       NULL: an empty key_share list (asks for a HelloRetryRequest) */
 };
@@ -60,10 +60,10 @@ struct tlsh_server_hello {
 	uint16_t cipher;
 	uint8_t compression;
 	uint8_t session_id_len;
-	uint16_t key_share_group; /* TLS 1.3 key_share (HRR: the group asked for), 0 none */
-	size_t next;              /* extensions in the message (every one counted) */
+	uint16_t key_share_group;    /* TLS 1.3 key_share (HRR: the group asked for), 0 none */
+	size_t next;                 /* extensions in the message (every one counted) */
 	uint16_t ext[TLSH_MAX_EXTS]; /* the first TLSH_MAX_EXTS types, in order */
-	uint8_t alpn[256];        /* ALPN protocol selected, alpn_len bytes */
+	uint8_t alpn[256];           /* ALPN protocol selected, alpn_len bytes */
 	size_t alpn_len;
 };
 
@@ -139,9 +139,9 @@ size_t tlsh_suite_count(void);
 uint16_t tlsh_suite_at(size_t i);
 
 /* Suite properties, from the IANA name. */
-int tlsh_suite_is_tls13(uint16_t id);  /* 0x13xx */
+int tlsh_suite_is_tls13(uint16_t id);    /* 0x13xx */
 int tlsh_suite_needs_tls12(uint16_t id); /* SHA-256/384 MAC, AEAD: TLS 1.2 only */
-int tlsh_suite_is_ecdhe(uint16_t id);  /* ECDHE key exchange (uses supported_groups) */
+int tlsh_suite_is_ecdhe(uint16_t id);    /* ECDHE key exchange (uses supported_groups) */
 
 /* The signature algorithms every raw hello offers. */
 extern const uint16_t tlsh_default_sigalgs[];

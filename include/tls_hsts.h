@@ -32,7 +32,7 @@ struct tls_hsts {
 	int64_t max_age;        /* seconds; -1 when missing or unreadable */
 	int include_subdomains; /* the directive is there (valid or not) */
 	int preload;
-	const char *error;      /* static text of the first problem; NULL if valid */
+	const char *error; /* static text of the first problem; NULL if valid */
 };
 
 /*

@@ -14,13 +14,13 @@
 #include "tls_hsts.h"
 
 enum tls_outcome {
-	TLS_OK = 0,    /* handshake completed */
-	TLS_REFUSED,   /* TCP connect got RST */
-	TLS_TIMEOUT,   /* deadline passed (connect, handshake or a stalled server) */
-	TLS_RESET,     /* connection reset or closed during the handshake */
-	TLS_NOT_TLS,   /* the server spoke something else (e.g. plain HTTP on 443) */
-	TLS_ALERT,     /* the server sent a TLS alert; see alert */
-	TLS_ERROR,     /* any other failure; see detail */
+	TLS_OK = 0,  /* handshake completed */
+	TLS_REFUSED, /* TCP connect got RST */
+	TLS_TIMEOUT, /* deadline passed (connect, handshake or a stalled server) */
+	TLS_RESET,   /* connection reset or closed during the handshake */
+	TLS_NOT_TLS, /* the server spoke something else (e.g. plain HTTP on 443) */
+	TLS_ALERT,   /* the server sent a TLS alert; see alert */
+	TLS_ERROR,   /* any other failure; see detail */
 };
 
 /* Bits of versions_tested / versions_accepted. */
@@ -66,34 +66,34 @@ struct tls_result {
 	char alert[48];   /* alert description ("handshake_failure") when TLS_ALERT */
 	char detail[128]; /* short reason for failures, "" on success */
 
-	char version[16];  /* "TLSv1.3" */
-	char cipher[80];   /* IANA name, "TLS_AES_256_GCM_SHA384" */
-	char alpn[32];     /* negotiated ALPN protocol, "" when none */
-	char group[32];    /* key exchange group, IANA-style name ("x25519", "secp256r1"), "" when unknown */
+	char version[16]; /* "TLSv1.3" */
+	char cipher[80];  /* IANA name, "TLS_AES_256_GCM_SHA384" */
+	char alpn[32];    /* negotiated ALPN protocol, "" when none */
+	char group[32]; /* key exchange group, IANA-style name ("x25519", "secp256r1"), "" when unknown */
 
 	struct tls_chain_info certs; /* owned */
 
-	int verify_ok;          /* chain verified against the trust store (and --ca-file) */
-	long verify_code;       /* X509_V_* result */
-	char verify_error[96];  /* X509_verify_cert_error_string, "" when ok */
-	int hostname_checked;   /* a name was used as SNI and checked against the leaf */
+	int verify_ok;         /* chain verified against the trust store (and --ca-file) */
+	long verify_code;      /* X509_V_* result */
+	char verify_error[96]; /* X509_verify_cert_error_string, "" when ok */
+	int hostname_checked;  /* a name was used as SNI and checked against the leaf */
 	int hostname_match;
 
-	int banner_done;                      /* a HEAD / answer was read */
-	struct tls_bytes http_status;         /* "HTTP/1.1 200 OK", raw bytes, owned */
-	struct tls_bytes http_server;         /* Server: header value, raw bytes, owned */
+	int banner_done;              /* a HEAD / answer was read */
+	struct tls_bytes http_status; /* "HTTP/1.1 200 OK", raw bytes, owned */
+	struct tls_bytes http_server; /* Server: header value, raw bytes, owned */
 	int banner_truncated;
-	struct tls_hsts hsts;                 /* first Strict-Transport-Security header (present 0: none) */
+	struct tls_hsts hsts; /* first Strict-Transport-Security header (present 0: none) */
 
 	struct tls_checks checks; /* certificate and handshake checks (tls_checks.h) */
 
-	char ja3s[33]; /* JA3S of the main handshake's ServerHello, "" when none */
-	char ja4s[26]; /* JA4S ("t130200_1301_a56c5b993250"), "" when none */
-	uint16_t hello_version; /* version the main handshake's ServerHello chose (wire
+	char ja3s[33];               /* JA3S of the main handshake's ServerHello, "" when none */
+	char ja4s[26];               /* JA4S ("t130200_1301_a56c5b993250"), "" when none */
+	uint16_t hello_version;      /* version the main handshake's ServerHello chose (wire
 				   value, 0x0304 for TLS 1.3), 0 when none came */
 	struct tls_ciphers *ciphers; /* owned; NULL without --tls-ciphers or when not run */
 
-	unsigned versions_tested;  /* TLS_V* bits probed with --tls-versions */
+	unsigned versions_tested; /* TLS_V* bits probed with --tls-versions */
 	unsigned versions_accepted;
 
 	int64_t start_us, end_us; /* wall clock, Unix microseconds */
@@ -106,6 +106,7 @@ void tls_result_free(struct tls_result *r);
  * checks and HSTS verdict; 0 when no handshake completed. */
 uint32_t tls_result_findings(const struct tls_result *r);
 
-const char *tls_outcome_name(enum tls_outcome o); /* "ok", "refused", "timeout", "reset", "not-tls", "alert", "error" */
+const char *tls_outcome_name(
+	enum tls_outcome o); /* "ok", "refused", "timeout", "reset", "not-tls", "alert", "error" */
 
 #endif

@@ -25,8 +25,8 @@ struct tls_stage_opts {
 	int banner;           /* send HEAD / and record status line and Server: */
 	int want_pem;         /* include the leaf PEM */
 	int test_versions;    /* one extra handshake per TLS 1.0/1.1/1.2/1.3 */
-	int test_ciphers;     /* --tls-ciphers: enumerate suites per version and groups (raw hellos) */
-	const char *ca_file;  /* extra trust anchors (PEM), or NULL */
+	int test_ciphers; /* --tls-ciphers: enumerate suites per version and groups (raw hellos) */
+	const char *ca_file; /* extra trust anchors (PEM), or NULL */
 };
 
 /* Called for each finished endpoint; r is valid only during the call. */

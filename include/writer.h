@@ -61,24 +61,24 @@ struct writer *writer_text_open(FILE *fp, int open_only, char *err, size_t errle
  * before the writers open; borrowed by the writers for their whole life.
  */
 struct run_info {
-	int64_t start_us;          /* wall clock when the run began, Unix microseconds */
+	int64_t start_us; /* wall clock when the run began, Unix microseconds */
 	uint64_t seed;
-	unsigned shard_k, shard_n; /* 1-based k of n */
-	uint64_t targets;          /* (address, port) pairs in this shard */
-	uint64_t hosts;            /* addresses in the plan */
+	unsigned shard_k, shard_n;     /* 1-based k of n */
+	uint64_t targets;              /* (address, port) pairs in this shard */
+	uint64_t hosts;                /* addresses in the plan */
 	const struct port_list *ports; /* ports in the plan, ascending */
-	uint32_t scanner_ip;       /* host order: the IPv4 probes' source address */
+	uint32_t scanner_ip;           /* host order: the IPv4 probes' source address */
 	/* The IPv6 probes' source address; zero when the run sends none (no IPv6
 	 * targets). Records of IPv6 targets name it as the scanner (ECS
 	 * source.ip, CEF c6a2); records of IPv4 targets name scanner_ip. */
 	ip_addr scanner_ip6;
 	uint8_t scanner_mac[6];
-	char ifname[64];           /* interface the probes leave through */
-	char hostname[256];        /* the scanner's host name ("" when unknown) */
-	const char *args;          /* the command line, words joined by spaces */
-	int open_only;             /* --open */
+	char ifname[64];    /* interface the probes leave through */
+	char hostname[256]; /* the scanner's host name ("" when unknown) */
+	const char *args;   /* the command line, words joined by spaces */
+	int open_only;      /* --open */
 	unsigned retries;
-	uint64_t rate;             /* --rate */
+	uint64_t rate; /* --rate */
 };
 
 struct hostnames;
@@ -123,7 +123,7 @@ struct writer *writer_grepable_open(const char *path, const struct run_info *ri,
 struct hec_target {
 	const char *url;
 	const char *token;
-	const char *index;      /* NULL: the token's default index */
+	const char *index; /* NULL: the token's default index */
 	const char *ca_file;
 	int insecure;
 };

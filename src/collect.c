@@ -55,7 +55,8 @@ void collect_tls_result(void *ctx, const struct tls_result *r)
 	c->tls_written++;
 	c->tls_ok += r->outcome == TLS_OK;
 	for (size_t i = 0; i < c->nwriters; i++)
-		if (c->writers[i]->ops->tls != NULL && c->writers[i]->ops->tls(c->writers[i], r) != 0)
+		if (c->writers[i]->ops->tls != NULL &&
+		    c->writers[i]->ops->tls(c->writers[i], r) != 0)
 			c->write_failed = 1;
 }
 
@@ -229,7 +230,8 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 			}
 		}
 		if (oh != NULL && !oh->up && host_in_shard && !host_done(c, ip)) {
-			struct host_record hr = { .ip = ip, .up = 0,
+			struct host_record hr = { .ip = ip,
+						  .up = 0,
 						  .reason = addr_is_v4(ip) ? R_NO_ARP : R_NO_ND,
 						  .time_us = end_us };
 			write_host(c, &hr);
@@ -238,8 +240,9 @@ void collect_finish(struct collector *c, const struct engine *e, int complete, i
 		/* Only a complete scan can say every port answered. */
 		if (complete && host_in_shard && nin >= ALL_OPEN_MIN_PORTS && nopen == nin &&
 		    !host_done(c, ip)) {
-			struct host_record hr = { .ip = ip, .up = 1, .reason = R_ALL_PORTS_OPEN,
-						  .time_us = end_us };
+			struct host_record hr = {
+				.ip = ip, .up = 1, .reason = R_ALL_PORTS_OPEN, .time_us = end_us
+			};
 			write_host(c, &hr);
 		}
 	}

@@ -27,7 +27,7 @@ struct collector {
 	/* The probes' cookie key and source address: every record gets the
 	 * probe's source port (ECS source.port) from them. NULL before the engine. */
 	const struct cookie_key *ck;
-	uint32_t src_ip;  /* the probes' sources, for the cookie's source port */
+	uint32_t src_ip; /* the probes' sources, for the cookie's source port */
 	ip_addr src_ip6;
 	/* --resume: addresses whose host record the interrupted run already
 	 * wrote (sorted ascending, borrowed); not written again. */

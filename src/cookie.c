@@ -82,8 +82,7 @@ static uint64_t splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
-void cookie_key_init(struct cookie_key *k, uint64_t seed, uint16_t sport_base,
-		     uint16_t sport_count)
+void cookie_key_init(struct cookie_key *k, uint64_t seed, uint16_t sport_base, uint16_t sport_count)
 {
 	/* Domain separation: the probe order (permute.c) uses the same seed. */
 	uint64_t state = seed ^ 0x636f6f6b69652121ull; /* "cookie!!" */
@@ -112,7 +111,8 @@ static uint64_t cookie_hash(const struct cookie_key *k, uint32_t src_ip, uint32_
 		k->k1 ^ 0x7465646279746573ull,
 	};
 	/* Bytes 0-7 read little-endian: the addresses' big-endian bytes. */
-	uint64_t m0 = (uint64_t)__builtin_bswap32(src_ip) | (uint64_t)__builtin_bswap32(dst_ip) << 32;
+	uint64_t m0 = (uint64_t)__builtin_bswap32(src_ip) | (uint64_t)__builtin_bswap32(dst_ip)
+								    << 32;
 	/* Bytes 8-9 (the port, big-endian) and the length (10) in the top byte. */
 	uint64_t m1 = (uint64_t)(dst_port >> 8) | (uint64_t)(dst_port & 0xff) << 8 | 10ull << 56;
 
@@ -181,8 +181,7 @@ static uint64_t cookie_hash6(const struct cookie_key *k, ip_addr src, ip_addr ds
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-struct cookie cookie_make6(const struct cookie_key *k, ip_addr src, ip_addr dst,
-			   uint16_t dst_port)
+struct cookie cookie_make6(const struct cookie_key *k, ip_addr src, ip_addr dst, uint16_t dst_port)
 {
 	uint64_t h = cookie_hash6(k, src, dst, dst_port);
 	uint32_t count = k->sport_count ? k->sport_count : 1; /* never divide by 0 */

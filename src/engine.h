@@ -38,13 +38,13 @@ struct engine {
 	struct cookie_key ck;
 	struct probe_template tmpl;   /* IPv4 probes; destination MAC: the IPv4 gateway's */
 	struct probe6_template tmpl6; /* IPv6 probes; destination MAC: the IPv6 router's */
-	uint32_t src_ip;  /* IPv4 source (0 when the run has no IPv4 target) */
-	ip_addr src_ip6;  /* IPv6 source (zero when the run has no IPv6 target) */
+	uint32_t src_ip;              /* IPv4 source (0 when the run has no IPv4 target) */
+	ip_addr src_ip6;              /* IPv6 source (zero when the run has no IPv6 target) */
 	uint64_t rate;
 	unsigned shard_index, shard_count; /* 0-based */
-	unsigned ntx; /* sender threads (--send-threads), each with its own socket */
+	unsigned ntx;   /* sender threads (--send-threads), each with its own socket */
 	int skip_known; /* --resume: targets answered in the interrupted run are never probed */
-	struct onlink_host *onlink;        /* owned, sorted by ip */
+	struct onlink_host *onlink; /* owned, sorted by ip */
 	size_t nonlink;
 	const struct net_path *np;
 
@@ -55,22 +55,22 @@ struct engine {
 	/* Shared between threads. */
 	struct state_table table;
 	struct event_ring ring;
-	atomic_int rx_stop;  /* main -> receiver */
-	atomic_int tx_stop;  /* main -> sender (interrupt) */
-	atomic_uint tx_finished; /* senders -> main: threads done with this pass */
-	atomic_int rx_exited; /* receiver -> main: drained and returned */
-	atomic_uint_fast64_t resolved; /* indices that left unknown (receiver only writes) */
-	atomic_uint_fast64_t sent;        /* probes sent, all passes (relaxed counter) */
-	atomic_uint_fast64_t pass_sent;   /* probes sent in this pass */
-	atomic_uint_fast64_t rx_valid;    /* replies that passed the cookie check */
-	atomic_uint_fast64_t ring_full;   /* times the receiver waited for the ring */
+	atomic_int rx_stop;                /* main -> receiver */
+	atomic_int tx_stop;                /* main -> sender (interrupt) */
+	atomic_uint tx_finished;           /* senders -> main: threads done with this pass */
+	atomic_int rx_exited;              /* receiver -> main: drained and returned */
+	atomic_uint_fast64_t resolved;     /* indices that left unknown (receiver only writes) */
+	atomic_uint_fast64_t sent;         /* probes sent, all passes (relaxed counter) */
+	atomic_uint_fast64_t pass_sent;    /* probes sent in this pass */
+	atomic_uint_fast64_t rx_valid;     /* replies that passed the cookie check */
+	atomic_uint_fast64_t ring_full;    /* times the receiver waited for the ring */
 	atomic_int_fast64_t last_reply_us; /* monotonic time of the last valid reply */
 	_Atomic uint64_t rtt_tag[RTT_SLOTS];
 	_Atomic int64_t rtt_sent_us[RTT_SLOTS];
 	atomic_int_fast64_t rtt_srtt_us, rtt_var_us; /* written by the receiver only */
-	unsigned pass; /* 1-based, written by main between passes */
-	uint64_t send_us; /* main only: time spent in send passes (for the achieved rate) */
-	int gateway_pending; /* main only: gateway MAC still to be learnt by ARP */
+	unsigned pass;                               /* 1-based, written by main between passes */
+	uint64_t send_us;     /* main only: time spent in send passes (for the achieved rate) */
+	int gateway_pending;  /* main only: gateway MAC still to be learnt by ARP */
 	int gateway6_pending; /* main only: IPv6 router's MAC still to be learnt by NDP */
 };
 

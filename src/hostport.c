@@ -20,7 +20,8 @@ static int check_name(const char *h, size_t n, char *why, size_t whylen)
 	for (size_t i = 0; i < n; i++) {
 		if (!is_host_char(h[i])) {
 			portus_err(why, whylen, "bad character '%c' in the host",
-				   (unsigned char)h[i] > ' ' && (unsigned char)h[i] < 0x7f ? h[i] : '?');
+				   (unsigned char)h[i] > ' ' && (unsigned char)h[i] < 0x7f ? h[i]
+											   : '?');
 			return -1;
 		}
 		if (h[i] == '.' && (i == 0 || h[i - 1] == '.')) {
@@ -37,8 +38,8 @@ static int check_name(const char *h, size_t n, char *why, size_t whylen)
 	return 0;
 }
 
-int hostport_parse(const char *s, size_t len, int port_required, struct hostport *out,
-		   char *why, size_t whylen)
+int hostport_parse(const char *s, size_t len, int port_required, struct hostport *out, char *why,
+		   size_t whylen)
 {
 	const char *end = s + len, *h = s, *he, *after;
 	unsigned char bin[16];
@@ -83,7 +84,8 @@ int hostport_parse(const char *s, size_t len, int port_required, struct hostport
 			return -1;
 		}
 		if ((size_t)(he - h) > HOSTPORT_HOST_MAX) {
-			portus_err(why, whylen, "host name longer than %d bytes", HOSTPORT_HOST_MAX);
+			portus_err(why, whylen, "host name longer than %d bytes",
+				   HOSTPORT_HOST_MAX);
 			return -1;
 		}
 		memcpy(hp.host, h, (size_t)(he - h));

@@ -20,7 +20,6 @@
 
 #define IPSET_FILE_MAX ((size_t)64 << 20) /* ipset_add_file refuses larger files */
 
-
 /* Parses a CIDR prefix length "0".."max" filling s[0..len). */
 static int parse_prefix(const char *s, size_t len, unsigned max, unsigned *out)
 {
@@ -256,8 +255,8 @@ fail:
 	return -1;
 }
 
-int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *origin,
-		   char *err, size_t errlen)
+int ipset_add_text(struct ip_set *s, const char *text, size_t len, const char *origin, char *err,
+		   size_t errlen)
 {
 	char why[PORTUS_ERRLEN];
 	struct conf_lines cl;

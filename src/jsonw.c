@@ -290,8 +290,7 @@ void jw_chars(struct jsonw *w, const char *key, int field, const char *s, size_t
 	jw_text(w, key, field, s, strnlen(s, size));
 }
 
-void jw_names(struct jsonw *w, const char *key, uint32_t mask, const char *const *names,
-	      unsigned n)
+void jw_names(struct jsonw *w, const char *key, uint32_t mask, const char *const *names, unsigned n)
 {
 	jw_arr(w, key);
 	for (unsigned f = 0; f < n && f < 32; f++)
@@ -334,8 +333,7 @@ int jw_keep(struct jsonw *w, const struct jw_mark *m, int field)
 	return 0;
 }
 
-void jw_levels(struct strbuf *b, size_t max, size_t nlevels, jw_render_fn render,
-	       const void *arg)
+void jw_levels(struct strbuf *b, size_t max, size_t nlevels, jw_render_fn render, const void *arg)
 {
 	struct strbuf tmp;
 	struct jsonw w;

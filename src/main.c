@@ -18,8 +18,8 @@
 #include "netroute.h"
 #include "options.h"
 #include "plan.h"
-#include "resume.h"
 #include "portus.h"
+#include "resume.h"
 #include "scan.h"
 #include "subcommands.h"
 #include "targets_names.h"
@@ -76,11 +76,12 @@ static int build_targets(struct options *o, char *err, size_t errlen)
 	}
 	targets_note_excluded(o);
 	if (o->targets.n == 0) {
-		portus_err(err, errlen, "%s",
-			   o->exclude_file_given
-				   ? "every target is excluded (--exclude/--exclude-file)"
-				   : "every target is excluded by the built-in exclude list of reserved "
-				     "ranges (data/exclude.conf); pass --exclude-file FILE to replace it");
+		portus_err(
+			err, errlen, "%s",
+			o->exclude_file_given
+				? "every target is excluded (--exclude/--exclude-file)"
+				: "every target is excluded by the built-in exclude list of reserved "
+				  "ranges (data/exclude.conf); pass --exclude-file FILE to replace it");
 		return -1;
 	}
 	return 0;
@@ -154,7 +155,9 @@ static void fill_run_info(struct run_info *ri, const struct options *o, const st
 	ri->shard_k = o->shard_k;
 	ri->shard_n = o->shard_n;
 	ri->hosts = pl->nhosts;
-	ri->targets = pl->n > o->shard_k - 1 ? (pl->n - (o->shard_k - 1) + o->shard_n - 1) / o->shard_n : 0;
+	ri->targets = pl->n > o->shard_k - 1
+			      ? (pl->n - (o->shard_k - 1) + o->shard_n - 1) / o->shard_n
+			      : 0;
 	ri->ports = &o->ports;
 	ri->scanner_ip = np->src_ip;
 	ri->scanner_ip6 = np->src_ip6;
@@ -257,7 +260,8 @@ static size_t open_writers(const struct options *o, const struct run_info *ri, s
 	if (o->syslog_url && (w[n++] = writer_syslog_open(o->syslog_url, ri, err, errlen)) == NULL)
 		goto fail;
 	/* The terminal table unless some output already is stdout. */
-	if (!writes_stdout(o) && (w[n++] = writer_text_open(stdout, o->open_only, err, errlen)) == NULL)
+	if (!writes_stdout(o) &&
+	    (w[n++] = writer_text_open(stdout, o->open_only, err, errlen)) == NULL)
 		goto fail;
 	return n;
 fail:

@@ -29,8 +29,8 @@ static uint32_t prefix_mask(unsigned bits)
 }
 
 /* Fills interface facts from an intf_entry; its IPv4 subnet when need_v4. */
-static int take_interface(const struct intf_entry *e, int need_v4, struct net_path *np,
-			  char *err, size_t errlen)
+static int take_interface(const struct intf_entry *e, int need_v4, struct net_path *np, char *err,
+			  size_t errlen)
 {
 	snprintf(np->ifname, sizeof(np->ifname), "%s", e->intf_name);
 	np->ifindex = (int)if_nametoindex(e->intf_name);
@@ -39,7 +39,8 @@ static int take_interface(const struct intf_entry *e, int need_v4, struct net_pa
 		return -1;
 	}
 	if (e->intf_link_addr.addr_type != ADDR_TYPE_ETH) {
-		portus_err(err, errlen, "interface %s: not an Ethernet interface (loopback or tunnel?)",
+		portus_err(err, errlen,
+			   "interface %s: not an Ethernet interface (loopback or tunnel?)",
 			   e->intf_name);
 		return -1;
 	}
@@ -90,9 +91,10 @@ static int check_one_interface(intf_t *intf, const struct ip_set *targets,
 			}
 			if (strcmp(ie->intf_name, np->ifname) != 0) {
 				ip_to_str(ends[j], a);
-				portus_err(err, errlen,
-					   "%s leaves through %s, other targets through %s: scan them separately",
-					   a, ie->intf_name, np->ifname);
+				portus_err(
+					err, errlen,
+					"%s leaves through %s, other targets through %s: scan them separately",
+					a, ie->intf_name, np->ifname);
 				return -1;
 			}
 		}
@@ -145,7 +147,8 @@ int netroute_resolve(const struct ip_set *targets, const struct net_overrides *o
 		}
 	}
 	if ((intf = intf_open()) == NULL) {
-		portus_err(err, errlen, "cannot read the interface list (libdnet intf_open failed)");
+		portus_err(err, errlen,
+			   "cannot read the interface list (libdnet intf_open failed)");
 		goto out;
 	}
 	memset(&u, 0, sizeof(u));
@@ -158,7 +161,8 @@ int netroute_resolve(const struct ip_set *targets, const struct net_overrides *o
 		}
 	} else if (np->has_v4 && interface_for(intf, first4, ie, sizeof(u)) < 0) {
 		ip_to_str(first4, a);
-		portus_err(err, errlen, "no route to %s (check the routing table or use --interface)", a);
+		portus_err(err, errlen,
+			   "no route to %s (check the routing table or use --interface)", a);
 		goto out;
 	}
 	if (ie->intf_name[0] != '\0' && take_interface(ie, np->has_v4, np, err, errlen) != 0)
@@ -170,7 +174,8 @@ int netroute_resolve(const struct ip_set *targets, const struct net_overrides *o
 		if (ie->intf_name[0] == '\0') {
 			memset(&u, 0, sizeof(u));
 			ie->intf_len = sizeof(u);
-			snprintf(ie->intf_name, sizeof(ie->intf_name), "%.*s", (int)sizeof(ie->intf_name) - 1, np->ifname);
+			snprintf(ie->intf_name, sizeof(ie->intf_name), "%.*s",
+				 (int)sizeof(ie->intf_name) - 1, np->ifname);
 			if (intf_get(intf, ie) < 0) {
 				portus_err(err, errlen, "interface %s: cannot read it", np->ifname);
 				goto out;
@@ -195,7 +200,8 @@ int netroute_resolve(const struct ip_set *targets, const struct net_overrides *o
 		struct route_entry re;
 
 		if ((rt = route_open()) == NULL) {
-			portus_err(err, errlen, "cannot read the routing table (libdnet route_open failed)");
+			portus_err(err, errlen,
+				   "cannot read the routing table (libdnet route_open failed)");
 			goto out;
 		}
 		memset(&re, 0, sizeof(re));
@@ -203,9 +209,10 @@ int netroute_resolve(const struct ip_set *targets, const struct net_overrides *o
 		if (route_get(rt, &re) < 0 || re.route_gw.addr_type != ADDR_TYPE_IP ||
 		    re.route_gw.addr_ip == 0 || ntohl(re.route_gw.addr_ip) == off_ip) {
 			ip_to_str(off_ip, a);
-			portus_err(err, errlen,
-				   "no gateway on the route to %s; targets off %s's subnet need one",
-				   a, np->ifname);
+			portus_err(
+				err, errlen,
+				"no gateway on the route to %s; targets off %s's subnet need one",
+				a, np->ifname);
 			goto out;
 		}
 		np->gateway_ip = ntohl(re.route_gw.addr_ip);
@@ -219,7 +226,8 @@ int netroute_resolve(const struct ip_set *targets, const struct net_overrides *o
 			if (arp_get(arp, &ae) == 0 && ae.arp_ha.addr_type == ADDR_TYPE_ETH) {
 				memcpy(np->gateway_mac, &ae.arp_ha.addr_eth, 6);
 				/* An incomplete cache entry reads as all zeros. */
-				np->gateway_mac_known = memcmp(np->gateway_mac, "\0\0\0\0\0\0", 6) != 0;
+				np->gateway_mac_known = memcmp(np->gateway_mac, "\0\0\0\0\0\0",
+							       6) != 0;
 			}
 		}
 	} else if (ov->gateway_mac != NULL) {

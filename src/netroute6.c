@@ -123,7 +123,7 @@ static int route6_get(int fd, ip_addr dst, struct route6 *out)
 		if (h->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 			errno = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error < 0 ? -e->error
-											  : EPROTO;
+											 : EPROTO;
 			return -1;
 		}
 		if (h->nlmsg_type != RTM_NEWROUTE || h->nlmsg_len < NLMSG_LENGTH(sizeof(*rm)))
@@ -192,7 +192,8 @@ static int neigh6_get(int fd, int ifindex, ip_addr ip, uint8_t mac[6])
 
 			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
 				return found;
-			if (h->nlmsg_type != RTM_NEWNEIGH || h->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)))
+			if (h->nlmsg_type != RTM_NEWNEIGH ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)))
 				continue;
 			nd = NLMSG_DATA(h);
 			if (nd->ndm_ifindex != ifindex || !(nd->ndm_state & usable))
@@ -261,8 +262,10 @@ static int say_route_error(ip_addr dst, int e, char *err, size_t errlen)
 
 	addr_to_str(dst, a);
 	if (e == EOPNOTSUPP)
-		portus_err(err, errlen, "the route to %s has several next hops (multipath): "
-					"use --interface and --gateway-mac", a);
+		portus_err(err, errlen,
+			   "the route to %s has several next hops (multipath): "
+			   "use --interface and --gateway-mac",
+			   a);
 	else
 		portus_err(err, errlen, "no route to %s (check the IPv6 routing table)", a);
 	return -1;
@@ -288,13 +291,17 @@ static int check_ranges6(int fd, const struct ip_set *targets, const struct net_
 
 			addr_to_str(ends[j], a);
 			if (addr_is_v4(ends[j])) {
-				portus_err(err, errlen, "a target range runs from IPv6 into the "
-							"IPv4-mapped block at %s: split it", a);
+				portus_err(err, errlen,
+					   "a target range runs from IPv6 into the "
+					   "IPv4-mapped block at %s: split it",
+					   a);
 				return -1;
 			}
 			if (is_link_local(ends[j]) || is_link_local(ends[j ^ 1])) {
-				portus_err(err, errlen, "%s: link-local targets (fe80::/10) are not "
-							"scanned (they need a zone id)", a);
+				portus_err(err, errlen,
+					   "%s: link-local targets (fe80::/10) are not "
+					   "scanned (they need a zone id)",
+					   a);
 				return -1;
 			}
 			if (netroute_is_onlink6(np, ends[j]))
@@ -302,11 +309,14 @@ static int check_ranges6(int fd, const struct ip_set *targets, const struct net_
 			if (route6_get(fd, ends[j], &rt) != 0)
 				return say_route_error(ends[j], errno, err, errlen);
 			if (rt.oif != np->ifindex && !forced) {
-				portus_err(err, errlen,
-					   "%s leaves through %s, other targets through %s: scan them "
-					   "separately", a,
-					   if_indextoname((unsigned)rt.oif, ifn) ? ifn : "another interface",
-					   np->ifname);
+				portus_err(
+					err, errlen,
+					"%s leaves through %s, other targets through %s: scan them "
+					"separately",
+					a,
+					if_indextoname((unsigned)rt.oif, ifn) ? ifn
+									      : "another interface",
+					np->ifname);
 				return -1;
 			}
 			if (!*has_off) {
@@ -338,8 +348,10 @@ int netroute6_resolve(const struct ip_set *targets, const struct net_overrides *
 	}
 	if (is_link_local(first6)) {
 		addr_to_str(first6, a);
-		portus_err(err, errlen, "%s: link-local targets (fe80::/10) are not scanned "
-					"(they need a zone id)", a);
+		portus_err(err, errlen,
+			   "%s: link-local targets (fe80::/10) are not scanned "
+			   "(they need a zone id)",
+			   a);
 		goto out;
 	}
 	if (route6_get(fd, first6, &rt) != 0) {
@@ -382,9 +394,10 @@ int netroute6_resolve(const struct ip_set *targets, const struct net_overrides *
 		}
 		if (!rt.has_gw) {
 			addr_to_str(off, a);
-			portus_err(err, errlen,
-				   "no gateway on the route to %s; IPv6 targets off %s's prefix need one",
-				   a, np->ifname);
+			portus_err(
+				err, errlen,
+				"no gateway on the route to %s; IPv6 targets off %s's prefix need one",
+				a, np->ifname);
 			goto out;
 		}
 		np->gateway_ip6 = rt.gw;
@@ -395,8 +408,8 @@ int netroute6_resolve(const struct ip_set *targets, const struct net_overrides *
 			/* The dump socket must not carry the route replies' leftovers. */
 			int nfd = nl_open();
 			if (nfd >= 0) {
-				np->gateway6_mac_known =
-					neigh6_get(nfd, np->ifindex, np->gateway_ip6, np->gateway6_mac);
+				np->gateway6_mac_known = neigh6_get(
+					nfd, np->ifindex, np->gateway_ip6, np->gateway6_mac);
 				close(nfd);
 			}
 		}

@@ -150,7 +150,8 @@ uint64_t arp_guard_report(const struct arp_guard *g, FILE *f)
 			proto, ip, kept, (unsigned long long)x->replies, other, proto);
 	}
 	if (g->conflict_addrs > g->nconflicts)
-		fprintf(f, "portus: warning: ARP/NDP conflicts for %llu more address(es) not listed\n",
+		fprintf(f,
+			"portus: warning: ARP/NDP conflicts for %llu more address(es) not listed\n",
 			(unsigned long long)(g->conflict_addrs - g->nconflicts));
 	return g->conflict_addrs;
 }

@@ -199,8 +199,8 @@ static inline uint32_t sum_addr_words(ip_addr a)
 }
 
 void probe6_template_init(struct probe6_template *t, const uint8_t src_mac[6],
-			  const uint8_t dst_mac[6], ip_addr src, uint8_t hop_limit,
-			  uint16_t window, uint16_t mss)
+			  const uint8_t dst_mac[6], ip_addr src, uint8_t hop_limit, uint16_t window,
+			  uint16_t mss)
 {
 	uint8_t *f = t->frame;
 	uint8_t *ip6 = f + OFF_IP6;
@@ -236,9 +236,9 @@ void probe6_template_init(struct probe6_template *t, const uint8_t src_mac[6],
 		     IPPROTO_TCP_NUM;
 }
 
-void probe6_build(const struct probe6_template *t, uint8_t out[PROBE6_LEN],
-		  const uint8_t *dst_mac, ip_addr dst, uint16_t dst_port, uint16_t src_port,
-		  uint32_t seq, uint32_t flow_label)
+void probe6_build(const struct probe6_template *t, uint8_t out[PROBE6_LEN], const uint8_t *dst_mac,
+		  ip_addr dst, uint16_t dst_port, uint16_t src_port, uint32_t seq,
+		  uint32_t flow_label)
 {
 	uint32_t tcp_sum;
 
@@ -283,8 +283,7 @@ void arp_request_build(uint8_t out[ARP_FRAME_LEN], const uint8_t src_mac[6], uin
 	put_be32(arp + 24, target_ip);
 }
 
-void ns_build(uint8_t out[NS_FRAME_LEN], const uint8_t src_mac[6], ip_addr src,
-	      ip_addr target)
+void ns_build(uint8_t out[NS_FRAME_LEN], const uint8_t src_mac[6], ip_addr src, ip_addr target)
 {
 	uint8_t *ip6 = out + OFF_IP6;
 	uint8_t *icmp = out + OFF_ICMP6;

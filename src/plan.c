@@ -18,7 +18,8 @@ int plan_init(struct plan *pl, const struct ip_set *targets, const struct port_l
 	struct plan p = { 0 };
 
 	if (targets->n == 0) {
-		portus_err(err, errlen, "no targets left to scan (check the target list and excludes)");
+		portus_err(err, errlen,
+			   "no targets left to scan (check the target list and excludes)");
 		return -1;
 	}
 	if (ports->n == 0) {

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "conflines.h"
-#include "portus.h"
 #include "ports.h"
+#include "portus.h"
 
 /* Generated at build time from data/top-ports.txt by tools/embed.sh. */
 extern const char portus_top_ports[];
@@ -32,7 +32,6 @@ static int map_has(const struct portmap *m, unsigned port)
 {
 	return (m->bit[port >> 3] >> (port & 7)) & 1;
 }
-
 
 /*
  * Parses a decimal port 1-65535 filling s[0..len).
@@ -102,7 +101,8 @@ static int parse_element(struct portmap *m, const char *s, size_t len, char *err
 		return -1;
 	}
 	if (lo > hi) {
-		portus_err(err, errlen, "%s: range start is after range end", portus_show(buf, s, len));
+		portus_err(err, errlen, "%s: range start is after range end",
+			   portus_show(buf, s, len));
 		return -1;
 	}
 	for (port = lo; port <= hi; port++)
@@ -206,7 +206,8 @@ static int top_walk(struct portmap *m, unsigned want, unsigned *avail, char *err
 		unsigned port;
 
 		if (parse_port(p, len, &port) != 0) {
-			portus_err(err, errlen, "built-in top-ports list, line %zu: not a port 1-65535",
+			portus_err(err, errlen,
+				   "built-in top-ports list, line %zu: not a port 1-65535",
 				   cl.line);
 			return -1;
 		}

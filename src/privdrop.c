@@ -70,8 +70,8 @@ int privdrop(const char *user, char *err, size_t errlen)
 		return -1;
 	}
 	if (getresuid(&ruid, &euid, &suid) != 0 || getresgid(&rgid, &egid, &sgid) != 0 ||
-	    ruid != pw->pw_uid || euid != pw->pw_uid || suid != pw->pw_uid ||
-	    rgid != pw->pw_gid || egid != pw->pw_gid || sgid != pw->pw_gid) {
+	    ruid != pw->pw_uid || euid != pw->pw_uid || suid != pw->pw_uid || rgid != pw->pw_gid ||
+	    egid != pw->pw_gid || sgid != pw->pw_gid) {
 		portus_err(err, errlen, "cannot drop root: credentials did not change");
 		return -1;
 	}

@@ -19,14 +19,14 @@
 #include "onlink.h"
 #include "portus.h"
 #include "reply.h"
-#include "scan_record.h"
 #include "scan.h"
+#include "scan_record.h"
 
 /* IPv4: Ethernet + IP with options + ICMP + quoted IP + 8 < 200. IPv6: the
  * parser follows up to REPLY_IP6_EXT_MAX extension headers, in the reply and
  * in an ICMPv6 quote: room for a few small ones each. */
 #define RX_SNAPLEN 512
-#define RX_BUFFER (64 << 20)    /* kernel ring: absorbs bursts while we parse */
+#define RX_BUFFER (64 << 20) /* kernel ring: absorbs bursts while we parse */
 
 int rx_open(struct engine *e, char *err, size_t errlen)
 {
@@ -65,8 +65,8 @@ int rx_open(struct engine *e, char *err, size_t errlen)
 	ip_to_str(e->src_ip, ip);
 	addr_to_str(e->src_ip6, ip6);
 	if (e->np->has_v4 && e->np->has_v6)
-		snprintf(filter, sizeof(filter), "arp or (dst host %s and (tcp or icmp)) or ip6 dst host %s",
-			 ip, ip6);
+		snprintf(filter, sizeof(filter),
+			 "arp or (dst host %s and (tcp or icmp)) or ip6 dst host %s", ip, ip6);
 	else if (e->np->has_v6)
 		snprintf(filter, sizeof(filter), "ip6 dst host %s", ip6);
 	else
@@ -288,7 +288,8 @@ void *rx_thread(void *arg)
 	if (arp_guard_setup(&x.arp, e) != 0) {
 		/* Without the guard no ARP answer is believed (an empty guard asks
 		 * about nothing): stop rather than call every on-link host down. */
-		fputs("portus: error: out of memory for the ARP guard, stopping the scan\n", stderr);
+		fputs("portus: error: out of memory for the ARP guard, stopping the scan\n",
+		      stderr);
 		atomic_store(&portus_interrupted, 1);
 	}
 	while (!atomic_load_explicit(&e->rx_stop, memory_order_acquire)) {

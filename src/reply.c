@@ -49,7 +49,7 @@
 #define ICMP6_UNREACH 1
 #define ND_NEIGHBOR_ADVERT 136
 #define ND_HOP_LIMIT 255 /* RFC 4861 7.1.2: not forwarded by any router */
-#define NA_LEN 24         /* type, code, checksum, flags + reserved, target */
+#define NA_LEN 24        /* type, code, checksum, flags + reserved, target */
 #define ND_OPT_TLLA 2
 #define ND_OPT_TLLA_LEN 8 /* type, length, 6-byte Ethernet address (RFC 2464 8) */
 

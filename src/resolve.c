@@ -43,8 +43,8 @@ struct lookup {
 
 const char *resolve_status_name(enum resolve_status s)
 {
-	static const char *const names[] = { "OK", "NXDOMAIN", "NODATA", "SERVFAIL",
-					     "REFUSED", "TIMEOUT", "ERROR" };
+	static const char *const names[] = { "OK",      "NXDOMAIN", "NODATA", "SERVFAIL",
+					     "REFUSED", "TIMEOUT",  "ERROR" };
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "ERROR";
 }
@@ -185,7 +185,8 @@ static void run(struct resolver *rv, const struct ares_addrinfo_hints *hints)
 	start_more(rv, hints);
 	while (rv->done < rv->n) {
 		struct timeval tv, *tvp = ares_timeout(rv->ch, NULL, &tv);
-		int ms = tvp != NULL ? (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000) : 1000;
+		int ms = tvp != NULL ? (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000)
+				     : 1000;
 		int got = poll(rv->fds, rv->nfds, ms);
 
 		if (got < 0 && errno != EINTR)
@@ -204,7 +205,8 @@ static void run(struct resolver *rv, const struct ares_addrinfo_hints *hints)
 				if (ev == 0)
 					continue;
 				ares_process_fd(rv->ch,
-						ev & (POLLIN | POLLERR | POLLHUP) ? ready[i].fd : ARES_SOCKET_BAD,
+						ev & (POLLIN | POLLERR | POLLHUP) ? ready[i].fd
+										  : ARES_SOCKET_BAD,
 						ev & POLLOUT ? ready[i].fd : ARES_SOCKET_BAD);
 			}
 		}
@@ -213,8 +215,7 @@ static void run(struct resolver *rv, const struct ares_addrinfo_hints *hints)
 }
 
 int resolve_names(const char *const *names, size_t n, const struct resolve_opts *o,
-		  struct resolve_result *out, struct resolve_stats *stats, char *err,
-		  size_t errlen)
+		  struct resolve_result *out, struct resolve_stats *stats, char *err, size_t errlen)
 {
 	struct resolver rv;
 	struct ares_options ao;
@@ -247,7 +248,8 @@ int resolve_names(const char *const *names, size_t n, const struct resolve_opts 
 	ao.sock_state_cb = sock_state;
 	ao.sock_state_cb_data = &rv;
 	/* Everything else (servers, search, ndots, lookups) as the system has it. */
-	st = ares_init_options(&rv.ch, &ao, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB);
+	st = ares_init_options(&rv.ch, &ao,
+			       ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB);
 	if (st != ARES_SUCCESS) {
 		portus_err(err, errlen, "resolving names: %s", ares_strerror(st));
 		free(rv.lk);

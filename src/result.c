@@ -34,10 +34,14 @@ const char *reason_name(enum reason r)
 const char *state_name(enum port_state s)
 {
 	switch (s) {
-	case PS_OPEN: return "open";
-	case PS_CLOSED: return "closed";
-	case PS_FILTERED: return "filtered";
-	case PS_UNKNOWN: break;
+	case PS_OPEN:
+		return "open";
+	case PS_CLOSED:
+		return "closed";
+	case PS_FILTERED:
+		return "filtered";
+	case PS_UNKNOWN:
+		break;
 	}
 	return "unknown";
 }
@@ -48,14 +52,22 @@ enum reason reason_from_icmp(uint8_t type, uint8_t code)
 	if (type != 3)
 		return R_NONE;
 	switch (code) {
-	case 0: return R_NET_UNREACH;
-	case 1: return R_HOST_UNREACH;
-	case 2: return R_PROTO_UNREACH;
-	case 3: return R_PORT_UNREACH;
-	case 9: return R_NET_PROHIBITED;
-	case 10: return R_HOST_PROHIBITED;
-	case 13: return R_ADMIN_PROHIBITED;
-	default: return R_NONE;
+	case 0:
+		return R_NET_UNREACH;
+	case 1:
+		return R_HOST_UNREACH;
+	case 2:
+		return R_PROTO_UNREACH;
+	case 3:
+		return R_PORT_UNREACH;
+	case 9:
+		return R_NET_PROHIBITED;
+	case 10:
+		return R_HOST_PROHIBITED;
+	case 13:
+		return R_ADMIN_PROHIBITED;
+	default:
+		return R_NONE;
 	}
 }
 
@@ -65,14 +77,22 @@ enum reason reason_from_icmp6(uint8_t type, uint8_t code)
 	if (type != 1)
 		return R_NONE;
 	switch (code) {
-	case 0: return R_NO_ROUTE;
-	case 1: return R_ADMIN_PROHIBITED;
-	case 2: return R_BEYOND_SCOPE;
-	case 3: return R_HOST_UNREACH;
-	case 4: return R_PORT_UNREACH;
-	case 5: return R_ADMIN_PROHIBITED; /* source address failed ingress/egress policy */
-	case 6: return R_REJECT_ROUTE;
-	default: return R_NONE;
+	case 0:
+		return R_NO_ROUTE;
+	case 1:
+		return R_ADMIN_PROHIBITED;
+	case 2:
+		return R_BEYOND_SCOPE;
+	case 3:
+		return R_HOST_UNREACH;
+	case 4:
+		return R_PORT_UNREACH;
+	case 5:
+		return R_ADMIN_PROHIBITED; /* source address failed ingress/egress policy */
+	case 6:
+		return R_REJECT_ROUTE;
+	default:
+		return R_NONE;
 	}
 }
 

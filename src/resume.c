@@ -21,18 +21,19 @@ static int cmp_endpoint(const void *a, const void *b)
 }
 
 /* Seed and shard from the summaries, against the command line. */
-static int settle_run(const struct resume_plan *rp, const char *spec, struct options *o,
-		      char *err, size_t errlen)
+static int settle_run(const struct resume_plan *rp, const char *spec, struct options *o, char *err,
+		      size_t errlen)
 {
 	const struct result_set *rs = &rp->rs;
 	const int user_shard = o->shard_n != 1 || o->shard_k != 1;
 
 	if (rs->nsums == 0) {
 		if (!o->seed_given) {
-			portus_err(err, errlen,
-				   "--resume %s: no summary record (a killed run?): give the --seed "
-				   "(and --shard) of the interrupted run",
-				   spec);
+			portus_err(
+				err, errlen,
+				"--resume %s: no summary record (a killed run?): give the --seed "
+				"(and --shard) of the interrupted run",
+				spec);
 			return -1;
 		}
 		return 0;
@@ -42,22 +43,27 @@ static int settle_run(const struct resume_plan *rp, const char *spec, struct opt
 		const char *f = rs->sum_files[i];
 
 		if (!s->interrupted) {
-			portus_err(err, errlen, "--resume: %s is a complete run: nothing to resume", f);
+			portus_err(err, errlen, "--resume: %s is a complete run: nothing to resume",
+				   f);
 			return -1;
 		}
 		if (s->seed != rs->sums[0].seed || s->shard_k != rs->sums[0].shard_k ||
 		    s->shard_n != rs->sums[0].shard_n) {
-			portus_err(err, errlen, "--resume: %s and %s are parts of different scans "
-				   "(seed or shard differ)", rs->sum_files[0], f);
+			portus_err(err, errlen,
+				   "--resume: %s and %s are parts of different scans "
+				   "(seed or shard differ)",
+				   rs->sum_files[0], f);
 			return -1;
 		}
 	}
 	if (o->seed_given && o->seed != rs->sums[0].seed) {
-		portus_err(err, errlen, "--resume: the interrupted run used --seed %" PRIu64
-			   ", not %" PRIu64, rs->sums[0].seed, o->seed);
+		portus_err(err, errlen,
+			   "--resume: the interrupted run used --seed %" PRIu64 ", not %" PRIu64,
+			   rs->sums[0].seed, o->seed);
 		return -1;
 	}
-	if (user_shard && (o->shard_k != rs->sums[0].shard_k || o->shard_n != rs->sums[0].shard_n)) {
+	if (user_shard &&
+	    (o->shard_k != rs->sums[0].shard_k || o->shard_n != rs->sums[0].shard_n)) {
 		portus_err(err, errlen, "--resume: the interrupted run was shard %u/%u, not %u/%u",
 			   rs->sums[0].shard_k, rs->sums[0].shard_n, o->shard_k, o->shard_n);
 		return -1;
@@ -115,7 +121,8 @@ int resume_load(struct resume_plan *rp, const char *spec, struct options *o, cha
 		char path[4096];
 
 		if (len == 0 || len >= sizeof(path)) {
-			portus_err(err, errlen, "--resume %s: empty or overlong file name in the list", spec);
+			portus_err(err, errlen,
+				   "--resume %s: empty or overlong file name in the list", spec);
 			return -1;
 		}
 		memcpy(path, p, len);
@@ -131,8 +138,7 @@ int resume_load(struct resume_plan *rp, const char *spec, struct options *o, cha
 	return index_records(rp, err, errlen);
 }
 
-int resume_check_plan(const struct resume_plan *rp, const struct plan *pl, char *err,
-		      size_t errlen)
+int resume_check_plan(const struct resume_plan *rp, const struct plan *pl, char *err, size_t errlen)
 {
 	uint64_t idx;
 	char ip[ADDR_STR_MAX];
@@ -146,10 +152,11 @@ int resume_check_plan(const struct resume_plan *rp, const struct plan *pl, char 
 
 			addr_to_str(rip, ip);
 			/* ADDRESS:PORT, an IPv6 address in brackets (RFC 3986). */
-			portus_err(err, errlen,
-				   "--resume: %s%s%s:%u is not in this scan's targets and ports: resume "
-				   "with the interrupted run's target and port options",
-				   v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)r->port);
+			portus_err(
+				err, errlen,
+				"--resume: %s%s%s:%u is not in this scan's targets and ports: resume "
+				"with the interrupted run's target and port options",
+				v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)r->port);
 			return -1;
 		}
 	}

@@ -197,16 +197,17 @@ static int neighbour_phase(struct engine *e, struct collector *c, char *err, siz
 	if (e->gateway_pending && !interrupted()) {
 		char gw[16];
 		ip_to_str(e->np->gateway_ip, gw);
-		portus_err(err, errlen, "gateway %s did not answer ARP on %s (use --gateway-mac)", gw,
-			   e->np->ifname);
+		portus_err(err, errlen, "gateway %s did not answer ARP on %s (use --gateway-mac)",
+			   gw, e->np->ifname);
 		return -1;
 	}
 	if (e->gateway6_pending && !interrupted()) {
 		char gw[ADDR_STR_MAX];
 		addr_to_str(e->np->gateway_ip6, gw);
-		portus_err(err, errlen,
-			   "IPv6 router %s did not answer Neighbor Solicitation on %s (use --gateway-mac)",
-			   gw, e->np->ifname);
+		portus_err(
+			err, errlen,
+			"IPv6 router %s did not answer Neighbor Solicitation on %s (use --gateway-mac)",
+			gw, e->np->ifname);
 		return -1;
 	}
 	return 0;
@@ -408,7 +409,9 @@ int scan_run(const struct options *o, const struct plan *pl, const struct net_pa
 	sum->plan_bytes = plan_bytes(pl);
 	sum->table_bytes = table_bytes(pl->n);
 	/* This shard's positions are k-1, k-1+n, ... below the plan size. */
-	sum->targets = pl->n > o->shard_k - 1 ? (pl->n - (o->shard_k - 1) + o->shard_n - 1) / o->shard_n : 0;
+	sum->targets = pl->n > o->shard_k - 1
+			       ? (pl->n - (o->shard_k - 1) + o->shard_n - 1) / o->shard_n
+			       : 0;
 	collect_init(&c, writers, nwriters);
 	e = calloc(1, sizeof(*e));
 	if (e == NULL) {

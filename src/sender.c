@@ -26,8 +26,9 @@ static int tx_socket(const struct net_path *np, char *err, size_t errlen)
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0) {
 		if (errno == EPERM || errno == EACCES)
-			portus_err(err, errlen, "cannot open a raw socket: needs root or CAP_NET_RAW "
-						"(sudo setcap cap_net_raw+ep portus)");
+			portus_err(err, errlen,
+				   "cannot open a raw socket: needs root or CAP_NET_RAW "
+				   "(sudo setcap cap_net_raw+ep portus)");
 		else
 			portus_err(err, errlen, "cannot open a raw socket: %s", strerror(errno));
 		return -1;

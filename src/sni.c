@@ -52,8 +52,8 @@ static int cmp_entry(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char *origin,
-		     char *err, size_t errlen)
+int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char *origin, char *err,
+		     size_t errlen)
 {
 	struct sni_entry *v = NULL;
 	size_t n = 0, cap = 0, ll, b, c, d;
@@ -104,7 +104,7 @@ int sni_map_add_text(struct sni_map *m, const char *text, size_t len, const char
 		v[n].name[d - c] = '\0';
 		n++;
 		continue;
-bad_format:
+	bad_format:
 		portus_err(err, errlen, "%s:%zu: expected \"ADDRESS NAME\"", origin, cl.line);
 		goto fail;
 	}

@@ -31,9 +31,15 @@ void status_tick(struct status *st, struct engine *e, uint64_t open)
 	pct = st->pass == 1 ? 100.0 * (double)pass_sent / (double)st->planned : 100.0;
 	if (pct > 100.0)
 		pct = 100.0;
-	eta = rate > 0 && st->pass == 1 ? (double)(st->planned - (pass_sent < st->planned ? pass_sent : st->planned)) / rate : 0;
+	eta = rate > 0 && st->pass == 1
+		      ? (double)(st->planned -
+				 (pass_sent < st->planned ? pass_sent : st->planned)) /
+				rate
+		      : 0;
 	rx_stats(e, &recv, &drop, &ifdrop);
-	fprintf(stderr, "\r\033[Kpass %u/%u %5.1f%% %8.0f pps  ETA %4.0fs  open %" PRIu64 "  drops %" PRIu64,
+	fprintf(stderr,
+		"\r\033[Kpass %u/%u %5.1f%% %8.0f pps  ETA %4.0fs  open %" PRIu64
+		"  drops %" PRIu64,
 		st->pass, st->passes, pct, rate, eta, open, drop + ifdrop);
 	fflush(stderr);
 	st->last_us = now;

@@ -132,8 +132,9 @@ int targets_resolve(struct options *o, char *err, size_t errlen)
 
 		if (r->status != RES_OK)
 			fprintf(stderr, "portus: warning: %s: %s (%s%s%s); not scanned\n",
-				o->names.v[i], resolve_status_name(r->status), status_words(r->status),
-				r->detail[0] != '\0' ? ": " : "", r->detail);
+				o->names.v[i], resolve_status_name(r->status),
+				status_words(r->status), r->detail[0] != '\0' ? ": " : "",
+				r->detail);
 	}
 	return 0;
 }

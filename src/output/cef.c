@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/cef.h"
 #include "json.h"
+#include "output/cef.h"
 #include "portus.h"
 #include "utf8.h"
 
@@ -232,8 +232,7 @@ static void ext_names(struct ext *e, const char *const *names)
 	sb_free(&list);
 }
 
-void cef_resolve_format(struct strbuf *b, const struct resolve_record *r,
-			const struct run_info *ri)
+void cef_resolve_format(struct strbuf *b, const struct resolve_record *r, const struct run_info *ri)
 {
 	struct ext e = { b, 0 };
 
@@ -344,18 +343,23 @@ void cef_summary_format(struct strbuf *b, const struct run_summary *s, const str
 
 /* Strings from the server or its certificate: the ones a level may cut.
  * Names as in the NDJSON record's truncated_fields. */
-enum tls_field { TF_SNI, TF_ALERT, TF_DETAIL, TF_VERSION, TF_CIPHER, TF_SUBJECT, TF_ISSUER,
-		 TF_VERIFY_ERROR, TF_COUNT };
+enum tls_field {
+	TF_SNI,
+	TF_ALERT,
+	TF_DETAIL,
+	TF_VERSION,
+	TF_CIPHER,
+	TF_SUBJECT,
+	TF_ISSUER,
+	TF_VERIFY_ERROR,
+	TF_COUNT
+};
 
 static const char *const tls_field_name[TF_COUNT] = {
-	[TF_SNI] = "sni",
-	[TF_ALERT] = "alert",
-	[TF_DETAIL] = "detail",
-	[TF_VERSION] = "tls_version",
-	[TF_CIPHER] = "cipher",
-	[TF_SUBJECT] = "subject",
-	[TF_ISSUER] = "issuer",
-	[TF_VERIFY_ERROR] = "verify_error",
+	[TF_SNI] = "sni",       [TF_ALERT] = "alert",
+	[TF_DETAIL] = "detail", [TF_VERSION] = "tls_version",
+	[TF_CIPHER] = "cipher", [TF_SUBJECT] = "subject",
+	[TF_ISSUER] = "issuer", [TF_VERIFY_ERROR] = "verify_error",
 };
 
 /* Bytes of one hostile string at each rendering level (see cef.h). */
@@ -459,8 +463,8 @@ static void versions_accepted(char *out, size_t len, unsigned accepted)
 
 /* One rendering of the TLS line with hostile strings cut at cap; returns the
  * bits of the fields that were cut. */
-static uint32_t tls_render(struct strbuf *b, const struct tls_result *r,
-			   const struct run_info *ri, size_t cap)
+static uint32_t tls_render(struct strbuf *b, const struct tls_result *r, const struct run_info *ri,
+			   size_t cap)
 {
 	const struct tls_chain_info *ci = &r->certs;
 	const struct tls_cert_info *c = &ci->leaf;

@@ -67,7 +67,7 @@ struct ecs_ctx {
 	char run_id[17];
 	char scanner_ip[16];            /* ri->scanner_ip as text */
 	char scanner_ip6[ADDR_STR_MAX]; /* ri->scanner_ip6 as text, "" when zero */
-	struct strbuf observer; /* the observer object ({"hostname":...}), built once */
+	struct strbuf observer;         /* the observer object ({"hostname":...}), built once */
 };
 
 /* Returns 0 or -1 (out of memory). */

@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "tls/dn.h"
-#include "output/ecs.h"
 #include "jsonw.h"
+#include "output/ecs.h"
+#include "tls/dn.h"
 #include "tls_json.h"
 
 enum et_field {
@@ -91,8 +91,8 @@ static size_t et_list_items(struct jsonw *w, enum et_field f, const struct tls_n
 static const struct {
 	const char *type, *ecs;
 } dn_fields[] = {
-	{ "CN", "common_name" },        { "O", "organization" }, { "OU", "organizational_unit" },
-	{ "C", "country" },             { "L", "locality" },     { "ST", "state_or_province" },
+	{ "CN", "common_name" }, { "O", "organization" }, { "OU", "organizational_unit" },
+	{ "C", "country" },      { "L", "locality" },     { "ST", "state_or_province" },
 };
 
 struct dn_pick {
@@ -128,8 +128,8 @@ static void dn_pick_one(void *ctx, const char *type, size_t type_len, const unsi
 
 /* x509.subject / x509.issuer: distinguished_name and the attribute lists
  * (each list only when the DN has that attribute). */
-static void et_dn_object(struct jsonw *w, const char *key, enum et_field dn_f,
-			 enum et_field attr_f, const struct tls_bytes *dn, size_t cap)
+static void et_dn_object(struct jsonw *w, const char *key, enum et_field dn_f, enum et_field attr_f,
+			 const struct tls_bytes *dn, size_t cap)
 {
 	unsigned char scratch[TLS_MAX_NAME_BYTES + 1];
 
@@ -255,7 +255,8 @@ static void et_http(struct jsonw *w, const struct tls_bytes *status)
 	ver[1] = '.';
 	ver[2] = (char)p[7];
 	ver[3] = '\0';
-	code = (unsigned)(p[9] - '0') * 100 + (unsigned)(p[10] - '0') * 10 + (unsigned)(p[11] - '0');
+	code = (unsigned)(p[9] - '0') * 100 + (unsigned)(p[10] - '0') * 10 +
+	       (unsigned)(p[11] - '0');
 	jw_obj(w, "http");
 	jw_strz(w, "version", ver);
 	jw_obj(w, "response");
@@ -271,9 +272,14 @@ static uint32_t extractor_cuts(const struct tls_result *r)
 		const char *name;
 		enum et_field f;
 	} map[] = {
-		{ "subject", EF_SUBJECT },   { "issuer", EF_ISSUER },   { "subject_cn", EF_SUBJECT_ATTRS },
-		{ "san_dns", EF_SAN },       { "san_ip", EF_SAN },      { "serial", EF_SERIAL },
-		{ "signature_algorithm", EF_SIG_ALG },                  { "key_algorithm", EF_KEY_ALG },
+		{ "subject", EF_SUBJECT },
+		{ "issuer", EF_ISSUER },
+		{ "subject_cn", EF_SUBJECT_ATTRS },
+		{ "san_dns", EF_SAN },
+		{ "san_ip", EF_SAN },
+		{ "serial", EF_SERIAL },
+		{ "signature_algorithm", EF_SIG_ALG },
+		{ "key_algorithm", EF_KEY_ALG },
 		{ "chain", EF_CHAIN },
 	};
 	const char *p = r->certs.truncated_fields;
@@ -322,8 +328,8 @@ static void et_render(struct jsonw *w, size_t level, const void *arg)
 		 (int)strnlen(r->sni, sizeof(r->sni)), r->sni);
 	ecs_open_event(w, c, r->end_us, "state", "info", "tls-handshake", "portus.tls", key);
 	if (r->outcome == TLS_ALERT && r->alert[0] != '\0')
-		snprintf(reason, sizeof(reason), "alert: %.*s", (int)strnlen(r->alert, sizeof(r->alert)),
-			 r->alert);
+		snprintf(reason, sizeof(reason), "alert: %.*s",
+			 (int)strnlen(r->alert, sizeof(r->alert)), r->alert);
 	else
 		snprintf(reason, sizeof(reason), "%s", tls_outcome_name(r->outcome));
 	jw_strz(w, "outcome", r->outcome == TLS_OK ? "success" : "failure");
@@ -387,7 +393,8 @@ static void et_render(struct jsonw *w, size_t level, const void *arg)
 		unsigned acc = r->versions_tested & r->versions_accepted;
 
 		tls_json_versions(w, "versions_accepted", acc);
-		tls_json_versions(w, "versions_rejected", r->versions_tested & ~r->versions_accepted);
+		tls_json_versions(w, "versions_rejected",
+				  r->versions_tested & ~r->versions_accepted);
 		/* TLS 1.0 and 1.1 are deprecated (RFC 8996). */
 		tls_json_versions(w, "weak_versions_accepted", acc & (TLS_V10 | TLS_V11));
 	}

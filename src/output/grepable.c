@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/hostgroup.h"
 #include "json.h"
+#include "output/hostgroup.h"
 #include "output/lines.h"
 #include "portus.h"
 #include "writer.h"
@@ -90,8 +90,8 @@ static void write_ports(struct grepable *gr, const struct hg_host *h)
 		sep = ", ";
 	}
 	if (h->nignored == 1)
-		sb_printf(b, "\tIgnored State: %s (%zu)", state_name((enum port_state)h->ignored[0]),
-			  h->ignored_count[0]);
+		sb_printf(b, "\tIgnored State: %s (%zu)",
+			  state_name((enum port_state)h->ignored[0]), h->ignored_count[0]);
 }
 
 static void write_host(struct grepable *gr, const struct hg_host *h)
@@ -124,8 +124,9 @@ static void write_done(struct grepable *gr, uint64_t up)
 		  "# portus done at %s -- %" PRIu64 " IP address%s (%" PRIu64
 		  " host%s up) scanned in %.2f seconds%s",
 		  when, total, total == 1 ? "" : "es", up, up == 1 ? "" : "s", elapsed,
-		  !gr->has_sum ? " (no summary: the scan stopped early)"
-		  : gr->sum.interrupted ? " (interrupted)" : "");
+		  !gr->has_sum          ? " (no summary: the scan stopped early)"
+		  : gr->sum.interrupted ? " (interrupted)"
+					: "");
 }
 
 static int write_all(struct writer *w)

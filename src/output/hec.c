@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/hec.h"
 #include "json.h"
+#include "output/hec.h"
 #include "output/native.h"
 #include "portus.h"
 #include "tls_json.h"
@@ -43,8 +43,8 @@ static size_t host_len(const char *host)
 	return utf8_cut(host, strnlen(host, HEC_HOST_MAX + 1), HEC_HOST_MAX);
 }
 
-void hec_envelope_begin(struct strbuf *b, int64_t time_us, const char *host,
-			const char *sourcetype, const char *index)
+void hec_envelope_begin(struct strbuf *b, int64_t time_us, const char *host, const char *sourcetype,
+			const char *index)
 {
 	int64_t sec = time_us / 1000000, frac = time_us % 1000000;
 
@@ -78,8 +78,7 @@ static void begin(struct writer *w, int64_t time_us, const char *sourcetype)
 {
 	struct hec_writer *h = hw(w);
 
-	hec_envelope_begin(&h->lo.sb, time_us, h->host, sourcetype,
-			   h->has_index ? h->index : NULL);
+	hec_envelope_begin(&h->lo.sb, time_us, h->host, sourcetype, h->has_index ? h->index : NULL);
 }
 
 static int end(struct writer *w, int urgent)

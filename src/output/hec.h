@@ -39,8 +39,8 @@
  * — the caller appends the event object and a closing '}'. host is escaped and
  * cut to HEC_HOST_MAX bytes; index (NULL: none) must be valid (hec_index_valid).
  */
-void hec_envelope_begin(struct strbuf *b, int64_t time_us, const char *host,
-			const char *sourcetype, const char *index);
+void hec_envelope_begin(struct strbuf *b, int64_t time_us, const char *host, const char *sourcetype,
+			const char *index);
 
 /* Non-zero when s is a Splunk index name: 1..HEC_INDEX_MAX bytes of lowercase
  * letters, digits, '_' and '-', not starting with '-'. */
@@ -65,7 +65,7 @@ struct writer *hec_writer_new(struct line_sink *sink, const struct run_info *ri,
  */
 int hec_reply_parse(const char *body, size_t len, int *code, char *text, size_t textcap);
 
-#define HEC_QUEUE_MAX ((size_t)64 << 20) /* bytes queued for the collector before write() waits */
+#define HEC_QUEUE_MAX ((size_t)64 << 20)  /* bytes queued for the collector before write() waits */
 #define HEC_BATCH_MAX ((size_t)256 << 10) /* bytes of events in one POST body */
 
 /* How the HTTP sink batches, retries and drains (hec_tuning_default: the
@@ -89,7 +89,6 @@ void hec_tuning_default(struct hec_tuning *t);
  */
 struct line_sink *hec_http_sink_open(const struct hec_target *t, char *err, size_t errlen);
 struct line_sink *hec_http_sink_open_tuned(const struct hec_target *t,
-					   const struct hec_tuning *tune, char *err,
-					   size_t errlen);
+					   const struct hec_tuning *tune, char *err, size_t errlen);
 
 #endif

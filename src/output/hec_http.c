@@ -30,8 +30,8 @@
 #include "output/hec.h"
 #include "output/http_client.h"
 #include "portus.h"
-#include "scan.h"
 #include "results/jsonread.h"
+#include "scan.h"
 #include "writer.h"
 
 #define HEC_RETRY_PAUSE_MS 30000 /* a collector given up on is tried again after this */
@@ -56,11 +56,11 @@ struct hec_sink {
 	struct http_response resp; /* the sender's, 4 KiB: kept off its stack */
 
 	pthread_mutex_t mu;
-	pthread_cond_t work;  /* sender: a batch is queued, closing or aborting */
-	pthread_cond_t space; /* writer: the queue shrank or posting stopped */
-	pthread_cond_t done;  /* close: the sender has finished */
+	pthread_cond_t work;       /* sender: a batch is queued, closing or aborting */
+	pthread_cond_t space;      /* writer: the queue shrank or posting stopped */
+	pthread_cond_t done;       /* close: the sender has finished */
 	struct batch *head, *tail; /* tail is still open for appends (the sender took head off) */
-	size_t queued;        /* bytes in the queue and in the batch being sent */
+	size_t queued;             /* bytes in the queue and in the batch being sent */
 	uint64_t events_in, events_sent;
 	int closing;          /* close() called: finish the queue, then stop */
 	int aborting;         /* the drain time is over: give up now */
@@ -74,7 +74,7 @@ struct hec_sink {
 	 * The sender thread's own. */
 	int64_t down_until_ms;
 	int down;
-	int cancel_fd;        /* eventfd: readable once aborting, ends any network wait */
+	int cancel_fd; /* eventfd: readable once aborting, ends any network wait */
 	pthread_t thread;
 };
 
@@ -143,7 +143,8 @@ static enum verdict judge(const struct http_response *r, char *why, size_t len)
 	char text[128], show[PORTUS_SHOW_MAX + 4];
 	int code;
 	int parsed = hec_reply_parse(r->body, r->body_len, &code, text, sizeof(text)) == 0;
-	const char *msg = parsed && text[0] != '\0' ? portus_show(show, text, strlen(text)) : r->reason;
+	const char *msg = parsed && text[0] != '\0' ? portus_show(show, text, strlen(text))
+						    : r->reason;
 
 	if (r->status >= 200 && r->status < 300) {
 		if (!parsed || code <= 0)
@@ -223,7 +224,8 @@ static int send_batch(struct hec_sink *h, const struct batch *b)
 			h->down_until_ms = mono_ms() + HEC_RETRY_PAUSE_MS;
 			pthread_mutex_lock(&h->mu);
 			if (!h->gave_up_reported)
-				fprintf(stderr, "portus: HEC %s: %s; gave up on %" PRIu64
+				fprintf(stderr,
+					"portus: HEC %s: %s; gave up on %" PRIu64
 					" events after %u attempts\n",
 					h->url.display, why, b->events, attempt);
 			h->gave_up_reported = 1;
@@ -505,8 +507,7 @@ static int sync_init(struct hec_sink *h)
 }
 
 struct line_sink *hec_http_sink_open_tuned(const struct hec_target *t,
-					   const struct hec_tuning *tune, char *err,
-					   size_t errlen)
+					   const struct hec_tuning *tune, char *err, size_t errlen)
 {
 	struct hec_sink *h;
 	char why[PORTUS_ERRLEN], show[PORTUS_SHOW_MAX + 4];
@@ -532,13 +533,14 @@ struct line_sink *hec_http_sink_open_tuned(const struct hec_target *t,
 		free(h);
 		return NULL;
 	}
-	if (http_url_parse(t->url, HEC_DEFAULT_PATH, HEC_DEFAULT_PORT, &h->url, why,
-			   sizeof(why)) != 0) {
-		portus_err(err, errlen, "--hec-url %s: %s", portus_show(show, t->url, strlen(t->url)),
-			   why);
+	if (http_url_parse(t->url, HEC_DEFAULT_PATH, HEC_DEFAULT_PORT, &h->url, why, sizeof(why)) !=
+	    0) {
+		portus_err(err, errlen, "--hec-url %s: %s",
+			   portus_show(show, t->url, strlen(t->url)), why);
 		goto fail;
 	}
-	if ((h->http = http_client_new(&h->url, t->ca_file, t->insecure, why, sizeof(why))) == NULL) {
+	if ((h->http = http_client_new(&h->url, t->ca_file, t->insecure, why, sizeof(why))) ==
+	    NULL) {
 		portus_err(err, errlen, "HEC %s: %s", h->url.display, why);
 		goto fail;
 	}

@@ -127,7 +127,8 @@ static int count_silent(struct hostgroup *g, ip_addr ip)
 	if (last != NULL && last->hi.v + 1 == ip.v) {
 		last->hi = ip;
 	} else {
-		if (portus_grow((void **)&g->spans, &g->capspans, g->nspans, sizeof(*g->spans)) != 0)
+		if (portus_grow((void **)&g->spans, &g->capspans, g->nspans, sizeof(*g->spans)) !=
+		    0)
 			return -1;
 		g->spans[g->nspans].lo = g->spans[g->nspans].hi = ip;
 		g->nspans++;
@@ -230,7 +231,8 @@ static int add_silent(struct hostgroup *g, const struct port_record *r)
 	if (last != NULL && last->hi + 1 == r->port) {
 		last->hi = r->port;
 	} else {
-		if (portus_grow((void **)&g->ranges, &g->capranges, g->nranges, sizeof(*g->ranges)) != 0)
+		if (portus_grow((void **)&g->ranges, &g->capranges, g->nranges,
+				sizeof(*g->ranges)) != 0)
 			return -1;
 		g->ranges[g->nranges].lo = g->ranges[g->nranges].hi = r->port;
 		g->nranges++;
@@ -256,7 +258,8 @@ int hg_add_port(struct hostgroup *g, const struct port_record *r)
 		/* An open record after the others began (not collect.c's order). */
 		if (g->pend.active && addr_eq(g->pend.ip, r->ip))
 			g->pend.answered = 1;
-		else if (g->pend.active && addr_order(r->ip, g->pend.ip) > 0 && go_unordered(g) != 0)
+		else if (g->pend.active && addr_order(r->ip, g->pend.ip) > 0 &&
+			 go_unordered(g) != 0)
 			return -1; /* a later host would not find it among the sorted opens */
 		return keep_port(g, r);
 	}
@@ -372,16 +375,20 @@ const struct port_record *hg_port_first(struct hg_port_iter *it, const struct hg
 static unsigned nmap_rank(unsigned state)
 {
 	switch (state) {
-	case PS_CLOSED: return 1;
-	case PS_OPEN: return 2;
-	case PS_FILTERED: return 3;
-	default: return 0;
+	case PS_CLOSED:
+		return 1;
+	case PS_OPEN:
+		return 2;
+	case PS_FILTERED:
+		return 3;
+	default:
+		return 0;
 	}
 }
 
 static void find_ignored(struct hg_host *h, int open_only)
 {
-	size_t cnt[HG_NSTATES] = {0};
+	size_t cnt[HG_NSTATES] = { 0 };
 	unsigned s, i, j;
 
 	for (size_t k = 0; k < h->nrec; k++)
@@ -502,9 +509,10 @@ int hg_next(struct hostgroup *g, int open_only, struct hg_host *out)
 	}
 	out->rec = he > g->hi ? &g->hosts[he - 1] : NULL;
 	/* Every record of one address carries the same names. */
-	out->names = pe > g->pi ? g->ports[g->pi].names
-		     : out->rec != NULL ? out->rec->names
-		     : out->silent != NULL ? out->silent->names : NULL;
+	out->names = pe > g->pi            ? g->ports[g->pi].names
+		     : out->rec != NULL    ? out->rec->names
+		     : out->silent != NULL ? out->silent->names
+					   : NULL;
 	find_status(out, out->rec);
 	find_ignored(out, open_only);
 	g->pi = pe;
@@ -548,9 +556,9 @@ const char *hg_service(struct hostgroup *g, uint16_t port)
 
 void hg_ctime(int64_t time_us, char out[32])
 {
-	static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t t = (time_t)(time_us / 1000000);
 	struct tm tm;
 

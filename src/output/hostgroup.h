@@ -95,7 +95,7 @@ struct hg_span {
 /* The host whose records are arriving (see above); internal. */
 struct hg_pending {
 	int active;
-	int answered;  /* it has a port record with an answer, or a host record */
+	int answered; /* it has a port record with an answer, or a host record */
 	ip_addr ip;
 	const char *const *names;
 	int64_t tmin, tmax;
@@ -109,19 +109,19 @@ struct hostgroup {
 	size_t nports, capports;
 	struct host_record *hosts;
 	size_t nhosts, caphosts;
-	struct hg_silent *sil;    /* ascending address */
+	struct hg_silent *sil; /* ascending address */
 	size_t nsil, capsil;
-	struct hg_range *ranges;  /* sil's port ranges */
+	struct hg_range *ranges; /* sil's port ranges */
 	size_t nranges, capranges;
-	struct hg_span *spans;    /* silent hosts, ascending, disjoint */
+	struct hg_span *spans; /* silent hosts, ascending, disjoint */
 	size_t nspans, capspans;
-	uint64_t silent_hosts;    /* addresses in spans */
+	uint64_t silent_hosts; /* addresses in spans */
 	struct hg_pending pend;
-	int streaming;            /* a record other than open has arrived */
-	int unordered;            /* out of collect.c's order: keep every record whole */
+	int streaming;                       /* a record other than open has arrived */
+	int unordered;                       /* out of collect.c's order: keep every record whole */
 	size_t nports_sorted, nhosts_sorted; /* sorted prefixes when streaming began */
-	size_t pi, hi, si;        /* iteration cursors (hg_begin / hg_next) */
-	char **svc;               /* port -> service name or svc_none, filled on demand */
+	size_t pi, hi, si;                   /* iteration cursors (hg_begin / hg_next) */
+	char **svc; /* port -> service name or svc_none, filled on demand */
 };
 
 enum hg_status { HG_SILENT = 0, HG_UP, HG_DOWN };
@@ -130,28 +130,28 @@ struct hg_host {
 	ip_addr ip;
 	const struct port_record *ports; /* this host's kept records, ascending port; borrowed */
 	size_t nrec;
-	const struct hg_silent *silent;  /* its compact no-response ports, or NULL; borrowed */
-	const struct hg_range *ranges;   /* silent's ranges; borrowed */
-	size_t n;                        /* every port of the host: nrec + silent ports */
-	const struct host_record *rec; /* the host's ARP record ("up" wins), or NULL; borrowed */
+	const struct hg_silent *silent; /* its compact no-response ports, or NULL; borrowed */
+	const struct hg_range *ranges;  /* silent's ranges; borrowed */
+	size_t n;                       /* every port of the host: nrec + silent ports */
+	const struct host_record *rec;  /* the host's ARP record ("up" wins), or NULL; borrowed */
 	const char *const *names; /* host names the address came from (scan_record.h), or NULL */
 	enum hg_status status;
-	const char *reason;   /* nmap's reason for status (static string) */
-	unsigned reason_ttl;  /* 0 when the reason is not a packet */
-	int64_t start_us;     /* earliest record of the host */
-	int64_t end_us;       /* latest record of the host */
+	const char *reason;  /* nmap's reason for status (static string) */
+	unsigned reason_ttl; /* 0 when the reason is not a packet */
+	int64_t start_us;    /* earliest record of the host */
+	int64_t end_us;      /* latest record of the host */
 	size_t nopen;
-	unsigned nignored;                    /* states summarised, 0..2 */
-	uint8_t ignored[HG_NSTATES];          /* enum port_state, most ports first */
-	size_t ignored_count[HG_NSTATES];     /* ports in each of them */
+	unsigned nignored;                /* states summarised, 0..2 */
+	uint8_t ignored[HG_NSTATES];      /* enum port_state, most ports first */
+	size_t ignored_count[HG_NSTATES]; /* ports in each of them */
 };
 
 /* Walks one host's ports in ascending order, kept records and compact
  * no-response ones alike (hg_port_first / hg_port_next). */
 struct hg_port_iter {
 	const struct hg_host *h;
-	size_t k, r;           /* next kept record, next silent range */
-	uint32_t next;         /* next port in range r */
+	size_t k, r;            /* next kept record, next silent range */
+	uint32_t next;          /* next port in range r */
 	struct port_record tmp; /* the no-response record handed out */
 };
 

@@ -29,7 +29,7 @@
 #include "portus.h"
 
 #define MAX_ADDRS ((size_t)8) /* addresses of a name handed to libcurl */
-#define POLL_SLICE_MS 1000   /* curl_multi_poll wakes at least this often */
+#define POLL_SLICE_MS 1000    /* curl_multi_poll wakes at least this often */
 
 struct http_client {
 	struct http_url url;
@@ -37,7 +37,7 @@ struct http_client {
 	CURL *easy;
 	struct curl_slist *headers; /* the caller's lines (the token): wiped at free */
 	struct curl_slist *resolve; /* "host:port:addr,..." for a name */
-	STACK_OF(X509) *extra_ca;   /* --ca-file's certificates, added to each TLS context */
+	STACK_OF(X509) * extra_ca;  /* --ca-file's certificates, added to each TLS context */
 	int timeout_ms;
 	int cancel_fd;
 	char curl_err[CURL_ERROR_SIZE];
@@ -121,7 +121,7 @@ static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *arg)
 /* ---------------------------------------------------------------- setup */
 
 /* The certificates of a PEM file; NULL when it cannot be read or holds none. */
-static STACK_OF(X509) *load_ca_file(const char *path)
+static STACK_OF(X509) * load_ca_file(const char *path)
 {
 	STACK_OF(X509) *out = sk_X509_new_null();
 	BIO *bio = BIO_new_file(path, "r");
@@ -204,9 +204,9 @@ static int setup_easy(struct http_client *c, int insecure)
 		 c->url.target);
 	r |= curl_easy_setopt(e, CURLOPT_URL, url);
 	r |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	r |= curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);      /* the target as checked */
-	r |= curl_easy_setopt(e, CURLOPT_PROXY, "");           /* no proxy from the environment */
-	r |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);        /* a thread: no SIGALRM */
+	r |= curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L); /* the target as checked */
+	r |= curl_easy_setopt(e, CURLOPT_PROXY, "");      /* no proxy from the environment */
+	r |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);   /* a thread: no SIGALRM */
 	r |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	r |= curl_easy_setopt(e, CURLOPT_USERAGENT, "portus/" PORTUS_VERSION);
 	r |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->curl_err);
@@ -392,7 +392,8 @@ int http_post(struct http_client *c, const void *body, size_t len, struct http_r
 		return HTTP_TRANSIENT;
 	}
 	rc = run_transfer(c);
-	curl_multi_remove_handle(c->multi, c->easy); /* an unfinished transfer's connection is closed */
+	curl_multi_remove_handle(c->multi,
+				 c->easy); /* an unfinished transfer's connection is closed */
 	c->resp = NULL;
 	if (rc == -1) {
 		portus_err(err, errlen, "cancelled");

@@ -16,20 +16,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP_URL_MAX 2048         /* longest URL accepted */
-#define HTTP_BODY_KEEP 4096       /* bytes of a response body kept for the caller */
+#define HTTP_URL_MAX 2048               /* longest URL accepted */
+#define HTTP_BODY_KEEP 4096             /* bytes of a response body kept for the caller */
 #define HTTP_BODY_MAX ((size_t)1 << 20) /* body bytes read before the connection is dropped */
-#define HTTP_HEADERS_MAX 65536    /* bytes of response header lines (1xx included) */
-#define HTTP_TIMEOUT_MS 10000     /* connect (with TLS handshake), and any stall */
-#define HTTP_EXCHANGE_TIMEOUTS 6  /* one request and its response: at most 6 timeouts */
+#define HTTP_HEADERS_MAX 65536          /* bytes of response header lines (1xx included) */
+#define HTTP_TIMEOUT_MS 10000           /* connect (with TLS handshake), and any stall */
+#define HTTP_EXCHANGE_TIMEOUTS 6        /* one request and its response: at most 6 timeouts */
 
 struct http_url {
 	int https;
-	char host[256];            /* a name, a dotted quad or an IPv6 address (no brackets) */
-	int host_family;           /* AF_INET / AF_INET6 for an address literal, 0 for a name */
+	char host[256];  /* a name, a dotted quad or an IPv6 address (no brackets) */
+	int host_family; /* AF_INET / AF_INET6 for an address literal, 0 for a name */
 	uint16_t port;
-	char authority[272];       /* the Host: header value ("[::1]:8088", "splunk:8088") */
-	char target[HTTP_URL_MAX]; /* the request target: path and query */
+	char authority[272];             /* the Host: header value ("[::1]:8088", "splunk:8088") */
+	char target[HTTP_URL_MAX];       /* the request target: path and query */
 	char display[HTTP_URL_MAX + 16]; /* scheme://authority/path, for messages (no query) */
 };
 
@@ -75,10 +75,10 @@ void http_client_set_timeout(struct http_client *c, int timeout_ms);
 void http_client_set_cancel_fd(struct http_client *c, int fd);
 
 struct http_response {
-	int status;                     /* the final response's status code */
-	char reason[64];                /* reason phrase, unprintable bytes as '?' */
-	char body[HTTP_BODY_KEEP + 1];  /* first bytes of the body, NUL-terminated */
-	size_t body_len;                /* bytes in body (<= HTTP_BODY_KEEP) */
+	int status;                    /* the final response's status code */
+	char reason[64];               /* reason phrase, unprintable bytes as '?' */
+	char body[HTTP_BODY_KEEP + 1]; /* first bytes of the body, NUL-terminated */
+	size_t body_len;               /* bytes in body (<= HTTP_BODY_KEEP) */
 };
 
 enum http_result {

@@ -62,7 +62,9 @@ int http_url_parse(const char *url, const char *default_path, uint16_t default_p
 	}
 	aend = a + strcspn(a, "/?");
 	if (memchr(a, '@', (size_t)(aend - a)) != NULL) {
-		portus_err(err, errlen, "user information (user@) is not allowed; give the token with --hec-token");
+		portus_err(
+			err, errlen,
+			"user information (user@) is not allowed; give the token with --hec-token");
 		return -1;
 	}
 	if (a == aend) {
@@ -76,8 +78,8 @@ int http_url_parse(const char *url, const char *default_path, uint16_t default_p
 	u.port = hp.port != 0 ? hp.port : default_port;
 	/* The Host header: the host as written, the port unless the scheme's own. */
 	if ((u.https && u.port == 443) || (!u.https && u.port == 80))
-		snprintf(u.authority, sizeof(u.authority), u.host_family == AF_INET6 ? "[%s]" : "%s",
-			 u.host);
+		snprintf(u.authority, sizeof(u.authority),
+			 u.host_family == AF_INET6 ? "[%s]" : "%s", u.host);
 	else
 		snprintf(u.authority, sizeof(u.authority),
 			 u.host_family == AF_INET6 ? "[%s]:%u" : "%s:%u", u.host, (unsigned)u.port);

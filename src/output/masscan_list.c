@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "json.h"
-#include "portus.h"
 #include "output/stream.h"
+#include "portus.h"
 #include "writer.h"
 
 static int list_flush(struct writer *w, int printed)
@@ -30,8 +30,8 @@ static int list_port(struct writer *w, const struct port_record *r)
 	if (r->time_us < 0 && r->time_us % 1000000 != 0)
 		sec--; /* floor, for clocks set before 1970 */
 	addr_to_str(r->ip, ip);
-	return list_flush(w, fprintf(w->fp, "open tcp %u %s %" PRId64 "\n", (unsigned)r->port,
-				     ip, sec));
+	return list_flush(
+		w, fprintf(w->fp, "open tcp %u %s %" PRId64 "\n", (unsigned)r->port, ip, sec));
 }
 
 static int list_host(struct writer *w, const struct host_record *h)

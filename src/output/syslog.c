@@ -35,9 +35,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "output/cef.h"
 #include "clock.h"
 #include "hostport.h"
+#include "output/cef.h"
 #include "output/lines.h"
 #include "portus.h"
 #include "strbuf.h"
@@ -355,14 +355,15 @@ static int syslog_close(struct line_sink *base)
 	if (s->partial.len > 0 && !s->partial.oom)
 		send_line(s, s->partial.p, s->partial.len);
 	/* A refusal of the last datagram arrives after its send. */
-	if (!s->tcp && s->fd >= 0 &&
-	    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0)
+	if (!s->tcp && s->fd >= 0 && getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 &&
+	    soerr != 0)
 		(void)lost(s, soerr);
 	if (s->failed > s->total)
 		s->failed = s->total;
 	if (s->failed > 0) {
-		fprintf(stderr, "portus: syslog %s: %" PRIu64 " of %" PRIu64
-				" messages not delivered (%s)\n",
+		fprintf(stderr,
+			"portus: syslog %s: %" PRIu64 " of %" PRIu64
+			" messages not delivered (%s)\n",
 			s->where, s->failed, s->total,
 			s->last_errno != 0 ? strerror(s->last_errno) : "unknown error");
 		r = -1;

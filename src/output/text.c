@@ -30,8 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/hostgroup.h"
 #include "json.h"
+#include "output/hostgroup.h"
 #include "portus.h"
 #include "tls_line.h"
 #include "writer.h"
@@ -208,7 +208,7 @@ static void print_up(FILE *fp, const struct hg_host *hh, const struct host_recor
 static void print_not_shown(FILE *fp, size_t cnt[NSTATES][R_COUNT],
 			    unsigned char hide[NSTATES][R_COUNT])
 {
-	unsigned char done[NSTATES][R_COUNT] = {{0}};
+	unsigned char done[NSTATES][R_COUNT] = { { 0 } };
 	const char *sep = "Not shown: ";
 	unsigned s, r, bs, br;
 	size_t best;
@@ -254,8 +254,8 @@ static void print_heading(FILE *fp, const char *addr, const char *const *names)
 static void print_host(struct writer *w, const struct hg_host *hh, const struct host_record *h)
 {
 	struct text *t = w->priv;
-	size_t cnt[NSTATES][R_COUNT] = {{0}};
-	unsigned char hide[NSTATES][R_COUNT] = {{0}};
+	size_t cnt[NSTATES][R_COUNT] = { { 0 } };
+	unsigned char hide[NSTATES][R_COUNT] = { { 0 } };
 	size_t nhidden = 0, best = 0, wport = 4, wstate = 5, wsvc = 7;
 	const size_t n = hh->n;
 	unsigned s, r, bs = 0, br = 0;
@@ -289,8 +289,10 @@ static void print_host(struct writer *w, const struct hg_host *hh, const struct 
 	print_heading(fp, addr, hh->names);
 	print_up(fp, hh, h);
 	if (h != NULL && h->reason == R_ALL_PORTS_OPEN)
-		fprintf(fp, "Warning: all %zu scanned ports answered SYN-ACK: a SYN proxy or tarpit "
-			    "answers for this host, so its open ports do not show services.\n", n);
+		fprintf(fp,
+			"Warning: all %zu scanned ports answered SYN-ACK: a SYN proxy or tarpit "
+			"answers for this host, so its open ports do not show services.\n",
+			n);
 	if (n > 0 && nhidden == n)
 		fprintf(fp, "All %zu scanned port%s on %s %s in ignored states.\n", n, plural(n),
 			addr, n == 1 ? "is" : "are");
@@ -410,11 +412,13 @@ static int print_report(struct writer *w)
 	endservent();
 	if (silent > 0)
 		fprintf(w->fp,
-			"%" PRIu64 " host%s gave no response on any port (all filtered, no-response).\n",
+			"%" PRIu64
+			" host%s gave no response on any port (all filtered, no-response).\n",
 			silent, plural(silent));
 	if (unreach > 0)
 		fprintf(w->fp,
-			"%" PRIu64 " host%s did not answer: every port filtered, by ICMP errors from "
+			"%" PRIu64
+			" host%s did not answer: every port filtered, by ICMP errors from "
 			"other addresses (a router or firewall, not the host).\n",
 			unreach, plural(unreach));
 	print_tls(w->fp, t);

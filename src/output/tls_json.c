@@ -245,7 +245,8 @@ static void code_point(struct jsonw *w, const char *name, uint16_t id, int field
 void tls_json_ciphers(struct jsonw *w, const struct tls_ciphers *c, size_t cap, int ecs_keys,
 		      int field)
 {
-	static const char *const ecs_name[TLS_NVERSIONS] = { "tls1_0", "tls1_1", "tls1_2", "tls1_3" };
+	static const char *const ecs_name[TLS_NVERSIONS] = { "tls1_0", "tls1_1", "tls1_2",
+							     "tls1_3" };
 
 	jw_obj(w, "ciphers");
 	for (unsigned v = 0; v < TLS_NVERSIONS; v++) {
@@ -310,10 +311,14 @@ static void tj_opt_str(struct jsonw *w, const char *key, const char *s)
 static const char *ocsp_status_name(enum tls_ocsp_status s)
 {
 	switch (s) {
-	case TLS_OCSP_GOOD: return "good";
-	case TLS_OCSP_REVOKED: return "revoked";
-	case TLS_OCSP_UNKNOWN: return "unknown";
-	case TLS_OCSP_NONE: break;
+	case TLS_OCSP_GOOD:
+		return "good";
+	case TLS_OCSP_REVOKED:
+		return "revoked";
+	case TLS_OCSP_UNKNOWN:
+		return "unknown";
+	case TLS_OCSP_NONE:
+		break;
 	}
 	return NULL;
 }
@@ -383,8 +388,8 @@ static void tj_render(struct jsonw *w, size_t level, const void *arg)
 
 	/* What the tail needs at most: the two field lists (the extractor's
 	 * names escaped in the worst way), "truncated" and "time". */
-	jw_reserve(w, 6 * sizeof(ci->truncated_fields) + 2 * jw_names_size(field_name, F_COUNT) +
-			      128);
+	jw_reserve(w,
+		   6 * sizeof(ci->truncated_fields) + 2 * jw_names_size(field_name, F_COUNT) + 128);
 	w->str_cap = lv->str_cap;
 	addr_to_str(r->ip, ip);
 	jw_obj(w, NULL);
@@ -418,8 +423,10 @@ static void tj_render(struct jsonw *w, size_t level, const void *arg)
 	jw_text(w, "http_server", F_HTTP_SERVER, r->http_server.p, r->http_server.len);
 	tls_json_checks(w, r);
 	if (r->versions_tested != 0) {
-		tls_json_versions(w, "versions_accepted", r->versions_tested & r->versions_accepted);
-		tls_json_versions(w, "versions_rejected", r->versions_tested & ~r->versions_accepted);
+		tls_json_versions(w, "versions_accepted",
+				  r->versions_tested & r->versions_accepted);
+		tls_json_versions(w, "versions_rejected",
+				  r->versions_tested & ~r->versions_accepted);
 	}
 	if (r->ciphers != NULL)
 		tls_json_ciphers(w, r->ciphers, lv->cipher_cap, 0, F_CIPHERS);

@@ -61,7 +61,9 @@ void tls_line_format(struct strbuf *b, const struct tls_result *r)
 		}
 		sb_puts(b, "; issuer ");
 		tls_line_safe(b, c->issuer_dn.p, c->issuer_dn.len);
-		sb_puts(b, c->expired ? "; EXPIRED " : c->not_yet_valid ? "; NOT YET VALID from " : "; expires ");
+		sb_puts(b, c->expired         ? "; EXPIRED "
+			   : c->not_yet_valid ? "; NOT YET VALID from "
+					      : "; expires ");
 		date_only(b, c->not_yet_valid ? c->not_before : c->not_after);
 		if (!c->expired && !c->not_yet_valid)
 			sb_printf(b, " (%lld days)", (long long)c->days_to_expiry);

@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/hostgroup.h"
 #include "json.h"
+#include "output/hostgroup.h"
 #include "output/lines.h"
 #include "portus.h"
 #include "utf8.h"
@@ -131,7 +131,7 @@ static void write_header(struct xml *x)
 	const struct run_info *ri = x->ri;
 	struct strbuf *b = &x->lo.sb;
 	const char *args = ri->args != NULL ? ri->args : "";
-	struct ranges r = {.b = b};
+	struct ranges r = { .b = b };
 	char when[32];
 	uint32_t i, n = ri->ports != NULL ? ri->ports->n : 0;
 
@@ -145,7 +145,8 @@ static void write_header(struct xml *x)
 		  "\" start=\"%" PRId64 "\" startstr=\"%s\" version=\"%s\" "
 		  "xmloutputversion=\"1.05\">\n",
 		  ri->start_us / 1000000, when, PORTUS_VERSION);
-	sb_printf(b, "<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"%" PRIu32 "\" services=\"",
+	sb_printf(b,
+		  "<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"%" PRIu32 "\" services=\"",
 		  n);
 	for (i = 0; i < n; i++)
 		range_add(&r, ri->ports->ports[i]);
@@ -158,8 +159,8 @@ static void write_header(struct xml *x)
 static void write_extrareasons(struct xml *x, const struct hg_host *h, unsigned state)
 {
 	struct strbuf *b = &x->lo.sb;
-	size_t cnt[R_COUNT] = {0}, first[R_COUNT] = {0};
-	unsigned char order[R_COUNT], done[R_COUNT] = {0};
+	size_t cnt[R_COUNT] = { 0 }, first[R_COUNT] = { 0 };
+	unsigned char order[R_COUNT], done[R_COUNT] = { 0 };
 	unsigned nr = 0, i, j, best;
 	const struct port_record *p;
 	struct hg_port_iter it;
@@ -186,7 +187,7 @@ static void write_extrareasons(struct xml *x, const struct hg_host *h, unsigned 
 		order[nr++] = (unsigned char)best;
 	}
 	for (i = 0; i < nr; i++) {
-		struct ranges r = {.b = b};
+		struct ranges r = { .b = b };
 		const unsigned why = order[i];
 
 		sb_printf(b, "<extrareasons reason=\"%s\" count=\"%zu\" proto=\"tcp\" ports=\"",

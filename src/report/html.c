@@ -16,12 +16,18 @@ static const char ellipsis[] = "\xE2\x80\xA6"; /* U+2026 */
 static const char *markup(unsigned char c)
 {
 	switch (c) {
-	case '&': return "&amp;";
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '"': return "&quot;";
-	case '\'': return "&#39;";
-	default: return NULL;
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
 	}
 }
 
@@ -54,8 +60,8 @@ int html_append(struct strbuf *b, const char *s, size_t max_cp)
 			/* A run of plain ASCII in one append. */
 			size_t run = n;
 
-			while (n == 1 && p[run] >= 0x20 && p[run] < 0x7F && markup(p[run]) == NULL &&
-			       shown < max_cp) {
+			while (n == 1 && p[run] >= 0x20 && p[run] < 0x7F &&
+			       markup(p[run]) == NULL && shown < max_cp) {
 				run++;
 				shown++;
 			}

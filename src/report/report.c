@@ -10,23 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sweep/subargs.h"
-#include "sweep/sweep.h"
 #include "report/report_html.h"
 #include "report/report_model.h"
 #include "result_file.h"
 #include "subcommands.h"
+#include "sweep/subargs.h"
+#include "sweep/sweep.h"
 
 #define TOP_DEFAULT 50
 #define TOP_MAX 100000
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: portus report [-o OUT] [--top N] [--title TEXT] RESULTS.ndjson...\n"
-		    "  RESULTS: portus -oJ output (\"-\" = stdin); several files are combined\n"
-		    "  -o OUT       the HTML page (default: stdout)\n"
-		    "  --top N      rows per table before \"and N more\" (default %d, max %d)\n"
-		    "  --title TEXT the page's title\n",
+	fprintf(fp,
+		"usage: portus report [-o OUT] [--top N] [--title TEXT] RESULTS.ndjson...\n"
+		"  RESULTS: portus -oJ output (\"-\" = stdin); several files are combined\n"
+		"  -o OUT       the HTML page (default: stdout)\n"
+		"  --top N      rows per table before \"and N more\" (default %d, max %d)\n"
+		"  --title TEXT the page's title\n",
 		TOP_DEFAULT, TOP_MAX);
 }
 
@@ -45,8 +46,7 @@ static int parse_top(const char *s, size_t *out)
 }
 
 /* Builds the page and writes it to path. Returns 0 or 1 (message printed). */
-static int write_report(const struct result_set *rs, const struct report_opts *o,
-			const char *path)
+static int write_report(const struct result_set *rs, const struct report_opts *o, const char *path)
 {
 	struct report_model m;
 	struct sweep_out out;
@@ -99,21 +99,30 @@ int portus_report_main(int argc, char **argv)
 	subargs_init(&a, "report", argc, argv, "o:h", longopts);
 	while ((c = subargs_next(&a)) != SUBARGS_DONE) {
 		switch (c) {
-		case 'o': out_path = a.val; break;
+		case 'o':
+			out_path = a.val;
+			break;
 		case 't':
 			if (parse_top(a.val, &o.top) != 0) {
-				fprintf(stderr, "portus: report: --top %s: a number of rows 1-%d expected\n",
+				fprintf(stderr,
+					"portus: report: --top %s: a number of rows 1-%d expected\n",
 					a.val, TOP_MAX);
 				return 2;
 			}
 			break;
-		case 'T': o.title = a.val; break;
-		case 'h': usage(stdout); return 0;
-		default: return 2; /* SUBARGS_ERROR: said */
+		case 'T':
+			o.title = a.val;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return 2; /* SUBARGS_ERROR: said */
 		}
 	}
 	if (a.nops == 0) {
-		fprintf(stderr, "portus: report: no result file given (portus report -o report.html scan.json)\n");
+		fprintf(stderr,
+			"portus: report: no result file given (portus report -o report.html scan.json)\n");
 		return 2;
 	}
 	o.files = a.ops;

@@ -7,8 +7,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "report/html.h"
 #include "json.h"
+#include "report/html.h"
 #include "report/report_html.h"
 #include "tls_record.h"
 
@@ -38,11 +38,12 @@ static void card(struct strbuf *b, const char *name, const char *label, unsigned
 
 static void head(struct strbuf *b, const struct report_opts *o)
 {
-	sb_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-		   "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
-		   "<meta name=\"referrer\" content=\"no-referrer\">\n"
-		   "<meta name=\"generator\" content=\"portus report\">\n<title>");
+	sb_puts(b,
+		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+		"style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
+		"<meta name=\"referrer\" content=\"no-referrer\">\n"
+		"<meta name=\"generator\" content=\"portus report\">\n<title>");
 	if (o->title != NULL)
 		html_append(b, o->title, HTML_TEXT_MAX);
 	else
@@ -86,7 +87,8 @@ static void scan_summary(struct strbuf *b, const struct report_model *m,
 	sb_puts(b, "</dd>\n<dt>summaries</dt><dd>");
 	rp_count_span(b, "summaries", m->summaries);
 	if (m->interrupted)
-		sb_puts(b, " (<b data-flag=\"interrupted\">interrupted: the results are partial</b>)");
+		sb_puts(b,
+			" (<b data-flag=\"interrupted\">interrupted: the results are partial</b>)");
 	sb_puts(b, "</dd>\n<dt>seed</dt><dd>");
 	for (size_t i = 0; i < m->nseeds; i++)
 		sb_printf(b, "%s<span data-seed=\"%" PRIu64 "\">%" PRIu64 "</span>", i ? ", " : "",
@@ -136,8 +138,9 @@ static const struct rs_tls *first_tls(const struct result_set *rs, ip_addr ip, u
 		else
 			hi = mid;
 	}
-	return lo < rs->ntls && addr_eq(rs->tls[lo].ip, ip) && rs->tls[lo].port == port ?
-		       &rs->tls[lo] : NULL;
+	return lo < rs->ntls && addr_eq(rs->tls[lo].ip, ip) && rs->tls[lo].port == port
+		       ? &rs->tls[lo]
+		       : NULL;
 }
 
 /* An address's host names, comma-separated, escaped (an attribute or text). */
@@ -231,9 +234,10 @@ static void exposure(struct strbuf *b, const struct report_model *m, size_t top)
 
 static void tls_in_use(struct strbuf *b, const struct report_model *m, size_t top)
 {
-	sb_puts(b, "<section id=\"tls\">\n<h2>TLS in use</h2>\n"
-		   "<p class=\"note\">One TLS record per address, port and SNI name. Versions and "
-		   "ciphers are those negotiated by completed handshakes.</p>\n<h3>Outcomes</h3>\n");
+	sb_puts(b,
+		"<section id=\"tls\">\n<h2>TLS in use</h2>\n"
+		"<p class=\"note\">One TLS record per address, port and SNI name. Versions and "
+		"ciphers are those negotiated by completed handshakes.</p>\n<h3>Outcomes</h3>\n");
 	rp_count_table(b, "outcomes", "outcome", &m->outcomes, top);
 	sb_puts(b, "<h3>Versions negotiated</h3>\n");
 	rp_count_table(b, "versions", "version", &m->versions, top);
@@ -310,13 +314,16 @@ static void weak_versions(struct strbuf *b, const struct report_model *m, size_t
 
 	sb_puts(b, "<section id=\"weak\">\n<h2>Weak versions accepted</h2>\n<p>");
 	rp_count_span(b, "versions-tested", m->tested);
-	sb_puts(b, " TLS records were tested with each version (<code>--tls-versions</code>).</p>\n"
-		   "<table data-table=\"accepted\"><thead><tr><th>version</th><th class=\"n\">accepted by</th>"
-		   "<th class=\"n\">refused by</th></tr></thead><tbody>\n");
+	sb_puts(b,
+		" TLS records were tested with each version (<code>--tls-versions</code>).</p>\n"
+		"<table data-table=\"accepted\"><thead><tr><th>version</th><th class=\"n\">accepted by</th>"
+		"<th class=\"n\">refused by</th></tr></thead><tbody>\n");
 	for (int v = 0; v < 4; v++)
-		sb_printf(b, "<tr data-key=\"%s\" data-n=\"%zu\" data-refused=\"%zu\"><td>%s%s</td><td class=\"n\">%zu</td><td class=\"n\">%zu</td></tr>\n",
-			  rp_version_name(v), m->accepted[v], m->rejected[v], rp_version_name(v),
-			  v < 2 ? " (weak)" : "", m->accepted[v], m->rejected[v]);
+		sb_printf(
+			b,
+			"<tr data-key=\"%s\" data-n=\"%zu\" data-refused=\"%zu\"><td>%s%s</td><td class=\"n\">%zu</td><td class=\"n\">%zu</td></tr>\n",
+			rp_version_name(v), m->accepted[v], m->rejected[v], rp_version_name(v),
+			v < 2 ? " (weak)" : "", m->accepted[v], m->rejected[v]);
 	sb_puts(b, "</tbody></table>\n<h3>Endpoints accepting or negotiating TLS 1.0 / 1.1: ");
 	rp_count_span(b, "weak", m->weak.n);
 	sb_puts(b, "</h3>\n");
@@ -326,7 +333,9 @@ static void weak_versions(struct strbuf *b, const struct report_model *m, size_t
 
 static void cert_row(struct strbuf *b, const struct rp_cert *c)
 {
-	sb_printf(b, "<tr data-key=\"%s\" data-days=\"%" PRId64 "\" data-bucket=\"%s\" data-n=\"%zu\"><td>",
+	sb_printf(b,
+		  "<tr data-key=\"%s\" data-days=\"%" PRId64
+		  "\" data-bucket=\"%s\" data-n=\"%zu\"><td>",
 		  c->rec->sha256, c->days, rp_bucket_key(rp_bucket_of(c->days, c->expired)),
 		  c->endpoints);
 	html_append(b, c->rec->subject, HTML_TEXT_MAX);
@@ -374,7 +383,8 @@ static void problems(struct strbuf *b, const struct report_model *m, size_t top)
 	rp_count_span(b, "self-signed", m->self_signed.n);
 	sb_puts(b, "</h2>\n");
 	rp_list_table(b, "self-signed", &m->self_signed, self_cols, 1, top);
-	sb_puts(b, "</section>\n<section id=\"mismatched\">\n<h2>Certificates not matching the name sent: ");
+	sb_puts(b,
+		"</section>\n<section id=\"mismatched\">\n<h2>Certificates not matching the name sent: ");
 	rp_count_span(b, "mismatched", m->mismatched.n);
 	sb_puts(b, "</h2>\n");
 	rp_list_table(b, "mismatched", &m->mismatched, name_cols, 2, top);
@@ -383,7 +393,8 @@ static void problems(struct strbuf *b, const struct report_model *m, size_t top)
 	sb_puts(b, "</h2>\n");
 	rp_count_table(b, "verify-errors", "verification error", &m->verify_errors, top);
 	rp_list_table(b, "untrusted", &m->untrusted, trust_cols, 2, top);
-	sb_puts(b, "</section>\n<section id=\"plain-http\">\n<h2>Plain HTTP where TLS was expected: ");
+	sb_puts(b,
+		"</section>\n<section id=\"plain-http\">\n<h2>Plain HTTP where TLS was expected: ");
 	rp_count_span(b, "plain-http", m->plain_http.n);
 	sb_puts(b, "</h2>\n");
 	rp_list_table(b, "plain-http", &m->plain_http, http_cols, 1, top);
@@ -403,6 +414,7 @@ void report_render(struct strbuf *b, const struct report_model *m, const struct 
 	weak_versions(b, m, top);
 	certificates(b, m, top);
 	problems(b, m, top);
-	sb_puts(b, "<footer class=\"note\">Generated by portus report. How each number is computed: "
-		   "docs/report.md.</footer>\n</body>\n</html>\n");
+	sb_puts(b,
+		"<footer class=\"note\">Generated by portus report. How each number is computed: "
+		"docs/report.md.</footer>\n</body>\n</html>\n");
 }

@@ -18,10 +18,10 @@
 #include "strbuf.h"
 
 struct report_opts {
-	size_t top;              /* rows of a table shown before "and N more" (>= 1) */
-	char *const *files;      /* the input files, for the page's summary */
+	size_t top;         /* rows of a table shown before "and N more" (>= 1) */
+	char *const *files; /* the input files, for the page's summary */
 	size_t nfiles;
-	const char *title;       /* NULL: "portus TLS audit" */
+	const char *title; /* NULL: "portus TLS audit" */
 };
 
 /* The whole page: <!DOCTYPE html> to </html>. */
@@ -34,8 +34,8 @@ void report_svg_expiry(struct strbuf *b, const struct report_model *m);
 void rp_count_span(struct strbuf *b, const char *name, unsigned long long n);
 
 /* A "how many of each" table: rows of t up to top, then "and N more". */
-void rp_count_table(struct strbuf *b, const char *id, const char *heading,
-		    const struct rp_table *t, size_t top);
+void rp_count_table(struct strbuf *b, const char *id, const char *heading, const struct rp_table *t,
+		    size_t top);
 
 /* One column of a table of TLS records. */
 struct rp_column {

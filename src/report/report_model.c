@@ -41,7 +41,7 @@ const char *rp_bucket_key(enum rp_bucket b)
 const char *rp_bucket_label(enum rp_bucket b)
 {
 	static const char *const labels[RP_NBUCKETS] = { "expired", "< 7 days", "7-29 days",
-							  "30-89 days", "90+ days" };
+							 "30-89 days", "90+ days" };
 
 	return b < RP_NBUCKETS ? labels[b] : "?";
 }
@@ -154,8 +154,9 @@ static void count_hosts_up(struct report_model *m, const struct result_set *rs)
 	while (i < rs->nports || j < rs->nhosts) {
 		ip_addr pip = i < rs->nports ? rs_port_ip(rs, &rs->ports[i]) : addr_zero();
 		ip_addr ip = i < rs->nports && (j >= rs->nhosts ||
-						addr_order(pip, rs->hosts[j].ip) <= 0) ?
-				     pip : rs->hosts[j].ip;
+						addr_order(pip, rs->hosts[j].ip) <= 0)
+				     ? pip
+				     : rs->hosts[j].ip;
 		int up = 0;
 
 		for (; i < rs->nports && addr_eq(rs_port_ip(rs, &rs->ports[i]), ip); i++)

@@ -57,24 +57,24 @@ struct report_model {
 
 	/* Ports, from the port records. */
 	uint64_t open, closed, filtered;
-	uint64_t hosts_up;           /* addresses whose host answered itself or ARP/ND (scan_record.h,
+	uint64_t hosts_up;   /* addresses whose host answered itself or ARP/ND (scan_record.h,
 				      * reply_from_target): nmap's "up", as diff and -oX count it */
-	uint64_t hosts_open;         /* addresses with an open port ("exposed") */
-	ip_addr *p443;               /* addresses with 443 open, in address order */
+	uint64_t hosts_open; /* addresses with an open port ("exposed") */
+	ip_addr *p443;       /* addresses with 443 open, in address order */
 	size_t np443;
 
 	/* TLS, from the TLS records. */
 	size_t tls_records;
-	size_t tls_endpoints;  /* distinct (address, port) */
-	size_t tls_ok;         /* outcome "ok" */
+	size_t tls_endpoints; /* distinct (address, port) */
+	size_t tls_ok;        /* outcome "ok" */
 	struct rp_table outcomes, versions, ciphers, verify_errors, issuers;
-	size_t tested;                /* records with versions tested (--tls-versions) */
+	size_t tested;                   /* records with versions tested (--tls-versions) */
 	size_t accepted[4], rejected[4]; /* records accepting / refusing TLSv1, 1.1, 1.2, 1.3 */
-	struct rp_list weak;          /* accepts or negotiated SSLv3, TLSv1 or TLSv1.1 */
-	struct rp_list self_signed;   /* leaf self-signed */
-	struct rp_list mismatched;    /* hostname_match false */
-	struct rp_list untrusted;     /* verify_ok false */
-	struct rp_list plain_http;    /* not-tls, "plain HTTP answer" */
+	struct rp_list weak;             /* accepts or negotiated SSLv3, TLSv1 or TLSv1.1 */
+	struct rp_list self_signed;      /* leaf self-signed */
+	struct rp_list mismatched;       /* hostname_match false */
+	struct rp_list untrusted;        /* verify_ok false */
+	struct rp_list plain_http;       /* not-tls, "plain HTTP answer" */
 
 	/* Distinct certificates, soonest expiry first (then SHA-256). */
 	struct rp_cert *certs;

@@ -49,37 +49,52 @@ void report_svg_expiry(struct strbuf *b, const struct report_model *m)
 	if (ymax == 0)
 		ymax = step;
 
-	sb_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"expiry-chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"certificates by days to expiry\">\n",
-		  W, H, W, H);
+	sb_printf(
+		b,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"expiry-chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"certificates by days to expiry\">\n",
+		W, H, W, H);
 	sb_puts(b, "<title>Certificates by days to expiry</title>\n");
 	/* Grid lines and y tick labels. */
 	for (unsigned long long v = 0; v <= ymax; v += step) {
 		double y = TOP + PLOT_H - (double)PLOT_H * (double)v / (double)ymax;
 
-		sb_printf(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-			     "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"12\">%llu</text>\n",
-			  LEFT, y, LEFT + PLOT_W, y, LEFT - 6, y + 4, v);
+		sb_printf(
+			b,
+			"<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"12\">%llu</text>\n",
+			LEFT, y, LEFT + PLOT_W, y, LEFT - 6, y + 4, v);
 	}
 	for (int i = 0; i < RP_NBUCKETS; i++) {
 		double h = (double)PLOT_H * (double)m->buckets[i] / (double)ymax;
 		double x = LEFT + slot * i + slot * 0.15;
 
-		sb_printf(b, "<rect data-bucket=\"%s\" data-n=\"%llu\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %llu</title></rect>\n",
-			  rp_bucket_key((enum rp_bucket)i), (unsigned long long)m->buckets[i], x,
-			  TOP + PLOT_H - h, slot * 0.7, h, bar_colour[i],
-			  rp_bucket_label((enum rp_bucket)i), (unsigned long long)m->buckets[i]);
-		sb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">%llu</text>\n",
-			  x + slot * 0.35, TOP + PLOT_H - h - 5, (unsigned long long)m->buckets[i]);
-		sb_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"12\">%s</text>\n",
-			  x + slot * 0.35, TOP + PLOT_H + 18, rp_bucket_label((enum rp_bucket)i));
+		sb_printf(
+			b,
+			"<rect data-bucket=\"%s\" data-n=\"%llu\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %llu</title></rect>\n",
+			rp_bucket_key((enum rp_bucket)i), (unsigned long long)m->buckets[i], x,
+			TOP + PLOT_H - h, slot * 0.7, h, bar_colour[i],
+			rp_bucket_label((enum rp_bucket)i), (unsigned long long)m->buckets[i]);
+		sb_printf(
+			b,
+			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">%llu</text>\n",
+			x + slot * 0.35, TOP + PLOT_H - h - 5, (unsigned long long)m->buckets[i]);
+		sb_printf(
+			b,
+			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"12\">%s</text>\n",
+			x + slot * 0.35, TOP + PLOT_H + 18, rp_bucket_label((enum rp_bucket)i));
 	}
 	/* Axes and their titles. */
-	sb_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>"
-		     "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n",
+	sb_printf(b,
+		  "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>"
+		  "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n",
 		  LEFT, TOP, LEFT, TOP + PLOT_H, LEFT, TOP + PLOT_H, LEFT + PLOT_W, TOP + PLOT_H);
-	sb_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">days to expiry (at scan time)</text>\n",
-		  LEFT + PLOT_W / 2, H - 14);
-	sb_printf(b, "<text x=\"16\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 16 %d)\">certificates</text>\n",
-		  TOP + PLOT_H / 2, TOP + PLOT_H / 2);
+	sb_printf(
+		b,
+		"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">days to expiry (at scan time)</text>\n",
+		LEFT + PLOT_W / 2, H - 14);
+	sb_printf(
+		b,
+		"<text x=\"16\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 16 %d)\">certificates</text>\n",
+		TOP + PLOT_H / 2, TOP + PLOT_H / 2);
 	sb_puts(b, "</svg>\n");
 }

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "report/html.h"
 #include "json.h"
+#include "report/html.h"
 #include "report/report_html.h"
 
 void rp_count_span(struct strbuf *b, const char *name, unsigned long long n)
@@ -31,8 +31,10 @@ void rp_more_row(struct strbuf *b, const char *id, size_t more, int span)
 {
 	if (more == 0)
 		return;
-	sb_printf(b, "<tr class=\"more\" data-more=\"%s\" data-n=\"%zu\"><td colspan=\"%d\">and %zu more</td></tr>\n",
-		  id, more, span, more);
+	sb_printf(
+		b,
+		"<tr class=\"more\" data-more=\"%s\" data-n=\"%zu\"><td colspan=\"%d\">and %zu more</td></tr>\n",
+		id, more, span, more);
 }
 
 void rp_append_time(struct strbuf *b, int64_t time_us)
@@ -49,13 +51,15 @@ void rp_append_time(struct strbuf *b, int64_t time_us)
 	sb_puts(b, s);
 }
 
-void rp_count_table(struct strbuf *b, const char *id, const char *heading,
-		    const struct rp_table *t, size_t top)
+void rp_count_table(struct strbuf *b, const char *id, const char *heading, const struct rp_table *t,
+		    size_t top)
 {
 	size_t shown = t->n < top ? t->n : top;
 
-	sb_printf(b, "<table data-table=\"%s\"><thead><tr><th>%s</th><th class=\"n\">count</th></tr></thead><tbody>\n",
-		  id, heading);
+	sb_printf(
+		b,
+		"<table data-table=\"%s\"><thead><tr><th>%s</th><th class=\"n\">count</th></tr></thead><tbody>\n",
+		id, heading);
 	if (t->n == 0)
 		sb_puts(b, "<tr class=\"none\"><td colspan=\"2\">none</td></tr>\n");
 	for (size_t i = 0; i < shown; i++) {

@@ -30,7 +30,8 @@ struct jr_parser {
 static int fail(struct jr_parser *ps, const char *what)
 {
 	if (!ps->failed)
-		snprintf(ps->err, ps->errlen, "byte %zu: %s", (size_t)(ps->p - ps->start) + 1, what);
+		snprintf(ps->err, ps->errlen, "byte %zu: %s", (size_t)(ps->p - ps->start) + 1,
+			 what);
 	ps->failed = 1;
 	return -1;
 }
@@ -72,7 +73,8 @@ static struct jr_value *new_value(struct jr_parser *ps, enum jr_type t)
 
 static void skip_ws(struct jr_parser *ps)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+	while (ps->p < ps->end &&
+	       (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
 		ps->p++;
 }
 
@@ -176,14 +178,26 @@ static int parse_string(struct jr_parser *ps, const char **out, size_t *outlen)
 		}
 		ps->p++;
 		switch (*ps->p) {
-		case '"': case '\\': case '/':
+		case '"':
+		case '\\':
+		case '/':
 			*o++ = *ps->p;
 			break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
+		case 'b':
+			*o++ = '\b';
+			break;
+		case 'f':
+			*o++ = '\f';
+			break;
+		case 'n':
+			*o++ = '\n';
+			break;
+		case 'r':
+			*o++ = '\r';
+			break;
+		case 't':
+			*o++ = '\t';
+			break;
 		case 'u':
 			if (unicode_escape(ps, &cp) != 0)
 				return -1;

@@ -28,15 +28,15 @@ enum jr_type { JR_NULL, JR_FALSE, JR_TRUE, JR_NUMBER, JR_STRING, JR_ARRAY, JR_OB
 
 struct jr_value {
 	enum jr_type type;
-	const char *key;          /* member name when inside an object, else NULL */
-	struct jr_value *next;    /* next element / member of the parent */
-	struct jr_value *child;   /* first element / member (arrays, objects) */
-	size_t n;                 /* elements / members (arrays, objects) */
-	const char *s;            /* JR_STRING: NUL-terminated UTF-8 */
-	size_t len;               /* JR_STRING: bytes, without the NUL */
-	double d;                 /* JR_NUMBER */
-	int is_int, neg;          /* JR_NUMBER: an integer, negative */
-	uint64_t mag;             /* JR_NUMBER with is_int: absolute value */
+	const char *key;        /* member name when inside an object, else NULL */
+	struct jr_value *next;  /* next element / member of the parent */
+	struct jr_value *child; /* first element / member (arrays, objects) */
+	size_t n;               /* elements / members (arrays, objects) */
+	const char *s;          /* JR_STRING: NUL-terminated UTF-8 */
+	size_t len;             /* JR_STRING: bytes, without the NUL */
+	double d;               /* JR_NUMBER */
+	int is_int, neg;        /* JR_NUMBER: an integer, negative */
+	uint64_t mag;           /* JR_NUMBER with is_int: absolute value */
 };
 
 struct jr_chunk;

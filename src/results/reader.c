@@ -16,9 +16,9 @@
 #include "addr.h"
 #include "namelist.h"
 #include "portus.h"
-#include "scan_record.h"
 #include "result_file.h"
 #include "results/jsonread.h"
+#include "scan_record.h"
 #include "table.h"
 #include "tls_record.h"
 
@@ -86,8 +86,12 @@ static int parse_time(const char *s, size_t len, int64_t *out)
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 59)
 		return -1;
-	tm = (struct tm){ .tm_year = (int)y - 1900, .tm_mon = (int)mo - 1, .tm_mday = (int)d,
-			  .tm_hour = (int)h, .tm_min = (int)mi, .tm_sec = (int)se };
+	tm = (struct tm){ .tm_year = (int)y - 1900,
+			  .tm_mon = (int)mo - 1,
+			  .tm_mday = (int)d,
+			  .tm_hour = (int)h,
+			  .tm_min = (int)mi,
+			  .tm_sec = (int)se };
 	/* timegm: UTC, proleptic Gregorian (29 February of a common year rolls
 	 * over to 1 March, as the writers never print it) */
 	*out = (int64_t)timegm(&tm) * 1000000 + us;
@@ -117,8 +121,8 @@ static int get_ip(struct rec_ctx *c, const struct jr_value *o, const char *key, 
 		return 0;
 	}
 	/* A dotted quad exactly as addr_to_str prints it (no leading zeros). */
-	if (v->type != JR_STRING || addr_parse(v->s, v->len, ip, &why) != 0 ||
-	    !addr_is_v4(*ip) || addr_to_str(*ip, canon) != v->len || strcmp(canon, v->s) != 0)
+	if (v->type != JR_STRING || addr_parse(v->s, v->len, ip, &why) != 0 || !addr_is_v4(*ip) ||
+	    addr_to_str(*ip, canon) != v->len || strcmp(canon, v->s) != 0)
 		return bad(c, key, "a dotted-quad IPv4 address");
 	return 0;
 }
@@ -233,8 +237,8 @@ static int get_str(struct rec_ctx *c, const struct jr_value *o, const char *key,
 }
 
 /* An owned array of owned strings from an optional list of strings. */
-static int get_str_list(struct rec_ctx *c, const struct jr_value *o, const char *key,
-			char ***out, size_t *n)
+static int get_str_list(struct rec_ctx *c, const struct jr_value *o, const char *key, char ***out,
+			size_t *n)
 {
 	const struct jr_value *v = jr_get(o, key), *e;
 	size_t i = 0;
@@ -475,10 +479,11 @@ static unsigned version_bits(struct rec_ctx *c, const struct jr_value *list, int
 
 void rs_tls_free(struct rs_tls *t)
 {
-	char **strs[] = { &t->sni, &t->outcome, &t->alert, &t->detail, &t->version, &t->cipher,
-			  &t->alpn, &t->group, &t->verify_error, &t->subject, &t->issuer,
-			  &t->serial, &t->sha256, &t->sha1, &t->sig_alg, &t->key_alg,
-			  &t->key_curve, &t->http_status, &t->http_server, &t->line };
+	char **strs[] = { &t->sni,          &t->outcome,     &t->alert,       &t->detail,
+			  &t->version,      &t->cipher,      &t->alpn,        &t->group,
+			  &t->verify_error, &t->subject,     &t->issuer,      &t->serial,
+			  &t->sha256,       &t->sha1,        &t->sig_alg,     &t->key_alg,
+			  &t->key_curve,    &t->http_status, &t->http_server, &t->line };
 	char ***lists[] = { &t->san_dns, &t->san_ip, &t->subject_cn };
 	size_t ns[] = { t->n_san_dns, t->n_san_ip, t->n_subject_cn };
 
@@ -637,7 +642,7 @@ static int read_resolve(struct result_set *rs, struct rec_ctx *c, const struct j
 			const char *line, size_t len)
 {
 	static const char *const errors[] = { "NXDOMAIN", "NODATA", "SERVFAIL", "REFUSED",
-					      "TIMEOUT", "ERROR", NULL };
+					      "TIMEOUT",  "ERROR",  NULL };
 	static const char *const families[] = { "any", "ipv4", "ipv6", NULL };
 	struct rs_resolve r = { 0 };
 	const struct jr_value *v;
@@ -742,7 +747,8 @@ static int read_line(struct line_reader *r, char **line, size_t *len)
 		size_t got;
 
 		if (nl != NULL || r->eof) {
-			size_t n = nl != NULL ? (size_t)(nl - (r->buf + r->start)) : r->end - r->start;
+			size_t n = nl != NULL ? (size_t)(nl - (r->buf + r->start))
+					      : r->end - r->start;
 
 			if (n > RESULTS_MAX_LINE)
 				return -1;
@@ -805,7 +811,8 @@ int results_load(struct result_set *rs, const char *path, char *err, size_t errl
 		if (got == 2 && rr == -2) {
 			/* A cut last line (a killed run). A prefix of an object that
 			 * parses is the whole object, so nothing complete is lost. */
-			fprintf(stderr, "portus: warning: %s:%zu: last line cut (killed run?), skipped\n",
+			fprintf(stderr,
+				"portus: warning: %s:%zu: last line cut (killed run?), skipped\n",
 				path, lineno);
 			rs->warnings++;
 			break;
@@ -819,7 +826,8 @@ int results_load(struct result_set *rs, const char *path, char *err, size_t errl
 		goto out;
 	}
 	if (got == -2) {
-		snprintf(err, errlen, "%s:%zu: read error: %s", path, lineno + 1, strerror(lr.error));
+		snprintf(err, errlen, "%s:%zu: read error: %s", path, lineno + 1,
+			 strerror(lr.error));
 		goto out;
 	}
 	r = 0;

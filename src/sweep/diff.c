@@ -17,14 +17,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "output/native.h"
 #include "json.h"
 #include "jsonw.h"
-#include "scan_record.h"
+#include "output/native.h"
 #include "result_file.h"
+#include "scan_record.h"
 #include "strbuf.h"
-#include "sweep/subargs.h"
 #include "subcommands.h"
+#include "sweep/subargs.h"
 #include "sweep/sweep.h"
 #include "table.h"
 #include "tls_record.h"
@@ -76,10 +76,10 @@ static const char *const alert_words[A_COUNT][2] = {
 
 struct alert {
 	enum alert_kind kind;
-	const char *name;  /* name alerts: the host name (borrowed); ip is then zero */
+	const char *name; /* name alerts: the host name (borrowed); ip is then zero */
 	ip_addr ip;
-	int port;          /* -1 for host alerts */
-	const char *sni;   /* borrowed from NEW/OLD; TLS alerts only */
+	int port;        /* -1 for host alerts */
+	const char *sni; /* borrowed from NEW/OLD; TLS alerts only */
 	/* old / new value: borrowed, or else the text in old_buf / new_buf
 	 * (never a pointer to them: the array moves), or else JSON null */
 	const char *old_v, *new_v;
@@ -238,8 +238,9 @@ static int next_address(const struct result_set *rs, size_t *i, size_t *j, ip_ad
 		return 0;
 	first = *i < rs->nports ? &rs->ports[*i] : NULL;
 	*ip = first != NULL && (*j >= rs->nhosts ||
-				addr_order(rs_port_ip(rs, first), rs->hosts[*j].ip) <= 0) ?
-		      rs_port_ip(rs, first) : rs->hosts[*j].ip;
+				addr_order(rs_port_ip(rs, first), rs->hosts[*j].ip) <= 0)
+		      ? rs_port_ip(rs, first)
+		      : rs->hosts[*j].ip;
 	if (first != NULL && addr_eq(rs_port_ip(rs, first), *ip))
 		while (*i < rs->nports && rs_port_addr_cmp(&rs->ports[*i], first) == 0)
 			(*i)++;
@@ -341,8 +342,13 @@ static unsigned negotiated_weak(const struct rs_tls *t)
 
 static void weak_names(unsigned bits, char *out, size_t outlen)
 {
-	static const struct { unsigned bit; const char *name; } v[] = {
-		{ WEAK_SSL3, "SSLv3" }, { TLS_V10, "TLSv1" }, { TLS_V11, "TLSv1.1" },
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} v[] = {
+		{ WEAK_SSL3, "SSLv3" },
+		{ TLS_V10, "TLSv1" },
+		{ TLS_V11, "TLSv1.1" },
 	};
 	size_t len = 0;
 
@@ -383,7 +389,8 @@ static void tls_alerts(struct alerts *as, const struct result_set *o, const stru
 		const struct rs_tls *nt = &n->tls[i], *ot = find_tls(o, nt);
 		struct alert *al;
 
-		if (ot != NULL && nt->has_cert && ot->has_cert && strcmp(nt->sha256, ot->sha256) != 0) {
+		if (ot != NULL && nt->has_cert && ot->has_cert &&
+		    strcmp(nt->sha256, ot->sha256) != 0) {
 			if ((al = add(as, A_CERT_CHANGED, nt->ip, nt->port, nt->time_us)) == NULL)
 				return;
 			al->sni = nt->sni;
@@ -396,7 +403,8 @@ static void tls_alerts(struct alerts *as, const struct result_set *o, const stru
 			if (left_s < expiry_days * 86400) {
 				struct strbuf tb;
 
-				if ((al = add(as, A_CERT_EXPIRING, nt->ip, nt->port, nt->time_us)) == NULL)
+				if ((al = add(as, A_CERT_EXPIRING, nt->ip, nt->port,
+					      nt->time_us)) == NULL)
 					return;
 				al->sni = nt->sni;
 				al->days_left = floor_div(left_s, 86400);
@@ -409,8 +417,10 @@ static void tls_alerts(struct alerts *as, const struct result_set *o, const stru
 			}
 		}
 		if (ot != NULL) {
-			unsigned nw = negotiated_weak(nt) | (nt->versions_accepted & (TLS_V10 | TLS_V11));
-			unsigned ow = negotiated_weak(ot) | (ot->versions_accepted & (TLS_V10 | TLS_V11));
+			unsigned nw = negotiated_weak(nt) |
+				      (nt->versions_accepted & (TLS_V10 | TLS_V11));
+			unsigned ow = negotiated_weak(ot) |
+				      (ot->versions_accepted & (TLS_V10 | TLS_V11));
 			/* Only accepted, never negotiated: new only if OLD tested it too. */
 			unsigned fresh = nw & ~ow & (negotiated_weak(nt) | ot->versions_tested);
 
@@ -452,11 +462,12 @@ static void name_alerts(struct alerts *as, const struct result_set *old,
 			struct alert *al;
 
 			/* The earlier family of a repeated name already said it. */
-			if ((i > 0 && strcasecmp(failed->resolves[i - 1].hostname, r->hostname) == 0) ||
+			if ((i > 0 &&
+			     strcasecmp(failed->resolves[i - 1].hostname, r->hostname) == 0) ||
 			    !hostnames_index_has(index[s], n[s], r->hostname))
 				continue;
-			al = add(as, s == 0 ? A_NAME_UNRESOLVED : A_NAME_RESOLVED, (ip_addr){ 0 }, -1,
-				 s == 0 ? r->time_us : new_start);
+			al = add(as, s == 0 ? A_NAME_UNRESOLVED : A_NAME_RESOLVED, (ip_addr){ 0 },
+				 -1, s == 0 ? r->time_us : new_start);
 			if (al == NULL)
 				break;
 			al->name = r->hostname;
@@ -556,8 +567,10 @@ static void format_native(struct strbuf *b, const struct alert *a, const char *c
 static void format_ecs(struct strbuf *b, const struct alert *a, const char *const *names)
 {
 	int v6 = a->name == NULL && !addr_is_v4(a->ip);
-	const char *domain = a->sni != NULL ? a->sni : a->name != NULL ? a->name
-			     : names != NULL ? names[0] : NULL;
+	const char *domain = a->sni != NULL    ? a->sni
+			     : a->name != NULL ? a->name
+			     : names != NULL   ? names[0]
+					       : NULL;
 	char ip[ADDR_STR_MAX], msg[ADDR_STR_MAX + 300];
 	struct jsonw w;
 
@@ -700,8 +713,10 @@ int portus_diff_main(int argc, char **argv)
 		switch (c) {
 		case 'e':
 			if (parse_days(a.val, &expiry_days) != 0) {
-				fprintf(stderr, "portus: diff: --expiry-days %s: a number of days "
-					"0-36500 expected\n", a.val);
+				fprintf(stderr,
+					"portus: diff: --expiry-days %s: a number of days "
+					"0-36500 expected\n",
+					a.val);
 				return 2;
 			}
 			break;
@@ -711,19 +726,27 @@ int portus_diff_main(int argc, char **argv)
 			} else if (strcmp(a.val, "json") == 0 || strcmp(a.val, "native") == 0) {
 				ecs = 0;
 			} else {
-				fprintf(stderr, "portus: diff: --format %s: json or ecs expected\n", a.val);
+				fprintf(stderr, "portus: diff: --format %s: json or ecs expected\n",
+					a.val);
 				return 2;
 			}
 			break;
-		case 'o': out_path = a.val; break;
-		case 'h': usage(stdout); return 0;
-		default: return 2; /* SUBARGS_ERROR: said */
+		case 'o':
+			out_path = a.val;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return 2; /* SUBARGS_ERROR: said */
 		}
 	}
 	if (a.nops != 2) {
 		if (a.nops > 0)
-			fprintf(stderr, "portus: diff: %d files given, OLD and NEW expected "
-				"(a list of shards is one comma-separated argument)\n", a.nops);
+			fprintf(stderr,
+				"portus: diff: %d files given, OLD and NEW expected "
+				"(a list of shards is one comma-separated argument)\n",
+				a.nops);
 		else
 			usage(stderr);
 		return 2;

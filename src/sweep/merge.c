@@ -17,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/native.h"
 #include "jsonw.h"
-#include "scan_record.h"
+#include "output/native.h"
 #include "result_file.h"
+#include "scan_record.h"
 #include "strbuf.h"
-#include "sweep/subargs.h"
 #include "subcommands.h"
+#include "sweep/subargs.h"
 #include "sweep/sweep.h"
 
 static void usage(FILE *fp)
@@ -43,14 +43,17 @@ static int check_shards(const struct result_set *rs, unsigned char *missing, int
 		const struct rs_summary *s = &rs->sums[i];
 
 		if (s->seed != s0->seed) {
-			fprintf(stderr, "portus: merge: %s has seed %" PRIu64 " but %s has seed %" PRIu64
-				": shards of different scans\n", rs->sum_files[0], s0->seed,
-				rs->sum_files[i], s->seed);
+			fprintf(stderr,
+				"portus: merge: %s has seed %" PRIu64 " but %s has seed %" PRIu64
+				": shards of different scans\n",
+				rs->sum_files[0], s0->seed, rs->sum_files[i], s->seed);
 			ok = 0;
 		} else if (s->shard_n != s0->shard_n) {
-			fprintf(stderr, "portus: merge: %s is shard %u/%u but %s is shard %u/%u: "
-				"different shard counts\n", rs->sum_files[0], s0->shard_k, s0->shard_n,
-				rs->sum_files[i], s->shard_k, s->shard_n);
+			fprintf(stderr,
+				"portus: merge: %s is shard %u/%u but %s is shard %u/%u: "
+				"different shard counts\n",
+				rs->sum_files[0], s0->shard_k, s0->shard_n, rs->sum_files[i],
+				s->shard_k, s->shard_n);
 			ok = 0;
 		}
 	}
@@ -58,12 +61,15 @@ static int check_shards(const struct result_set *rs, unsigned char *missing, int
 		const struct rs_summary *s = &rs->sums[i];
 
 		if (s->interrupted) {
-			fprintf(stderr, "portus: merge: %s: shard %u/%u was interrupted "
-				"(its results are incomplete)\n", rs->sum_files[i], s->shard_k, s->shard_n);
+			fprintf(stderr,
+				"portus: merge: %s: shard %u/%u was interrupted "
+				"(its results are incomplete)\n",
+				rs->sum_files[i], s->shard_k, s->shard_n);
 			ok = 0;
 		}
 		for (size_t j = 0; j < i && ok; j++)
-			if (rs->sums[j].shard_k == s->shard_k && rs->sums[j].shard_n == s->shard_n) {
+			if (rs->sums[j].shard_k == s->shard_k &&
+			    rs->sums[j].shard_n == s->shard_n) {
 				fprintf(stderr, "portus: merge: shard %u/%u given twice (%s, %s)\n",
 					s->shard_k, s->shard_n, rs->sum_files[j], rs->sum_files[i]);
 				ok = 0;
@@ -83,7 +89,8 @@ static int check_shards(const struct result_set *rs, unsigned char *missing, int
 			if (missing[k - 1])
 				sb_printf(&b, "%s%u", nmiss++ ? "," : "", k);
 		if (nmiss > 0) {
-			fprintf(stderr, "portus: merge: shard%s %s of %u (seed %" PRIu64 ") missing\n",
+			fprintf(stderr,
+				"portus: merge: shard%s %s of %u (seed %" PRIu64 ") missing\n",
 				nmiss > 1 ? "s" : "", b.oom ? "?" : b.p, s0->shard_n, s0->seed);
 			ok = 0;
 		}
@@ -109,7 +116,8 @@ static void merged_summary(struct strbuf *b, const struct result_set *rs,
 		int dup = 0;
 
 		for (size_t j = 0; j < i; j++)
-			dup |= rs->sums[j].shard_k == s->shard_k && rs->sums[j].shard_n == s->shard_n;
+			dup |= rs->sums[j].shard_k == s->shard_k &&
+			       rs->sums[j].shard_n == s->shard_n;
 		if (i == 0)
 			m.seed = s->seed;
 		if (s->start_us < m.start_us)
@@ -180,9 +188,10 @@ static void warn_half_resolved(const struct result_set *rs)
 		const char *name = rs->resolves[i].hostname;
 
 		if (hostnames_index_has(v, n, name))
-			fprintf(stderr, "portus: merge: warning: %s did not resolve (%s) in a shard "
-				"but did in another: that shard did not scan its addresses\n", name,
-				rs->resolves[i].error);
+			fprintf(stderr,
+				"portus: merge: warning: %s did not resolve (%s) in a shard "
+				"but did in another: that shard did not scan its addresses\n",
+				name, rs->resolves[i].error);
 	}
 	free(v);
 }
@@ -201,7 +210,9 @@ static void write_records(const struct result_set *rs, FILE *fp, struct strbuf *
 	while (h < rs->nhosts || p < rs->nports || t < rs->ntls) {
 		/* The lowest address still to write (IPv4 before IPv6, addr.h). */
 		ip_addr pip = p < rs->nports ? rs_port_ip(rs, &rs->ports[p]) : addr_zero();
-		ip_addr ip = h < rs->nhosts ? rs->hosts[h].ip : p < rs->nports ? pip : rs->tls[t].ip;
+		ip_addr ip = h < rs->nhosts   ? rs->hosts[h].ip
+			     : p < rs->nports ? pip
+					      : rs->tls[t].ip;
 		const char *const *names;
 
 		if (p < rs->nports && addr_order(pip, ip) < 0)
@@ -210,7 +221,8 @@ static void write_records(const struct result_set *rs, FILE *fp, struct strbuf *
 			ip = rs->tls[t].ip;
 		hostnames_find(&rs->names, ip, &names);
 		for (; h < rs->nhosts && addr_eq(rs->hosts[h].ip, ip); h++) {
-			struct host_record hr = { .ip = ip, .up = rs->hosts[h].up,
+			struct host_record hr = { .ip = ip,
+						  .up = rs->hosts[h].up,
 						  .reason = rs->hosts[h].reason,
 						  .time_us = rs->hosts[h].time_us,
 						  .names = names };
@@ -220,10 +232,14 @@ static void write_records(const struct result_set *rs, FILE *fp, struct strbuf *
 		}
 		for (; p < rs->nports && addr_eq(rs_port_ip(rs, &rs->ports[p]), ip); p++) {
 			const struct rs_port *rp = &rs->ports[p];
-			struct port_record pr = { .ip = ip, .port = rp->port, .state = rp->state,
-						  .reason = rp->reason, .has_reply = rp->ttl >= 0,
+			struct port_record pr = { .ip = ip,
+						  .port = rp->port,
+						  .state = rp->state,
+						  .reason = rp->reason,
+						  .has_reply = rp->ttl >= 0,
 						  .ttl = (uint8_t)(rp->ttl >= 0 ? rp->ttl : 0),
-						  .reason_ip = rs_port_reason_ip(rs, rp), .time_us = rp->time_us,
+						  .reason_ip = rs_port_reason_ip(rs, rp),
+						  .time_us = rp->time_us,
 						  .names = names };
 
 			native_port_format(b, &pr);
@@ -256,10 +272,17 @@ int portus_merge_main(int argc, char **argv)
 	subargs_init(&a, "merge", argc, argv, "o:h", longopts);
 	while ((c = subargs_next(&a)) != SUBARGS_DONE) {
 		switch (c) {
-		case 'p': allow_partial = 1; break;
-		case 'o': out_path = a.val; break;
-		case 'h': usage(stdout); return 0;
-		default: return 2; /* SUBARGS_ERROR: said */
+		case 'p':
+			allow_partial = 1;
+			break;
+		case 'o':
+			out_path = a.val;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return 2; /* SUBARGS_ERROR: said */
 		}
 	}
 	if (a.nops == 0) {
@@ -276,9 +299,12 @@ int portus_merge_main(int argc, char **argv)
 			goto out;
 		}
 		if (rs.nsums == before) {
-			fprintf(stderr, "portus: merge: %s has no summary record (an interrupted or "
-				"killed run?)%s\n", a.ops[i],
-				allow_partial ? ": merging anyway" : "; --allow-partial merges anyway");
+			fprintf(stderr,
+				"portus: merge: %s has no summary record (an interrupted or "
+				"killed run?)%s\n",
+				a.ops[i],
+				allow_partial ? ": merging anyway"
+					      : "; --allow-partial merges anyway");
 			if (!allow_partial)
 				goto out;
 		}

@@ -4,8 +4,8 @@
 
 #include "sweep/subargs.h"
 
-void subargs_init(struct subargs *a, const char *cmd, int argc, char **argv,
-		  const char *shortopts, const struct option *longopts)
+void subargs_init(struct subargs *a, const char *cmd, int argc, char **argv, const char *shortopts,
+		  const struct option *longopts)
 {
 	memset(a, 0, sizeof(*a));
 	a->cmd = cmd;
@@ -51,23 +51,24 @@ static int report_error(const struct subargs *a, int at, int c)
 		const struct option *lo = long_match(a->longopts, elem + 2, len, &count);
 
 		if (c == ':')
-			fprintf(stderr, "portus: %s: --%.*s: missing value\n", a->cmd, (int)len, elem + 2);
+			fprintf(stderr, "portus: %s: --%.*s: missing value\n", a->cmd, (int)len,
+				elem + 2);
 		else if (count > 1)
-			fprintf(stderr, "portus: %s: --%.*s: ambiguous option (%s %s --help)\n", a->cmd,
-				(int)len, elem + 2, hint, a->cmd);
+			fprintf(stderr, "portus: %s: --%.*s: ambiguous option (%s %s --help)\n",
+				a->cmd, (int)len, elem + 2, hint, a->cmd);
 		else if (count == 1 && lo->has_arg == no_argument && elem[2 + len] == '=')
 			fprintf(stderr, "portus: %s: --%s takes no value\n", a->cmd, lo->name);
 		else
-			fprintf(stderr, "portus: %s: --%.*s: unknown option (%s %s --help)\n", a->cmd,
-				(int)len, elem + 2, hint, a->cmd);
+			fprintf(stderr, "portus: %s: --%.*s: unknown option (%s %s --help)\n",
+				a->cmd, (int)len, elem + 2, hint, a->cmd);
 	} else if (c == ':') {
 		fprintf(stderr, "portus: %s: -%c: missing value\n", a->cmd, optopt);
 	} else if (optopt > 0x20 && optopt < 0x7f) {
 		fprintf(stderr, "portus: %s: -%c: unknown option (%s %s --help)\n", a->cmd, optopt,
 			hint, a->cmd);
 	} else {
-		fprintf(stderr, "portus: %s: %s: unknown option (%s %s --help)\n", a->cmd, elem, hint,
-			a->cmd);
+		fprintf(stderr, "portus: %s: %s: unknown option (%s %s --help)\n", a->cmd, elem,
+			hint, a->cmd);
 	}
 	return SUBARGS_ERROR;
 }

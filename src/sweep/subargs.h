@@ -31,16 +31,16 @@ struct subargs {
 	int argc;
 	char **argv;
 	int started;
-	const char *val;   /* the value of the option just returned, else NULL */
-	char **ops;        /* after SUBARGS_DONE: the operands, in order */
+	const char *val; /* the value of the option just returned, else NULL */
+	char **ops;      /* after SUBARGS_DONE: the operands, in order */
 	int nops;
 };
 
 /* shortopts as getopt's ("o:h"); argv[0] is the subcommand's name. The
  * operands are gathered into argv[1..] in their order (argv is permuted, as
  * getopt does: each element stays in it once). */
-void subargs_init(struct subargs *a, const char *cmd, int argc, char **argv,
-		  const char *shortopts, const struct option *longopts);
+void subargs_init(struct subargs *a, const char *cmd, int argc, char **argv, const char *shortopts,
+		  const struct option *longopts);
 
 /* The next option's id (its longopts val or short letter) with its value in
  * a->val; SUBARGS_DONE once the whole line is read (a->ops, a->nops hold the

@@ -10,8 +10,8 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -158,7 +158,8 @@ static int cn_add(struct tls_chain_info *ci, struct tls_name_list *l, const ASN1
 	unsigned char *utf8 = NULL;
 
 	/* Wide or Latin-1 types are not UTF-8 bytes; convert those. */
-	if (type == V_ASN1_BMPSTRING || type == V_ASN1_UNIVERSALSTRING || type == V_ASN1_T61STRING) {
+	if (type == V_ASN1_BMPSTRING || type == V_ASN1_UNIVERSALSTRING ||
+	    type == V_ASN1_T61STRING) {
 		n = ASN1_STRING_to_UTF8(&utf8, s); /* utf8 owned */
 		if (n >= 0 && utf8 != NULL) {
 			int r = list_add(ci, l, utf8, (size_t)n, "subject_cn");
@@ -201,9 +202,8 @@ static int san_add(struct tls_chain_info *ci, struct tls_cert_info *c, const GEN
 	if (type == GEN_DNS)
 		return list_add(ci, &c->san_dns, ASN1_STRING_get0_data(s), n > 0 ? (size_t)n : 0,
 				"san_dns");
-	if ((n != 4 && n != 16) ||
-	    inet_ntop(n == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(s), text, sizeof(text)) ==
-		    NULL) {
+	if ((n != 4 && n != 16) || inet_ntop(n == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(s),
+					     text, sizeof(text)) == NULL) {
 		mark(ci, "san_ip"); /* not an address: skipped */
 		return 0;
 	}
@@ -222,7 +222,7 @@ static int subject_alt_names(struct tls_chain_info *ci, struct tls_cert_info *c,
 
 		if (gens == NULL) {
 			if (crit < 0)
-				return 0; /* no more */
+				return 0;    /* no more */
 			mark(ci, "san_dns"); /* present but undecodable */
 			continue;
 		}
@@ -282,8 +282,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static void validity(struct tls_chain_info *ci, struct tls_cert_info *c, const X509 *x,
-		     int64_t now)
+static void validity(struct tls_chain_info *ci, struct tls_cert_info *c, const X509 *x, int64_t now)
 {
 	int nb_ok = tls_asn1_time_unix(X509_get0_notBefore(x), &c->not_before) == 0;
 	int na_ok = tls_asn1_time_unix(X509_get0_notAfter(x), &c->not_after) == 0;
@@ -435,8 +434,8 @@ static int chain_entry(struct tls_chain_info *ci, struct tls_chain_entry *e, con
 	return 0;
 }
 
-int tls_chain_extract(struct tls_chain_info *out, struct x509_st *leaf,
-		      struct stack_st_X509 *chain, int64_t now, int want_pem)
+int tls_chain_extract(struct tls_chain_info *out, struct x509_st *leaf, struct stack_st_X509 *chain,
+		      int64_t now, int want_pem)
 {
 	int total = chain != NULL ? sk_X509_num(chain) : 0;
 	size_t keep, first = 0; /* first: 1 when the leaf is listed ahead of chain[0] */
@@ -473,7 +472,8 @@ int tls_chain_extract(struct tls_chain_info *out, struct x509_st *leaf,
 	if ((out->chain = calloc(keep, sizeof(*out->chain))) == NULL)
 		goto out;
 	for (size_t i = 0; i < keep; i++) {
-		const X509 *x = i < first || total == 0 ? leaf : sk_X509_value(chain, (int)(i - first));
+		const X509 *x = i < first || total == 0 ? leaf
+							: sk_X509_value(chain, (int)(i - first));
 
 		if (x == NULL) { /* a hole in the stack: count it, keep nothing */
 			mark(out, "chain");

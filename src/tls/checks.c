@@ -26,7 +26,7 @@
  * callback is what makes OpenSSL ask for SCTs in the TLS extension and keep
  * them. No CT log list is loaded, so SCT_LIST_validate only marks each SCT
  * "unknown log": a hostile SCT cannot fail the handshake there either. */
-static int ct_accept(const CT_POLICY_EVAL_CTX *ctx, const STACK_OF(SCT) *scts, void *arg)
+static int ct_accept(const CT_POLICY_EVAL_CTX *ctx, const STACK_OF(SCT) * scts, void *arg)
 {
 	(void)ctx;
 	(void)scts;
@@ -43,7 +43,7 @@ int checks_ctx_setup(SSL_CTX *ctx)
 
 /* The issuer of leaf: a served certificate that certifies it, else the
  * verified chain's second entry. Borrowed; NULL when neither has one. */
-static X509 *leaf_issuer(X509 *leaf, STACK_OF(X509) *served, STACK_OF(X509) *verified)
+static X509 *leaf_issuer(X509 *leaf, STACK_OF(X509) * served, STACK_OF(X509) * verified)
 {
 	for (int i = 0; served != NULL && i < sk_X509_num(served); i++) {
 		X509 *x = sk_X509_value(served, i);
@@ -79,8 +79,8 @@ static void ocsp_times(struct tls_checks *k, const ASN1_GENERALIZEDTIME *thisu,
 /* The stapled response: decoded, its signature verified against the served
  * chain and the trust store, the leaf's entry found and its times judged.
  * ocsp_error names the first problem, in that order. */
-static void ocsp(struct tls_checks *k, SSL *ssl, X509 *leaf, STACK_OF(X509) *served,
-		 STACK_OF(X509) *verified, int64_t now)
+static void ocsp(struct tls_checks *k, SSL *ssl, X509 *leaf, STACK_OF(X509) * served,
+		 STACK_OF(X509) * verified, int64_t now)
 {
 	const unsigned char *p = NULL;
 	long len = SSL_get_tlsext_status_ocsp_resp(ssl, &p);
@@ -114,15 +114,16 @@ static void ocsp(struct tls_checks *k, SSL *ssl, X509 *leaf, STACK_OF(X509) *ser
 		id = OCSP_cert_to_id(NULL, leaf, issuer);
 	if (id != NULL &&
 	    OCSP_resp_find_status(bs, id, &status, &reason, &rev, &thisu, &nextu) == 1) {
-		k->ocsp_status = status == V_OCSP_CERTSTATUS_GOOD	? TLS_OCSP_GOOD
+		k->ocsp_status = status == V_OCSP_CERTSTATUS_GOOD      ? TLS_OCSP_GOOD
 				 : status == V_OCSP_CERTSTATUS_REVOKED ? TLS_OCSP_REVOKED
-									: TLS_OCSP_UNKNOWN;
+								       : TLS_OCSP_UNKNOWN;
 		ocsp_times(k, thisu, nextu, now);
 	}
 	if (!k->ocsp_signature_ok)
 		k->ocsp_error = "signature not verified";
 	else if (k->ocsp_status == TLS_OCSP_NONE)
-		k->ocsp_error = issuer == NULL ? "issuer of the leaf unknown" : "no entry for the leaf";
+		k->ocsp_error = issuer == NULL ? "issuer of the leaf unknown"
+					       : "no entry for the leaf";
 	else if (k->ocsp_status == TLS_OCSP_REVOKED)
 		k->ocsp_error = "certificate revoked";
 	else if (k->ocsp_status == TLS_OCSP_UNKNOWN)
@@ -154,10 +155,17 @@ static void scts(struct tls_checks *k, SSL *ssl)
 
 	for (int i = 0; l != NULL && i < sk_SCT_num(l); i++) {
 		switch (SCT_get_source(sk_SCT_value(l, i))) {
-		case SCT_SOURCE_X509V3_EXTENSION: k->sct_embedded++; break;
-		case SCT_SOURCE_TLS_EXTENSION: k->sct_tls++; break;
-		case SCT_SOURCE_OCSP_STAPLED_RESPONSE: k->sct_ocsp++; break;
-		default: break;
+		case SCT_SOURCE_X509V3_EXTENSION:
+			k->sct_embedded++;
+			break;
+		case SCT_SOURCE_TLS_EXTENSION:
+			k->sct_tls++;
+			break;
+		case SCT_SOURCE_OCSP_STAPLED_RESPONSE:
+			k->sct_ocsp++;
+			break;
+		default:
+			break;
 		}
 	}
 }
@@ -179,7 +187,7 @@ static void tmp_key(struct tls_checks *k, SSL *ssl)
 	EVP_PKEY_free(pk);
 }
 
-static int in_stack(STACK_OF(X509) *s, const X509 *x)
+static int in_stack(STACK_OF(X509) * s, const X509 *x)
 {
 	for (int i = 0; s != NULL && i < sk_X509_num(s); i++)
 		if (X509_cmp(sk_X509_value(s, i), x) == 0)
@@ -189,7 +197,7 @@ static int in_stack(STACK_OF(X509) *s, const X509 *x)
 
 /* Keys, signature hashes and order of what the server sent; intermediates
  * the verified chain took from elsewhere. */
-static void chain(struct tls_checks *k, STACK_OF(X509) *served, STACK_OF(X509) *verified,
+static void chain(struct tls_checks *k, STACK_OF(X509) * served, STACK_OF(X509) * verified,
 		  int verify_ok)
 {
 	int n = served != NULL ? sk_X509_num(served) : 0;
@@ -207,7 +215,8 @@ static void chain(struct tls_checks *k, STACK_OF(X509) *served, STACK_OF(X509) *
 		    X509_get_signature_info(x, &md, NULL, NULL, NULL) == 1) {
 			if (md == NID_sha1)
 				k->sha1_sigs++;
-			else if (md == NID_md5 || md == NID_md5_sha1 || md == NID_md4 || md == NID_md2)
+			else if (md == NID_md5 || md == NID_md5_sha1 || md == NID_md4 ||
+				 md == NID_md2)
 				k->md5_sigs++;
 		}
 		if (i > 0 && sk_X509_value(served, i - 1) != NULL &&
@@ -224,8 +233,8 @@ static void chain(struct tls_checks *k, STACK_OF(X509) *served, STACK_OF(X509) *
 void checks_run(struct tls_result *r, SSL *ssl, int64_t now)
 {
 	struct tls_checks *k = &r->checks;
-	X509 *leaf = SSL_get0_peer_certificate(ssl);      /* borrowed */
-	STACK_OF(X509) *served = SSL_get_peer_cert_chain(ssl); /* borrowed */
+	X509 *leaf = SSL_get0_peer_certificate(ssl);             /* borrowed */
+	STACK_OF(X509) *served = SSL_get_peer_cert_chain(ssl);   /* borrowed */
 	STACK_OF(X509) *verified = SSL_get0_verified_chain(ssl); /* borrowed */
 
 	memset(k, 0, sizeof(*k));

@@ -27,10 +27,10 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "portus.h"
 #include "tls/banner.h"
 #include "tls/checks.h"
 #include "tls/conn.h"
-#include "portus.h"
 #include "tls_hello.h"
 
 #define MAX_CERT_LIST 262144L /* bytes of Certificate message accepted (256 KiB) */
@@ -166,8 +166,8 @@ static void ssl_err(char *err, size_t errlen, const char *what)
 	ERR_clear_error();
 }
 
-static SSL_CTX *ctx_new(int minv, int maxv, const unsigned char *alpn, unsigned alpn_len,
-			char *err, size_t errlen)
+static SSL_CTX *ctx_new(int minv, int maxv, const unsigned char *alpn, unsigned alpn_len, char *err,
+			size_t errlen)
 {
 	SSL_CTX *ctx;
 
@@ -212,8 +212,8 @@ int tls_ctxs_init(struct tls_ctxs *x, const char *ca_file, char *err, size_t err
 		goto fail;
 	}
 	x->ctx[CONN_MAIN] = ctx_new(TLS1_VERSION, 0, alpn_main, sizeof(alpn_main) - 1, err, errlen);
-	x->ctx[CONN_BANNER] =
-		ctx_new(TLS1_VERSION, 0, alpn_http1, sizeof(alpn_http1) - 1, err, errlen);
+	x->ctx[CONN_BANNER] = ctx_new(TLS1_VERSION, 0, alpn_http1, sizeof(alpn_http1) - 1, err,
+				      errlen);
 	for (i = 0; i < 4; i++)
 		x->ctx[CONN_V10 + i] = ctx_new(probe_ver[i], probe_ver[i], NULL, 0, err, errlen);
 	for (i = 0; i < CONN_NKINDS; i++)
@@ -435,11 +435,13 @@ static void record_session(struct conn *c, const struct conn_opts *o)
 		if (c->sni[0] != '\0') {
 			r->hostname_checked = 1;
 			ERR_clear_error();
-			r->hostname_match = X509_check_host(leaf, c->sni, strlen(c->sni), 0, NULL) == 1;
+			r->hostname_match = X509_check_host(leaf, c->sni, strlen(c->sni), 0,
+							    NULL) == 1;
 		}
 	} else {
 		r->verify_code = X509_V_ERR_UNSPECIFIED;
-		copy_str(r->verify_error, sizeof(r->verify_error), "no certificate from the server");
+		copy_str(r->verify_error, sizeof(r->verify_error),
+			 "no certificate from the server");
 	}
 	ERR_clear_error();
 	if ((leaf != NULL || chain != NULL) &&
@@ -452,7 +454,8 @@ static void record_session(struct conn *c, const struct conn_opts *o)
 
 static int banner_done(struct conn *c, int cut)
 {
-	(void)banner_parse(c->r, c->buf, c->len, cut); /* on allocation failure: fields stay empty */
+	(void)banner_parse(c->r, c->buf, c->len,
+			   cut); /* on allocation failure: fields stay empty */
 	free(c->buf);
 	c->buf = NULL;
 	c->state = CS_DONE;

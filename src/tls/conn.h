@@ -81,7 +81,7 @@ struct conn {
 	uint8_t *hello;
 	size_t hello_len, hello_off;
 	struct tlsh_reader *rd;
-	int chain; /* enumeration chain (enumerate.h) */
+	int chain;     /* enumeration chain (enumerate.h) */
 	int timed_out; /* CONN_RAW: the deadline passed before an answer */
 };
 

@@ -15,8 +15,8 @@
 #include <stddef.h>
 
 /* Called for each attribute in order: type ("CN", "O", "2.5.4.97"), value bytes. */
-typedef void (*dn_attr_fn)(void *ctx, const char *type, size_t type_len,
-			   const unsigned char *val, size_t val_len);
+typedef void (*dn_attr_fn)(void *ctx, const char *type, size_t type_len, const unsigned char *val,
+			   size_t val_len);
 
 /* Walks dn[0..len). scratch must hold len bytes (values are unescaped into it).
  * Returns the number of attributes reported. */

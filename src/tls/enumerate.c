@@ -7,15 +7,15 @@
 
 /* Groups offered in TLS 1.3 (HelloRetryRequest enumeration), in this order. */
 static const uint16_t groups13[] = {
-	0x11EC, /* X25519MLKEM768 */
-	0x11EB, /* SecP256r1MLKEM768 */
-	0x11ED, /* SecP384r1MLKEM1024 */
-	0x001D, /* x25519 */
-	0x0017, /* secp256r1 */
-	0x0018, /* secp384r1 */
-	0x0019, /* secp521r1 */
-	0x001E, /* x448 */
-	0x001F, 0x0020, 0x0021, /* brainpool*tls13 */
+	0x11EC,                                 /* X25519MLKEM768 */
+	0x11EB,                                 /* SecP256r1MLKEM768 */
+	0x11ED,                                 /* SecP384r1MLKEM1024 */
+	0x001D,                                 /* x25519 */
+	0x0017,                                 /* secp256r1 */
+	0x0018,                                 /* secp384r1 */
+	0x0019,                                 /* secp521r1 */
+	0x001E,                                 /* x448 */
+	0x001F, 0x0020, 0x0021,                 /* brainpool*tls13 */
 	0x0100, 0x0101, 0x0102, 0x0103, 0x0104, /* ffdhe2048 .. ffdhe8192 */
 };
 
@@ -93,14 +93,14 @@ static size_t ecdhe_suites(uint16_t version, uint16_t *out, size_t cap)
 	for (size_t i = 0; i < total && n < cap; i++) {
 		uint16_t id = tlsh_suite_at(i);
 
-		if (tlsh_suite_is_ecdhe(id) && (version >= TLSH_TLS12 || !tlsh_suite_needs_tls12(id)))
+		if (tlsh_suite_is_ecdhe(id) &&
+		    (version >= TLSH_TLS12 || !tlsh_suite_needs_tls12(id)))
 			out[n++] = id;
 	}
 	return n;
 }
 
-size_t tls_enum_next(struct tls_enum *e, int k, const uint8_t random[64], uint8_t *buf,
-		     size_t cap)
+size_t tls_enum_next(struct tls_enum *e, int k, const uint8_t random[64], uint8_t *buf, size_t cap)
 {
 	struct enum_chain *c;
 	struct tlsh_client h;
@@ -253,15 +253,16 @@ void tls_enum_answer(struct tls_enum *e, int k, enum tlsh_status st,
 			return;
 		}
 		/* EP_OFFER: a ServerHello (or HRR) at this version choosing an offered suite. */
-		if (got && version_index(sh->version) == k && in_list(c->left, c->nleft, sh->cipher, &at) &&
-		    *na < TLS_ENUM_MAX_SUITES) {
+		if (got && version_index(sh->version) == k &&
+		    in_list(c->left, c->nleft, sh->cipher, &at) && *na < TLS_ENUM_MAX_SUITES) {
 			acc[(*na)++] = sh->cipher;
 			remove_at(c->left, &c->nleft, at);
 			return;
 		}
 		if (got && version_index(sh->version) == k)
-			e->out->incomplete = 1; /* a suite not offered: the server broke the rules */
-		c->nleft = 0; /* refused: on to the order check */
+			e->out->incomplete =
+				1; /* a suite not offered: the server broke the rules */
+		c->nleft = 0;      /* refused: on to the order check */
 		return;
 	}
 	if (e->group_tls13) {

@@ -32,10 +32,10 @@
 #include "tls_hello.h"
 #include "tls_record.h"
 
-#define TLS_ENUM_CHAINS 5               /* TLS 1.0, 1.1, 1.2, 1.3, groups */
+#define TLS_ENUM_CHAINS 5 /* TLS 1.0, 1.1, 1.2, 1.3, groups */
 #define TLS_ENUM_GROUP_CHAIN 4
-#define TLS_ENUM_MAX_HANDSHAKES 600     /* per endpoint */
-#define TLS_ENUM_OFFER_MAX 200          /* suites or groups in one chain's offer */
+#define TLS_ENUM_MAX_HANDSHAKES 600 /* per endpoint */
+#define TLS_ENUM_OFFER_MAX 200      /* suites or groups in one chain's offer */
 
 enum enum_phase { EP_OFFER, EP_ORDER, EP_DONE };
 
@@ -43,15 +43,15 @@ struct enum_chain {
 	enum enum_phase phase;
 	uint16_t left[TLS_ENUM_OFFER_MAX]; /* still to offer */
 	size_t nleft;
-	size_t next_group;  /* ECDHE group probes: index of the next curve */
-	int busy;           /* a probe is out */
+	size_t next_group; /* ECDHE group probes: index of the next curve */
+	int busy;          /* a probe is out */
 };
 
 struct tls_enum {
 	struct tls_ciphers *out; /* borrowed: the record's */
 	struct enum_chain ch[TLS_ENUM_CHAINS];
-	int group_tls13;       /* groups by HelloRetryRequest (else ECDHE probes) */
-	uint16_t group_version; /* the ECDHE probes' version */
+	int group_tls13;               /* groups by HelloRetryRequest (else ECDHE probes) */
+	uint16_t group_version;        /* the ECDHE probes' version */
 	int order_seen[TLS_NVERSIONS]; /* TLS_ORDER_* per version */
 	char sni[256];
 };
@@ -67,8 +67,7 @@ void tls_enum_init(struct tls_enum *e, struct tls_ciphers *out, uint16_t main_ve
  * bytes) and returns its length, or 0 when chain k is finished (or the
  * endpoint's handshake budget is spent). random: 64 fresh random bytes
  * (client random + session id, then the x25519 share). */
-size_t tls_enum_next(struct tls_enum *e, int k, const uint8_t random[64], uint8_t *buf,
-		     size_t cap);
+size_t tls_enum_next(struct tls_enum *e, int k, const uint8_t random[64], uint8_t *buf, size_t cap);
 
 /* The answer to chain k's probe: the reader's final status (TLSH_MORE for a
  * timeout, a reset or EOF before an answer) and the ServerHello. */

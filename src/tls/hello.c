@@ -184,20 +184,33 @@ struct group {
 };
 
 static const struct group groups[] = {
-	{ 0x0013, "prime192v1" }, { 0x0015, "secp224r1" },     { 0x0017, "secp256r1" },
-	{ 0x0018, "secp384r1" },  { 0x0019, "secp521r1" },     { 0x001A, "brainpoolP256r1" },
-	{ 0x001B, "brainpoolP384r1" }, { 0x001C, "brainpoolP512r1" }, { 0x001D, "x25519" },
-	{ 0x001E, "x448" },       { 0x001F, "brainpoolP256r1tls13" },
-	{ 0x0020, "brainpoolP384r1tls13" }, { 0x0021, "brainpoolP512r1tls13" },
-	{ 0x0100, "ffdhe2048" },  { 0x0101, "ffdhe3072" },     { 0x0102, "ffdhe4096" },
-	{ 0x0103, "ffdhe6144" },  { 0x0104, "ffdhe8192" },     { 0x11EB, "SecP256r1MLKEM768" },
-	{ 0x11EC, "X25519MLKEM768" }, { 0x11ED, "SecP384r1MLKEM1024" },
+	{ 0x0013, "prime192v1" },
+	{ 0x0015, "secp224r1" },
+	{ 0x0017, "secp256r1" },
+	{ 0x0018, "secp384r1" },
+	{ 0x0019, "secp521r1" },
+	{ 0x001A, "brainpoolP256r1" },
+	{ 0x001B, "brainpoolP384r1" },
+	{ 0x001C, "brainpoolP512r1" },
+	{ 0x001D, "x25519" },
+	{ 0x001E, "x448" },
+	{ 0x001F, "brainpoolP256r1tls13" },
+	{ 0x0020, "brainpoolP384r1tls13" },
+	{ 0x0021, "brainpoolP512r1tls13" },
+	{ 0x0100, "ffdhe2048" },
+	{ 0x0101, "ffdhe3072" },
+	{ 0x0102, "ffdhe4096" },
+	{ 0x0103, "ffdhe6144" },
+	{ 0x0104, "ffdhe8192" },
+	{ 0x11EB, "SecP256r1MLKEM768" },
+	{ 0x11EC, "X25519MLKEM768" },
+	{ 0x11ED, "SecP384r1MLKEM1024" },
 };
 
 const uint16_t tlsh_default_sigalgs[] = {
-	0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080A,
-	0x080B, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0402, 0x0502, 0x0602,
-	0x0203, 0x0201, 0x0202,
+	0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806,
+	0x0809, 0x080A, 0x080B, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301,
+	0x0302, 0x0402, 0x0502, 0x0602, 0x0203, 0x0201, 0x0202,
 };
 const size_t tlsh_default_nsigalgs = sizeof(tlsh_default_sigalgs) / sizeof(tlsh_default_sigalgs[0]);
 
@@ -393,7 +406,7 @@ size_t tlsh_build_client_hello(const struct tlsh_client *c, uint8_t *out, size_t
 		return 0;
 	legacy = c->max_version > TLSH_TLS12 ? TLSH_TLS12 : c->max_version;
 
-	put8(&w, 22); /* handshake */
+	put8(&w, 22);          /* handshake */
 	put16(&w, TLSH_TLS10); /* record version: 1.0, what most clients send */
 	rec = len_open(&w, 2);
 	put8(&w, 1); /* client_hello */
@@ -512,10 +525,10 @@ static const uint8_t hrr_random[32] = {
 	0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 };
 
-#define FAIL(msg)              \
-	do {                   \
-		*why = (msg);  \
-		return -1;     \
+#define FAIL(msg)             \
+	do {                  \
+		*why = (msg); \
+		return -1;    \
 	} while (0)
 
 static int parse_ext(struct tlsh_server_hello *sh, unsigned type, struct cur *d, const char **why)
@@ -670,8 +683,9 @@ enum tlsh_status tlsh_feed(struct tlsh_reader *r, const uint8_t *p, size_t len)
 			if (r->rec_left == 0 && r->hdr[0] != 23)
 				return rd_fail(r, "empty TLS record");
 			if (r->hdr[0] != 22 && r->hdr[0] != 21)
-				return rd_fail(r, r->hdr[0] == 20 ? "ChangeCipherSpec before ServerHello"
-								  : "application data before ServerHello");
+				return rd_fail(r, r->hdr[0] == 20
+							  ? "ChangeCipherSpec before ServerHello"
+							  : "application data before ServerHello");
 			continue;
 		}
 		k = r->rec_left < len ? r->rec_left : len;
@@ -692,8 +706,9 @@ enum tlsh_status tlsh_feed(struct tlsh_reader *r, const uint8_t *p, size_t len)
 							      (size_t)r->msg[2] << 8 | r->msg[3];
 
 						if (r->msg[0] != 2)
-							return rd_fail(r,
-								       "first handshake message is not a ServerHello");
+							return rd_fail(
+								r,
+								"first handshake message is not a ServerHello");
 						if (body > TLSH_MSG_MAX - 4)
 							return rd_fail(r, "ServerHello too long");
 						r->msg_need = 4 + body;
@@ -773,12 +788,24 @@ int tlsh_ja4s(const struct tlsh_server_hello *sh, char out[26])
 	if (sh->next > TLSH_MAX_EXTS)
 		return -1;
 	switch (sh->version) {
-	case TLSH_TLS13: ver = "13"; break;
-	case TLSH_TLS12: ver = "12"; break;
-	case TLSH_TLS11: ver = "11"; break;
-	case TLSH_TLS10: ver = "10"; break;
-	case 0x0300: ver = "s3"; break;
-	default: ver = "00"; break;
+	case TLSH_TLS13:
+		ver = "13";
+		break;
+	case TLSH_TLS12:
+		ver = "12";
+		break;
+	case TLSH_TLS11:
+		ver = "11";
+		break;
+	case TLSH_TLS10:
+		ver = "10";
+		break;
+	case 0x0300:
+		ver = "s3";
+		break;
+	default:
+		ver = "00";
+		break;
 	}
 	if (sh->alpn_len > 0) {
 		uint8_t f = sh->alpn[0], l = sh->alpn[sh->alpn_len - 1];

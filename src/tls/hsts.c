@@ -143,7 +143,8 @@ int tls_hsts_parse(const unsigned char *v, size_t len, struct tls_hsts *out)
 			skip_ows(&c);
 			has_value = 1;
 			if (value(&c, &all_digits, &digits, &num) != 0)
-				return bad(out, "directive value is neither token nor quoted-string");
+				return bad(out,
+					   "directive value is neither token nor quoted-string");
 			skip_ows(&c);
 		}
 		if (c.pos < c.len) {
@@ -160,8 +161,8 @@ int tls_hsts_parse(const unsigned char *v, size_t len, struct tls_hsts *out)
 				return bad(out, "max-age is not delta-seconds");
 			out->max_age = num > TLS_HSTS_MAX_AGE_CAP ? TLS_HSTS_MAX_AGE_CAP : num;
 		} else if (name_is(name, nlen, "includesubdomains")) {
-			if (!flag(out, &out->include_subdomains, has_value, "includeSubDomains given twice",
-				  "includeSubDomains has a value"))
+			if (!flag(out, &out->include_subdomains, has_value,
+				  "includeSubDomains given twice", "includeSubDomains has a value"))
 				return 0;
 		} else if (name_is(name, nlen, "preload")) {
 			if (!flag(out, &out->preload, has_value, "preload given twice",

@@ -20,7 +20,8 @@ uint32_t tls_result_findings(const struct tls_result *r)
 
 const char *tls_version_name(unsigned i)
 {
-	static const char *const names[TLS_NVERSIONS] = { "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
+	static const char *const names[TLS_NVERSIONS] = { "TLSv1", "TLSv1.1", "TLSv1.2",
+							  "TLSv1.3" };
 
 	return i < TLS_NVERSIONS ? names[i] : NULL;
 }
@@ -28,13 +29,20 @@ const char *tls_version_name(unsigned i)
 const char *tls_outcome_name(enum tls_outcome o)
 {
 	switch (o) {
-	case TLS_OK: return "ok";
-	case TLS_REFUSED: return "refused";
-	case TLS_TIMEOUT: return "timeout";
-	case TLS_RESET: return "reset";
-	case TLS_NOT_TLS: return "not-tls";
-	case TLS_ALERT: return "alert";
-	case TLS_ERROR: return "error";
+	case TLS_OK:
+		return "ok";
+	case TLS_REFUSED:
+		return "refused";
+	case TLS_TIMEOUT:
+		return "timeout";
+	case TLS_RESET:
+		return "reset";
+	case TLS_NOT_TLS:
+		return "not-tls";
+	case TLS_ALERT:
+		return "alert";
+	case TLS_ERROR:
+		return "error";
 	}
 	return "error"; /* not an enum value: still a valid name */
 }

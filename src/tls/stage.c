@@ -28,12 +28,13 @@
 #include <openssl/rand.h>
 
 #include "clock.h"
+#include "portus.h"
 #include "tls/conn.h"
 #include "tls/enumerate.h"
-#include "portus.h"
 #include "tls_stage.h"
 
-#define ENUM_BUDGET_TIMEOUTS 10 /* --tls-ciphers: an endpoint's enumeration ends after 10 timeouts */
+#define ENUM_BUDGET_TIMEOUTS \
+	10 /* --tls-ciphers: an endpoint's enumeration ends after 10 timeouts */
 
 #define FD_RESERVE 64u         /* descriptors left for everything but the stage */
 #define MAX_EVENTS 64          /* epoll events taken per wait */
@@ -238,11 +239,20 @@ static void enum_check(struct tls_result *r)
 	if (r->ciphers == NULL || r->outcome != TLS_OK || r->cipher[0] == '\0')
 		return;
 	switch (wire_version(r->version)) {
-	case TLSH_TLS10: v = 0; break;
-	case TLSH_TLS11: v = 1; break;
-	case TLSH_TLS12: v = 2; break;
-	case TLSH_TLS13: v = 3; break;
-	default: return;
+	case TLSH_TLS10:
+		v = 0;
+		break;
+	case TLSH_TLS11:
+		v = 1;
+		break;
+	case TLSH_TLS12:
+		v = 2;
+		break;
+	case TLSH_TLS13:
+		v = 3;
+		break;
+	default:
+		return;
 	}
 	for (unsigned i = 0; i < r->ciphers->n[v]; i++) {
 		const char *n = tlsh_suite_name(r->ciphers->suite[v][i]);
@@ -314,7 +324,9 @@ static uint16_t wire_version(const char *v)
 	static const struct {
 		const char *name;
 		uint16_t v;
-	} t[] = { { "TLSv1", TLSH_TLS10 }, { "TLSv1.1", TLSH_TLS11 }, { "TLSv1.2", TLSH_TLS12 },
+	} t[] = { { "TLSv1", TLSH_TLS10 },
+		  { "TLSv1.1", TLSH_TLS11 },
+		  { "TLSv1.2", TLSH_TLS12 },
 		  { "TLSv1.3", TLSH_TLS13 } };
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -358,7 +370,8 @@ static int enum_step(struct tls_stage *s, struct job *j, struct conn *c)
 	if (run->en == NULL)
 		return 0;
 	if (c->timed_out || st == TLSH_ERROR)
-		run->en->out->incomplete = 1; /* silence or garbage is no refusal: the list may go on */
+		run->en->out->incomplete =
+			1; /* silence or garbage is no refusal: the list may go on */
 	tls_enum_answer(run->en, c->chain, st, c->rd != NULL ? &c->rd->sh : &none);
 	if (mono_us() >= run->enum_deadline) {
 		tls_enum_abort(run->en);
@@ -405,7 +418,7 @@ static void conn_end(struct tls_stage *s, struct conn *c)
 	dl_remove(s, c);
 	if (c->kind == CONN_RAW)
 		more = enum_step(s, j, c); /* before conn_close frees the reader */
-	conn_close(c); /* closing the fd also takes it out of the epoll set */
+	conn_close(c);                     /* closing the fd also takes it out of the epoll set */
 	switch (c->kind) {
 	case CONN_MAIN:
 		/* Probes only where a TLS server answered: refused, silent, reset
@@ -423,8 +436,8 @@ static void conn_end(struct tls_stage *s, struct conn *c)
 		/* Where a TLS server answered: a handshake, an alert, or a
 		 * ServerHello before the handshake failed (a server OpenSSL cannot
 		 * finish a handshake with may still accept suites). */
-		if (s->o.test_ciphers && (r->outcome == TLS_OK || r->outcome == TLS_ALERT ||
-					  r->hello_version != 0))
+		if (s->o.test_ciphers &&
+		    (r->outcome == TLS_OK || r->outcome == TLS_ALERT || r->hello_version != 0))
 			more |= enum_start(s, j);
 		break;
 	case CONN_BANNER:

@@ -15,9 +15,9 @@
 
 #include <openssl/x509.h>
 
+#include "addr.h"
 #include "output/cef.h"
 #include "output/ecs.h"
-#include "addr.h"
 #include "strbuf.h"
 #include "tls_json.h"
 #include "tls_record.h"
@@ -67,7 +67,8 @@ static void check_line(const struct strbuf *b, size_t cap, const char *head)
 static void check_record(const struct tls_result *r)
 {
 	static struct run_info ri = { .scanner_ip = 0xc6120001, /* 198.18.0.1 */
-				      .scanner_ip6 = { (u128)0x20010db8 << 96 | 1 }, /* 2001:db8::1 */
+				      .scanner_ip6 = { (u128)0x20010db8 << 96 |
+						       1 }, /* 2001:db8::1 */
 				      .hostname = "fuzz" };
 	struct ecs_ctx ctx;
 	struct strbuf b;
@@ -92,7 +93,7 @@ static void check_record(const struct tls_result *r)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const unsigned char *in = data;
-	STACK_OF(X509) *sk;
+	STACK_OF(X509) * sk;
 	struct tls_result r;
 	X509 *x;
 

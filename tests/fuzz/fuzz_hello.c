@@ -34,7 +34,8 @@ static void check_fingerprints(const struct tlsh_server_hello *sh)
 	}
 	if (tlsh_ja4s(sh, ja4) == 0) {
 		if (strlen(ja4) != 25 || ja4[7] != '_' || ja4[12] != '_' ||
-		    strspn(ja4, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_") != 25)
+		    strspn(ja4,
+			   "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_") != 25)
 			abort();
 	}
 }

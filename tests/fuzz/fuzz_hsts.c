@@ -65,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (e > s && (copy[e - 1] == ' ' || copy[e - 1] == '\t'))
 			e--;
 		(void)tls_hsts_parse(copy + s, e - s, &line);
-		if (!r.hsts.present || r.hsts.valid != line.valid || r.hsts.max_age != line.max_age ||
+		if (!r.hsts.present || r.hsts.valid != line.valid ||
+		    r.hsts.max_age != line.max_age ||
 		    r.hsts.include_subdomains != line.include_subdomains ||
 		    r.hsts.preload != line.preload)
 			abort();

@@ -84,7 +84,7 @@ static int parse(const uint8_t *data, size_t size, ip_addr our6, struct reply *r
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* 2001:db8::1 */
-	static const uint8_t our6_bytes[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x01};
+	static const uint8_t our6_bytes[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x01 };
 	struct reply r, r0;
 	int rc, rc0;
 

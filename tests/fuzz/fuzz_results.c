@@ -12,14 +12,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
-#include "results/jsonread.h"
-#include "sweep/sweep.h"
 #include "addr.h"
 #include "result_file.h"
+#include "results/jsonread.h"
+#include "sweep/sweep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -62,7 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)results_load(&rs, path, err, sizeof(err));
 	sweep_normalize(&rs);
 	for (size_t i = 1; i < rs.nports; i++) {
-		int c = addr_order(rs_port_ip(&rs, &rs.ports[i - 1]), rs_port_ip(&rs, &rs.ports[i]));
+		int c = addr_order(rs_port_ip(&rs, &rs.ports[i - 1]),
+				   rs_port_ip(&rs, &rs.ports[i]));
 
 		/* the compact order (v6, pool index) is the address order */
 		if (c != rs_port_addr_cmp(&rs.ports[i - 1], &rs.ports[i]))
@@ -75,7 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * reads back as the same address: what merge writes, diff and report
 	 * show, --resume matches. */
 	for (size_t i = 0; i < rs.nports + rs.nhosts; i++) {
-		ip_addr a = i < rs.nports ? rs_port_ip(&rs, &rs.ports[i]) : rs.hosts[i - rs.nports].ip, b;
+		ip_addr a = i < rs.nports ? rs_port_ip(&rs, &rs.ports[i])
+					  : rs.hosts[i - rs.nports].ip,
+			b;
 		char text[ADDR_STR_MAX];
 		const char *why;
 		size_t n = addr_to_str(a, text);

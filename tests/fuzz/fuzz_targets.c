@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "ipset.h"
-#include "portus.h"
 #include "ports.h"
+#include "portus.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,7 +35,8 @@ static void check_set(struct ip_set *s)
 
 	ipset_init(&orig);
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->r[i].first.v > s->r[i].last.v || ipset_add_range(&orig, s->r[i].first, s->r[i].last))
+		if (s->r[i].first.v > s->r[i].last.v ||
+		    ipset_add_range(&orig, s->r[i].first, s->r[i].last))
 			abort();
 	}
 	ipset_normalize(s);

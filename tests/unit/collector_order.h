@@ -17,13 +17,14 @@
 struct co_item {
 	const struct port_record *p; /* one of p and h */
 	const struct host_record *h;
-	size_t given;                /* position in the caller's arrays */
+	size_t given; /* position in the caller's arrays */
 };
 
 static int co_cmp(const void *a, const void *b)
 {
 	const struct co_item *x = a, *y = b;
-	const int xo = x->p != NULL && x->p->state == PS_OPEN, yo = y->p != NULL && y->p->state == PS_OPEN;
+	const int xo = x->p != NULL && x->p->state == PS_OPEN,
+		  yo = y->p != NULL && y->p->state == PS_OPEN;
 	ip_addr xi = x->p != NULL ? x->p->ip : x->h->ip, yi = y->p != NULL ? y->p->ip : y->h->ip;
 	int c;
 
@@ -52,9 +53,9 @@ static int co_feed(struct writer *w, const struct port_record *p, size_t np,
 	if (it == NULL)
 		return -1;
 	for (size_t i = 0; i < np; i++)
-		it[i] = (struct co_item){.p = &p[i], .given = i};
+		it[i] = (struct co_item){ .p = &p[i], .given = i };
 	for (size_t i = 0; i < nh; i++)
-		it[np + i] = (struct co_item){.h = &h[i], .given = np + i};
+		it[np + i] = (struct co_item){ .h = &h[i], .given = np + i };
 	qsort(it, np + nh, sizeof(*it), co_cmp);
 	for (size_t i = 0; i < np + nh && r == 0; i++)
 		r = it[i].p != NULL ? w->ops->port(w, it[i].p) : w->ops->host(w, it[i].h);

@@ -170,13 +170,20 @@ static int jv_value(struct jp *p)
 	if (p->i >= p->n)
 		return -1;
 	switch (p->s[p->i]) {
-	case '{': return jv_container(p, 1);
-	case '[': return jv_container(p, 0);
-	case '"': return jv_string(p);
-	case 't': return jv_literal(p, "true");
-	case 'f': return jv_literal(p, "false");
-	case 'n': return jv_literal(p, "null");
-	default: return jv_number(p);
+	case '{':
+		return jv_container(p, 1);
+	case '[':
+		return jv_container(p, 0);
+	case '"':
+		return jv_string(p);
+	case 't':
+		return jv_literal(p, "true");
+	case 'f':
+		return jv_literal(p, "false");
+	case 'n':
+		return jv_literal(p, "null");
+	default:
+		return jv_number(p);
 	}
 }
 

@@ -40,12 +40,13 @@ static void test_rfc5952_text_forms(void **state)
 		{ "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1" }, /* leading zeros */
 		{ "2001:DB8::ABCD:EF", "2001:db8::abcd:ef" },                 /* lower case */
 		{ "2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1" }, /* one zero group stays */
-		{ "2001:0:0:1:0:0:0:1", "2001:0:0:1::1" },           /* longest run wins */
+		{ "2001:0:0:1:0:0:0:1", "2001:0:0:1::1" },          /* longest run wins */
 		{ "0:0:0:0:0:0:0:0", "::" },
 		{ "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8" },
 		{ "1:0:0:0:0:0:0:0", "1::" },
 		{ "0:0:0:0:0:0:0:1", "::1" },
-		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		  "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
 		{ "64:ff9b::192.0.2.33", "64:ff9b::c000:221" }, /* embedded dotted quad */
 		{ "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304" },
 		{ "::1.2.3.4", "::102:304" },
@@ -205,7 +206,8 @@ static void test_random_round_trip_matches_libc(void **state)
 
 			for (int g = 0; g < 8; g++)
 				snprintf(full + 5 * g, sizeof(full) - 5 * (size_t)g, "%04X%s",
-					 (unsigned)(uint16_t)(a.v >> (112 - 16 * g)), g < 7 ? ":" : "");
+					 (unsigned)(uint16_t)(a.v >> (112 - 16 * g)),
+					 g < 7 ? ":" : "");
 			assert_true(addr_eq(parse_ok(full), a));
 		}
 	}

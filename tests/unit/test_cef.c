@@ -25,12 +25,13 @@
 #include "portus.h"
 #include "scan_record.h"
 #include "strbuf.h"
-#include "tls_record.h"
 #include "tls_hsts.h"
+#include "tls_record.h"
 #include "utf8.h"
 #include "writer.h"
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define T0 1732352400123456LL /* 2024-11-23T09:00:00.123456Z */
 #define T0_MS "1732352400123"
 #define T2026 1767225600LL /* 2026-01-01T00:00:00Z */
@@ -215,11 +216,20 @@ static char *ext_unescape(const char *p, size_t n, size_t *outlen)
 		if (++i >= n)
 			fail_msg("dangling backslash: %.*s", (int)n, p);
 		switch (p[i]) {
-		case '\\': o[k++] = '\\'; break;
-		case '=': o[k++] = '='; break;
-		case 'n': o[k++] = '\n'; break;
-		case 'r': o[k++] = '\r'; break;
-		default: fail_msg("bad escape \\%c in %.*s", p[i], (int)n, p);
+		case '\\':
+			o[k++] = '\\';
+			break;
+		case '=':
+			o[k++] = '=';
+			break;
+		case 'n':
+			o[k++] = '\n';
+			break;
+		case 'r':
+			o[k++] = '\r';
+			break;
+		default:
+			fail_msg("bad escape \\%c in %.*s", p[i], (int)n, p);
 		}
 	}
 	o[k] = '\0';
@@ -280,7 +290,8 @@ static void cef_parse(const char *line, size_t len, struct cef_rec *c)
 		assert_true(kstart == ext || p > 0);
 		assert_true(eq[p] - kstart > 0 && eq[p] - kstart < sizeof(c->key[0]));
 		for (size_t j = kstart; j < eq[p]; j++)
-			if (!((line[j] >= 'a' && line[j] <= 'z') || (line[j] >= 'A' && line[j] <= 'Z') ||
+			if (!((line[j] >= 'a' && line[j] <= 'z') ||
+			      (line[j] >= 'A' && line[j] <= 'Z') ||
 			      (line[j] >= '0' && line[j] <= '9')))
 				fail_msg("bad key character '%c'", line[j]);
 		memcpy(c->key[p], line + kstart, eq[p] - kstart);
@@ -316,7 +327,8 @@ static const char *cef_labelled(const struct cef_rec *c, const char *label, size
 		size_t kl = strlen(c->key[i]);
 		char base[32];
 
-		if (kl <= 5 || strcmp(c->key[i] + kl - 5, "Label") != 0 || strcmp(c->val[i], label) != 0)
+		if (kl <= 5 || strcmp(c->key[i] + kl - 5, "Label") != 0 ||
+		    strcmp(c->val[i], label) != 0)
 			continue;
 		memcpy(base, c->key[i], kl - 5);
 		base[kl - 5] = '\0';
@@ -398,39 +410,48 @@ static void feed_scan(struct writer *w)
 	assert_int_equal(w->ops->summary(w, &s), 0);
 }
 
-#define L_OPEN                                                                              \
-	HDR "port-open|TCP port open|3|" COMMON(T0_MS) " spt=40001 dst=198.18.0.10 dpt=80 "  \
-	    "proto=TCP act=open reason=syn-ack cn1Label=ttl cn1=64\n"
-#define L_CLOSED                                                                            \
-	HDR "port-closed|TCP port closed|1|" COMMON(T0_MS) " spt=40002 dst=198.18.0.10 dpt=22 " \
-	    "proto=TCP act=closed reason=reset cn1Label=ttl cn1=64\n"
-#define L_ICMP                                                                              \
-	HDR "port-filtered|TCP port filtered|1|" COMMON(T0_MS) " spt=40003 dst=198.18.0.10 "   \
-	    "dpt=8081 proto=TCP act=filtered reason=admin-prohibited cn1Label=ttl cn1=63 "      \
-	    "cs1Label=reasonIp cs1=198.18.0.254\n"
-#define L_NORESP                                                                            \
-	HDR "port-filtered|TCP port filtered|1|" COMMON(T0_MS) " dst=198.18.0.10 dpt=443 "     \
-	    "proto=TCP act=filtered reason=no-response\n"
+#define L_OPEN                                              \
+	HDR "port-open|TCP port open|3|" COMMON(            \
+		T0_MS) " spt=40001 dst=198.18.0.10 dpt=80 " \
+		       "proto=TCP act=open reason=syn-ack cn1Label=ttl cn1=64\n"
+#define L_CLOSED                                            \
+	HDR "port-closed|TCP port closed|1|" COMMON(        \
+		T0_MS) " spt=40002 dst=198.18.0.10 dpt=22 " \
+		       "proto=TCP act=closed reason=reset cn1Label=ttl cn1=64\n"
+#define L_ICMP                                                                                        \
+	HDR "port-filtered|TCP port filtered|1|" COMMON(                                              \
+		T0_MS) " spt=40003 dst=198.18.0.10 "                                                  \
+		       "dpt=8081 proto=TCP act=filtered reason=admin-prohibited cn1Label=ttl cn1=63 " \
+		       "cs1Label=reasonIp cs1=198.18.0.254\n"
+#define L_NORESP                                         \
+	HDR "port-filtered|TCP port filtered|1|" COMMON( \
+		T0_MS) " dst=198.18.0.10 dpt=443 "       \
+		       "proto=TCP act=filtered reason=no-response\n"
 #define L_UP HDR "host-up|Host up|1|" COMMON(T0_MS) " dst=198.18.0.10 act=up reason=arp-response\n"
-#define L_DOWN \
-	HDR "host-down|Host down|1|" COMMON(T0_MS) " dst=198.18.0.7 act=down reason=no-arp-response\n"
-#define L_TLS                                                                               \
-	HDR "tls-endpoint|TLS endpoint|3|" COMMON("1767225600123") " dst=198.18.0.10 dpt=443 " \
-	    "proto=TCP dhost=www.example.test outcome=ok cs1Label=tlsVersion cs1=TLSv1.3 "     \
-	    "cs2Label=tlsCipher cs2=TLS_AES_256_GCM_SHA384 cs3Label=certSubject "              \
-	    "cs3=CN\\=www.example.test cs4Label=certIssuer cs4=CN\\=Test CA "                  \
-	    "cs5Label=certSha256 cs5=" SHA_0_31 " cs6Label=verifyResult cs6=ok "               \
-	    "cn1Label=certDaysToExpiry cn1=89 deviceCustomDate1Label=certNotAfter "            \
-	    "deviceCustomDate1=1775001600000 flexString1Label=tlsVersionsAccepted "            \
-	    "flexString1=TLSv1.2,TLSv1.3\n"
-#define L_SUMMARY                                                                           \
-	HDR "run-summary|Scan summary|1|" COMMON("1732352403333") " deviceOutboundInterface=eth0 " \
-	    "start=" T0_MS " end=1732352403333 outcome=completed msg=327680 targets on 65536 "  \
-	    "hosts: 100 open, 200 closed, 327380 filtered, 1 hosts down; 982000 probes in "     \
-	    "3.210 s, 2 passes cn1Label=open cn1=100 cn2Label=closed cn2=200 cn3Label=filtered " \
-	    "cn3=327380 flexNumber1Label=hostsDown flexNumber1=1 flexNumber2Label=targets "      \
-	    "flexNumber2=327680 cs1Label=seed cs1=12345 cs2Label=shard cs2=1/1 "                 \
-	    "cfp1Label=probesPerSecond cfp1=102345.0\n"
+#define L_DOWN                               \
+	HDR "host-down|Host down|1|" COMMON( \
+		T0_MS) " dst=198.18.0.7 act=down reason=no-arp-response\n"
+#define L_TLS                                                                                                   \
+	HDR "tls-endpoint|TLS endpoint|3|" COMMON(                                                              \
+		"1767225600123") " dst=198.18.0.10 dpt=443 "                                                    \
+				 "proto=TCP dhost=www.example.test outcome=ok cs1Label=tlsVersion cs1=TLSv1.3 " \
+				 "cs2Label=tlsCipher cs2=TLS_AES_256_GCM_SHA384 cs3Label=certSubject "          \
+				 "cs3=CN\\=www.example.test cs4Label=certIssuer cs4=CN\\=Test CA "              \
+				 "cs5Label=certSha256 cs5=" SHA_0_31                                            \
+				 " cs6Label=verifyResult cs6=ok "                                               \
+				 "cn1Label=certDaysToExpiry cn1=89 deviceCustomDate1Label=certNotAfter "        \
+				 "deviceCustomDate1=1775001600000 flexString1Label=tlsVersionsAccepted "        \
+				 "flexString1=TLSv1.2,TLSv1.3\n"
+#define L_SUMMARY                                                                                                     \
+	HDR "run-summary|Scan summary|1|" COMMON(                                                                     \
+		"1732352403333") " deviceOutboundInterface=eth0 "                                                     \
+				 "start=" T0_MS                                                                       \
+				 " end=1732352403333 outcome=completed msg=327680 targets on 65536 "                  \
+				 "hosts: 100 open, 200 closed, 327380 filtered, 1 hosts down; 982000 probes in "      \
+				 "3.210 s, 2 passes cn1Label=open cn1=100 cn2Label=closed cn2=200 cn3Label=filtered " \
+				 "cn3=327380 flexNumber1Label=hostsDown flexNumber1=1 flexNumber2Label=targets "      \
+				 "flexNumber2=327680 cs1Label=seed cs1=12345 cs2Label=shard cs2=1/1 "                 \
+				 "cfp1Label=probesPerSecond cfp1=102345.0\n"
 #define ALL_LINES L_OPEN L_CLOSED L_ICMP L_NORESP L_UP L_DOWN L_TLS L_SUMMARY
 
 /* ---- CEF lines ---- */
@@ -487,26 +508,27 @@ static void test_cef_open_only_writes_open_ports_up_hosts_tls_summary(void **sta
 #define DST6(a) "c6a3Label=Destination IPv6 Address c6a3=" a
 #define COMMON6(ms) "rt=" ms " dvchost=scan1 " SRC6
 
-#define L6_OPEN                                                                             \
-	HDR "port-open|TCP port open|3|" COMMON6(T0_MS) " spt=40001 " DST6("2001:db8::1")     \
-	    " dpt=443 proto=TCP act=open reason=syn-ack cn1Label=ttl cn1=64\n"
-#define L6_ICMP                                                                             \
-	HDR "port-filtered|TCP port filtered|1|" COMMON6(T0_MS) " spt=40003 "                 \
-	    DST6("2001:db8::1") " dpt=22 proto=TCP act=filtered reason=no-route cn1Label=ttl " \
-	    "cn1=63 c6a4Label=reasonIp c6a4=2001:db8:0:1::fe\n"
-#define L6_NORESP                                                                           \
-	HDR "port-filtered|TCP port filtered|1|" COMMON6(T0_MS) " " DST6("2001:db8::2")       \
-	    " dpt=80 proto=TCP act=filtered reason=no-response\n"
-#define L6_UP \
-	HDR "host-up|Host up|1|" COMMON6(T0_MS) " " DST6("2001:db8::1") " act=up reason=nd-response\n"
-#define L6_DOWN                                                                             \
-	HDR "host-down|Host down|1|" COMMON6(T0_MS) " " DST6("2001:db8:0:1::23")              \
-	    " act=down reason=no-nd-response\n"
-#define L6_TLS_START                                                                        \
-	HDR "tls-endpoint|TLS endpoint|3|" COMMON6("1767225600123") " " DST6("2001:db8::1")   \
-	    " dpt=443 proto=TCP dhost=www.example.test outcome=ok "
-#define L6_SUMMARY_START                                                                    \
-	HDR "run-summary|Scan summary|1|rt=1732352403333 dvchost=scan1 src=198.18.0.1 " SRC6  \
+#define L6_OPEN                                                             \
+	HDR "port-open|TCP port open|3|" COMMON6(T0_MS) " spt=40001 " DST6( \
+		"2001:db8::1") " dpt=443 proto=TCP act=open reason=syn-ack cn1Label=ttl cn1=64\n"
+#define L6_ICMP                                                                               \
+	HDR "port-filtered|TCP port filtered|1|" COMMON6(T0_MS) " spt=40003 " DST6(           \
+		"2001:db8::1") " dpt=22 proto=TCP act=filtered reason=no-route cn1Label=ttl " \
+			       "cn1=63 c6a4Label=reasonIp c6a4=2001:db8:0:1::fe\n"
+#define L6_NORESP                                                         \
+	HDR "port-filtered|TCP port filtered|1|" COMMON6(T0_MS) " " DST6( \
+		"2001:db8::2") " dpt=80 proto=TCP act=filtered reason=no-response\n"
+#define L6_UP                                             \
+	HDR "host-up|Host up|1|" COMMON6(T0_MS) " " DST6( \
+		"2001:db8::1") " act=up reason=nd-response\n"
+#define L6_DOWN                                               \
+	HDR "host-down|Host down|1|" COMMON6(T0_MS) " " DST6( \
+		"2001:db8:0:1::23") " act=down reason=no-nd-response\n"
+#define L6_TLS_START                                                          \
+	HDR "tls-endpoint|TLS endpoint|3|" COMMON6("1767225600123") " " DST6( \
+		"2001:db8::1") " dpt=443 proto=TCP dhost=www.example.test outcome=ok "
+#define L6_SUMMARY_START                                                                     \
+	HDR "run-summary|Scan summary|1|rt=1732352403333 dvchost=scan1 src=198.18.0.1 " SRC6 \
 	    " deviceOutboundInterface=eth0 start="
 
 /* IPv6 targets: the addresses in the dictionary's IPv6 fields (c6a2 source,
@@ -585,16 +607,18 @@ static void test_cef_ipv6_exact_lines(void **state)
 static void test_cef_ipv6_scanner_address(void **state)
 {
 	struct run_info ri = make_ri(0);
-	struct port_record p = prec6(A6("2001:db8::1"), 443, PS_OPEN, R_SYN_ACK, 64, addr_zero(), 0);
+	struct port_record p = prec6(A6("2001:db8::1"), 443, PS_OPEN, R_SYN_ACK, 64, addr_zero(),
+				     0);
 	struct run_summary sum = summary();
 	struct strbuf b;
 
 	(void)state;
 	sb_init(&b);
 	cef_port_format(&b, &p, &ri);
-	assert_string_equal(b.p, HDR "port-open|TCP port open|3|rt=" T0_MS " dvchost=scan1 "
-				 DST6("2001:db8::1") " dpt=443 proto=TCP act=open reason=syn-ack "
-				 "cn1Label=ttl cn1=64");
+	assert_string_equal(b.p,
+			    HDR "port-open|TCP port open|3|rt=" T0_MS " dvchost=scan1 " DST6(
+				    "2001:db8::1") " dpt=443 proto=TCP act=open reason=syn-ack "
+						   "cn1Label=ttl cn1=64");
 	sb_reset(&b);
 	cef_summary_format(&b, &sum, &ri); /* as ever */
 	assert_non_null(strstr(b.p, "|1|" COMMON("1732352403333") " deviceOutboundInterface="));
@@ -602,8 +626,8 @@ static void test_cef_ipv6_scanner_address(void **state)
 	ri.scanner_ip = 0;
 	ri.scanner_ip6 = A6("2001:db8::53");
 	cef_summary_format(&b, &sum, &ri);
-	assert_non_null(strstr(b.p, "|1|rt=1732352403333 dvchost=scan1 " SRC6
-				    " deviceOutboundInterface="));
+	assert_non_null(
+		strstr(b.p, "|1|rt=1732352403333 dvchost=scan1 " SRC6 " deviceOutboundInterface="));
 	assert_null(strstr(b.p, " src="));
 	sb_free(&b);
 }
@@ -662,7 +686,9 @@ static void test_cef_hostile_certificate_strings_are_escaped(void **state)
 	cef_tls_format(&b, &r, &ri);
 	assert_has(b.p, dn_esc);
 	assert_has(b.p, " dhost=evil|sni\\=1\\\\\\n outcome=ok ");
-	assert_has(b.p, " cs4=" " x\\=1 cs1\\=forged " " cs5Label=");
+	assert_has(b.p, " cs4="
+			" x\\=1 cs1\\=forged "
+			" cs5Label=");
 	assert_has(b.p, " cs6=bad\\r\\=|\xef\xbf\xbd cn1Label=");
 	/* The header is untouched by the pipes of the extension. */
 	assert_true(strncmp(b.p, HDR "tls-endpoint|TLS endpoint|5|rt=",
@@ -802,7 +828,8 @@ static void test_cef_tls_severity_follows_the_findings(void **state)
 		{ "clean", ch_none, 3, NULL },
 		{ "expired", ch_expired, 7, "certificate expired; certificate not verified" },
 		{ "expires soon", ch_soon, 4, "certificate expires in 10 days" },
-		{ "self-signed", ch_self_signed, 6, "self-signed certificate; certificate not verified" },
+		{ "self-signed", ch_self_signed, 6,
+		  "self-signed certificate; certificate not verified" },
 		{ "mismatch", ch_mismatch, 5, "hostname mismatch" },
 		{ "weak accepted", ch_weak_accepted, 6, "TLSv1 accepted; TLSv1.1 accepted" },
 		{ "weak negotiated", ch_weak_negotiated, 6, "TLSv1.1 negotiated" },
@@ -815,7 +842,8 @@ static void test_cef_tls_severity_follows_the_findings(void **state)
 		{ "revoked", ch_revoked_and_expired, 8,
 		  "certificate expired; certificate not verified; ocsp-revoked" },
 		{ "hsts invalid", ch_hsts_invalid, 3, "hsts-invalid" },
-		{ "must-staple", ch_must_staple, 6, "must-staple-without-staple; missing-intermediate" },
+		{ "must-staple", ch_must_staple, 6,
+		  "must-staple-without-staple; missing-intermediate" },
 	};
 	struct run_info ri = make_ri(0);
 
@@ -836,7 +864,8 @@ static void test_cef_tls_severity_follows_the_findings(void **state)
 		if (strcmp(c.hdr[6], sev) != 0)
 			fail_msg("%s: severity %s, want %s: %s", cases[i].what, c.hdr[6], sev, b.p);
 		msg = cef_get(&c, "msg", NULL);
-		if (cases[i].msg == NULL ? msg != NULL : msg == NULL || strcmp(msg, cases[i].msg) != 0)
+		if (cases[i].msg == NULL ? msg != NULL
+					 : msg == NULL || strcmp(msg, cases[i].msg) != 0)
 			fail_msg("%s: msg [%s], want [%s]", cases[i].what, msg ? msg : "(none)",
 				 cases[i].msg ? cases[i].msg : "(none)");
 		cef_rec_free(&c);
@@ -899,10 +928,12 @@ static void test_cef_tls_failure_record_exact(void **state)
 	r.end_us = T2026 * 1000000 + 999;
 	sb_init(&b);
 	cef_tls_format(&b, &r, &ri);
-	assert_text(b.p, HDR "tls-endpoint|TLS endpoint|2|" COMMON("1767225600000")
-			     " dst=198.18.0.12 dpt=8443 proto=TCP dhost=a.test outcome=alert "
-			     "reason=handshake_failure flexString1Label=tlsVersionsAccepted "
-			     "flexString1=none");
+	assert_text(
+		b.p,
+		HDR "tls-endpoint|TLS endpoint|2|" COMMON(
+			"1767225600000") " dst=198.18.0.12 dpt=8443 proto=TCP dhost=a.test outcome=alert "
+					 "reason=handshake_failure flexString1Label=tlsVersionsAccepted "
+					 "flexString1=none");
 	sb_free(&b);
 }
 
@@ -1057,7 +1088,10 @@ static void check_5424(const char *m, size_t len, const char **cef, size_t *cef_
 	assert_int_equal(strlen(msgid), siglen);
 	assert_memory_equal(msgid, sig, siglen);
 	snprintf(want_pri, sizeof(want_pri), "%d",
-		 16 * 8 + (sev >= 9 ? 2 : sev >= 7 ? 3 : sev >= 4 ? 4 : 6));
+		 16 * 8 + (sev >= 9   ? 2
+			   : sev >= 7 ? 3
+			   : sev >= 4 ? 4
+				      : 6));
 	assert_int_equal(pri, atoi(want_pri));
 	assert_true(memchr(m, '\n', len) == NULL);
 }

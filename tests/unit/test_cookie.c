@@ -213,8 +213,8 @@ static void test_cookie_sport_stays_in_range(void **state)
 	static const struct {
 		uint16_t base, count;
 	} CASES[] = {
-		{ 32768, 28232 }, { 40000, 1 }, { 1, 65535 }, { 0, 65535 },
-		{ 65535, 1 },	  { 1024, 2 },	{ 60000, 5535 },
+		{ 32768, 28232 }, { 40000, 1 }, { 1, 65535 },    { 0, 65535 },
+		{ 65535, 1 },     { 1024, 2 },  { 60000, 5535 },
 	};
 
 	(void)state;
@@ -228,7 +228,8 @@ static void test_cookie_sport_stays_in_range(void **state)
 						       (uint16_t)rng());
 
 			if (ck.sport < lo || ck.sport >= hi)
-				fail_msg("base %u count %u: sport %u", lo, CASES[c].count, ck.sport);
+				fail_msg("base %u count %u: sport %u", lo, CASES[c].count,
+					 ck.sport);
 			seen_min = ck.sport < seen_min ? ck.sport : seen_min;
 			seen_max = ck.sport > seen_max ? ck.sport : seen_max;
 		}
@@ -269,9 +270,8 @@ static void test_cookie6_uses_siphash_of_big_endian_tuple(void **state)
 	/* 2001:db8::1 -> [2001:db8:1::5]:443, written out as bytes. */
 	struct cookie_key k = test_key(3, 1000, 500);
 	const uint8_t buf[34] = {
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x05,
-		0x01, 0xbb,
+		0x20, 0x01, 0x0d, 0xb8, 0,    0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    0x01, 0x20,
+		0x01, 0x0d, 0xb8, 0,    0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x05, 0x01, 0xbb,
 	};
 	uint64_t h = siphash24(k.k0, k.k1, buf, sizeof(buf));
 	struct cookie c = cookie_make6(&k, addr6(0x20010db800000000ull, 1),

@@ -16,14 +16,15 @@
 
 #include <cmocka.h>
 
-#include "tls/dn.h"
-#include "output/ecs.h"
 #include "json_validator.h"
-#include "tls_checks_fill.h"
+#include "output/ecs.h"
 #include "portus.h"
+#include "tls/dn.h"
+#include "tls_checks_fill.h"
 #include "writer.h"
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define IP4(a, b, c, d) addr_from_v4(IP(a, b, c, d))
 
 /* An IPv6 address from its text (the test's own constants: must parse). */
@@ -120,9 +121,9 @@ static struct run_info fixed_run(void)
 	return ri;
 }
 
-#define OBSERVER                                                                                 \
+#define OBSERVER                                                                                            \
 	"\"observer\":{\"hostname\":\"scan-host\",\"ip\":[\"198.18.0.1\"],\"mac\":[\"02-00-5E-10-00-01\"]," \
-	"\"ingress\":{\"interface\":{\"name\":\"eth0\"}},\"type\":\"scanner\",\"vendor\":\"portus\"," \
+	"\"ingress\":{\"interface\":{\"name\":\"eth0\"}},\"type\":\"scanner\",\"vendor\":\"portus\","       \
 	"\"product\":\"portus\",\"version\":\"" PORTUS_VERSION "\"}"
 #define RUN_ID "26abad0cfcedf940"
 
@@ -135,7 +136,8 @@ static const char port_open_json[] =
 	"\"source\":{\"ip\":\"198.18.0.1\",\"port\":41786},"
 	"\"network\":{\"transport\":\"tcp\",\"type\":\"ipv4\"},"
 	"\"related\":{\"ip\":[\"198.19.0.3\",\"198.18.0.1\"]}," OBSERVER ","
-	"\"portus\":{\"run\":{\"id\":\"" RUN_ID "\"},\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64}}";
+	"\"portus\":{\"run\":{\"id\":\"" RUN_ID
+	"\"},\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64}}";
 
 static const char port_icmp_json[] =
 	"{\"@timestamp\":\"2025-11-23T10:00:01.000000Z\",\"ecs\":{\"version\":\"" ECS_VERSION "\"},"
@@ -156,7 +158,8 @@ static const char host_down_json[] =
 	"\"id\":\"d4d0de47e52bd33725dee68aec50581d\",\"reason\":\"no-arp-response\"},"
 	"\"destination\":{\"ip\":\"198.18.0.11\"},\"network\":{\"type\":\"ipv4\"},"
 	"\"related\":{\"ip\":[\"198.18.0.11\",\"198.18.0.1\"]}," OBSERVER ","
-	"\"portus\":{\"run\":{\"id\":\"" RUN_ID "\"},\"state\":\"down\",\"reason\":\"no-arp-response\"}}";
+	"\"portus\":{\"run\":{\"id\":\"" RUN_ID
+	"\"},\"state\":\"down\",\"reason\":\"no-arp-response\"}}";
 
 #define RUN_SETTINGS \
 	"\"seed\":42,\"shard\":\"1/1\",\"targets\":20,\"hosts\":4,\"ports\":5,\"rate\":10000,\"retries\":2"
@@ -193,20 +196,43 @@ static void test_ecs_port_host_run_exact_bytes(void **state)
 	struct run_info ri = fixed_run();
 	struct ecs_ctx c;
 	struct strbuf b;
-	struct port_record open = { .ip = IP4(198, 19, 0, 3), .port = 80, .sport = 41786,
-				    .state = PS_OPEN, .reason = R_SYN_ACK, .has_reply = 1,
-				    .ttl = 64, .time_us = INT64_C(1763892000123456) };
-	struct port_record icmp = { .ip = IP4(198, 19, 0, 4), .port = 8081, .state = PS_FILTERED,
-				    .reason = R_ADMIN_PROHIBITED, .has_reply = 1, .ttl = 63,
+	struct port_record open = { .ip = IP4(198, 19, 0, 3),
+				    .port = 80,
+				    .sport = 41786,
+				    .state = PS_OPEN,
+				    .reason = R_SYN_ACK,
+				    .has_reply = 1,
+				    .ttl = 64,
+				    .time_us = INT64_C(1763892000123456) };
+	struct port_record icmp = { .ip = IP4(198, 19, 0, 4),
+				    .port = 8081,
+				    .state = PS_FILTERED,
+				    .reason = R_ADMIN_PROHIBITED,
+				    .has_reply = 1,
+				    .ttl = 63,
 				    .reason_ip = IP4(198, 18, 0, 254),
 				    .time_us = INT64_C(1763892001000000) };
-	struct host_record down = { .ip = IP4(198, 18, 0, 11), .up = 0, .reason = R_NO_ARP,
+	struct host_record down = { .ip = IP4(198, 18, 0, 11),
+				    .up = 0,
+				    .reason = R_NO_ARP,
 				    .time_us = INT64_C(1763892002000000) };
-	struct run_summary s = { .start_us = ri.start_us, .end_us = INT64_C(1763892003500000),
-				 .targets = 20, .hosts = 4, .hosts_down = 1, .open = 2, .closed = 3,
-				 .filtered = 14, .probes_sent = 60, .rate_pps = 9999.5,
-				 .pcap_received = 25, .passes = 3, .seed = 42, .shard_k = 1,
-				 .shard_n = 1, .interrupted = 1, .plan_bytes = 262170,
+	struct run_summary s = { .start_us = ri.start_us,
+				 .end_us = INT64_C(1763892003500000),
+				 .targets = 20,
+				 .hosts = 4,
+				 .hosts_down = 1,
+				 .open = 2,
+				 .closed = 3,
+				 .filtered = 14,
+				 .probes_sent = 60,
+				 .rate_pps = 9999.5,
+				 .pcap_received = 25,
+				 .passes = 3,
+				 .seed = 42,
+				 .shard_k = 1,
+				 .shard_n = 1,
+				 .interrupted = 1,
+				 .plan_bytes = 262170,
 				 .table_bytes = 8 };
 
 	(void)state;
@@ -237,8 +263,13 @@ static void test_ecs_event_id_is_deterministic_per_run(void **state)
 	struct run_info ri = fixed_run(), ri2 = fixed_run();
 	struct ecs_ctx c, c2;
 	struct strbuf a, b, d;
-	struct port_record r = { .ip = IP4(198, 19, 0, 3), .port = 80, .state = PS_CLOSED,
-				 .reason = R_RESET, .has_reply = 1, .ttl = 64, .time_us = 1 };
+	struct port_record r = { .ip = IP4(198, 19, 0, 3),
+				 .port = 80,
+				 .state = PS_CLOSED,
+				 .reason = R_RESET,
+				 .has_reply = 1,
+				 .ttl = 64,
+				 .time_us = 1 };
 
 	(void)state;
 	ri2.start_us += 1;
@@ -266,9 +297,9 @@ static void test_ecs_event_id_is_deterministic_per_run(void **state)
 
 /* The same run with an IPv6 source: observer.ip lists both, the run id takes
  * the IPv6 source in (ids computed with Python's hashlib). */
-#define OBSERVER6                                                                                \
+#define OBSERVER6                                                                                     \
 	"\"observer\":{\"hostname\":\"scan-host\",\"ip\":[\"198.18.0.1\",\"2001:db8::53\"],"          \
-	"\"mac\":[\"02-00-5E-10-00-01\"],"                                                             \
+	"\"mac\":[\"02-00-5E-10-00-01\"],"                                                            \
 	"\"ingress\":{\"interface\":{\"name\":\"eth0\"}},\"type\":\"scanner\",\"vendor\":\"portus\"," \
 	"\"product\":\"portus\",\"version\":\"" PORTUS_VERSION "\"}"
 #define RUN_ID6 "6ad0f956a9027523"
@@ -293,7 +324,8 @@ static const char port6_icmp_json[] =
 	"\"destination\":{\"ip\":\"2001:db8::1\",\"port\":22},"
 	"\"source\":{\"ip\":\"2001:db8::53\"},"
 	"\"network\":{\"transport\":\"tcp\",\"type\":\"ipv6\"},"
-	"\"related\":{\"ip\":[\"2001:db8::1\",\"2001:db8::53\",\"2001:db8:0:1::fe\"]}," OBSERVER6 ","
+	"\"related\":{\"ip\":[\"2001:db8::1\",\"2001:db8::53\",\"2001:db8:0:1::fe\"]}," OBSERVER6
+	","
 	"\"portus\":{\"run\":{\"id\":\"" RUN_ID6 "\"},\"state\":\"filtered\","
 	"\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"2001:db8:0:1::fe\"}}";
 
@@ -304,21 +336,33 @@ static const char host6_up_json[] =
 	"\"id\":\"ca746caa8b97d5d2d35eed23b830dc72\",\"reason\":\"nd-response\"},"
 	"\"destination\":{\"ip\":\"2001:db8::1\"},\"network\":{\"type\":\"ipv6\"},"
 	"\"related\":{\"ip\":[\"2001:db8::1\",\"2001:db8::53\"]}," OBSERVER6 ","
-	"\"portus\":{\"run\":{\"id\":\"" RUN_ID6 "\"},\"state\":\"up\",\"reason\":\"nd-response\"}}";
+	"\"portus\":{\"run\":{\"id\":\"" RUN_ID6
+	"\"},\"state\":\"up\",\"reason\":\"nd-response\"}}";
 
 static void test_ecs_ipv6_exact_bytes(void **state)
 {
 	struct run_info ri = fixed_run();
 	struct ecs_ctx c;
 	struct strbuf b;
-	struct port_record open = { .ip = A6("2001:db8::1"), .port = 443, .sport = 41786,
-				    .state = PS_OPEN, .reason = R_SYN_ACK, .has_reply = 1,
-				    .ttl = 64, .time_us = INT64_C(1763892000123456) };
-	struct port_record icmp = { .ip = A6("2001:db8::1"), .port = 22, .state = PS_FILTERED,
-				    .reason = R_NO_ROUTE, .has_reply = 1, .ttl = 63,
+	struct port_record open = { .ip = A6("2001:db8::1"),
+				    .port = 443,
+				    .sport = 41786,
+				    .state = PS_OPEN,
+				    .reason = R_SYN_ACK,
+				    .has_reply = 1,
+				    .ttl = 64,
+				    .time_us = INT64_C(1763892000123456) };
+	struct port_record icmp = { .ip = A6("2001:db8::1"),
+				    .port = 22,
+				    .state = PS_FILTERED,
+				    .reason = R_NO_ROUTE,
+				    .has_reply = 1,
+				    .ttl = 63,
 				    .reason_ip = A6("2001:db8:0:1::fe"),
 				    .time_us = INT64_C(1763892001000000) };
-	struct host_record up = { .ip = A6("2001:db8::1"), .up = 1, .reason = R_ND_RESPONSE,
+	struct host_record up = { .ip = A6("2001:db8::1"),
+				  .up = 1,
+				  .reason = R_ND_RESPONSE,
 				  .time_us = INT64_C(1763892002000000) };
 
 	(void)state;
@@ -339,8 +383,8 @@ static void test_ecs_ipv6_exact_bytes(void **state)
 	ecs_run_start_format(&b, &c);
 	assert_valid_record(&b);
 	assert_non_null(strstr(b.p, "\"id\":\"c608fd2cba99fbbb38258427198d7e82\""));
-	assert_non_null(strstr(b.p, "\"related\":{\"ip\":[\"198.18.0.1\",\"2001:db8::53\"]},"
-				    OBSERVER6));
+	assert_non_null(
+		strstr(b.p, "\"related\":{\"ip\":[\"198.18.0.1\",\"2001:db8::53\"]}," OBSERVER6));
 	sb_reset(&b);
 	/* An IPv4 record of the same run: source.ip is the IPv4 source. */
 	open.ip = IP4(198, 19, 0, 3);
@@ -362,11 +406,15 @@ static void test_ecs_ipv6_without_ipv6_source(void **state)
 	struct run_info ri = fixed_run();
 	struct ecs_ctx c;
 	struct strbuf b;
-	struct port_record r = { .ip = A6("2001:db8::1"), .port = 443, .sport = 41786,
-				 .state = PS_OPEN, .reason = R_SYN_ACK, .has_reply = 1, .ttl = 64,
+	struct port_record r = { .ip = A6("2001:db8::1"),
+				 .port = 443,
+				 .sport = 41786,
+				 .state = PS_OPEN,
+				 .reason = R_SYN_ACK,
+				 .has_reply = 1,
+				 .ttl = 64,
 				 .time_us = INT64_C(1763892000123456) };
-	struct host_record h = { .ip = A6("2001:db8::2"), .up = 0, .reason = R_NO_ND,
-				 .time_us = 1 };
+	struct host_record h = { .ip = A6("2001:db8::2"), .up = 0, .reason = R_NO_ND, .time_us = 1 };
 
 	(void)state;
 	assert_int_equal(ecs_ctx_init(&c, &ri), 0);
@@ -496,40 +544,49 @@ static void test_ecs_tls_ok_record_fields(void **state)
 	make_ok_record(&r);
 	format_tls(&b, &r);
 	assert_has(&b, "{\"@timestamp\":\"2025-11-23T10:00:00.250000Z\"");
-	assert_has(&b, "\"action\":\"tls-handshake\",\"module\":\"portus\",\"dataset\":\"portus.tls\","
-		       "\"id\":\"e3c2d4671ffcda42e11fb195ec6aa753\",\"outcome\":\"success\","
-		       "\"reason\":\"ok\",\"start\":\"2025-11-23T10:00:00.000000Z\","
-		       "\"end\":\"2025-11-23T10:00:00.250000Z\",\"duration\":250000000}");
+	assert_has(&b,
+		   "\"action\":\"tls-handshake\",\"module\":\"portus\",\"dataset\":\"portus.tls\","
+		   "\"id\":\"e3c2d4671ffcda42e11fb195ec6aa753\",\"outcome\":\"success\","
+		   "\"reason\":\"ok\",\"start\":\"2025-11-23T10:00:00.000000Z\","
+		   "\"end\":\"2025-11-23T10:00:00.250000Z\",\"duration\":250000000}");
 	assert_has(&b, "\"destination\":{\"ip\":\"198.19.0.3\",\"port\":443}");
 	assert_has(&b, "\"related\":{\"ip\":[\"198.19.0.3\",\"198.18.0.1\"],\"hash\":"
 		       "[\"A0A1A2A3A4A5A6A7A8A9AAABACADAEAFA0A1A2A3A4A5A6A7A8A9AAABACADAEAF\"],"
 		       "\"hosts\":[\"www.example.test\"]}");
-	assert_has(&b, "\"tls\":{\"version\":\"1.0\",\"version_protocol\":\"tls\","
-		       "\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\",\"curve\":\"x25519\","
-		       "\"established\":true,\"next_protocol\":\"http/1.1\","
-		       "\"client\":{\"server_name\":\"www.example.test\"},\"server\":{\"hash\":"
-		       "{\"sha256\":\"A0A1A2A3A4A5A6A7A8A9AAABACADAEAFA0A1A2A3A4A5A6A7A8A9AAABACADAEAF\","
-		       "\"sha1\":\"000102030405060708090A0B0C0D0E0F10111213\"},"
-		       "\"not_before\":\"2025-11-23T00:00:00.000000Z\","
-		       "\"not_after\":\"2026-02-21T00:00:00.000000Z\"");
-	assert_has(&b, "\"x509\":{\"alternative_names\":[\"www.example.test\",\"198.19.0.3\"],"
-		       "\"serial_number\":\"0A1B\",\"signature_algorithm\":\"sha256WithRSAEncryption\","
-		       "\"public_key_algorithm\":\"RSA\",\"public_key_size\":2048,");
-	assert_has(&b, "\"subject\":{\"distinguished_name\":\"CN=www.example.test,OU=Web+OU=Ops,"
-		       "O=Example\\\\, Inc.,C=DE\",\"common_name\":[\"www.example.test\"],"
-		       "\"organization\":[\"Example, Inc.\"],\"organizational_unit\":[\"Web\",\"Ops\"],"
-		       "\"country\":[\"DE\"]}");
-	assert_has(&b, "\"issuer\":{\"distinguished_name\":\"CN=Example CA,O=Example,L=Berlin,"
-		       "ST=Berlin,C=DE\",\"common_name\":[\"Example CA\"],\"organization\":[\"Example\"],"
-		       "\"country\":[\"DE\"],\"locality\":[\"Berlin\"],\"state_or_province\":[\"Berlin\"]}");
+	assert_has(
+		&b,
+		"\"tls\":{\"version\":\"1.0\",\"version_protocol\":\"tls\","
+		"\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\",\"curve\":\"x25519\","
+		"\"established\":true,\"next_protocol\":\"http/1.1\","
+		"\"client\":{\"server_name\":\"www.example.test\"},\"server\":{\"hash\":"
+		"{\"sha256\":\"A0A1A2A3A4A5A6A7A8A9AAABACADAEAFA0A1A2A3A4A5A6A7A8A9AAABACADAEAF\","
+		"\"sha1\":\"000102030405060708090A0B0C0D0E0F10111213\"},"
+		"\"not_before\":\"2025-11-23T00:00:00.000000Z\","
+		"\"not_after\":\"2026-02-21T00:00:00.000000Z\"");
+	assert_has(&b,
+		   "\"x509\":{\"alternative_names\":[\"www.example.test\",\"198.19.0.3\"],"
+		   "\"serial_number\":\"0A1B\",\"signature_algorithm\":\"sha256WithRSAEncryption\","
+		   "\"public_key_algorithm\":\"RSA\",\"public_key_size\":2048,");
+	assert_has(&b,
+		   "\"subject\":{\"distinguished_name\":\"CN=www.example.test,OU=Web+OU=Ops,"
+		   "O=Example\\\\, Inc.,C=DE\",\"common_name\":[\"www.example.test\"],"
+		   "\"organization\":[\"Example, Inc.\"],\"organizational_unit\":[\"Web\",\"Ops\"],"
+		   "\"country\":[\"DE\"]}");
+	assert_has(
+		&b,
+		"\"issuer\":{\"distinguished_name\":\"CN=Example CA,O=Example,L=Berlin,"
+		"ST=Berlin,C=DE\",\"common_name\":[\"Example CA\"],\"organization\":[\"Example\"],"
+		"\"country\":[\"DE\"],\"locality\":[\"Berlin\"],\"state_or_province\":[\"Berlin\"]}");
 	assert_has(&b, "\"http\":{\"version\":\"1.1\",\"response\":{\"status_code\":301}}");
 	assert_has(&b, "\"portus\":{\"run\":{\"id\":\"" RUN_ID "\"},\"tls\":{\"outcome\":\"ok\","
 		       "\"verify\":{\"ok\":true},\"hostname_match\":true,\"days_to_expiry\":89,"
 		       "\"expired\":false,\"not_yet_valid\":false,\"self_signed\":false,");
-	assert_has(&b, "\"chain_length\":2,\"http_status\":\"HTTP/1.1 301 Moved Permanently\","
-		       "\"http_server\":\"nginx\",\"versions_accepted\":[\"TLSv1\",\"TLSv1.2\",\"TLSv1.3\"],"
-		       "\"versions_rejected\":[\"TLSv1.1\"],\"weak_versions_accepted\":[\"TLSv1\"],"
-		       "\"truncated\":false,\"truncated_fields\":[],\"invalid_utf8_fields\":[]}}}");
+	assert_has(
+		&b,
+		"\"chain_length\":2,\"http_status\":\"HTTP/1.1 301 Moved Permanently\","
+		"\"http_server\":\"nginx\",\"versions_accepted\":[\"TLSv1\",\"TLSv1.2\",\"TLSv1.3\"],"
+		"\"versions_rejected\":[\"TLSv1.1\"],\"weak_versions_accepted\":[\"TLSv1\"],"
+		"\"truncated\":false,\"truncated_fields\":[],\"invalid_utf8_fields\":[]}}}");
 	/* Never the target as host.*, no agent.*, no packet counters. */
 	assert_null(strstr(b.p, "\"host\":"));
 	assert_null(strstr(b.p, "\"agent\":"));
@@ -561,13 +618,15 @@ static void test_ecs_tls_checks_fields(void **state)
 	r.checks.chain_misordered = 1;
 	(void)tls_hsts_parse((const unsigned char *)"max-age=600", 11, &r.hsts);
 	format_tls(&b, &r);
-	assert_has(&b, "\"http_server\":\"nginx\",\"ocsp_stapled\":true,\"ocsp\":{\"valid\":true,"
-		       "\"status\":\"good\",\"signature_ok\":true,\"time_ok\":true,"
-		       "\"this_update\":\"2025-11-23T00:00:00.000000Z\"},\"must_staple\":false,"
-		       "\"sct_count\":3,\"scts\":{\"embedded\":2,\"tls_extension\":0,\"ocsp\":1},"
-		       "\"tmp_key\":{\"type\":\"X25519\",\"bits\":253},\"hsts\":{\"valid\":true,"
-		       "\"max_age\":600,\"include_subdomains\":false,\"preload\":false},"
-		       "\"findings\":[\"weak-key\",\"chain-order\"],\"severity\":6,\"versions_accepted\"");
+	assert_has(
+		&b,
+		"\"http_server\":\"nginx\",\"ocsp_stapled\":true,\"ocsp\":{\"valid\":true,"
+		"\"status\":\"good\",\"signature_ok\":true,\"time_ok\":true,"
+		"\"this_update\":\"2025-11-23T00:00:00.000000Z\"},\"must_staple\":false,"
+		"\"sct_count\":3,\"scts\":{\"embedded\":2,\"tls_extension\":0,\"ocsp\":1},"
+		"\"tmp_key\":{\"type\":\"X25519\",\"bits\":253},\"hsts\":{\"valid\":true,"
+		"\"max_age\":600,\"include_subdomains\":false,\"preload\":false},"
+		"\"findings\":[\"weak-key\",\"chain-order\"],\"severity\":6,\"versions_accepted\"");
 	sb_free(&b);
 	tls_result_free(&r);
 }
@@ -609,16 +668,19 @@ static void test_ecs_tls_hostile_strings(void **state)
 	(void)state;
 	make_ok_record(&r);
 	free(r.certs.leaf.subject_dn.p);
-	bytes_set(&r.certs.leaf.subject_dn, "CN=x\\00y\\FF,O=\"q\"", strlen("CN=x\\00y\\FF,O=\"q\""));
+	bytes_set(&r.certs.leaf.subject_dn, "CN=x\\00y\\FF,O=\"q\"",
+		  strlen("CN=x\\00y\\FF,O=\"q\""));
 	list_add(&r.certs.leaf.san_dns, evil, sizeof(evil) - 1);
 	free(r.http_server.p);
 	bytes_set(&r.http_server, evil, sizeof(evil) - 1);
 	format_tls(&b, &r);
-	assert_has(&b, "\"alternative_names\":[\"www.example.test\","
-		       "\"a\\u0000b\\\"c\\\\d\\n\\u0001\xef\xbf\xbd\xef\xbf\xbd(|=\",\"198.19.0.3\"]");
+	assert_has(&b,
+		   "\"alternative_names\":[\"www.example.test\","
+		   "\"a\\u0000b\\\"c\\\\d\\n\\u0001\xef\xbf\xbd\xef\xbf\xbd(|=\",\"198.19.0.3\"]");
 	/* U+FFFD is written as its UTF-8 bytes */
-	assert_has(&b, "\"subject\":{\"distinguished_name\":\"CN=x\\\\00y\\\\FF,O=\\\"q\\\"\","
-		       "\"common_name\":[\"x\\u0000y\xef\xbf\xbd\"],\"organization\":[\"\\\"q\\\"\"]}");
+	assert_has(&b,
+		   "\"subject\":{\"distinguished_name\":\"CN=x\\\\00y\\\\FF,O=\\\"q\\\"\","
+		   "\"common_name\":[\"x\\u0000y\xef\xbf\xbd\"],\"organization\":[\"\\\"q\\\"\"]}");
 	assert_has(&b, "\"invalid_utf8_fields\":[\"tls.server.x509.subject\","
 		       "\"tls.server.x509.alternative_names\",\"portus.tls.http_server\"]");
 	sb_free(&b);
@@ -743,9 +805,14 @@ static void test_ecs_writer_start_record_and_open_only(void **state)
 {
 	char path[] = "/tmp/portus-test-ecs-XXXXXX", err[PORTUS_ERRLEN];
 	struct run_info ri = fixed_run();
-	struct port_record open = { .ip = IP4(198, 19, 0, 3), .port = 80, .sport = 41786,
-				    .state = PS_OPEN, .reason = R_SYN_ACK, .has_reply = 1,
-				    .ttl = 64, .time_us = INT64_C(1763892000123456) };
+	struct port_record open = { .ip = IP4(198, 19, 0, 3),
+				    .port = 80,
+				    .sport = 41786,
+				    .state = PS_OPEN,
+				    .reason = R_SYN_ACK,
+				    .has_reply = 1,
+				    .ttl = 64,
+				    .time_us = INT64_C(1763892000123456) };
 	struct port_record closed = open;
 	struct host_record down = { .ip = IP4(198, 18, 0, 11), .reason = R_NO_ARP, .time_us = 5 };
 	struct writer *w;

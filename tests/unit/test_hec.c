@@ -36,7 +36,8 @@
 
 #include "json_validator.h"
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define T0 1732352400123456LL /* 2024-11-23T09:00:00.123456Z */
 #define T0_STR "2024-11-23T09:00:00.123456Z"
 #define TOKEN "11111111-2222-3333-4444-555555555555"
@@ -214,18 +215,22 @@ static char *expected_scan(const char *idx, int open_only)
 	ADD("{\"time\":1732352400.123456,\"host\":\"scan-01\",\"source\":\"portus\","
 	    "\"sourcetype\":\"portus:port\"%s,\"event\":{\"type\":\"port\",\"ip\":\"198.18.0.1\","
 	    "\"port\":80,\"proto\":\"tcp\",\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,"
-	    "\"time\":\"" T0_STR "\"}}\n", idx);
+	    "\"time\":\"" T0_STR "\"}}\n",
+	    idx);
 	ADD("{\"time\":1732352400.125456,\"host\":\"scan-01\",\"source\":\"portus\","
-	    "\"sourcetype\":\"portus:tls\"%s,\"event\":%s}\n", idx, tls);
+	    "\"sourcetype\":\"portus:tls\"%s,\"event\":%s}\n",
+	    idx, tls);
 	if (!open_only) {
 		ADD("{\"time\":1732352400.123456,\"host\":\"scan-01\",\"source\":\"portus\","
 		    "\"sourcetype\":\"portus:port\"%s,\"event\":{\"type\":\"port\",\"ip\":\"198.18.0.1\","
 		    "\"port\":22,\"proto\":\"tcp\",\"state\":\"closed\",\"reason\":\"reset\",\"ttl\":64,"
-		    "\"time\":\"" T0_STR "\"}}\n", idx);
+		    "\"time\":\"" T0_STR "\"}}\n",
+		    idx);
 		ADD("{\"time\":1732352400.123456,\"host\":\"scan-01\",\"source\":\"portus\","
 		    "\"sourcetype\":\"portus:port\"%s,\"event\":{\"type\":\"port\",\"ip\":\"198.18.0.1\","
 		    "\"port\":25,\"proto\":\"tcp\",\"state\":\"filtered\",\"reason\":\"no-response\","
-		    "\"ttl\":null,\"time\":\"" T0_STR "\"}}\n", idx);
+		    "\"ttl\":null,\"time\":\"" T0_STR "\"}}\n",
+		    idx);
 	}
 	ADD("{\"time\":1732352400.123457,\"host\":\"scan-01\",\"source\":\"portus\","
 	    "\"sourcetype\":\"portus:host\"%s,\"event\":{\"type\":\"host\",\"ip\":\"198.18.0.1\","
@@ -235,7 +240,8 @@ static char *expected_scan(const char *idx, int open_only)
 		ADD("{\"time\":1732352400.123457,\"host\":\"scan-01\",\"source\":\"portus\","
 		    "\"sourcetype\":\"portus:host\"%s,\"event\":{\"type\":\"host\",\"ip\":\"198.18.0.3\","
 		    "\"state\":\"down\",\"reason\":\"no-arp-response\","
-		    "\"time\":\"2024-11-23T09:00:00.123457Z\"}}\n", idx);
+		    "\"time\":\"2024-11-23T09:00:00.123457Z\"}}\n",
+		    idx);
 	ADD("{\"time\":1732352403.333456,\"host\":\"scan-01\",\"source\":\"portus\","
 	    "\"sourcetype\":\"portus:summary\"%s,\"event\":{\"type\":\"summary\","
 	    "\"start\":\"" T0_STR "\",\"end\":\"2024-11-23T09:00:03.333456Z\",\"elapsed_s\":3.210,"
@@ -350,7 +356,8 @@ static void test_envelope_time_and_host(void **state)
 	memcpy(longname + 63, "\xc3\xa9zzzz", 7);
 	snprintf(want, sizeof(want),
 		 "{\"time\":0.000000,\"host\":\"%.63s\",\"source\":\"portus\","
-		 "\"sourcetype\":\"portus:port\",\"event\":", longname);
+		 "\"sourcetype\":\"portus:port\",\"event\":",
+		 longname);
 	envelope_of(0, longname, NULL, want);
 }
 
@@ -374,16 +381,16 @@ static void test_envelope_host_falls_back_to_scanner_address(void **state)
 	unlink(path);
 }
 
-#define HEC6_PREFIX                                                                        \
-	"{\"time\":1732352400.123456,\"host\":\"scan-01\",\"source\":\"portus\","             \
-	"\"sourcetype\":\"portus:port\",\"event\":{\"type\":\"port\",\"ip\":\"2001:db8::1\","  \
-	"\"port\":443,\"proto\":\"tcp\",\"state\":\"filtered\",\"reason\":\"no-route\","        \
-	"\"ttl\":63,\"reason_ip\":\"2001:db8:0:1::fe\",\"time\":\"" T0_STR "\"}}\n"              \
-	"{\"time\":1732352400.123457,\"host\":\"scan-01\",\"source\":\"portus\","             \
-	"\"sourcetype\":\"portus:host\",\"event\":{\"type\":\"host\",\"ip\":\"2001:db8::1\","  \
+#define HEC6_PREFIX                                                                                \
+	"{\"time\":1732352400.123456,\"host\":\"scan-01\",\"source\":\"portus\","                  \
+	"\"sourcetype\":\"portus:port\",\"event\":{\"type\":\"port\",\"ip\":\"2001:db8::1\","      \
+	"\"port\":443,\"proto\":\"tcp\",\"state\":\"filtered\",\"reason\":\"no-route\","           \
+	"\"ttl\":63,\"reason_ip\":\"2001:db8:0:1::fe\",\"time\":\"" T0_STR "\"}}\n"                \
+	"{\"time\":1732352400.123457,\"host\":\"scan-01\",\"source\":\"portus\","                  \
+	"\"sourcetype\":\"portus:host\",\"event\":{\"type\":\"host\",\"ip\":\"2001:db8::1\","      \
 	"\"state\":\"up\",\"reason\":\"nd-response\",\"time\":\"2024-11-23T09:00:00.123457Z\"}}\n" \
-	"{\"time\":1732352400.125456,\"host\":\"scan-01\",\"source\":\"portus\","             \
-	"\"sourcetype\":\"portus:tls\",\"event\":{\"type\":\"tls\",\"ip\":\"2001:db8::1\","    \
+	"{\"time\":1732352400.125456,\"host\":\"scan-01\",\"source\":\"portus\","                  \
+	"\"sourcetype\":\"portus:tls\",\"event\":{\"type\":\"tls\",\"ip\":\"2001:db8::1\","        \
 	"\"port\":443,"
 
 /* IPv6 records: the event is the native record (RFC 5952 addresses); an
@@ -484,7 +491,8 @@ static void test_index_names(void **state)
 	assert_false(hec_index_valid("Main"));
 	assert_false(hec_index_valid("a b"));
 	assert_false(hec_index_valid("a\"b"));
-	assert_false(hec_index_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_false(hec_index_valid(
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 }
 
 /* ---- URL ---- */
@@ -504,12 +512,14 @@ static void test_url_parses_good_urls(void **state)
 		  "splunk.example.com:8443", "/services/collector/event",
 		  "https://splunk.example.com:8443/services/collector/event" },
 		{ "HTTPS://hec-1.example:443/services/collector", 1, 0, "hec-1.example", 443,
-		  "hec-1.example", "/services/collector", "https://hec-1.example/services/collector" },
-		{ "http://[::1]:9000/services/collector/event?channel=abc", 0, AF_INET6, "::1", 9000,
-		  "[::1]:9000", "/services/collector/event?channel=abc",
+		  "hec-1.example", "/services/collector",
+		  "https://hec-1.example/services/collector" },
+		{ "http://[::1]:9000/services/collector/event?channel=abc", 0, AF_INET6, "::1",
+		  9000, "[::1]:9000", "/services/collector/event?channel=abc",
 		  "http://[::1]:9000/services/collector/event" },
 		{ "http://[2001:db8::1]", 0, AF_INET6, "2001:db8::1", 8088, "[2001:db8::1]:8088",
-		  "/services/collector/event", "http://[2001:db8::1]:8088/services/collector/event" },
+		  "/services/collector/event",
+		  "http://[2001:db8::1]:8088/services/collector/event" },
 		{ "http://host:80?x=1", 0, 0, "host", 80, "host", "/services/collector/event?x=1",
 		  "http://host/services/collector/event" },
 		{ "http://a.b.c.:65535/p/q", 0, 0, "a.b.c.", 65535, "a.b.c.:65535", "/p/q",
@@ -548,7 +558,8 @@ static void test_url_rejects_bad_urls(void **state)
 		{ "http://h:65536", "port must be a number from 1 to 65535" },
 		{ "http://h:80a", "port must be a number from 1 to 65535" },
 		{ "http://h:-1", "port must be a number from 1 to 65535" },
-		{ "http://user:pw@h", "user information (user@) is not allowed; give the token with --hec-token" },
+		{ "http://user:pw@h",
+		  "user information (user@) is not allowed; give the token with --hec-token" },
 		{ "http://h /x", "URL contains a space, control or non-ASCII byte" },
 		{ "http://h/x\n", "URL contains a space, control or non-ASCII byte" },
 		{ "http://h\xc3\xa9", "URL contains a space, control or non-ASCII byte" },
@@ -597,7 +608,8 @@ static void test_sink_open_rejects_bad_input(void **state)
 	t.token = TOKEN;
 	t.index = "Bad Index";
 	assert_null(hec_http_sink_open(&t, err, sizeof(err)));
-	assert_string_equal(err, "--hec-index Bad Index: expected 1-80 lowercase letters, digits, '_' or '-'");
+	assert_string_equal(
+		err, "--hec-index Bad Index: expected 1-80 lowercase letters, digits, '_' or '-'");
 	t.index = NULL;
 	t.url = "https://127.0.0.1:1";
 	t.ca_file = "/nonexistent/ca.pem";
@@ -618,7 +630,8 @@ static void test_sink_open_rejects_bad_input(void **state)
 		assert_null(hec_http_sink_open(&t, err, sizeof(err)));
 		snprintf(want, sizeof(want),
 			 "HEC https://127.0.0.1:1/services/collector/event: %s: cannot load CA "
-			 "certificates", path);
+			 "certificates",
+			 path);
 		assert_string_equal(err, want);
 		unlink(path);
 	}
@@ -638,8 +651,8 @@ static void test_reply_parse(void **state)
 		{ "{\"text\":\"Incorrect index\",\"code\":7,\"invalid-event-number\":1}", 0, 7,
 		  "Incorrect index" },
 		/* nested members are not the reply's; escapes decoded exactly */
-		{ "{\"x\":{\"text\":\"no\",\"a\":[1,{\"b\":\"]\"}]},\"text\":\"a\\\"b\\u00e9\\n\"}", 0, -1,
-		  "a\"b\xc3\xa9\n" },
+		{ "{\"x\":{\"text\":\"no\",\"a\":[1,{\"b\":\"]\"}]},\"text\":\"a\\\"b\\u00e9\\n\"}",
+		  0, -1, "a\"b\xc3\xa9\n" },
 		/* a code that is not an integer from 0 to INT_MAX is no code */
 		{ "{\"code\":99999999999}", -1, -1, "" },
 		{ "{\"code\":-1,\"text\":\"t\"}", 0, -1, "t" },
@@ -679,11 +692,11 @@ static void test_reply_parse(void **state)
 		assert_int_equal(hec_reply_parse(nul_nested, sizeof(nul_nested) - 1, &code, text,
 						 sizeof(text)),
 				 -1);
-		assert_int_equal(hec_reply_parse(nul_top, sizeof(nul_top) - 1, &code, text,
-						 sizeof(text)),
-				 -1);
-		assert_int_equal(hec_reply_parse(stray, sizeof(stray) - 1, &code, text, sizeof(text)),
-				 -1);
+		assert_int_equal(
+			hec_reply_parse(nul_top, sizeof(nul_top) - 1, &code, text, sizeof(text)),
+			-1);
+		assert_int_equal(
+			hec_reply_parse(stray, sizeof(stray) - 1, &code, text, sizeof(text)), -1);
 	}
 	/* long text cut to the buffer */
 	assert_int_equal(hec_reply_parse("{\"text\":\"0123456789abcdefghij\"}", 31, &code, text,
@@ -697,8 +710,8 @@ static void test_reply_parse(void **state)
 #define MAX_REQ 64
 
 struct reply {
-	const char *text;  /* whole response; NULL: never answer */
-	int close_after;   /* close the connection after this response */
+	const char *text; /* whole response; NULL: never answer */
+	int close_after;  /* close the connection after this response */
 	int delay_ms;
 };
 
@@ -863,12 +876,17 @@ static void srv_free(struct server *s)
 	pthread_mutex_destroy(&s->mu);
 }
 
-#define R200 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n{\"text\":\"Success\",\"code\":0}"
-#define R503 "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 34\r\n\r\n{\"text\":\"Server is busy\",\"code\":9}"
-#define R403 "HTTP/1.1 403 Forbidden\r\nContent-Length: 33\r\n\r\n{\"text\":\"Invalid token\",\"code\":4}"
-#define R200_CHUNKED "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" \
-		     "5;x=y\r\n{\"tex\r\n16\r\nt\":\"Success\",\"code\":0}\r\n0\r\n\r\n"
-#define R200_CLOSE "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 27\r\n\r\n{\"text\":\"Success\",\"code\":0}"
+#define R200 \
+	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n{\"text\":\"Success\",\"code\":0}"
+#define R503 \
+	"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 34\r\n\r\n{\"text\":\"Server is busy\",\"code\":9}"
+#define R403 \
+	"HTTP/1.1 403 Forbidden\r\nContent-Length: 33\r\n\r\n{\"text\":\"Invalid token\",\"code\":4}"
+#define R200_CHUNKED                                            \
+	"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" \
+	"5;x=y\r\n{\"tex\r\n16\r\nt\":\"Success\",\"code\":0}\r\n0\r\n\r\n"
+#define R200_CLOSE \
+	"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 27\r\n\r\n{\"text\":\"Success\",\"code\":0}"
 
 /* Runs fn with stderr going to a file; returns what was written there. */
 static int stderr_fd = -1;
@@ -1011,10 +1029,11 @@ static void test_sink_403_is_reported_once_and_fails_close(void **state)
 	err = captured_stderr();
 	srv_stop(&s);
 	assert_int_equal(s.nreq, 1); /* permanent: no retry */
-	snprintf(want, sizeof(want),
-		 "portus: HEC http://127.0.0.1:%u/services/collector/event: 403 Invalid token\n"
-		 "portus: HEC http://127.0.0.1:%u/services/collector/event: 3 of 3 events not delivered\n",
-		 (unsigned)s.port, (unsigned)s.port);
+	snprintf(
+		want, sizeof(want),
+		"portus: HEC http://127.0.0.1:%u/services/collector/event: 403 Invalid token\n"
+		"portus: HEC http://127.0.0.1:%u/services/collector/event: 3 of 3 events not delivered\n",
+		(unsigned)s.port, (unsigned)s.port);
 	assert_text(err, want);
 	assert_null(strstr(err, TOKEN));
 	free(err);
@@ -1054,7 +1073,9 @@ static void test_sink_batches_while_the_collector_is_slow(void **state)
 
 static void test_sink_reconnects_after_close(void **state)
 {
-	static const struct reply script[] = { { R200_CLOSE, 1, 0 }, { R200, 1, 0 }, { R200, 0, 0 } };
+	static const struct reply script[] = { { R200_CLOSE, 1, 0 },
+					       { R200, 1, 0 },
+					       { R200, 0, 0 } };
 	struct hec_tuning tune = fast();
 	struct server s;
 	struct line_sink *k;
@@ -1157,7 +1178,8 @@ static void test_sink_gives_up_after_attempts(void **state)
 	err = captured_stderr();
 	close(fd);
 	assert_non_null(strstr(err, "/x: cannot connect to 127.0.0.1:"));
-	assert_non_null(strstr(err, ": Connection refused; gave up on 2 events after 3 attempts\n"));
+	assert_non_null(
+		strstr(err, ": Connection refused; gave up on 2 events after 3 attempts\n"));
 	assert_non_null(strstr(err, "/x: 2 of 2 events not delivered\n"));
 	assert_int_equal(count_of(err, "\n"), 2);
 	free(err);
@@ -1177,19 +1199,23 @@ static void test_sink_judges_odd_responses(void **state)
 		size_t nreq;
 		const char *msg; /* in stderr ("" for none) */
 	} cases[] = {
-		{ "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0, 0, 1, "" },
+		{ "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0, 0,
+		  1, "" },
 		{ "HTTP/1.0 200 OK\r\n\r\n{\"text\":\"Success\",\"code\":0}", 1, 0, 1, "" },
 		{ "HTTP/1.1 204 No Content\r\n\r\n", 0, 0, 1, "" },
 		{ "garbage\r\n\r\n", 0, -1, 2, GAVE_UP },
-		{ "HTTP/1.1 200 OK\r\nContent-Length: 35\r\n\r\n{\"text\":\"Incorrect index\",\"code\":7}", 0,
-		  -1, 1, ": 200 Incorrect index (HEC code 7)\n" },
-		{ "HTTP/1.1 400 Bad\x01Request\r\nContent-Length: 0\r\n\r\n", 0, -1, 1, ": 400 Bad?Request\n" },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 35\r\n\r\n{\"text\":\"Incorrect index\",\"code\":7}",
+		  0, -1, 1, ": 200 Incorrect index (HEC code 7)\n" },
+		{ "HTTP/1.1 400 Bad\x01Request\r\nContent-Length: 0\r\n\r\n", 0, -1, 1,
+		  ": 400 Bad?Request\n" },
 		/* the text decoded strictly (U+FFFD for \u0000), shown byte by byte */
-		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 31\r\n\r\n{\"text\":\"a\\u0000\\nb\x7f\",\"code\":2}", 0,
-		  -1, 1, ": 401 a????b?\n" },
+		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 31\r\n\r\n{\"text\":\"a\\u0000\\nb\x7f\",\"code\":2}",
+		  0, -1, 1, ": 401 a????b?\n" },
 		/* not a HEC reply (trailing bytes): the reason phrase */
-		{ "HTTP/1.1 403 Nope\r\nContent-Length: 12\r\n\r\n{\"code\":4} x", 0, -1, 1, ": 403 Nope\n" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0, -1, 2, GAVE_UP },
+		{ "HTTP/1.1 403 Nope\r\nContent-Length: 12\r\n\r\n{\"code\":4} x", 0, -1, 1,
+		  ": 403 Nope\n" },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0, -1, 2,
+		  GAVE_UP },
 		{ "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nshort", 1, -1, 2, GAVE_UP },
 		/* a header line that never ends: the stall timeout */
 		{ long_line, 0, -1, 2, ": timed out (1 s)" GAVE_UP },
@@ -1212,7 +1238,8 @@ static void test_sink_judges_odd_responses(void **state)
 	snprintf(many_headers + n, sizeof(many_headers) - n, "Content-Length: 0\r\n\r\n");
 	n = (size_t)snprintf(big_body, sizeof(big_body),
 			     "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n"
-			     "{\"text\":\"Success\",\"code\":0}", 3 << 20);
+			     "{\"text\":\"Success\",\"code\":0}",
+			     3 << 20);
 	memset(big_body + n, ' ', sizeof(big_body) - n - 1);
 	tune.attempts = 2;
 	tune.timeout_ms = 1000;

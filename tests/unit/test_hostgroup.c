@@ -28,19 +28,20 @@
 #include "scan_record.h"
 #include "writer.h"
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define T0 1732352400123456LL
 #define TEND (T0 + 5000000)
 #define NV4 1024 /* 198.19.0.0/22 */
 #define NV6 64   /* 2001:db8::1 - ::40 */
 
 static uint16_t plan_ports[46];
-static struct port_list plan = {plan_ports, 46};
+static struct port_list plan = { plan_ports, 46 };
 
 /* 21,22,23,25,80,443,1000-1039: 44 no-response ports on a host with two answers. */
 static void make_plan(void)
 {
-	static const uint16_t first[6] = {21, 22, 23, 25, 80, 443};
+	static const uint16_t first[6] = { 21, 22, 23, 25, 80, 443 };
 
 	for (unsigned i = 0; i < 6; i++)
 		plan_ports[i] = first[i];
@@ -48,7 +49,7 @@ static void make_plan(void)
 		plan_ports[6 + i] = (uint16_t)(1000 + i);
 }
 
-static const char *const www_names[] = {"www.lab.test", "api.lab.test", NULL};
+static const char *const www_names[] = { "www.lab.test", "api.lab.test", NULL };
 
 struct feed {
 	struct port_record *p;
@@ -324,7 +325,8 @@ static void test_collector_order_keeps_only_what_answered(void **state)
 			size_t k = 0;
 
 			assert_int_equal(h.status, HG_UP);
-			assert_string_equal(h.reason, "reset"); /* the first TCP answer, port order */
+			assert_string_equal(h.reason,
+					    "reset"); /* the first TCP answer, port order */
 			assert_int_equal(h.nignored, 1);
 			assert_int_equal(h.ignored[0], PS_FILTERED);
 			assert_int_equal(h.ignored_count[0], 44);
@@ -380,7 +382,7 @@ static void test_collector_order_keeps_only_what_answered(void **state)
 /* Out of order, everything is kept and the result is the same. */
 static void test_any_order_gives_the_same_bytes(void **state)
 {
-	static const enum kind kinds[3] = {TEXT, XML, GREP};
+	static const enum kind kinds[3] = { TEXT, XML, GREP };
 	struct feed f;
 
 	(void)state;
@@ -409,15 +411,17 @@ static void test_formats_summarise_the_silent_remainder(void **state)
 	(void)state;
 	build(&f);
 	got = run(XML, &f, 0, 0);
-	assert_has(got, "<address addr=\"198.19.0.5\" addrtype=\"ipv4\"/>\n<hostnames>\n</hostnames>\n"
-			"<ports><extraports state=\"filtered\" count=\"44\">\n"
-			"<extrareasons reason=\"no-response\" count=\"44\" proto=\"tcp\" "
-			"ports=\"21,23,25,443,1000-1039\"/>\n</extraports>\n");
+	assert_has(got,
+		   "<address addr=\"198.19.0.5\" addrtype=\"ipv4\"/>\n<hostnames>\n</hostnames>\n"
+		   "<ports><extraports state=\"filtered\" count=\"44\">\n"
+		   "<extrareasons reason=\"no-response\" count=\"44\" proto=\"tcp\" "
+		   "ports=\"21,23,25,443,1000-1039\"/>\n</extraports>\n");
 	/* the ARP-up host: every port summarised */
-	assert_has(got, "<address addr=\"198.19.3.4\" addrtype=\"ipv4\"/>\n<hostnames>\n</hostnames>\n"
-			"<ports><extraports state=\"filtered\" count=\"46\">\n"
-			"<extrareasons reason=\"no-response\" count=\"46\" proto=\"tcp\" "
-			"ports=\"21-23,25,80,443,1000-1039\"/>\n</extraports>\n</ports>\n</host>\n");
+	assert_has(got,
+		   "<address addr=\"198.19.3.4\" addrtype=\"ipv4\"/>\n<hostnames>\n</hostnames>\n"
+		   "<ports><extraports state=\"filtered\" count=\"46\">\n"
+		   "<extrareasons reason=\"no-response\" count=\"46\" proto=\"tcp\" "
+		   "ports=\"21-23,25,80,443,1000-1039\"/>\n</extraports>\n</ports>\n</host>\n");
 	/* 25 below the threshold: the one silent port listed */
 	assert_has(got, "<port protocol=\"tcp\" portid=\"25\"><state state=\"filtered\" "
 			"reason=\"no-response\" reason_ttl=\"0\"/>");
@@ -441,7 +445,9 @@ static void test_formats_summarise_the_silent_remainder(void **state)
 	assert_has(got, "portus scan report for 198.19.3.4\nHost is up (arp-response).\n"
 			"All 46 scanned ports on 198.19.3.4 are in ignored states.\n"
 			"Not shown: 46 filtered tcp ports (no-response)\n\n");
-	assert_has(got, "portus scan report for www.lab.test (198.19.0.30)\nOther names: api.lab.test\n");
+	assert_has(
+		got,
+		"portus scan report for www.lab.test (198.19.0.30)\nOther names: api.lab.test\n");
 	snprintf(want, sizeof(want),
 		 "%d hosts gave no response on any port (all filtered, no-response).\n"
 		 "1 host did not answer: every port filtered, by ICMP errors from other addresses",

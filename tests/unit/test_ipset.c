@@ -20,21 +20,22 @@
 
 extern const char portus_default_exclude[];
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MAXR 8
 #define V4(x) addr_from_v4(x)
 
 /* Fails with both addresses in text when a != b. */
-#define assert_addr_equal(a, b)                                                       \
-	do {                                                                          \
-		ip_addr got_ = (a), want_ = (b);                                      \
-		if (!addr_eq(got_, want_)) {                                          \
-			char gs_[ADDR_STR_MAX], ws_[ADDR_STR_MAX];                    \
-			addr_to_str(got_, gs_);                                       \
-			addr_to_str(want_, ws_);                                      \
-			fail_msg("address %s != %s", gs_, ws_);                       \
-		}                                                                     \
+#define assert_addr_equal(a, b)                                    \
+	do {                                                       \
+		ip_addr got_ = (a), want_ = (b);                   \
+		if (!addr_eq(got_, want_)) {                       \
+			char gs_[ADDR_STR_MAX], ws_[ADDR_STR_MAX]; \
+			addr_to_str(got_, gs_);                    \
+			addr_to_str(want_, ws_);                   \
+			fail_msg("address %s != %s", gs_, ws_);    \
+		}                                                  \
 	} while (0)
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -146,7 +147,8 @@ static void test_parse_rejects_malformed_with_named_input(void **state)
 	} cases[] = {
 		{ "", "empty address" },
 		{ "198.18.0.0/33", "198.18.0.0/33: prefix length must be 0-32" },
-		{ "1.2.3.4/99999999999999999999", "1.2.3.4/99999999999999999999: prefix length must be 0-32" },
+		{ "1.2.3.4/99999999999999999999",
+		  "1.2.3.4/99999999999999999999: prefix length must be 0-32" },
 		{ "1.2.3.4/-1", "prefix length must be 0-32" },
 		{ "1.2.3.4/24/8", "1.2.3.4/24/8: prefix length must be 0-32" },
 		{ "1.2.3.4/+8", "prefix length must be 0-32" },
@@ -164,7 +166,8 @@ static void test_parse_rejects_malformed_with_named_input(void **state)
 		{ "1.2.3.256", "1.2.3.256: octet must be 0-255" },
 		{ "256.0.0.0", "256.0.0.0: octet must be 0-255" },
 		{ "1.2.3.99999999999999999999", "1.2.3.99999999999999999999: octet must be 0-255" },
-		{ "1.2.3.0-1.2.3.9/24", "1.2.3.0-1.2.3.9/24: use either ADDRESS/len or ADDRESS-ADDRESS, not both" },
+		{ "1.2.3.0-1.2.3.9/24",
+		  "1.2.3.0-1.2.3.9/24: use either ADDRESS/len or ADDRESS-ADDRESS, not both" },
 		{ "1.2.3.4/24-1.2.3.9", "1.2.3.4/24-1.2.3.9: prefix length must be 0-32" },
 		{ "1.2.3.4-1.2.3.3", "1.2.3.4-1.2.3.3: range start is after range end" },
 		{ "10.0.0.0-9.255.255.255", "range start is after range end" },
@@ -230,9 +233,9 @@ static void test_list_appends_each_element(void **state)
 
 	(void)state;
 	ipset_init(&s);
-	assert_int_equal(ipset_add_list(&s, "198.18.0.0/24,198.18.1.5,10.0.0.1-10.0.0.9", err,
-					sizeof(err)),
-			 0);
+	assert_int_equal(
+		ipset_add_list(&s, "198.18.0.0/24,198.18.1.5,10.0.0.1-10.0.0.9", err, sizeof(err)),
+		0);
 	assert_ranges(&s, &want);
 	ipset_free(&s);
 	assert_int_equal(s.n, 0);
@@ -303,15 +306,14 @@ static void test_add_range_grows_past_initial_capacity(void **state)
 
 /* ---- ipset_add_text and ipset_add_file --------------------------------- */
 
-static const char conf_text[] =
-	"# targets\r\n"
-	"\r\n"
-	"198.18.0.0/24\r\n"
-	"   10.0.0.1-10.0.0.3   # inline comment\r\n"
-	"\t# indented comment\n"
-	"\n"
-	"   \t  \n"
-	"1.2.3.4"; /* no final newline */
+static const char conf_text[] = "# targets\r\n"
+				"\r\n"
+				"198.18.0.0/24\r\n"
+				"   10.0.0.1-10.0.0.3   # inline comment\r\n"
+				"\t# indented comment\n"
+				"\n"
+				"   \t  \n"
+				"1.2.3.4"; /* no final newline */
 
 static const struct ranges conf_want = {
 	3,
@@ -327,9 +329,8 @@ static void test_text_skips_comments_blanks_and_crlf(void **state)
 
 	(void)state;
 	ipset_init(&s);
-	assert_int_equal(ipset_add_text(&s, conf_text, strlen(conf_text), "t.conf", err,
-					sizeof(err)),
-			 0);
+	assert_int_equal(
+		ipset_add_text(&s, conf_text, strlen(conf_text), "t.conf", err, sizeof(err)), 0);
 	assert_ranges(&s, &conf_want);
 	ipset_free(&s);
 }
@@ -342,8 +343,10 @@ static void test_text_reports_origin_and_line(void **state)
 		const char *want;
 	} cases[] = {
 		{ "1.2.3.4\n# c\n1.2.3\n", 0, "x.conf:3: 1.2.3: not an IPv4 address" },
-		{ "1.2.3.4\r\n1.2.3.4/33\r\n", 0, "x.conf:2: 1.2.3.4/33: prefix length must be 0-32" },
-		{ "1.2.3.4 5.6.7.8\n", 0, "x.conf:1: \"1.2.3.4 5.6.7.8\": whitespace is not allowed" },
+		{ "1.2.3.4\r\n1.2.3.4/33\r\n", 0,
+		  "x.conf:2: 1.2.3.4/33: prefix length must be 0-32" },
+		{ "1.2.3.4 5.6.7.8\n", 0,
+		  "x.conf:1: \"1.2.3.4 5.6.7.8\": whitespace is not allowed" },
 		{ "\n\n\n\n1.2.3.9-1.2.3.1", 0, "x.conf:5: 1.2.3.9-1.2.3.1: range start is after" },
 		/* A NUL inside the buffer is just a bad byte to ipset_add_text. */
 		{ "1.2.3.4\n1.2.\0003.4\n", 17, "x.conf:2: 1.2.?3.4: not an IPv4 address" },
@@ -359,9 +362,9 @@ static void test_text_reports_origin_and_line(void **state)
 
 		ipset_init(&s);
 		if (cases[i].want == NULL) {
-			assert_int_equal(ipset_add_text(&s, cases[i].text, len, "x.conf", err,
-							sizeof(err)),
-					 0);
+			assert_int_equal(
+				ipset_add_text(&s, cases[i].text, len, "x.conf", err, sizeof(err)),
+				0);
 			assert_int_equal(s.n, 1);
 			ipset_free(&s);
 			continue;
@@ -385,8 +388,8 @@ static void test_text_empty_or_comment_only_adds_nothing(void **state)
 		struct ip_set s;
 
 		ipset_init(&s);
-		assert_int_equal(ipset_add_text(&s, texts[i], strlen(texts[i]), "e", err, sizeof(err)),
-				 0);
+		assert_int_equal(
+			ipset_add_text(&s, texts[i], strlen(texts[i]), "e", err, sizeof(err)), 0);
 		assert_int_equal(s.n, 0);
 		ipset_free(&s);
 	}
@@ -427,7 +430,8 @@ static void test_file_error_names_file_and_line(void **state)
 
 static void test_file_rejects_nul_bytes_as_binary(void **state)
 {
-	static const char text[] = "1.2.3.4\n\0\0\0\x7f" "ELF\n";
+	static const char text[] = "1.2.3.4\n\0\0\0\x7f"
+				   "ELF\n";
 	char err[PORTUS_ERRLEN];
 	char *path = write_tmp(text, sizeof(text) - 1);
 	struct ip_set s;
@@ -528,20 +532,26 @@ static void test_normalize_sorts_and_merges_overlapping_and_adjacent(void **stat
 		  { 3, { { 1, 2 }, { 20, 30 }, { 50, 60 } } } },
 		{ "overlap", { 2, { { 10, 20 }, { 15, 25 } } }, { 1, { { 10, 25 } } } },
 		{ "adjacent", { 2, { { 21, 30 }, { 10, 20 } } }, { 1, { { 10, 30 } } } },
-		{ "gap of one stays", { 2, { { 10, 20 }, { 22, 30 } } },
+		{ "gap of one stays",
+		  { 2, { { 10, 20 }, { 22, 30 } } },
 		  { 2, { { 10, 20 }, { 22, 30 } } } },
-		{ "contained", { 3, { { 10, 100 }, { 20, 30 }, { 40, 50 } } }, { 1, { { 10, 100 } } } },
+		{ "contained",
+		  { 3, { { 10, 100 }, { 20, 30 }, { 40, 50 } } },
+		  { 1, { { 10, 100 } } } },
 		{ "duplicates", { 3, { { 7, 7 }, { 7, 7 }, { 7, 7 } } }, { 1, { { 7, 7 } } } },
 		{ "chain", { 4, { { 4, 5 }, { 1, 1 }, { 2, 3 }, { 6, 6 } } }, { 1, { { 1, 6 } } } },
 		{ "same start, longer kept", { 2, { { 5, 9 }, { 5, 6 } } }, { 1, { { 5, 9 } } } },
-		{ "top of space", { 2, { { UINT32_MAX, UINT32_MAX }, { 0xffffff00u, UINT32_MAX } } },
+		{ "top of space",
+		  { 2, { { UINT32_MAX, UINT32_MAX }, { 0xffffff00u, UINT32_MAX } } },
 		  { 1, { { 0xffffff00u, UINT32_MAX } } } },
 		{ "after range ending at top",
 		  { 3, { { 0xfffffff0u, UINT32_MAX }, { UINT32_MAX, UINT32_MAX }, { 0, 0 } } },
 		  { 2, { { 0, 0 }, { 0xfffffff0u, UINT32_MAX } } } },
-		{ "whole space", { 3, { { 0, UINT32_MAX }, { 5, 6 }, { UINT32_MAX, UINT32_MAX } } },
+		{ "whole space",
+		  { 3, { { 0, UINT32_MAX }, { 5, 6 }, { UINT32_MAX, UINT32_MAX } } },
 		  { 1, { { 0, UINT32_MAX } } } },
-		{ "halves", { 2, { { 0x80000000u, UINT32_MAX }, { 0, 0x7fffffffu } } },
+		{ "halves",
+		  { 2, { { 0x80000000u, UINT32_MAX }, { 0, 0x7fffffffu } } },
 		  { 1, { { 0, UINT32_MAX } } } },
 	};
 
@@ -566,32 +576,60 @@ static void test_subtract_removes_excluded_ranges(void **state)
 		const char *name;
 		struct ranges s, ex, want;
 	} cases[] = {
-		{ "inside splits", { 1, { { 10, 20 } } }, { 1, { { 14, 15 } } },
+		{ "inside splits",
+		  { 1, { { 10, 20 } } },
+		  { 1, { { 14, 15 } } },
 		  { 2, { { 10, 13 }, { 16, 20 } } } },
-		{ "at left edge", { 1, { { 10, 20 } } }, { 1, { { 5, 10 } } }, { 1, { { 11, 20 } } } },
-		{ "at right edge", { 1, { { 10, 20 } } }, { 1, { { 20, 30 } } }, { 1, { { 10, 19 } } } },
+		{ "at left edge",
+		  { 1, { { 10, 20 } } },
+		  { 1, { { 5, 10 } } },
+		  { 1, { { 11, 20 } } } },
+		{ "at right edge",
+		  { 1, { { 10, 20 } } },
+		  { 1, { { 20, 30 } } },
+		  { 1, { { 10, 19 } } } },
 		{ "exact", { 1, { { 10, 20 } } }, { 1, { { 10, 20 } } }, { 0, { { 0, 0 } } } },
-		{ "covering everything", { 2, { { 10, 20 }, { 30, 40 } } }, { 1, { { 0, 100 } } },
+		{ "covering everything",
+		  { 2, { { 10, 20 }, { 30, 40 } } },
+		  { 1, { { 0, 100 } } },
 		  { 0, { { 0, 0 } } } },
-		{ "exclude /0", { 3, { { 0, 0 }, { 10, 20 }, { UINT32_MAX, UINT32_MAX } } },
-		  { 1, { { 0, UINT32_MAX } } }, { 0, { { 0, 0 } } } },
-		{ "disjoint", { 1, { { 10, 20 } } }, { 2, { { 1, 9 }, { 21, 30 } } },
+		{ "exclude /0",
+		  { 3, { { 0, 0 }, { 10, 20 }, { UINT32_MAX, UINT32_MAX } } },
+		  { 1, { { 0, UINT32_MAX } } },
+		  { 0, { { 0, 0 } } } },
+		{ "disjoint",
+		  { 1, { { 10, 20 } } },
+		  { 2, { { 1, 9 }, { 21, 30 } } },
 		  { 1, { { 10, 20 } } } },
-		{ "empty exclude", { 1, { { 10, 20 } } }, { 0, { { 0, 0 } } }, { 1, { { 10, 20 } } } },
+		{ "empty exclude",
+		  { 1, { { 10, 20 } } },
+		  { 0, { { 0, 0 } } },
+		  { 1, { { 10, 20 } } } },
 		{ "empty set", { 0, { { 0, 0 } } }, { 1, { { 10, 20 } } }, { 0, { { 0, 0 } } } },
-		{ "one exclude spans two ranges", { 2, { { 10, 20 }, { 30, 40 } } },
-		  { 1, { { 15, 35 } } }, { 2, { { 10, 14 }, { 36, 40 } } } },
-		{ "many holes in one range", { 1, { { 0, 100 } } },
-		  { 3, { { 0, 0 }, { 50, 50 }, { 99, 100 } } }, { 2, { { 1, 49 }, { 51, 98 } } } },
-		{ "exclude in gap", { 2, { { 10, 20 }, { 30, 40 } } }, { 1, { { 21, 29 } } },
+		{ "one exclude spans two ranges",
+		  { 2, { { 10, 20 }, { 30, 40 } } },
+		  { 1, { { 15, 35 } } },
+		  { 2, { { 10, 14 }, { 36, 40 } } } },
+		{ "many holes in one range",
+		  { 1, { { 0, 100 } } },
+		  { 3, { { 0, 0 }, { 50, 50 }, { 99, 100 } } },
+		  { 2, { { 1, 49 }, { 51, 98 } } } },
+		{ "exclude in gap",
+		  { 2, { { 10, 20 }, { 30, 40 } } },
+		  { 1, { { 21, 29 } } },
 		  { 2, { { 10, 20 }, { 30, 40 } } } },
-		{ "ends of address space", { 1, { { 0, UINT32_MAX } } },
-		  { 2, { { 0, 0 }, { UINT32_MAX, UINT32_MAX } } }, { 1, { { 1, UINT32_MAX - 1 } } } },
-		{ "whole space minus middle", { 1, { { 0, UINT32_MAX } } },
+		{ "ends of address space",
+		  { 1, { { 0, UINT32_MAX } } },
+		  { 2, { { 0, 0 }, { UINT32_MAX, UINT32_MAX } } },
+		  { 1, { { 1, UINT32_MAX - 1 } } } },
+		{ "whole space minus middle",
+		  { 1, { { 0, UINT32_MAX } } },
 		  { 1, { { 0x0a000000u, 0x0affffffu } } },
 		  { 2, { { 0, 0x09ffffffu }, { 0x0b000000u, UINT32_MAX } } } },
-		{ "exclude covers later ranges only", { 3, { { 1, 2 }, { 10, 20 }, { 30, 40 } } },
-		  { 1, { { 5, UINT32_MAX } } }, { 1, { { 1, 2 } } } },
+		{ "exclude covers later ranges only",
+		  { 3, { { 1, 2 }, { 10, 20 }, { 30, 40 } } },
+		  { 1, { { 5, UINT32_MAX } } },
+		  { 1, { { 1, 2 } } } },
 	};
 
 	(void)state;
@@ -820,9 +858,8 @@ static void test_v6_spec_max_limits_targets_not_excludes(void **state)
 	assert_contains_text(err, "-iL");
 	assert_contains_text(err, "longer prefix");
 	assert_int_equal(ipset_add_list(&s, "2001:dba::-2001:dba::1:0:0", err, sizeof(err)), -1);
-	assert_int_equal(ipset_add_text(&s, "2001:db8::1\n2001:db8::/64\n", 26, "t", err,
-					sizeof(err)),
-			 -1);
+	assert_int_equal(
+		ipset_add_text(&s, "2001:db8::1\n2001:db8::/64\n", 26, "t", err, sizeof(err)), -1);
 	assert_contains_text(err, "t:2: ");
 	assert_int_equal(s.n, 2);
 	/* IPv4 is not limited by it. */
@@ -939,12 +976,15 @@ static void test_default_exclude_parses_and_covers_reserved_space(void **state)
 		uint32_t ip;
 		int want;
 	} cases[] = {
-		{ IP(198, 18, 0, 1), 1 },   { IP(10, 1, 2, 3), 1 },	  { IP(0, 0, 0, 0), 1 },
-		{ IP(127, 0, 0, 1), 1 },    { IP(100, 64, 0, 1), 1 },	  { IP(169, 254, 1, 1), 1 },
-		{ IP(172, 31, 255, 255), 1 }, { IP(192, 168, 0, 1), 1 },  { IP(198, 19, 255, 255), 1 },
-		{ IP(203, 0, 113, 9), 1 },  { IP(224, 0, 0, 1), 1 },	  { IP(255, 255, 255, 255), 1 },
-		{ IP(8, 8, 8, 8), 0 },	    { IP(1, 1, 1, 1), 0 },	  { IP(172, 32, 0, 0), 0 },
-		{ IP(198, 20, 0, 0), 0 },   { IP(100, 128, 0, 0), 0 },	  { IP(223, 255, 255, 255), 0 },
+		{ IP(198, 18, 0, 1), 1 },     { IP(10, 1, 2, 3), 1 },
+		{ IP(0, 0, 0, 0), 1 },        { IP(127, 0, 0, 1), 1 },
+		{ IP(100, 64, 0, 1), 1 },     { IP(169, 254, 1, 1), 1 },
+		{ IP(172, 31, 255, 255), 1 }, { IP(192, 168, 0, 1), 1 },
+		{ IP(198, 19, 255, 255), 1 }, { IP(203, 0, 113, 9), 1 },
+		{ IP(224, 0, 0, 1), 1 },      { IP(255, 255, 255, 255), 1 },
+		{ IP(8, 8, 8, 8), 0 },        { IP(1, 1, 1, 1), 0 },
+		{ IP(172, 32, 0, 0), 0 },     { IP(198, 20, 0, 0), 0 },
+		{ IP(100, 128, 0, 0), 0 },    { IP(223, 255, 255, 255), 0 },
 	};
 	char err[PORTUS_ERRLEN];
 	struct ip_set s;
@@ -968,12 +1008,15 @@ static void test_default_exclude_parses_and_covers_reserved_space(void **state)
 		const char *text;
 		int want;
 	} cases6[] = {
-		{ "::", 1 },	      { "::1", 1 },	      { "2001:db8::1", 1 },
-		{ "2001:db8:ffff::", 1 }, { "fe80::1", 1 },	      { "fd00::1", 1 },
-		{ "ff02::1", 1 },      { "64:ff9b::1.2.3.4", 1 }, { "2002::1", 1 },
-		{ "100::1", 1 },	      { "3fff::1", 1 },	      { "5f00::1", 1 },
-		{ "2001::1", 1 },      { "2606:4700::1", 0 },     { "2a00:1450::1", 0 },
-		{ "2001:db9::1", 0 },  { "2001:200::1", 0 },      { "::ffff:8.8.8.8", 0 },
+		{ "::", 1 },           { "::1", 1 },
+		{ "2001:db8::1", 1 },  { "2001:db8:ffff::", 1 },
+		{ "fe80::1", 1 },      { "fd00::1", 1 },
+		{ "ff02::1", 1 },      { "64:ff9b::1.2.3.4", 1 },
+		{ "2002::1", 1 },      { "100::1", 1 },
+		{ "3fff::1", 1 },      { "5f00::1", 1 },
+		{ "2001::1", 1 },      { "2606:4700::1", 0 },
+		{ "2a00:1450::1", 0 }, { "2001:db9::1", 0 },
+		{ "2001:200::1", 0 },  { "::ffff:8.8.8.8", 0 },
 	};
 	for (size_t i = 0; i < NELEM(cases6); i++) {
 		ip_addr a;
@@ -981,7 +1024,8 @@ static void test_default_exclude_parses_and_covers_reserved_space(void **state)
 
 		assert_int_equal(addr_parse(cases6[i].text, strlen(cases6[i].text), &a, &why), 0);
 		if (ipset_contains(&s, a) != cases6[i].want)
-			fail_msg("default exclude: contains(%s) != %d", cases6[i].text, cases6[i].want);
+			fail_msg("default exclude: contains(%s) != %d", cases6[i].text,
+				 cases6[i].want);
 	}
 	ipset_free(&s);
 }

@@ -77,7 +77,9 @@ static void test_json_escapes_every_control_and_del(void **state)
 		check_escape(in, 3, exp, 0);
 	}
 	ESC("\x7f", "\"\\u007f\"", 0);
-	ESC("a\x7f" "b", "\"a\\u007fb\"", 0);
+	ESC("a\x7f"
+	    "b",
+	    "\"a\\u007fb\"", 0);
 }
 
 static void test_json_embedded_nul_is_escaped(void **state)
@@ -146,7 +148,9 @@ static void test_json_truncated_sequence_is_one_replacement(void **state)
 	ESC("\xf0\x9f\x98", "\"" FFFD "\"", 1);
 	ESC("\xf0\x9f", "\"" FFFD "\"", 1);
 	/* Cut short by another byte, which is then read on its own. */
-	ESC("\xe2\x82" "A", "\"" FFFD "A\"", 1);
+	ESC("\xe2\x82"
+	    "A",
+	    "\"" FFFD "A\"", 1);
 	ESC("\xf0\x9f\x98\"", "\"" FFFD "\\\"\"", 1);
 	ESC("\xf0\x9f\xe2\x82\xac", "\"" FFFD "\xe2\x82\xac\"", 1);
 	ESC("\xc3\xc3\xa9", "\"" FFFD "\xc3\xa9\"", 1);
@@ -162,7 +166,9 @@ static void test_json_lone_continuation_bytes(void **state)
 	(void)state;
 	ESC("\x80", "\"" FFFD "\"", 1);
 	ESC("\xbf", "\"" FFFD "\"", 1);
-	ESC("a\x80\xbf" "b", "\"a" FFFD FFFD "b\"", 1);
+	ESC("a\x80\xbf"
+	    "b",
+	    "\"a" FFFD FFFD "b\"", 1);
 	ESC("\xc3\xa9\xa9", "\"\xc3\xa9" FFFD "\"", 1);
 }
 
@@ -216,14 +222,30 @@ static long json_string_decode(const unsigned char *s, size_t n, unsigned char *
 			c = s[i + 1];
 			i += 2;
 			switch (c) {
-			case '"': out[o++] = '"'; break;
-			case '\\': out[o++] = '\\'; break;
-			case '/': out[o++] = '/'; break;
-			case 'b': out[o++] = '\b'; break;
-			case 'f': out[o++] = '\f'; break;
-			case 'n': out[o++] = '\n'; break;
-			case 'r': out[o++] = '\r'; break;
-			case 't': out[o++] = '\t'; break;
+			case '"':
+				out[o++] = '"';
+				break;
+			case '\\':
+				out[o++] = '\\';
+				break;
+			case '/':
+				out[o++] = '/';
+				break;
+			case 'b':
+				out[o++] = '\b';
+				break;
+			case 'f':
+				out[o++] = '\f';
+				break;
+			case 'n':
+				out[o++] = '\n';
+				break;
+			case 'r':
+				out[o++] = '\r';
+				break;
+			case 't':
+				out[o++] = '\t';
+				break;
 			case 'u':
 				if (i + 4 > n - 1)
 					return -1;
@@ -394,9 +416,10 @@ static void test_jsonw_nesting_and_commas(void **state)
 	jw_hex(&w, "l", bytes, sizeof(bytes), 0);
 	jw_time(&w, "at", 0);
 	assert_int_equal(jw_end(&w), 0);
-	assert_string_equal(b.p, "{\"a\":1,\"b\":[-2,\"x\",{\"c\":null},[]],\"d\":{},\"t\":true,"
-				 "\"f\":false,\"r\":2.2,\"raw\":[1,2],\"h\":\"00ABFF\",\"l\":\"00abff\","
-				 "\"at\":\"1970-01-01T00:00:00.000000Z\"}");
+	assert_string_equal(b.p,
+			    "{\"a\":1,\"b\":[-2,\"x\",{\"c\":null},[]],\"d\":{},\"t\":true,"
+			    "\"f\":false,\"r\":2.2,\"raw\":[1,2],\"h\":\"00ABFF\",\"l\":\"00abff\","
+			    "\"at\":\"1970-01-01T00:00:00.000000Z\"}");
 	assert_valid_record(&b);
 	sb_free(&b);
 }
@@ -510,16 +533,17 @@ static void test_jsonw_strings_escaped_capped_tracked(void **state)
 	w.str_cap = 4;
 	assert_int_equal(jw_str(&w, "raw", "q\"\\\n\x01\x7f", 6), 0);
 	assert_int_equal(jw_str(&w, "bad", "a\xff", 2), 1);
-	jw_field(&w, "cut", 3, "abc\xc3\xa9z", 6);       /* "é" would be split at 4 */
-	jw_field(&w, "rep", 5, "\xc0\xaf", 2);           /* overlong '/' */
-	jw_field(&w, "empty", 7, "", 0);                 /* always a string */
+	jw_field(&w, "cut", 3, "abc\xc3\xa9z", 6); /* "é" would be split at 4 */
+	jw_field(&w, "rep", 5, "\xc0\xaf", 2);     /* overlong '/' */
+	jw_field(&w, "empty", 7, "", 0);           /* always a string */
 	jw_text(&w, "null", 8, NULL, 0);
 	w.empty = JW_EMPTY_OMIT;
 	jw_text(&w, "omitted", 9, "", 0);
 	jw_chars(&w, "chars", 10, "ab\0cd", 6);
 	assert_int_equal(jw_end(&w), 0);
 	assert_string_equal(b.p, "{\"raw\":\"q\\\"\\\\\\n\\u0001\\u007f\",\"bad\":\"a" FFFD "\","
-				 "\"cut\":\"abc\",\"rep\":\"" FFFD FFFD "\",\"empty\":\"\",\"null\":null,"
+				 "\"cut\":\"abc\",\"rep\":\"" FFFD FFFD
+				 "\",\"empty\":\"\",\"null\":null,"
 				 "\"chars\":\"ab\"}");
 	assert_int_equal(w.cut, 1u << 3);
 	assert_int_equal(w.bad, 1u << 5);

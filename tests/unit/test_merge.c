@@ -4,6 +4,7 @@
  * (exit 2) for a missing shard, a duplicate shard, mixed seeds, mixed shard
  * counts and a file without summary, with --allow-partial merging anyway.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,9 +21,10 @@
 #include "subcommands.h"
 
 #define T0 "\"time\":\"2026-01-01T00:00:00.000000Z\""
-#define PORT(ip, port, state, reason, ttl)                                                    \
-	"{\"type\":\"port\",\"ip\":\"" ip "\",\"port\":" #port ",\"proto\":\"tcp\",\"state\":\"" \
-	state "\",\"reason\":\"" reason "\",\"ttl\":" ttl "," T0 "}\n"
+#define PORT(ip, port, state, reason, ttl)                                                         \
+	"{\"type\":\"port\",\"ip\":\"" ip "\",\"port\":" #port                                     \
+	",\"proto\":\"tcp\",\"state\":\"" state "\",\"reason\":\"" reason "\",\"ttl\":" ttl "," T0 \
+	"}\n"
 
 static char dir[64];
 
@@ -133,25 +134,31 @@ static void make_complete_set(void)
 {
 	shard_file("s1.json",
 		   PORT("198.18.0.11", 80, "open", "syn-ack", "128")
-		   PORT("198.18.0.10", 443, "closed", "reset", "64"),
+			   PORT("198.18.0.10", 443, "closed", "reset", "64"),
 		   summary("42", "1/3", 1, 2, 1, 1, 0, "false"));
-	shard_file("s2.json",
-		   PORT("198.18.0.10", 22, "open", "syn-ack", "64")
-		   "{\"type\":\"host\",\"ip\":\"198.18.0.13\",\"state\":\"down\",\"reason\":"
-		   "\"no-arp-response\"," T0 "}\n"
-		   "{\"type\":\"tls\",\"ip\":\"198.18.0.11\",\"port\":80,\"sni\":null,\"outcome\":"
-		   "\"not-tls\",\"verify_ok\":null,\"hostname_match\":null,\"cert\":null," T0 "}\n",
-		   summary("42", "2/3", 3, 2, 1, 0, 0, "false"));
+	shard_file(
+		"s2.json",
+		PORT("198.18.0.10", 22, "open", "syn-ack",
+		     "64") "{\"type\":\"host\",\"ip\":\"198.18.0.13\",\"state\":\"down\",\"reason\":"
+			   "\"no-arp-response\"," T0 "}\n"
+			   "{\"type\":\"tls\",\"ip\":\"198.18.0.11\",\"port\":80,\"sni\":null,\"outcome\":"
+			   "\"not-tls\",\"verify_ok\":null,\"hostname_match\":null,\"cert\":null," T0
+			   "}\n",
+		summary("42", "2/3", 3, 2, 1, 0, 0, "false"));
 	shard_file("s3.json",
 		   PORT("198.18.0.12", 8080, "filtered", "no-response", "null")
-		   PORT("198.18.0.10", 80, "open", "syn-ack", "64"),
+			   PORT("198.18.0.10", 80, "open", "syn-ack", "64"),
 		   summary("42", "3/3", 2, 2, 1, 0, 1, "false"));
 }
 
 static void test_merges_complete_set_in_address_order(void **state)
 {
-	const char *args[] = { "-o", path_of("out.json"), path_of("s3.json"), path_of("s1.json"),
-			       path_of("s2.json"), NULL };
+	const char *args[] = { "-o",
+			       path_of("out.json"),
+			       path_of("s3.json"),
+			       path_of("s1.json"),
+			       path_of("s2.json"),
+			       NULL };
 	const char *err;
 
 	(void)state;
@@ -160,21 +167,22 @@ static void test_merges_complete_set_in_address_order(void **state)
 	assert_string_equal(err, "");
 	assert_string_equal(
 		slurp(path_of("out.json")),
-		PORT("198.18.0.10", 22, "open", "syn-ack", "64")
-		PORT("198.18.0.10", 80, "open", "syn-ack", "64")
-		PORT("198.18.0.10", 443, "closed", "reset", "64")
-		PORT("198.18.0.11", 80, "open", "syn-ack", "128")
-		"{\"type\":\"tls\",\"ip\":\"198.18.0.11\",\"port\":80,\"sni\":null,\"outcome\":"
-		"\"not-tls\",\"verify_ok\":null,\"hostname_match\":null,\"cert\":null," T0 "}\n"
-		PORT("198.18.0.12", 8080, "filtered", "no-response", "null")
-		"{\"type\":\"host\",\"ip\":\"198.18.0.13\",\"state\":\"down\",\"reason\":"
-		"\"no-arp-response\"," T0 "}\n"
-		"{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:01.000000Z\",\"end\":"
-		"\"2026-01-01T00:00:04.000000Z\",\"elapsed_s\":3.000,\"targets\":6,\"hosts\":3,"
-		"\"hosts_down\":0,\"open\":3,\"closed\":1,\"filtered\":1,\"probes_sent\":6,"
-		"\"rate_pps\":30.0,\"pcap_received\":4,\"pcap_dropped\":0,\"if_dropped\":0,"
-		"\"passes\":1,\"seed\":42,\"shard\":\"1/1\",\"interrupted\":false,"
-		"\"shards_merged\":3,\"shards_missing\":[]}\n");
+		PORT("198.18.0.10", 22, "open", "syn-ack",
+		     "64") PORT("198.18.0.10", 80, "open", "syn-ack",
+				"64") PORT("198.18.0.10", 443, "closed", "reset", "64")
+			PORT("198.18.0.11", 80, "open", "syn-ack",
+			     "128") "{\"type\":\"tls\",\"ip\":\"198.18.0.11\",\"port\":80,\"sni\":null,\"outcome\":"
+				    "\"not-tls\",\"verify_ok\":null,\"hostname_match\":null,\"cert\":null," T0
+				    "}\n" PORT(
+					    "198.18.0.12", 8080, "filtered", "no-response",
+					    "null") "{\"type\":\"host\",\"ip\":\"198.18.0.13\",\"state\":\"down\",\"reason\":"
+						    "\"no-arp-response\"," T0 "}\n"
+						    "{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:01.000000Z\",\"end\":"
+						    "\"2026-01-01T00:00:04.000000Z\",\"elapsed_s\":3.000,\"targets\":6,\"hosts\":3,"
+						    "\"hosts_down\":0,\"open\":3,\"closed\":1,\"filtered\":1,\"probes_sent\":6,"
+						    "\"rate_pps\":30.0,\"pcap_received\":4,\"pcap_dropped\":0,\"if_dropped\":0,"
+						    "\"passes\":1,\"seed\":42,\"shard\":\"1/1\",\"interrupted\":false,"
+						    "\"shards_merged\":3,\"shards_missing\":[]}\n");
 }
 
 /* IPv6 hosts flow through: after the IPv4 ones, in address order (numeric,
@@ -188,45 +196,47 @@ static void test_merges_ipv6_hosts(void **state)
 	const char *err;
 
 	(void)state;
-	shard_file("v6a.json",
-		   PORT("2001:db8::10", 443, "open", "syn-ack", "64")
-		   PORT("2001:DB8:0:0::9", 22, "filtered", "no-response", "null")
-		   "{\"type\":\"port\",\"ip\":\"2001:db8::9\",\"port\":80,\"proto\":\"tcp\",\"state\":"
-		   "\"filtered\",\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"2001:db8:0:1:0:0:0:fe\","
-		   T0 "}\n",
-		   summary("42", "1/2", 1, 3, 1, 0, 2, "false"));
-	shard_file("v6b.json",
-		   PORT("2001:db8::9", 22, "open", "syn-ack", "64")
-		   PORT("198.18.0.10", 22, "open", "syn-ack", "64")
-		   "{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"state\":\"down\",\"reason\":"
-		   "\"no-nd-response\"," T0 "}\n",
-		   summary("42", "2/2", 2, 2, 2, 0, 0, "false"));
+	shard_file(
+		"v6a.json",
+		PORT("2001:db8::10", 443, "open", "syn-ack", "64") PORT(
+			"2001:DB8:0:0::9", 22, "filtered", "no-response",
+			"null") "{\"type\":\"port\",\"ip\":\"2001:db8::9\",\"port\":80,\"proto\":\"tcp\",\"state\":"
+				"\"filtered\",\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"2001:db8:0:1:0:0:0:fe\"," T0
+				"}\n",
+		summary("42", "1/2", 1, 3, 1, 0, 2, "false"));
+	shard_file(
+		"v6b.json",
+		PORT("2001:db8::9", 22, "open", "syn-ack", "64") PORT(
+			"198.18.0.10", 22, "open", "syn-ack",
+			"64") "{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"state\":\"down\",\"reason\":"
+			      "\"no-nd-response\"," T0 "}\n",
+		summary("42", "2/2", 2, 2, 2, 0, 0, "false"));
 	assert_int_equal(run_merge(args, &err), 0);
 	assert_string_equal(err, "");
 	assert_string_equal(
 		slurp(path_of("out6.json")),
-		PORT("198.18.0.10", 22, "open", "syn-ack", "64")
-		PORT("2001:db8::9", 22, "open", "syn-ack", "64")
-		"{\"type\":\"port\",\"ip\":\"2001:db8::9\",\"port\":80,\"proto\":\"tcp\",\"state\":"
-		"\"filtered\",\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"2001:db8:0:1::fe\","
-		T0 "}\n"
-		PORT("2001:db8::10", 443, "open", "syn-ack", "64")
-		"{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"state\":\"down\",\"reason\":"
-		"\"no-nd-response\"," T0 "}\n"
-		"{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:01.000000Z\",\"end\":"
-		"\"2026-01-01T00:00:03.000000Z\",\"elapsed_s\":2.000,\"targets\":5,\"hosts\":3,"
-		"\"hosts_down\":0,\"open\":3,\"closed\":0,\"filtered\":2,\"probes_sent\":5,"
-		"\"rate_pps\":20.0,\"pcap_received\":3,\"pcap_dropped\":0,\"if_dropped\":0,"
-		"\"passes\":1,\"seed\":42,\"shard\":\"1/1\",\"interrupted\":false,"
-		"\"shards_merged\":2,\"shards_missing\":[]}\n");
+		PORT("198.18.0.10", 22, "open", "syn-ack", "64") PORT(
+			"2001:db8::9", 22, "open", "syn-ack",
+			"64") "{\"type\":\"port\",\"ip\":\"2001:db8::9\",\"port\":80,\"proto\":\"tcp\",\"state\":"
+			      "\"filtered\",\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"2001:db8:0:1::fe\"," T0
+			      "}\n" PORT(
+				      "2001:db8::10", 443, "open", "syn-ack",
+				      "64") "{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"state\":\"down\",\"reason\":"
+					    "\"no-nd-response\"," T0 "}\n"
+					    "{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:01.000000Z\",\"end\":"
+					    "\"2026-01-01T00:00:03.000000Z\",\"elapsed_s\":2.000,\"targets\":5,\"hosts\":3,"
+					    "\"hosts_down\":0,\"open\":3,\"closed\":0,\"filtered\":2,\"probes_sent\":5,"
+					    "\"rate_pps\":20.0,\"pcap_received\":3,\"pcap_dropped\":0,\"if_dropped\":0,"
+					    "\"passes\":1,\"seed\":42,\"shard\":\"1/1\",\"interrupted\":false,"
+					    "\"shards_merged\":2,\"shards_missing\":[]}\n");
 }
 
-#define NAMED(ip, names, port)                                                                \
-	"{\"type\":\"port\",\"ip\":\"" ip "\"," names ",\"port\":" #port ",\"proto\":\"tcp\","  \
+#define NAMED(ip, names, port)                                                                 \
+	"{\"type\":\"port\",\"ip\":\"" ip "\"," names ",\"port\":" #port ",\"proto\":\"tcp\"," \
 	"\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64," T0 "}\n"
-#define RESOLVE(name, error, family)                                                          \
-	"{\"type\":\"resolve\",\"hostname\":\"" name "\",\"error\":\"" error "\",\"family\":\"" \
-	family "\"," T0 "}\n"
+#define RESOLVE(name, error, family)                                         \
+	"{\"type\":\"resolve\",\"hostname\":\"" name "\",\"error\":\"" error \
+	"\",\"family\":\"" family "\"," T0 "}\n"
 
 /* Names stay on every record of their address; each shard's resolve records
  * are one per name and family, first; a name that resolved in one shard
@@ -238,44 +248,49 @@ static void test_merge_keeps_names(void **state)
 	const char *err;
 
 	(void)state;
-	shard_file("na.json",
-		   RESOLVE("nx.example.test", "NXDOMAIN", "any")
-		   RESOLVE("flaky.example.test", "TIMEOUT", "any")
-		   NAMED("198.18.0.10", "\"hostname\":\"www.example.test\",\"hostnames\":"
-			 "[\"www.example.test\",\"alias.example.test\"]", 443)
-		   "{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"hostname\":\"v6.example.test\","
-		   "\"state\":\"down\",\"reason\":\"no-nd-response\"," T0 "}\n",
-		   summary("42", "1/2", 1, 3, 1, 0, 2, "false"));
+	shard_file(
+		"na.json",
+		RESOLVE("nx.example.test", "NXDOMAIN", "any") RESOLVE("flaky.example.test",
+								      "TIMEOUT", "any")
+			NAMED("198.18.0.10",
+			      "\"hostname\":\"www.example.test\",\"hostnames\":"
+			      "[\"www.example.test\",\"alias.example.test\"]",
+			      443) "{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"hostname\":\"v6.example.test\","
+				   "\"state\":\"down\",\"reason\":\"no-nd-response\"," T0 "}\n",
+		summary("42", "1/2", 1, 3, 1, 0, 2, "false"));
 	shard_file("nb.json",
 		   RESOLVE("NX.example.test", "NXDOMAIN", "any")
-		   NAMED("198.18.0.10", "\"hostname\":\"www.example.test\",\"hostnames\":"
-			 "[\"www.example.test\",\"alias.example.test\"]", 80)
-		   NAMED("198.18.0.11", "\"hostname\":\"flaky.example.test\"", 22)
-		   PORT("198.18.0.12", 22, "open", "syn-ack", "64"),
+			   NAMED("198.18.0.10",
+				 "\"hostname\":\"www.example.test\",\"hostnames\":"
+				 "[\"www.example.test\",\"alias.example.test\"]",
+				 80) NAMED("198.18.0.11", "\"hostname\":\"flaky.example.test\"", 22)
+				   PORT("198.18.0.12", 22, "open", "syn-ack", "64"),
 		   summary("42", "2/2", 2, 2, 2, 0, 0, "false"));
 	assert_int_equal(run_merge(args, &err), 0);
 	assert_string_equal(err, "portus: merge: warning: flaky.example.test did not resolve "
 				 "(TIMEOUT) in a shard but did in another: that shard did not "
 				 "scan its addresses\n");
 	assert_string_equal(
-		slurp(path_of("outn.json")),
-		RESOLVE("flaky.example.test", "TIMEOUT", "any")
+		slurp(path_of("outn.json")), RESOLVE("flaky.example.test", "TIMEOUT", "any")
 		/* one of the two spellings: the earliest, then the first in byte order */
-		RESOLVE("NX.example.test", "NXDOMAIN", "any")
-		NAMED("198.18.0.10", "\"hostname\":\"www.example.test\",\"hostnames\":"
-		      "[\"www.example.test\",\"alias.example.test\"]", 80)
-		NAMED("198.18.0.10", "\"hostname\":\"www.example.test\",\"hostnames\":"
-		      "[\"www.example.test\",\"alias.example.test\"]", 443)
-		NAMED("198.18.0.11", "\"hostname\":\"flaky.example.test\"", 22)
-		PORT("198.18.0.12", 22, "open", "syn-ack", "64")
-		"{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"hostname\":\"v6.example.test\","
-		"\"state\":\"down\",\"reason\":\"no-nd-response\"," T0 "}\n"
-		"{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:01.000000Z\",\"end\":"
-		"\"2026-01-01T00:00:03.000000Z\",\"elapsed_s\":2.000,\"targets\":5,\"hosts\":3,"
-		"\"hosts_down\":0,\"open\":3,\"closed\":0,\"filtered\":2,\"probes_sent\":5,"
-		"\"rate_pps\":20.0,\"pcap_received\":3,\"pcap_dropped\":0,\"if_dropped\":0,"
-		"\"passes\":1,\"seed\":42,\"shard\":\"1/1\",\"interrupted\":false,"
-		"\"shards_merged\":2,\"shards_missing\":[]}\n");
+		RESOLVE("NX.example.test", "NXDOMAIN",
+			"any") NAMED("198.18.0.10",
+				     "\"hostname\":\"www.example.test\",\"hostnames\":"
+				     "[\"www.example.test\",\"alias.example.test\"]",
+				     80) NAMED("198.18.0.10",
+					       "\"hostname\":\"www.example.test\",\"hostnames\":"
+					       "[\"www.example.test\",\"alias.example.test\"]",
+					       443) NAMED("198.18.0.11",
+							  "\"hostname\":\"flaky.example.test\"", 22)
+			PORT("198.18.0.12", 22, "open", "syn-ack",
+			     "64") "{\"type\":\"host\",\"ip\":\"2001:db8::23\",\"hostname\":\"v6.example.test\","
+				   "\"state\":\"down\",\"reason\":\"no-nd-response\"," T0 "}\n"
+				   "{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:01.000000Z\",\"end\":"
+				   "\"2026-01-01T00:00:03.000000Z\",\"elapsed_s\":2.000,\"targets\":5,\"hosts\":3,"
+				   "\"hosts_down\":0,\"open\":3,\"closed\":0,\"filtered\":2,\"probes_sent\":5,"
+				   "\"rate_pps\":20.0,\"pcap_received\":3,\"pcap_dropped\":0,\"if_dropped\":0,"
+				   "\"passes\":1,\"seed\":42,\"shard\":\"1/1\",\"interrupted\":false,"
+				   "\"shards_merged\":2,\"shards_missing\":[]}\n");
 }
 
 /* -o onto something that is not a regular file (a FIFO here, /dev/null in
@@ -391,8 +406,13 @@ static void test_refuses_incomplete_or_mixed_sets(void **state)
 
 static void test_allow_partial_names_missing_shards(void **state)
 {
-	const char *args[] = { "--allow-partial", "-o", path_of("part.json"), path_of("s1.json"),
-			       path_of("s1.json"), path_of("killed.json"), NULL };
+	const char *args[] = { "--allow-partial",
+			       "-o",
+			       path_of("part.json"),
+			       path_of("s1.json"),
+			       path_of("s1.json"),
+			       path_of("killed.json"),
+			       NULL };
 	const char *err;
 
 	(void)state;
@@ -405,20 +425,21 @@ static void test_allow_partial_names_missing_shards(void **state)
 		 "portus: merge: %s/killed.json has no summary record (an interrupted or killed "
 		 "run?): merging anyway\n"
 		 "portus: merge: shard 1/3 given twice (%s/s1.json, %s/s1.json)\n"
-		 "portus: merge: --allow-partial: merging anyway\n", dir, dir, dir);
+		 "portus: merge: --allow-partial: merging anyway\n",
+		 dir, dir, dir);
 	assert_string_equal(err, want);
 	/* The duplicate counted once; the summary names shards 2 and 3 missing. */
 	assert_string_equal(
 		slurp(path_of("part.json")),
-		PORT("198.18.0.10", 443, "closed", "reset", "64")
-		PORT("198.18.0.11", 80, "open", "syn-ack", "128")
-		PORT("198.18.0.12", 8080, "filtered", "no-response", "null")
-		"{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:01.000000Z\",\"end\":"
-		"\"2026-01-01T00:00:02.000000Z\",\"elapsed_s\":1.000,\"targets\":2,\"hosts\":3,"
-		"\"hosts_down\":0,\"open\":1,\"closed\":1,\"filtered\":0,\"probes_sent\":2,"
-		"\"rate_pps\":10.0,\"pcap_received\":2,\"pcap_dropped\":0,\"if_dropped\":0,"
-		"\"passes\":1,\"seed\":42,\"shard\":\"1/1\",\"interrupted\":false,"
-		"\"shards_merged\":1,\"shards_missing\":[2,3]}\n");
+		PORT("198.18.0.10", 443, "closed", "reset", "64") PORT("198.18.0.11", 80, "open",
+								       "syn-ack", "128")
+			PORT("198.18.0.12", 8080, "filtered", "no-response",
+			     "null") "{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:01.000000Z\",\"end\":"
+				     "\"2026-01-01T00:00:02.000000Z\",\"elapsed_s\":1.000,\"targets\":2,\"hosts\":3,"
+				     "\"hosts_down\":0,\"open\":1,\"closed\":1,\"filtered\":0,\"probes_sent\":2,"
+				     "\"rate_pps\":10.0,\"pcap_received\":2,\"pcap_dropped\":0,\"if_dropped\":0,"
+				     "\"passes\":1,\"seed\":42,\"shard\":\"1/1\",\"interrupted\":false,"
+				     "\"shards_merged\":1,\"shards_missing\":[2,3]}\n");
 }
 
 int main(void)

@@ -15,14 +15,14 @@
 #include "ipset.h"
 #include "namelist.h"
 #include "options.h"
+#include "output/cef.h"
+#include "output/ecs.h"
+#include "output/native.h"
 #include "portus.h"
 #include "resolve.h"
 #include "sni.h"
 #include "strbuf.h"
 #include "writer.h"
-#include "output/cef.h"
-#include "output/ecs.h"
-#include "output/native.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define IP(a, b, c, d) \
@@ -45,15 +45,44 @@ static int is_name(const char *s)
 static void test_which_tokens_are_names(void **state)
 {
 	static const char *const names[] = {
-		"www.lab.test", "localhost", "a", "www.lab.test.", "x-1.example", "_srv.example",
-		"3com.com", "1.2.3.4.in-addr.arpa", "a.b.c.d-e.f.g.h", "xn--bcher-kva.example",
-		"abcd", "0x7f.example",
+		"www.lab.test",
+		"localhost",
+		"a",
+		"www.lab.test.",
+		"x-1.example",
+		"_srv.example",
+		"3com.com",
+		"1.2.3.4.in-addr.arpa",
+		"a.b.c.d-e.f.g.h",
+		"xn--bcher-kva.example",
+		"abcd",
+		"0x7f.example",
 	};
 	static const char *const not_names[] = {
-		"", ".", "..", "a..b", ".a", "-a.example", "a-.example", "a.-b", "198.18.0.1",
-		"198.18.0.256", "1.2.3", "1.2.3.4x", "10.0.0.x", "198.18.0.1-bad", "2001:db8::1",
-		"www.lab.test/24", "a b", "a_b.exa mple", "www.lab.test..", "a*.example", "123",
-		"host.123", "ex@mple.test", "caf\xc3\xa9.example",
+		"",
+		".",
+		"..",
+		"a..b",
+		".a",
+		"-a.example",
+		"a-.example",
+		"a.-b",
+		"198.18.0.1",
+		"198.18.0.256",
+		"1.2.3",
+		"1.2.3.4x",
+		"10.0.0.x",
+		"198.18.0.1-bad",
+		"2001:db8::1",
+		"www.lab.test/24",
+		"a b",
+		"a_b.exa mple",
+		"www.lab.test..",
+		"a*.example",
+		"123",
+		"host.123",
+		"ex@mple.test",
+		"caf\xc3\xa9.example",
 	};
 	char label64[80], long254[300];
 
@@ -123,7 +152,8 @@ static void test_target_lists_collect_names(void **state)
 	ipset_init(&s);
 	namelist_init(&l);
 	s.names = &l;
-	assert_int_equal(ipset_add_list(&s, "198.18.0.5,www.lab.test,198.18.1.0/30", err, sizeof(err)), 0);
+	assert_int_equal(
+		ipset_add_list(&s, "198.18.0.5,www.lab.test,198.18.1.0/30", err, sizeof(err)), 0);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(ipset_add_text(&s, text, strlen(text), "t.txt", err, sizeof(err)), 0);
@@ -135,7 +165,8 @@ static void test_target_lists_collect_names(void **state)
 	assert_non_null(strstr(err, "octet must be 0-255"));
 	assert_int_equal(l.n, 2);
 	assert_int_equal(s.n, 4);
-	assert_int_equal(ipset_add_text(&s, "new.lab.test\nbad..name\n", 23, "f", err, sizeof(err)), -1);
+	assert_int_equal(ipset_add_text(&s, "new.lab.test\nbad..name\n", 23, "f", err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "f:2: bad..name"));
 	assert_int_equal(l.n, 2);
 	/* ipset_free keeps the sink. */
@@ -153,9 +184,13 @@ static void test_target_lists_collect_names(void **state)
 
 static void test_options_take_names_and_families(void **state)
 {
-	char *argv[] = { "portus", "-p", "443", "www.lab.test,198.18.0.1", "-6",
-			 "--resolve-timeout", "250", "--resolve-retries", "0",
-			 "--resolve-concurrency", "7", "api.lab.test", NULL };
+	char *argv[] = { "portus", "-p",
+			 "443",    "www.lab.test,198.18.0.1",
+			 "-6",     "--resolve-timeout",
+			 "250",    "--resolve-retries",
+			 "0",      "--resolve-concurrency",
+			 "7",      "api.lab.test",
+			 NULL };
 	char *only[] = { "portus", "just.a.name", NULL };
 	struct options o;
 	char err[PORTUS_ERRLEN];
@@ -288,12 +323,15 @@ static void test_records_carry_names(void **state)
 	sb_reset(&b);
 	r.names = one;
 	native_port_format(&b, &r);
-	assert_non_null(strstr(b.p, "\"ip\":\"198.18.0.30\",\"hostname\":\"www.lab.test\",\"port\":443,"));
+	assert_non_null(
+		strstr(b.p, "\"ip\":\"198.18.0.30\",\"hostname\":\"www.lab.test\",\"port\":443,"));
 	assert_null(strstr(b.p, "hostnames"));
 	sb_reset(&b);
 	r.names = two;
 	native_port_format(&b, &r);
-	assert_non_null(strstr(b.p, "\"hostname\":\"www.lab.test\",\"hostnames\":[\"www.lab.test\",\"api.lab.test\"],\"port\""));
+	assert_non_null(strstr(
+		b.p,
+		"\"hostname\":\"www.lab.test\",\"hostnames\":[\"www.lab.test\",\"api.lab.test\"],\"port\""));
 	sb_reset(&b);
 	h.ip = r.ip;
 	h.up = 1;
@@ -303,8 +341,9 @@ static void test_records_carry_names(void **state)
 	assert_non_null(strstr(b.p, "\"ip\":\"198.18.0.30\",\"hostname\":\"www.lab.test\","));
 	sb_reset(&b);
 	native_resolve_format(&b, &rr);
-	assert_string_equal(b.p, "{\"type\":\"resolve\",\"hostname\":\"nx.lab.test\",\"error\":\"NXDOMAIN\","
-				 "\"family\":\"any\",\"time\":\"2023-11-14T22:13:20.000000Z\"}");
+	assert_string_equal(
+		b.p, "{\"type\":\"resolve\",\"hostname\":\"nx.lab.test\",\"error\":\"NXDOMAIN\","
+		     "\"family\":\"any\",\"time\":\"2023-11-14T22:13:20.000000Z\"}");
 	sb_reset(&b);
 	{
 		struct run_info ri;
@@ -321,12 +360,16 @@ static void test_records_carry_names(void **state)
 		struct ecs_ctx c;
 		assert_int_equal(ecs_ctx_init(&c, &ri), 0);
 		ecs_port_format(&b, &c, &r);
-		assert_non_null(strstr(b.p, "\"destination\":{\"ip\":\"198.18.0.30\",\"port\":443,\"domain\":\"www.lab.test\"}"));
+		assert_non_null(strstr(
+			b.p,
+			"\"destination\":{\"ip\":\"198.18.0.30\",\"port\":443,\"domain\":\"www.lab.test\"}"));
 		assert_non_null(strstr(b.p, "\"hosts\":[\"www.lab.test\",\"api.lab.test\"]"));
 		sb_reset(&b);
 		ecs_resolve_format(&b, &c, &rr);
 		assert_non_null(strstr(b.p, "\"dataset\":\"portus.resolve\""));
-		assert_non_null(strstr(b.p, "\"dns\":{\"question\":{\"name\":\"nx.lab.test\"},\"response_code\":\"NXDOMAIN\"}"));
+		assert_non_null(strstr(
+			b.p,
+			"\"dns\":{\"question\":{\"name\":\"nx.lab.test\"},\"response_code\":\"NXDOMAIN\"}"));
 		ecs_ctx_free(&c);
 	}
 	sb_free(&b);
@@ -345,7 +388,9 @@ static int seen_close(struct writer *w)
 	(void)w;
 	return 0;
 }
-static const struct writer_ops seen_ops = { .name = "seen", .port = seen_port, .close = seen_close };
+static const struct writer_ops seen_ops = { .name = "seen",
+					    .port = seen_port,
+					    .close = seen_close };
 
 static void test_names_writer_fills_records(void **state)
 {

@@ -19,7 +19,8 @@
 #include "strbuf.h"
 #include "writer.h"
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define T0 1732352400123456LL /* 2024-11-23T09:00:00.123456Z, a Saturday */
 #define S0 "1732352400"
 #define START_STR "Sat Nov 23 09:00:00 2024"
@@ -28,8 +29,8 @@
 
 enum kind { XML, GREP };
 
-static uint16_t plan_ports[] = {22, 80, 443, 8080, 8081};
-static struct port_list plan = {plan_ports, 5};
+static uint16_t plan_ports[] = { 22, 80, 443, 8080, 8081 };
+static struct port_list plan = { plan_ports, 5 };
 
 /* An IPv6 address from its text (the test's own constants: must parse). */
 static ip_addr A6(const char *s)
@@ -214,8 +215,10 @@ static const char *svc_xml(uint16_t port)
 static void xport(struct strbuf *b, uint16_t port, const char *state, const char *reason,
 		  unsigned ttl, const char *reason_ip)
 {
-	sb_printf(b, "<port protocol=\"tcp\" portid=\"%u\"><state state=\"%s\" reason=\"%s\" reason_ttl=\"%u\"",
-		  (unsigned)port, state, reason, ttl);
+	sb_printf(
+		b,
+		"<port protocol=\"tcp\" portid=\"%u\"><state state=\"%s\" reason=\"%s\" reason_ttl=\"%u\"",
+		(unsigned)port, state, reason, ttl);
 	if (reason_ip != NULL)
 		sb_printf(b, " reason_ip=\"%s\"", reason_ip);
 	sb_printf(b, "/>%s</port>\n", svc_xml(port));
@@ -223,14 +226,15 @@ static void xport(struct strbuf *b, uint16_t port, const char *state, const char
 
 static void xml_head(struct strbuf *b, const char *args_escaped)
 {
-	sb_printf(b,
-		  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>\n"
-		  "<!-- portus " PORTUS_VERSION " scan initiated " START_STR " as: %s -->\n"
-		  "<nmaprun scanner=\"portus\" args=\"%s\" start=\"" S0 "\" startstr=\"" START_STR
-		  "\" version=\"" PORTUS_VERSION "\" xmloutputversion=\"1.05\">\n"
-		  "<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"5\" "
-		  "services=\"22,80,443,8080-8081\"/>\n<verbose level=\"0\"/>\n<debugging level=\"0\"/>\n",
-		  args_escaped, args_escaped);
+	sb_printf(
+		b,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>\n"
+		"<!-- portus " PORTUS_VERSION " scan initiated " START_STR " as: %s -->\n"
+		"<nmaprun scanner=\"portus\" args=\"%s\" start=\"" S0 "\" startstr=\"" START_STR
+		"\" version=\"" PORTUS_VERSION "\" xmloutputversion=\"1.05\">\n"
+		"<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"5\" "
+		"services=\"22,80,443,8080-8081\"/>\n<verbose level=\"0\"/>\n<debugging level=\"0\"/>\n",
+		args_escaped, args_escaped);
 }
 
 static void xml_host_open(struct strbuf *b, const char *ip, const char *start, const char *end,
@@ -246,7 +250,8 @@ static void xml_host_open(struct strbuf *b, const char *ip, const char *start, c
 static void xml_tail(struct strbuf *b, unsigned total, unsigned up, const char *exit_attrs)
 {
 	sb_printf(b,
-		  "<runstats><finished time=\"1732352403\" timestr=\"" END_STR "\" summary=\"portus "
+		  "<runstats><finished time=\"1732352403\" timestr=\"" END_STR
+		  "\" summary=\"portus "
 		  "done at " END_STR "; %u IP address%s (%u host%s up) scanned in 3.21 seconds\" "
 		  "elapsed=\"3.21\" %s/><hosts up=\"%u\" down=\"%u\" total=\"%u\"/>\n</runstats>\n"
 		  "</nmaprun>\n",
@@ -267,7 +272,8 @@ static void mixed_scan(struct port_record *p, size_t *np, struct host_record *h,
 
 	p[n++] = prec(a, 80, PS_OPEN, R_SYN_ACK, 64, 0, T0);
 	p[n++] = prec(s, 80, PS_FILTERED, R_NO_RESPONSE, -1, 0, T0 + 3000000);
-	p[n++] = prec(a, 8081, PS_FILTERED, R_ADMIN_PROHIBITED, 63, IP(198, 18, 0, 254), T0 + 2000000);
+	p[n++] = prec(a, 8081, PS_FILTERED, R_ADMIN_PROHIBITED, 63, IP(198, 18, 0, 254),
+		      T0 + 2000000);
 	p[n++] = prec(a, 443, PS_FILTERED, R_NO_RESPONSE, -1, IP(1, 2, 3, 4), T0 + 3000000);
 	p[n++] = prec(a, 22, PS_CLOSED, R_RESET, 64, 0, T0 + 1000000);
 	p[n++] = prec(u, 80, PS_FILTERED, R_NO_RESPONSE, -1, 0, T0 + 3000000);
@@ -334,7 +340,8 @@ static void test_grepable_lists_up_and_down_hosts_like_nmap(void **state)
 		 "Host: 198.18.0.5 ()\tStatus: Up\n"
 		 "Host: 198.18.0.5 ()\tPorts: 80/filtered/tcp//%s///\n"
 		 "Host: 198.18.0.7 ()\tStatus: Down\n"
-		 "# portus done at " END_STR " -- 16 IP addresses (2 hosts up) scanned in 3.21 seconds\n",
+		 "# portus done at " END_STR
+		 " -- 16 IP addresses (2 hosts up) scanned in 3.21 seconds\n",
 		 svc_name(22), svc_name(80), svc_name(443), svc_name(8081), svc_name(80));
 	assert_text(got, want);
 	free(got);
@@ -422,7 +429,8 @@ static void test_grepable_ipv6_hosts(void **state)
 		 "443/open/tcp//%s///, 8080/closed/tcp//%s///\n"
 		 "Host: 2001:db8:0:1::23 ()\tStatus: Down\n"
 		 /* ffff:...:fffe: a router's no-route only, not up */
-		 "# portus done at " END_STR " -- 4 IP addresses (2 hosts up) scanned in 3.21 seconds\n",
+		 "# portus done at " END_STR
+		 " -- 4 IP addresses (2 hosts up) scanned in 3.21 seconds\n",
 		 svc_name(80), svc_name(22), svc_name(80), svc_name(443), svc_name(8080));
 	assert_text(got, want);
 	free(got);
@@ -453,7 +461,8 @@ static void test_xml_collapses_states_above_25_into_extraports(void **state)
 	for (port = 3001; port <= 3020; port++)
 		p[n++] = prec(a, (uint16_t)port, PS_FILTERED, R_NO_RESPONSE, -1, 0, T0);
 	for (port = 3021; port <= 3025; port++)
-		p[n++] = prec(a, (uint16_t)port, PS_FILTERED, R_HOST_UNREACH, 63, IP(198, 18, 0, 254), T0);
+		p[n++] = prec(a, (uint16_t)port, PS_FILTERED, R_HOST_UNREACH, 63,
+			      IP(198, 18, 0, 254), T0);
 	for (port = 3026; port <= 3027; port++)
 		p[n++] = prec(a, (uint16_t)port, PS_FILTERED, R_PORT_UNREACH, 64, 0, T0);
 	/* b: 25 closed (listed) and 26 filtered, 13 no-response then 13 admin-prohibited */
@@ -535,7 +544,8 @@ static void test_grepable_ignored_state_only_when_one(void **state)
 		  "Host: 198.19.0.2 ()\tPorts: 53/open/tcp//%s///\n"
 		  "Host: 198.19.0.3 ()\tStatus: Up\n"
 		  "Host: 198.19.0.3 ()\tPorts: \tIgnored State: filtered (40)\n"
-		  "# portus done at " END_STR " -- 3 IP addresses (3 hosts up) scanned in 3.21 seconds\n",
+		  "# portus done at " END_STR
+		  " -- 3 IP addresses (3 hosts up) scanned in 3.21 seconds\n",
 		  svc_name(22), svc_name(31), svc_name(53));
 	assert_false(want.oom);
 	assert_text(got, want.p);
@@ -612,7 +622,8 @@ static void test_grepable_open_only_like_nmap_open(void **state)
 		 "# portus " PORTUS_VERSION " scan initiated " START_STR " as: portus --open\n"
 		 "Host: 198.18.0.12 ()\tStatus: Up\n"
 		 "Host: 198.18.0.12 ()\tPorts: 443/open/tcp//%s///\n"
-		 "# portus done at " END_STR " -- 4 IP addresses (2 hosts up) scanned in 3.21 seconds\n",
+		 "# portus done at " END_STR
+		 " -- 4 IP addresses (2 hosts up) scanned in 3.21 seconds\n",
 		 svc_name(443));
 	assert_text(got, want);
 	free(got);
@@ -624,10 +635,11 @@ static void test_xml_escapes_args_to_valid_utf8(void **state)
 {
 	static const char args[] = "portus --x ---y a&b <c> \"d\" 'e' \t\n\r\x01\x7f "
 				   "\xc3\xa9 \xff \xc3 \xed\xa0\x80 \xef\xbf\xbe \xf0\x9f\x98\x80";
-	static const char esc[] = "portus -&#45;x -&#45;&#45;y a&amp;b &lt;c&gt; &quot;d&quot; "
-				  "&apos;e&apos; &#9;&#10;&#13;\xef\xbf\xbd\x7f "
-				  "\xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
-				  "\xef\xbf\xbd \xf0\x9f\x98\x80";
+	static const char esc[] =
+		"portus -&#45;x -&#45;&#45;y a&amp;b &lt;c&gt; &quot;d&quot; "
+		"&apos;e&apos; &#9;&#10;&#13;\xef\xbf\xbd\x7f "
+		"\xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+		"\xef\xbf\xbd \xf0\x9f\x98\x80";
 	struct run_info ri = info(args, 0);
 	struct run_summary s = summary(1);
 	struct strbuf want;
@@ -688,15 +700,17 @@ static void test_interrupted_and_summaryless_runs(void **state)
 	free(got);
 
 	got = run(XML, &ri, &p, 1, NULL, 0, NULL);
-	assert_true(strstr(got, "<runstats><finished time=\"" S0 "\" timestr=\"" START_STR
-				"\" summary=\"portus done at " START_STR "; 16 IP addresses (1 host "
-				"up) scanned in 0.00 seconds\" elapsed=\"0.00\" exit=\"error\" "
-				"errormsg=\"the scan stopped before its summary\"/><hosts up=\"1\" "
-				"down=\"15\" total=\"16\"/>\n</runstats>\n</nmaprun>\n") != NULL);
+	assert_true(strstr(got,
+			   "<runstats><finished time=\"" S0 "\" timestr=\"" START_STR
+			   "\" summary=\"portus done at " START_STR "; 16 IP addresses (1 host "
+			   "up) scanned in 0.00 seconds\" elapsed=\"0.00\" exit=\"error\" "
+			   "errormsg=\"the scan stopped before its summary\"/><hosts up=\"1\" "
+			   "down=\"15\" total=\"16\"/>\n</runstats>\n</nmaprun>\n") != NULL);
 	free(got);
 	got = run(GREP, &ri, &p, 1, NULL, 0, NULL);
 	assert_true(strstr(got, "\n# portus done at " START_STR " -- 16 IP addresses (1 host up) "
-				"scanned in 0.00 seconds (no summary: the scan stopped early)\n") != NULL);
+				"scanned in 0.00 seconds (no summary: the scan stopped early)\n") !=
+		    NULL);
 	free(got);
 	sb_free(&want);
 }
@@ -736,7 +750,8 @@ static void test_icmp_only_host_and_unnamed_port(void **state)
 
 	got = run(GREP, &ri, p, 2, NULL, 0, &s);
 	sb_init(&want);
-	sb_printf(&want, "Host: 198.19.2.7 ()\tPorts: 80/filtered/tcp//%s///, 47999/filtered/tcp/////\n",
+	sb_printf(&want,
+		  "Host: 198.19.2.7 ()\tPorts: 80/filtered/tcp//%s///, 47999/filtered/tcp/////\n",
 		  svc_name(80));
 	assert_true(strstr(got, want.p) != NULL);
 	sb_free(&want);
@@ -751,7 +766,8 @@ static void test_unwritable_path_fails_at_open(void **state)
 	(void)state;
 	err[0] = '\0';
 	assert_null(writer_xml_open("/nonexistent-portus-dir/out.xml", &ri, err, sizeof(err)));
-	assert_string_equal(err, "cannot write /nonexistent-portus-dir/out.xml: No such file or directory");
+	assert_string_equal(
+		err, "cannot write /nonexistent-portus-dir/out.xml: No such file or directory");
 	err[0] = '\0';
 	assert_null(writer_grepable_open("/tmp", &ri, err, sizeof(err)));
 	assert_string_equal(err, "cannot write /tmp: Is a directory");

@@ -15,9 +15,9 @@
 
 #include "packet.h"
 
-static const uint8_t SRC_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-static const uint8_t GW_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xfe};
-static const uint8_t HOST_MAC[6] = {0x0a, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+static const uint8_t SRC_MAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+static const uint8_t GW_MAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe };
+static const uint8_t HOST_MAC[6] = { 0x0a, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
 #define SRC_IP 0xc6120001u /* 198.18.0.1 */
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -186,10 +186,10 @@ static void test_probe_fields_and_checksums_random(void **state)
 
 static void test_probe_edge_values(void **state)
 {
-	static const uint32_t ips[] = {0, 1, 0x7fffffffu, 0x80000000u, 0xfffffffeu, 0xffffffffu};
-	static const uint16_t ports[] = {0, 1, 0x00ff, 0xff00, 0x8000, 65534, 65535};
-	static const uint32_t seqs[] = {0, 1, 0xffffu, 0x10000u, 0xfffffffeu, 0xffffffffu};
-	static const uint16_t ids[] = {0, 1, 0xffff};
+	static const uint32_t ips[] = { 0, 1, 0x7fffffffu, 0x80000000u, 0xfffffffeu, 0xffffffffu };
+	static const uint16_t ports[] = { 0, 1, 0x00ff, 0xff00, 0x8000, 65534, 65535 };
+	static const uint32_t seqs[] = { 0, 1, 0xffffu, 0x10000u, 0xfffffffeu, 0xffffffffu };
+	static const uint16_t ids[] = { 0, 1, 0xffff };
 	struct probe_template t;
 	uint8_t f[PROBE_LEN];
 
@@ -205,7 +205,8 @@ static void test_probe_edge_values(void **state)
 			for (size_t b = 0; b < sizeof(ports) / sizeof(ports[0]); b++)
 				for (size_t c = 0; c < sizeof(ports) / sizeof(ports[0]); c++)
 					for (size_t d = 0; d < sizeof(seqs) / sizeof(seqs[0]); d++)
-						for (size_t e = 0; e < sizeof(ids) / sizeof(ids[0]); e++) {
+						for (size_t e = 0; e < sizeof(ids) / sizeof(ids[0]);
+						     e++) {
 							struct probe_in in = {
 								.dst_mac = NULL,
 								.dst_ip = ips[a],
@@ -214,8 +215,9 @@ static void test_probe_edge_values(void **state)
 								.seq = seqs[d],
 								.ip_id = ids[e],
 							};
-							probe_build(&t, f, NULL, in.dst_ip, in.dst_port,
-								    in.src_port, in.seq, in.ip_id);
+							probe_build(&t, f, NULL, in.dst_ip,
+								    in.dst_port, in.src_port,
+								    in.seq, in.ip_id);
 							check_probe(f, GW_MAC, SRC_MAC, sip, ttl, w,
 								    mss, &in);
 						}
@@ -230,8 +232,12 @@ static void test_probe_every_port(void **state)
 	(void)state;
 	probe_template_init(&t, SRC_MAC, GW_MAC, SRC_IP, 64, 1024, 1460);
 	for (uint32_t p = 0; p <= 65535; p++) {
-		struct probe_in in = {NULL, 0xc6130000u | p, (uint16_t)p, (uint16_t)(65535 - p),
-				      p * 2654435761u, (uint16_t)(p * 7)};
+		struct probe_in in = { NULL,
+				       0xc6130000u | p,
+				       (uint16_t)p,
+				       (uint16_t)(65535 - p),
+				       p * 2654435761u,
+				       (uint16_t)(p * 7) };
 
 		probe_build(&t, f, NULL, in.dst_ip, in.dst_port, in.src_port, in.seq, in.ip_id);
 		check_probe(f, GW_MAC, SRC_MAC, SRC_IP, 64, 1024, 1460, &in);
@@ -280,7 +286,8 @@ static void test_probe_template_constant_sums(void **state)
  * frame with both checksums summed from scratch: nothing shared with
  * packet.c's template, partial sums or word stores. */
 static void ref_probe(uint8_t f[PROBE_LEN], const uint8_t smac[6], const uint8_t dmac[6],
-		      uint32_t sip, uint8_t ttl, uint16_t win, uint16_t mss, const struct probe_in *in)
+		      uint32_t sip, uint8_t ttl, uint16_t win, uint16_t mss,
+		      const struct probe_in *in)
 {
 	uint8_t buf[12 + 24];
 	uint16_t c;
@@ -355,8 +362,8 @@ static void test_probe_equals_reference_byte_for_byte(void **state)
 			uint8_t *out = f + 1;
 
 			memset(f, 0xa5, sizeof(f));
-			probe_build(&t, out, in.dst_mac, in.dst_ip, in.dst_port, in.src_port, in.seq,
-				    in.ip_id);
+			probe_build(&t, out, in.dst_mac, in.dst_ip, in.dst_port, in.src_port,
+				    in.seq, in.ip_id);
 			ref_probe(want, smac, in.dst_mac ? dmac : gmac, sip, ttl, win, mss, &in);
 			assert_memory_equal(out, want, PROBE_LEN);
 			assert_int_equal(f[0], 0xa5);
@@ -370,15 +377,15 @@ static void test_probe_equals_reference_byte_for_byte(void **state)
 static void test_arp_request_exact_bytes(void **state)
 {
 	static const uint8_t expected[ARP_FRAME_LEN] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff,       /* broadcast */
-		0x02, 0x00, 0x00, 0x00, 0x00, 0x01,       /* our MAC */
-		0x08, 0x06,                               /* ARP */
-		0x00, 0x01, 0x08, 0x00, 0x06, 0x04,       /* Ethernet, IPv4, 6, 4 */
-		0x00, 0x01,                               /* request */
-		0x02, 0x00, 0x00, 0x00, 0x00, 0x01,       /* sender MAC */
-		0xc6, 0x12, 0x00, 0x01,                   /* sender IP */
-		0x00, 0x00, 0x00, 0x00, 0x00, 0x00,       /* target MAC unknown */
-		0xc6, 0x12, 0xfe, 0x07,                   /* target IP */
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* broadcast */
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x01, /* our MAC */
+		0x08, 0x06,                         /* ARP */
+		0x00, 0x01, 0x08, 0x00, 0x06, 0x04, /* Ethernet, IPv4, 6, 4 */
+		0x00, 0x01,                         /* request */
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x01, /* sender MAC */
+		0xc6, 0x12, 0x00, 0x01,             /* sender IP */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* target MAC unknown */
+		0xc6, 0x12, 0xfe, 0x07,             /* target IP */
 	};
 	uint8_t out[ARP_FRAME_LEN];
 
@@ -501,7 +508,7 @@ static void ref_probe6(uint8_t f[PROBE6_LEN], const uint8_t smac[6], const uint8
 	memcpy(f + 6, smac, 6);
 	f[12] = 0x86;
 	f[13] = 0xdd;
-	f[14] = 0x60;                           /* version 6, traffic class high nibble 0 */
+	f[14] = 0x60;                             /* version 6, traffic class high nibble 0 */
 	f[15] = (uint8_t)(in->flow >> 16 & 0x0f); /* traffic class low nibble 0, flow 19-16 */
 	f[16] = (uint8_t)(in->flow >> 8);
 	f[17] = (uint8_t)in->flow;
@@ -543,13 +550,12 @@ static void test_probe6_matches_known_bytes(void **state)
 	 * hand: pseudo-header 0x2dba + 0x2dbf + 0x18 + 0x06 = 0x5b97, TCP words
 	 * 0x1724d, total 0x1cde4 -> 0xcde5 -> ~ = 0x321a. */
 	static const uint8_t expected[PROBE6_LEN] = {
-		0x02, 0x00, 0x00, 0x00, 0x00, 0xfe, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
-		0x86, 0xdd, 0x60, 0x0a, 0xbc, 0xde, 0x00, 0x18, 0x06, 0x40, 0x20, 0x01,
-		0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-		0x00, 0x01, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
-		0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x9c, 0x40, 0x01, 0xbb, 0x12, 0x34,
-		0x56, 0x78, 0x00, 0x00, 0x00, 0x00, 0x60, 0x02, 0x04, 0x00, 0x32, 0x1a,
-		0x00, 0x00, 0x02, 0x04, 0x05, 0xa0,
+		0x02, 0x00, 0x00, 0x00, 0x00, 0xfe, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x86,
+		0xdd, 0x60, 0x0a, 0xbc, 0xde, 0x00, 0x18, 0x06, 0x40, 0x20, 0x01, 0x0d, 0xb8,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x20,
+		0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x05, 0x9c, 0x40, 0x01, 0xbb, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0x00,
+		0x00, 0x60, 0x02, 0x04, 0x00, 0x32, 0x1a, 0x00, 0x00, 0x02, 0x04, 0x05, 0xa0,
 	};
 	struct probe6_template t;
 	uint8_t f[PROBE6_LEN];
@@ -646,12 +652,12 @@ static void test_probe6_equals_reference_byte_for_byte(void **state)
 static void test_probe6_edge_values(void **state)
 {
 	static const uint64_t halves[][2] = {
-		{ 0, 0 },                                        /* :: */
-		{ 0, 1 },                                        /* ::1 */
-		{ 0, 0x0000ffffc6120001ull },                    /* ::ffff:198.18.0.1 */
-		{ 0x8000000000000000ull, 0 },                    /* 8000:: */
+		{ 0, 0 },                                         /* :: */
+		{ 0, 1 },                                         /* ::1 */
+		{ 0, 0x0000ffffc6120001ull },                     /* ::ffff:198.18.0.1 */
+		{ 0x8000000000000000ull, 0 },                     /* 8000:: */
 		{ 0xfe80000000000000ull, 0x00fffffffe000001ull }, /* fe80::ff:ffff:fe00:1 */
-		{ ~0ull, ~0ull },                                /* all ones */
+		{ ~0ull, ~0ull },                                 /* all ones */
 		{ ~0ull, 0 },
 		{ 0, ~0ull },
 	};
@@ -848,14 +854,13 @@ static void test_ns_matches_known_bytes(void **state)
 	 * sent to ff02::1:ff12:3456 / 33:33:ff:12:34:56. Checksum 0x482a from
 	 * an independent implementation. */
 	static const uint8_t expected[NS_FRAME_LEN] = {
-		0x33, 0x33, 0xff, 0x12, 0x34, 0x56, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
-		0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0xff, 0xfe, 0x80,
-		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00,
-		0x00, 0x01, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-		0x00, 0x01, 0xff, 0x12, 0x34, 0x56, 0x87, 0x00, 0x48, 0x2a, 0x00, 0x00,
-		0x00, 0x00, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xa0,
-		0xc9, 0xff, 0xfe, 0x12, 0x34, 0x56, 0x01, 0x01, 0x02, 0x00, 0x00, 0x00,
-		0x00, 0x01,
+		0x33, 0x33, 0xff, 0x12, 0x34, 0x56, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x86,
+		0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0xff, 0xfe, 0x80, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x00, 0x01, 0xff,
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0x12,
+		0x34, 0x56, 0x87, 0x00, 0x48, 0x2a, 0x00, 0x00, 0x00, 0x00, 0xfe, 0x80, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xa0, 0xc9, 0xff, 0xfe, 0x12, 0x34, 0x56,
+		0x01, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
 	};
 	uint8_t out[NS_FRAME_LEN];
 
@@ -873,15 +878,20 @@ static void test_ns_solicited_node_addresses(void **state)
 		uint64_t hi, lo;
 		uint8_t group[16];
 	} CASES[] = {
-		{ 0x20010db800000000ull, 1, /* 2001:db8::1 -> ff02::1:ff00:1 */
+		{ 0x20010db800000000ull,
+		  1, /* 2001:db8::1 -> ff02::1:ff00:1 */
 		  { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, 0x00, 0x00, 0x01 } },
-		{ 0x20010db800000000ull, 0x0000abcdef012345ull, /* ...:ef01:2345 */
+		{ 0x20010db800000000ull,
+		  0x0000abcdef012345ull, /* ...:ef01:2345 */
 		  { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, 0x01, 0x23, 0x45 } },
-		{ 0, 0, /* :: */
+		{ 0,
+		  0, /* :: */
 		  { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, 0x00, 0x00, 0x00 } },
-		{ ~0ull, ~0ull, /* all ones */
+		{ ~0ull,
+		  ~0ull, /* all ones */
 		  { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, 0xff, 0xff, 0xff } },
-		{ 0xfe80000000000000ull, 0x02a0c9fffe123456ull,
+		{ 0xfe80000000000000ull,
+		  0x02a0c9fffe123456ull,
 		  { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, 0x12, 0x34, 0x56 } },
 	};
 	uint8_t out[NS_FRAME_LEN], t[16], buf[40 + 32];
@@ -936,7 +946,7 @@ static void test_ns_equals_reference_random(void **state)
 static void test_checksum_rfc1071_example(void **state)
 {
 	/* RFC 1071 section 3: the words sum to 0xddf2. */
-	static const uint8_t d[8] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+	static const uint8_t d[8] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
 
 	(void)state;
 	assert_int_equal(inet_checksum(d, 8), (uint16_t)~0xddf2);
@@ -944,12 +954,12 @@ static void test_checksum_rfc1071_example(void **state)
 
 static void test_checksum_odd_length_pads_with_zero(void **state)
 {
-	static const uint8_t d[3] = {0x12, 0x34, 0x56};
-	static const uint8_t padded[4] = {0x12, 0x34, 0x56, 0x00};
+	static const uint8_t d[3] = { 0x12, 0x34, 0x56 };
+	static const uint8_t padded[4] = { 0x12, 0x34, 0x56, 0x00 };
 
 	(void)state;
 	assert_int_equal(inet_checksum(d, 3), inet_checksum(padded, 4));
-	assert_int_equal(inet_checksum(d, 3), (uint16_t)~(0x1234 + 0x5600));
+	assert_int_equal(inet_checksum(d, 3), (uint16_t) ~(0x1234 + 0x5600));
 	assert_int_equal(inet_checksum(d, 1), (uint16_t)~0x1200);
 	assert_int_equal(inet_checksum(d, 0), 0xffff);
 }

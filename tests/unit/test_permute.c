@@ -16,8 +16,8 @@
 #include "permute.h"
 
 static const uint64_t SIZES[] = {
-	1,   2,   3,   4,   5,    7,    16,    17,     31,      64,
-	65,  97,  255, 256, 257,  1000, 4096,  65537,  100003,  1u << 20,
+	1,  2,  3,   4,   5,   7,    16,   17,    31,     64,
+	65, 97, 255, 256, 257, 1000, 4096, 65537, 100003, 1u << 20,
 };
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
@@ -62,8 +62,9 @@ static void test_permute_is_bijection_on_listed_sizes(void **state)
 			uint64_t e = bijection_errors(SIZES[k], seed * 0x9e3779b97f4a7c15ull);
 
 			if (e != 0)
-				fail_msg("n=%llu seed=%llu: %llu errors", (unsigned long long)SIZES[k],
-					 (unsigned long long)seed, (unsigned long long)e);
+				fail_msg("n=%llu seed=%llu: %llu errors",
+					 (unsigned long long)SIZES[k], (unsigned long long)seed,
+					 (unsigned long long)e);
 		}
 	}
 }
@@ -77,7 +78,8 @@ static void test_permute_is_bijection_on_random_sizes(void **state)
 		uint64_t seed = rng();
 
 		if (bijection_errors(n, seed) != 0)
-			fail_msg("n=%llu seed=%llx", (unsigned long long)n, (unsigned long long)seed);
+			fail_msg("n=%llu seed=%llx", (unsigned long long)n,
+				 (unsigned long long)seed);
 	}
 }
 
@@ -110,9 +112,10 @@ static void test_permute_width_is_smallest_cover(void **state)
 		uint64_t n;
 		unsigned k;
 	} CASES[] = {
-		{ 1, 2 },  { 2, 2 },	{ 4, 2 },	{ 5, 3 },	  { 8, 3 },	{ 9, 4 },
-		{ 16, 4 }, { 17, 5 },	{ 64, 6 },	{ 65, 7 },	  { 1u << 20, 20 },
-		{ (1u << 20) + 1, 21 }, { 1u << 21, 21 }, { 1ull << 62, 62 },
+		{ 1, 2 },         { 2, 2 },           { 4, 2 },         { 5, 3 },
+		{ 8, 3 },         { 9, 4 },           { 16, 4 },        { 17, 5 },
+		{ 64, 6 },        { 65, 7 },          { 1u << 20, 20 }, { (1u << 20) + 1, 21 },
+		{ 1u << 21, 21 }, { 1ull << 62, 62 },
 	};
 	struct permute pm;
 
@@ -178,8 +181,8 @@ static void test_permute_shards_cover_every_index_once(void **state)
 	static const struct {
 		uint64_t n, shards;
 	} CASES[] = {
-		{ 1, 1 }, { 1, 3 }, { 2, 2 }, { 7, 3 }, { 100, 7 }, { 1000, 1 }, { 4096, 4 },
-		{ 65537, 5 }, { 100003, 16 }, { 5, 10 },
+		{ 1, 1 },    { 1, 3 },    { 2, 2 },     { 7, 3 },       { 100, 7 },
+		{ 1000, 1 }, { 4096, 4 }, { 65537, 5 }, { 100003, 16 }, { 5, 10 },
 	};
 
 	(void)state;
@@ -209,8 +212,9 @@ static void test_permute_shards_cover_every_index_once(void **state)
 		}
 		for (uint64_t idx = 0; idx < n; idx++)
 			if (owner[idx] == 0xff)
-				fail_msg("n=%llu s=%llu: index %llu in no shard", (unsigned long long)n,
-					 (unsigned long long)s, (unsigned long long)idx);
+				fail_msg("n=%llu s=%llu: index %llu in no shard",
+					 (unsigned long long)n, (unsigned long long)s,
+					 (unsigned long long)idx);
 		free(owner);
 	}
 }
@@ -264,8 +268,9 @@ static void test_permute_cycle_walk_averages_at_most_two_steps(void **state)
 	 * bare network; walking it by hand counts the steps and must land where
 	 * permute_at(n) does. The worst sizes sit just above a power of 2, and
 	 * odd k (unbalanced halves) as well as even k are covered. */
-	static const uint64_t NS[] = { 2, 3, 5, 9, 17, 33, 65, 257, 1025, 4097, 65537,
-				       (1u << 17) + 1, (1u << 18) + 1 };
+	static const uint64_t NS[] = {
+		2, 3, 5, 9, 17, 33, 65, 257, 1025, 4097, 65537, (1u << 17) + 1, (1u << 18) + 1
+	};
 
 	(void)state;
 	for (size_t k = 0; k < sizeof(NS) / sizeof(NS[0]); k++) {

@@ -15,21 +15,25 @@
 #include "plan.h"
 #include "portus.h"
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define V4(x) addr_from_v4(x)
 /* An IPv4 address as a constant ip_addr initializer (static tables). */
-#define V4I(x) { ADDR_V4_TAG | (uint32_t)(x) }
+#define V4I(x)                              \
+	{                                   \
+		ADDR_V4_TAG | (uint32_t)(x) \
+	}
 
 /* Fails with both addresses in text when a != b. */
-#define assert_addr_equal(a, b)                                                       \
-	do {                                                                          \
-		ip_addr got_ = (a), want_ = (b);                                      \
-		if (!addr_eq(got_, want_)) {                                          \
-			char gs_[ADDR_STR_MAX], ws_[ADDR_STR_MAX];                    \
-			addr_to_str(got_, gs_);                                       \
-			addr_to_str(want_, ws_);                                      \
-			fail_msg("address %s != %s", gs_, ws_);                       \
-		}                                                                     \
+#define assert_addr_equal(a, b)                                    \
+	do {                                                       \
+		ip_addr got_ = (a), want_ = (b);                   \
+		if (!addr_eq(got_, want_)) {                       \
+			char gs_[ADDR_STR_MAX], ws_[ADDR_STR_MAX]; \
+			addr_to_str(got_, gs_);                    \
+			addr_to_str(want_, ws_);                   \
+			fail_msg("address %s != %s", gs_, ws_);    \
+		}                                                  \
 	} while (0)
 
 /* Builds a plan from literal ranges and ports (both already normalized). */
@@ -77,7 +81,7 @@ static void test_plan_counts_hosts_and_indices(void **state)
 static void test_plan_decodes_in_address_then_port_order(void **state)
 {
 	static const uint32_t HOSTS[] = {
-		IP(198, 18, 0, 0),  IP(198, 18, 0, 1),	IP(198, 18, 0, 2),  IP(198, 18, 0, 3),
+		IP(198, 18, 0, 0),  IP(198, 18, 0, 1),  IP(198, 18, 0, 2),  IP(198, 18, 0, 3),
 		IP(198, 18, 0, 10), IP(198, 18, 0, 11), IP(198, 18, 0, 12), IP(198, 19, 255, 255),
 	};
 	struct plan pl;
@@ -127,11 +131,9 @@ static void test_plan_encode_rejects_what_is_not_planned(void **state)
 		{ IP(198, 18, 0, 9), 80, 0 },     /* just before a range */
 		{ IP(198, 18, 0, 13), 443, 0 },   /* in the big gap */
 		{ IP(198, 19, 255, 254), 22, 0 }, /* just before the last */
-		{ IP(0, 0, 0, 0), 22, 0 },
-		{ IP(255, 255, 255, 255), 22, 0 },
+		{ IP(0, 0, 0, 0), 22, 0 },        { IP(255, 255, 255, 255), 22, 0 },
 		{ IP(198, 18, 0, 0), 23, 1 }, /* planned address, unplanned port */
-		{ IP(198, 18, 0, 0), 0, 1 },
-		{ IP(198, 18, 0, 11), 65535, 1 },
+		{ IP(198, 18, 0, 0), 0, 1 },      { IP(198, 18, 0, 11), 65535, 1 },
 	};
 	struct plan pl;
 	char err[PORTUS_ERRLEN];
@@ -323,13 +325,13 @@ static void mixed_ranges(struct ip_range r[3])
 static void test_plan_mixed_families_decode_ipv4_first(void **state)
 {
 	static const char *const HOSTS[] = {
-		"198.18.0.0", "198.18.0.1", "198.18.0.2", "198.18.0.3", "2001:db8::",
+		"198.18.0.0",  "198.18.0.1",  "198.18.0.2",  "198.18.0.3",    "2001:db8::",
 		"2001:db8::1", "2001:db8::2", "2001:db8::3", "2001:db8:1::5",
 	};
 	static const char *const OUTSIDE[] = {
-		"198.17.255.255", "198.18.0.4", "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff",
-		"2001:db8::4", "2001:db8:1::4", "2001:db8:1::6", "::ffff:198.18.0.4",
-		"::c612:1", /* ::198.18.0.1, not the IPv4 address */
+		"198.17.255.255",    "198.18.0.4",    "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff",
+		"2001:db8::4",       "2001:db8:1::4", "2001:db8:1::6",
+		"::ffff:198.18.0.4", "::c612:1", /* ::198.18.0.1, not the IPv4 address */
 	};
 	struct ip_range r[3];
 	struct plan pl;

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "portus.h"
 #include "ports.h"
+#include "portus.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -55,8 +55,8 @@ static void test_parse_accepts_nmap_syntax(void **state)
 		{ "T:80", 1, 80, 80 },
 		{ "T:22,T:80-81", 3, 22, 81 },
 		{ "T:-", 65535, 1, 65535 },
-		{ "080", 1, 80, 80 },       /* leading zeros are decimal */
-		{ "80,22,80,22", 2, 22, 80 }, /* duplicates merged */
+		{ "080", 1, 80, 80 },          /* leading zeros are decimal */
+		{ "80,22,80,22", 2, 22, 80 },  /* duplicates merged */
 		{ "20-25,22-30", 11, 20, 30 }, /* overlaps merged */
 		{ "1-10,11-20", 20, 1, 20 },
 		{ "443,-,22", 65535, 1, 65535 },

@@ -30,39 +30,39 @@
 #define ROUTER_IP 0xc612fe01u /* 198.18.254.1 */
 #define OTHER_IP 0xc6120002u  /* 198.18.0.2 */
 
-static const uint8_t OUR_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-static const uint8_t GW_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xfe};
-static const uint8_t PEER_MAC[6] = {0x0a, 0x11, 0x22, 0x33, 0x44, 0x55};
-static const uint8_t NEIGH_MAC[6] = {0x0a, 0x66, 0x77, 0x88, 0x99, 0xaa};
-static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t OUR_MAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+static const uint8_t GW_MAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe };
+static const uint8_t PEER_MAC[6] = { 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55 };
+static const uint8_t NEIGH_MAC[6] = { 0x0a, 0x66, 0x77, 0x88, 0x99, 0xaa };
+static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t ZERO_MAC[6];
 
 /* IPv6 addresses, network order (RFC 3849 documentation prefix). */
-static const uint8_t OUR_IP6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x01};    /* 2001:db8::1 */
-static const uint8_t OTHER_IP6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x02};  /* 2001:db8::2 */
-static const uint8_t ROUTER_IP6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0xfe}; /* 2001:db8::fe */
+static const uint8_t OUR_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x01 };    /* 2001:db8::1 */
+static const uint8_t OTHER_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x02 };  /* 2001:db8::2 */
+static const uint8_t ROUTER_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0xfe }; /* 2001:db8::fe */
 /* 2001:db8:1::a, off-link */
-static const uint8_t TARGET_IP6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x0a};
-static const uint8_t ALL_NODES6[16] = {0xff, 0x02, [15] = 0x01};             /* ff02::1 */
+static const uint8_t TARGET_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x0a };
+static const uint8_t ALL_NODES6[16] = { 0xff, 0x02, [15] = 0x01 }; /* ff02::1 */
 /* fe80::811:22ff:fe33:4455, PEER_MAC's link-local address */
-static const uint8_t PEER_LL6[16] = {0xfe, 0x80, [8] = 0x08, 0x11, 0x22, 0xff,
-				     0xfe, 0x33, 0x44, 0x55};
+static const uint8_t PEER_LL6[16] = { 0xfe, 0x80, [8] = 0x08, 0x11, 0x22,
+				      0xff, 0xfe, 0x33,       0x44, 0x55 };
 
 #define IP6(b) addr_from_bytes(b)
 
 /* An address parsed from an IPv4 frame: the IPv4-mapped form of want. */
-#define assert_v4(a, want)                                                                        \
-	do {                                                                                      \
-		assert_true(addr_is_v4(a));                                                       \
-		assert_int_equal(addr_v4(a), (want));                                             \
+#define assert_v4(a, want)                            \
+	do {                                          \
+		assert_true(addr_is_v4(a));           \
+		assert_int_equal(addr_v4(a), (want)); \
 	} while (0)
 
 /* An address parsed from an IPv6 frame: exactly the 16 bytes of want. */
-#define assert_v6(a, want)                                                                        \
-	do {                                                                                      \
-		uint8_t b_[16];                                                                   \
-		addr_to_bytes((a), b_);                                                           \
-		assert_memory_equal(b_, (want), 16);                                              \
+#define assert_v6(a, want)                           \
+	do {                                         \
+		uint8_t b_[16];                      \
+		addr_to_bytes((a), b_);              \
+		assert_memory_equal(b_, (want), 16); \
 	} while (0)
 
 #define MAXFRAME 512
@@ -350,8 +350,7 @@ static size_t our_probe6(uint8_t *q, const uint8_t dst[16], uint16_t dport, uint
 }
 
 /* ICMPv6 type/code from ROUTER_IP6 (through GW_MAC) to us, quoting qlen bytes. */
-static size_t build_icmp6(uint8_t *f, uint8_t type, uint8_t code, const uint8_t *quote,
-			  size_t qlen)
+static size_t build_icmp6(uint8_t *f, uint8_t type, uint8_t code, const uint8_t *quote, size_t qlen)
 {
 	uint8_t m[MAXFRAME];
 
@@ -409,7 +408,8 @@ static void test_syn_ack_fills_every_field(void **state)
 	size_t n;
 
 	(void)state;
-	n = build_tcp(f, 5, TARGET_IP, 443, 40000, 0x11111111u, 0x89abcdf0u, TCPF_SYN | TCPF_ACK, 1);
+	n = build_tcp(f, 5, TARGET_IP, 443, 40000, 0x11111111u, 0x89abcdf0u, TCPF_SYN | TCPF_ACK,
+		      1);
 	assert_int_equal(n, 58);
 	assert_int_equal(parse_exact(f, n, &r), 0);
 	assert_int_equal(r.type, REPLY_TCP);
@@ -583,7 +583,7 @@ static void test_arp_reply_fills_every_field(void **state)
 
 static void test_arp_mac_is_sender_hw_not_eth_source(void **state)
 {
-	static const uint8_t proxy[6] = {0x0a, 0x99, 0x99, 0x99, 0x99, 0x99};
+	static const uint8_t proxy[6] = { 0x0a, 0x99, 0x99, 0x99, 0x99, 0x99 };
 	uint8_t f[MAXFRAME];
 	struct reply r;
 	size_t n;
@@ -748,10 +748,11 @@ static void test_ip6_rst_with_padding_fills_every_field(void **state)
 
 static void test_ip6_tcp_behind_extension_headers(void **state)
 {
-	static const struct ext6 hop_dst[] = {{NH_HOP, 0}, {NH_DEST, 1}};
+	static const struct ext6 hop_dst[] = { { NH_HOP, 0 }, { NH_DEST, 1 } };
 	static const struct ext6 all3[] = {
-		{NH_HOP, 2}, {NH_DEST, 0}, {NH_ROUTING, 0}, {NH_DEST, 3}};
-	static const struct ext6 dst_only[] = {{NH_DEST, 255}};
+		{ NH_HOP, 2 }, { NH_DEST, 0 }, { NH_ROUTING, 0 }, { NH_DEST, 3 }
+	};
+	static const struct ext6 dst_only[] = { { NH_DEST, 255 } };
 	uint8_t f[MAXFRAME * 5];
 	struct reply r;
 	size_t n;
@@ -825,7 +826,7 @@ static void test_ip6_extension_header_limits(void **state)
 
 static void test_ip6_extension_header_past_payload_is_short(void **state)
 {
-	static const struct ext6 hop_dst[] = {{NH_HOP, 0}, {NH_DEST, 1}};
+	static const struct ext6 hop_dst[] = { { NH_HOP, 0 }, { NH_DEST, 1 } };
 	uint8_t f[MAXFRAME];
 	struct reply r;
 	size_t n;
@@ -856,9 +857,9 @@ static void test_ip6_extension_header_past_payload_is_short(void **state)
 
 static void test_ip6_fragments_are_dropped(void **state)
 {
-	static const struct ext6 frag[] = {{NH_FRAG, 0}};
-	static const struct ext6 hop_frag[] = {{NH_HOP, 0}, {NH_FRAG, 0}};
-	static const struct ext6 dst_frag[] = {{NH_DEST, 1}, {NH_FRAG, 0}};
+	static const struct ext6 frag[] = { { NH_FRAG, 0 } };
+	static const struct ext6 hop_frag[] = { { NH_HOP, 0 }, { NH_FRAG, 0 } };
+	static const struct ext6 dst_frag[] = { { NH_DEST, 1 }, { NH_FRAG, 0 } };
 	uint8_t f[MAXFRAME];
 	struct reply r;
 	size_t n;
@@ -877,10 +878,11 @@ static void test_ip6_fragments_are_dropped(void **state)
 
 static void test_ip6_other_upper_layers_rejected(void **state)
 {
-	static const uint8_t protos[] = {17 /* UDP */, 1 /* ICMP (v4) */, 41 /* IPv6 */,
-					 50 /* ESP */, 51 /* AH */, 59 /* no next header */,
-					 135 /* mobility */, 255};
-	static const struct ext6 dst[] = {{NH_DEST, 0}};
+	static const uint8_t protos[] = { 17 /* UDP */,       1 /* ICMP (v4) */,
+					  41 /* IPv6 */,      50 /* ESP */,
+					  51 /* AH */,        59 /* no next header */,
+					  135 /* mobility */, 255 };
+	static const struct ext6 dst[] = { { NH_DEST, 0 } };
 	uint8_t f[MAXFRAME];
 	struct reply r;
 	size_t n;
@@ -982,9 +984,9 @@ static void test_icmp6_quote_lengths(void **state)
 
 static void test_icmp6_quote_with_extension_headers(void **state)
 {
-	static const struct ext6 hop_dst[] = {{NH_HOP, 0}, {NH_DEST, 1}};
-	static const struct ext6 frag[] = {{NH_FRAG, 0}};
-	static const struct ext6 rt[] = {{NH_ROUTING, 0}};
+	static const struct ext6 hop_dst[] = { { NH_HOP, 0 }, { NH_DEST, 1 } };
+	static const struct ext6 frag[] = { { NH_FRAG, 0 } };
+	static const struct ext6 rt[] = { { NH_ROUTING, 0 } };
 	uint8_t q[MAXFRAME], f[MAXFRAME];
 	struct reply r;
 	size_t qlen, n;
@@ -1022,7 +1024,7 @@ static void test_icmp6_quote_with_extension_headers(void **state)
 
 static void test_icmp6_quote_must_be_our_tcp_probe(void **state)
 {
-	static const uint8_t mapped[16] = {[10] = 0xff, 0xff, 198, 19, 10, 11};
+	static const uint8_t mapped[16] = { [10] = 0xff, 0xff, 198, 19, 10, 11 };
 	uint8_t q[MAXFRAME], f[MAXFRAME];
 	struct reply r;
 	size_t qlen, n;
@@ -1210,10 +1212,10 @@ static void test_na_options_walked(void **state)
 
 static void test_na_validation(void **state)
 {
-	static const uint8_t mapped[16] = {[10] = 0xff, 0xff, 198, 18, 0, 10};
-	static const uint8_t loopback[16] = {[15] = 1};
+	static const uint8_t mapped[16] = { [10] = 0xff, 0xff, 198, 18, 0, 10 };
+	static const uint8_t loopback[16] = { [15] = 1 };
 	static const uint8_t zero6[16];
-	static const uint8_t sol_node[16] = {0xff, 0x02, [11] = 0x01, 0xff, 0, 0, 0x02};
+	static const uint8_t sol_node[16] = { 0xff, 0x02, [11] = 0x01, 0xff, 0, 0, 0x02 };
 	uint8_t o[8], f[MAXFRAME];
 	struct reply r;
 	size_t n;
@@ -1284,7 +1286,7 @@ static void test_na_validation(void **state)
 
 static void test_ip6_not_to_us(void **state)
 {
-	static const uint8_t mapped_us[16] = {[10] = 0xff, 0xff, 198, 18, 0, 1};
+	static const uint8_t mapped_us[16] = { [10] = 0xff, 0xff, 198, 18, 0, 1 };
 	uint8_t f[MAXFRAME];
 	struct reply r;
 	size_t n;
@@ -1310,8 +1312,8 @@ static void test_ip6_not_to_us(void **state)
 
 static void test_ip6_impossible_sources_rejected(void **state)
 {
-	static const uint8_t mapped[16] = {[10] = 0xff, 0xff, 198, 19, 10, 11};
-	static const uint8_t compat[16] = {[12] = 198, 19, 10, 11}; /* ::198.19.10.11 */
+	static const uint8_t mapped[16] = { [10] = 0xff, 0xff, 198, 19, 10, 11 };
+	static const uint8_t compat[16] = { [12] = 198, 19, 10, 11 }; /* ::198.19.10.11 */
 	uint8_t f[MAXFRAME];
 	struct reply r;
 	size_t n;
@@ -1331,7 +1333,7 @@ static void test_ip6_impossible_sources_rejected(void **state)
 
 static void test_no_ip6_source_rejects_every_ip6_frame(void **state)
 {
-	static const uint8_t mapped_us[16] = {[10] = 0xff, 0xff, 198, 18, 0, 1};
+	static const uint8_t mapped_us[16] = { [10] = 0xff, 0xff, 198, 18, 0, 1 };
 	uint8_t q[MAXFRAME], f[MAXFRAME];
 	struct reply r;
 	size_t n;
@@ -1430,16 +1432,18 @@ static int base_is_v6(enum base b)
 
 static size_t build_base(enum base b, uint8_t *f)
 {
-	static const struct ext6 hop_dst[] = {{NH_HOP, 0}, {NH_DEST, 1}};
+	static const struct ext6 hop_dst[] = { { NH_HOP, 0 }, { NH_DEST, 1 } };
 	uint8_t probe[PROBE_LEN], q[MAXFRAME];
 	size_t qlen;
 
 	our_probe(probe);
 	switch (b) {
 	case B_SYNACK:
-		return build_tcp(f, 5, TARGET_IP, 443, 40000, 7, 0x89abcdf0u, TCPF_SYN | TCPF_ACK, 1);
+		return build_tcp(f, 5, TARGET_IP, 443, 40000, 7, 0x89abcdf0u, TCPF_SYN | TCPF_ACK,
+				 1);
 	case B_RST:
-		return build_tcp(f, 5, TARGET_IP, 443, 40000, 0, 0x89abcdf0u, TCPF_RST | TCPF_ACK, 0);
+		return build_tcp(f, 5, TARGET_IP, 443, 40000, 0, 0x89abcdf0u, TCPF_RST | TCPF_ACK,
+				 0);
 	case B_ICMP8:
 		return build_icmp(f, 5, ROUTER_IP, 3, 13, probe + 14, 28);
 	case B_ICMPFULL:
@@ -1510,176 +1514,267 @@ struct malformed {
 #define L6 54         /* upper layer (or first extension header) */
 #define Q6 (L6 + 8)   /* quoted IPv6 header inside ICMPv6 */
 #define NAO (L6 + 24) /* first NA option */
-#define SET(o, v) {(o), 0xff, (v)}
+#define SET(o, v)              \
+	{                      \
+		(o), 0xff, (v) \
+	}
 #define TOT_ZERO 0x10000 /* truncated to 0 when written */
 
 static const struct malformed malformed[] = {
 	/* An IPv4 packet labelled IPv6 is parsed as IPv6: version 4. */
-	{"ethertype IPv6", B_SYNACK, {SET(12, 0x86), SET(13, 0xdd)}, 0, 0, REPLY_E_IPHDR},
-	{"ethertype 802.1Q", B_SYNACK, {SET(12, 0x81), SET(13, 0x00)}, 0, 0, REPLY_E_ETHERTYPE},
-	{"ethertype zero", B_ARP, {SET(12, 0), SET(13, 0)}, 0, 0, REPLY_E_ETHERTYPE},
-	{"IP version 6", B_SYNACK, {{IP, 0xf0, 0x60}}, 0, 0, REPLY_E_IPHDR},
-	{"IP version 0", B_RST, {{IP, 0xf0, 0x00}}, 0, 0, REPLY_E_IPHDR},
-	{"IHL 4", B_SYNACK, {{IP, 0x0f, 4}}, 0, 0, REPLY_E_IPHDR},
-	{"IHL 0", B_RST, {{IP, 0x0f, 0}}, 0, 0, REPLY_E_IPHDR},
-	{"IHL 15 past caplen", B_RST, {{IP, 0x0f, 15}}, 0, 0, REPLY_E_SHORT},
-	{"IHL 15 past caplen by 4", B_ICMP8, {{IP, 0x0f, 15}}, 0, 0, REPLY_E_SHORT},
-	{"total length 19 < IHL*4", B_SYNACK, {{0}}, 0, 19, REPLY_E_IPHDR},
-	{"total length 0", B_RST, {{0}}, 0, TOT_ZERO, REPLY_E_IPHDR},
-	{"total length 23 < IHL 6", B_RST, {{IP, 0x0f, 6}}, 0, 23, REPLY_E_IPHDR},
-	{"total length > caplen", B_RST, {{0}}, 0, 41, REPLY_E_SHORT},
-	{"total length 65535", B_ICMPFULL, {{0}}, 0, 65535, REPLY_E_SHORT},
-	{"MF set", B_SYNACK, {{IP + 6, 0x20, 0x20}}, 0, 0, REPLY_E_FRAGMENT},
-	{"fragment offset 1", B_RST, {SET(IP + 7, 1)}, 0, 0, REPLY_E_FRAGMENT},
-	{"fragment offset 0x1000", B_RST, {{IP + 6, 0x1f, 0x10}}, 0, 0, REPLY_E_FRAGMENT},
-	{"ICMP fragment", B_ICMP8, {{IP + 6, 0x20, 0x20}}, 0, 0, REPLY_E_FRAGMENT},
-	{"dst not us", B_SYNACK, {SET(IP + 19, 2)}, 0, 0, REPLY_E_NOT_US},
-	{"dst broadcast", B_RST, {SET(IP + 16, 0xff), SET(IP + 17, 0xff), SET(IP + 18, 0xff),
-				  SET(IP + 19, 0xff)}, 0, 0, REPLY_E_NOT_US},
-	{"ICMP dst not us", B_ICMP8, {SET(IP + 16, 10)}, 0, 0, REPLY_E_NOT_US},
-	{"protocol UDP", B_RST, {SET(IP + 9, 17)}, 0, 0, REPLY_E_PROTO},
-	{"protocol 0", B_SYNACK, {SET(IP + 9, 0)}, 0, 0, REPLY_E_PROTO},
-	{"TCP shorter than 20 in datagram", B_RST, {{0}}, 0, 39, REPLY_E_SHORT},
-	{"TCP empty", B_RST, {{0}}, 0, 20, REPLY_E_SHORT},
-	{"TCP doff 4", B_RST, {{L4 + 12, 0xf0, 0x40}}, 0, 0, REPLY_E_TCPHDR},
-	{"TCP doff 0", B_SYNACK, {{L4 + 12, 0xf0, 0x00}}, 0, 0, REPLY_E_TCPHDR},
-	{"TCP doff 6 past 20-byte payload", B_RST, {{L4 + 12, 0xf0, 0x60}}, 0, 0, REPLY_E_TCPHDR},
-	{"TCP doff 15", B_SYNACK, {{L4 + 12, 0xf0, 0xf0}}, 0, 0, REPLY_E_TCPHDR},
+	{ "ethertype IPv6", B_SYNACK, { SET(12, 0x86), SET(13, 0xdd) }, 0, 0, REPLY_E_IPHDR },
+	{ "ethertype 802.1Q", B_SYNACK, { SET(12, 0x81), SET(13, 0x00) }, 0, 0, REPLY_E_ETHERTYPE },
+	{ "ethertype zero", B_ARP, { SET(12, 0), SET(13, 0) }, 0, 0, REPLY_E_ETHERTYPE },
+	{ "IP version 6", B_SYNACK, { { IP, 0xf0, 0x60 } }, 0, 0, REPLY_E_IPHDR },
+	{ "IP version 0", B_RST, { { IP, 0xf0, 0x00 } }, 0, 0, REPLY_E_IPHDR },
+	{ "IHL 4", B_SYNACK, { { IP, 0x0f, 4 } }, 0, 0, REPLY_E_IPHDR },
+	{ "IHL 0", B_RST, { { IP, 0x0f, 0 } }, 0, 0, REPLY_E_IPHDR },
+	{ "IHL 15 past caplen", B_RST, { { IP, 0x0f, 15 } }, 0, 0, REPLY_E_SHORT },
+	{ "IHL 15 past caplen by 4", B_ICMP8, { { IP, 0x0f, 15 } }, 0, 0, REPLY_E_SHORT },
+	{ "total length 19 < IHL*4", B_SYNACK, { { 0 } }, 0, 19, REPLY_E_IPHDR },
+	{ "total length 0", B_RST, { { 0 } }, 0, TOT_ZERO, REPLY_E_IPHDR },
+	{ "total length 23 < IHL 6", B_RST, { { IP, 0x0f, 6 } }, 0, 23, REPLY_E_IPHDR },
+	{ "total length > caplen", B_RST, { { 0 } }, 0, 41, REPLY_E_SHORT },
+	{ "total length 65535", B_ICMPFULL, { { 0 } }, 0, 65535, REPLY_E_SHORT },
+	{ "MF set", B_SYNACK, { { IP + 6, 0x20, 0x20 } }, 0, 0, REPLY_E_FRAGMENT },
+	{ "fragment offset 1", B_RST, { SET(IP + 7, 1) }, 0, 0, REPLY_E_FRAGMENT },
+	{ "fragment offset 0x1000", B_RST, { { IP + 6, 0x1f, 0x10 } }, 0, 0, REPLY_E_FRAGMENT },
+	{ "ICMP fragment", B_ICMP8, { { IP + 6, 0x20, 0x20 } }, 0, 0, REPLY_E_FRAGMENT },
+	{ "dst not us", B_SYNACK, { SET(IP + 19, 2) }, 0, 0, REPLY_E_NOT_US },
+	{ "dst broadcast",
+	  B_RST,
+	  { SET(IP + 16, 0xff), SET(IP + 17, 0xff), SET(IP + 18, 0xff), SET(IP + 19, 0xff) },
+	  0,
+	  0,
+	  REPLY_E_NOT_US },
+	{ "ICMP dst not us", B_ICMP8, { SET(IP + 16, 10) }, 0, 0, REPLY_E_NOT_US },
+	{ "protocol UDP", B_RST, { SET(IP + 9, 17) }, 0, 0, REPLY_E_PROTO },
+	{ "protocol 0", B_SYNACK, { SET(IP + 9, 0) }, 0, 0, REPLY_E_PROTO },
+	{ "TCP shorter than 20 in datagram", B_RST, { { 0 } }, 0, 39, REPLY_E_SHORT },
+	{ "TCP empty", B_RST, { { 0 } }, 0, 20, REPLY_E_SHORT },
+	{ "TCP doff 4", B_RST, { { L4 + 12, 0xf0, 0x40 } }, 0, 0, REPLY_E_TCPHDR },
+	{ "TCP doff 0", B_SYNACK, { { L4 + 12, 0xf0, 0x00 } }, 0, 0, REPLY_E_TCPHDR },
+	{ "TCP doff 6 past 20-byte payload",
+	  B_RST,
+	  { { L4 + 12, 0xf0, 0x60 } },
+	  0,
+	  0,
+	  REPLY_E_TCPHDR },
+	{ "TCP doff 15", B_SYNACK, { { L4 + 12, 0xf0, 0xf0 } }, 0, 0, REPLY_E_TCPHDR },
 	/* doff 6 fits the captured bytes but not the datagram. */
-	{"TCP doff past total length", B_SYNACK, {{0}}, 0, 40, REPLY_E_TCPHDR},
-	{"ICMP shorter than 8", B_ICMP8, {{0}}, 0, 27, REPLY_E_SHORT},
-	{"ICMP echo reply", B_ICMP8, {SET(L4, 0)}, 0, 0, REPLY_E_ICMP},
-	{"ICMP echo request", B_ICMP8, {SET(L4, 8)}, 0, 0, REPLY_E_ICMP},
-	{"ICMP time exceeded", B_ICMPFULL, {SET(L4, 11)}, 0, 0, REPLY_E_ICMP},
-	{"ICMP redirect", B_ICMP8, {SET(L4, 5)}, 0, 0, REPLY_E_ICMP},
-	{"ICMP no quote", B_ICMP8, {{0}}, 14 + 28, 28, REPLY_E_ICMP},
-	{"ICMP quoted header truncated", B_ICMP8, {{0}}, 14 + 20 + 8 + 19, 20 + 8 + 19,
-	 REPLY_E_ICMP},
-	{"ICMP quoted TCP 7 bytes", B_ICMP8, {{0}}, 14 + 20 + 8 + 27, 20 + 8 + 27, REPLY_E_ICMP},
+	{ "TCP doff past total length", B_SYNACK, { { 0 } }, 0, 40, REPLY_E_TCPHDR },
+	{ "ICMP shorter than 8", B_ICMP8, { { 0 } }, 0, 27, REPLY_E_SHORT },
+	{ "ICMP echo reply", B_ICMP8, { SET(L4, 0) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP echo request", B_ICMP8, { SET(L4, 8) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP time exceeded", B_ICMPFULL, { SET(L4, 11) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP redirect", B_ICMP8, { SET(L4, 5) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP no quote", B_ICMP8, { { 0 } }, 14 + 28, 28, REPLY_E_ICMP },
+	{ "ICMP quoted header truncated",
+	  B_ICMP8,
+	  { { 0 } },
+	  14 + 20 + 8 + 19,
+	  20 + 8 + 19,
+	  REPLY_E_ICMP },
+	{ "ICMP quoted TCP 7 bytes",
+	  B_ICMP8,
+	  { { 0 } },
+	  14 + 20 + 8 + 27,
+	  20 + 8 + 27,
+	  REPLY_E_ICMP },
 	/* Bytes past the ICMP datagram (padding) are not part of the quote. */
-	{"ICMP quote cut by total length", B_ICMPFULL, {{0}}, 0, 20 + 8 + 27, REPLY_E_ICMP},
-	{"ICMP quoted IHL 15 past data", B_ICMP8, {{Q, 0x0f, 15}}, 0, 0, REPLY_E_ICMP},
-	{"ICMP quoted IHL 6 leaves 4 TCP bytes", B_ICMP8, {{Q, 0x0f, 6}}, 0, 0, REPLY_E_ICMP},
-	{"ICMP quoted IHL 15 past full quote", B_ICMPFULL, {{Q, 0x0f, 15}}, 0, 0, REPLY_E_ICMP},
-	{"ICMP quoted IHL 4", B_ICMP8, {{Q, 0x0f, 4}}, 0, 0, REPLY_E_ICMP},
-	{"ICMP quoted IHL 0", B_ICMPFULL, {{Q, 0x0f, 0}}, 0, 0, REPLY_E_ICMP},
-	{"ICMP quoted version 6", B_ICMP8, {{Q, 0xf0, 0x60}}, 0, 0, REPLY_E_ICMP},
-	{"ICMP quoted proto UDP", B_ICMP8, {SET(Q + 9, 17)}, 0, 0, REPLY_E_ICMP},
-	{"ICMP quoted proto ICMP", B_ICMPFULL, {SET(Q + 9, 1)}, 0, 0, REPLY_E_ICMP},
-	{"ICMP quoted src not us", B_ICMP8, {SET(Q + 15, 2)}, 0, 0, REPLY_E_ICMP},
-	{"ICMP quoted non-first fragment", B_ICMP8, {SET(Q + 7, 3)}, 0, 0, REPLY_E_ICMP},
-	{"ARP request", B_ARP, {SET(ARP + 7, 1)}, 0, 0, REPLY_E_PROTO},
-	{"ARP op 0", B_ARP, {SET(ARP + 7, 0)}, 0, 0, REPLY_E_PROTO},
-	{"ARP op 0x0102", B_ARP, {SET(ARP + 6, 1)}, 0, 0, REPLY_E_PROTO},
-	{"ARP hlen 8", B_ARP, {SET(ARP + 4, 8)}, 0, 0, REPLY_E_PROTO},
-	{"ARP plen 16", B_ARP, {SET(ARP + 5, 16)}, 0, 0, REPLY_E_PROTO},
-	{"ARP htype 6", B_ARP, {SET(ARP + 1, 6)}, 0, 0, REPLY_E_PROTO},
-	{"ARP ptype IPv6", B_ARP, {SET(ARP + 2, 0x86), SET(ARP + 3, 0xdd)}, 0, 0, REPLY_E_PROTO},
-	{"ARP target not us", B_ARP, {SET(ARP + 27, 9)}, 0, 0, REPLY_E_NOT_US},
-	{"ARP op 3 (RARP request)", B_ARP, {SET(ARP + 7, 3)}, 0, 0, REPLY_E_PROTO},
-	{"ARP op 0x0202", B_ARP, {SET(ARP + 6, 2)}, 0, 0, REPLY_E_PROTO},
-	{"ARP hlen 0", B_ARP, {SET(ARP + 4, 0)}, 0, 0, REPLY_E_PROTO},
-	{"ARP plen 6", B_ARP, {SET(ARP + 5, 6)}, 0, 0, REPLY_E_PROTO},
-	{"ARP htype 0x0101", B_ARP, {SET(ARP + 0, 1)}, 0, 0, REPLY_E_PROTO},
-	{"ARP ptype 0x0806", B_ARP, {SET(ARP + 3, 0x06)}, 0, 0, REPLY_E_PROTO},
-	{"ARP target our subnet's broadcast", B_ARP, {SET(ARP + 27, 0xff)}, 0, 0, REPLY_E_NOT_US},
-	{"ARP target 0.0.0.0", B_ARP, {SET(ARP + 24, 0), SET(ARP + 25, 0), SET(ARP + 26, 0),
-				       SET(ARP + 27, 0)}, 0, 0, REPLY_E_NOT_US},
-	{"ARP sender broadcast MAC", B_ARP, {SET(ARP + 8, 0xff), SET(ARP + 9, 0xff), SET(ARP + 10, 0xff),
-					     SET(ARP + 11, 0xff)}, 0, 0, REPLY_E_ARP},
-	{"ARP sender multicast MAC", B_ARP, {SET(ARP + 8, 0x01), SET(ARP + 9, 0x00),
-					     SET(ARP + 10, 0x5e)}, 0, 0, REPLY_E_ARP},
-	{"ARP sender group bit only", B_ARP, {{ARP + 8, 0x01, 0x01}}, 0, 0, REPLY_E_ARP},
-	{"ARP sender 0.0.0.0 (probe)", B_ARP, {SET(ARP + 14, 0), SET(ARP + 15, 0), SET(ARP + 16, 0),
-					       SET(ARP + 17, 0)}, 0, 0, REPLY_E_ARP},
-	{"ARP sender 255.255.255.255", B_ARP, {SET(ARP + 14, 0xff), SET(ARP + 15, 0xff),
-					       SET(ARP + 16, 0xff), SET(ARP + 17, 0xff)}, 0, 0, REPLY_E_ARP},
-	{"ARP sender 224.0.0.1", B_ARP, {SET(ARP + 14, 224), SET(ARP + 15, 0), SET(ARP + 16, 0),
-					 SET(ARP + 17, 1)}, 0, 0, REPLY_E_ARP},
-	{"ARP sender 240.0.0.1", B_ARP, {SET(ARP + 14, 240)}, 0, 0, REPLY_E_ARP},
-	{"ARP sender is us (gratuitous for our address)", B_ARP, {SET(ARP + 17, 1)}, 0, 0, REPLY_E_ARP},
-	{"ARP 27 bytes", B_ARP, {{0}}, 14 + 27, 0, REPLY_E_SHORT},
-	{"ARP header only", B_ARP, {{0}}, 14 + 8, 0, REPLY_E_SHORT},
-	{"IPv6 ethertype ARP", B6_SYNACK, {SET(13, 0x06), SET(12, 0x08)}, 0, 0, REPLY_E_PROTO},
-	{"IPv6 ethertype IPv4", B6_SYNACK, {SET(13, 0x00), SET(12, 0x08)}, 0, 0, REPLY_E_IPHDR},
-	{"IPv6 version 4", B6_SYNACK, {{IP, 0xf0, 0x40}}, 0, 0, REPLY_E_IPHDR},
-	{"IPv6 version 0", B6_NA, {{IP, 0xf0, 0x00}}, 0, 0, REPLY_E_IPHDR},
-	{"IPv6 version 15", B6_ICMP6, {{IP, 0xf0, 0xf0}}, 0, 0, REPLY_E_IPHDR},
-	{"IPv6 header 39 bytes", B6_SYNACK, {{0}}, 14 + 39, 0, REPLY_E_SHORT},
-	{"IPv6 payload length > caplen", B6_SYNACK, {{0}}, 0, 25, REPLY_E_SHORT},
-	{"IPv6 payload length 65535", B6_ICMP6, {{0}}, 0, 65535, REPLY_E_SHORT},
-	{"IPv6 payload length 0", B6_SYNACK, {{0}}, 0, TOT_ZERO, REPLY_E_SHORT},
-	{"IPv6 payload length 0, hop-by-hop (jumbogram)", B6_RST_EXT, {{0}}, 0, TOT_ZERO,
-	 REPLY_E_SHORT},
-	{"IPv6 TCP shorter than 20 in payload", B6_SYNACK, {{0}}, 0, 19, REPLY_E_SHORT},
-	{"IPv6 TCP doff past payload length", B6_SYNACK, {{0}}, 0, 20, REPLY_E_TCPHDR},
-	{"IPv6 TCP doff 4", B6_SYNACK, {{L6 + 12, 0xf0, 0x40}}, 0, 0, REPLY_E_TCPHDR},
-	{"IPv6 TCP doff 15", B6_RST_EXT, {{L6 + 24 + 12, 0xf0, 0xf0}}, 0, 0, REPLY_E_TCPHDR},
-	{"IPv6 dst not us", B6_SYNACK, {SET(IP + 39, 2)}, 0, 0, REPLY_E_NOT_US},
-	{"IPv6 dst ff02::1", B6_SYNACK, {SET(IP + 24, 0xff), SET(IP + 25, 0x02), SET(IP + 26, 0),
-					SET(IP + 27, 0)}, 0, 0, REPLY_E_NOT_US},
-	{"IPv6 dst fe80::1", B6_NA, {SET(IP + 24, 0xfe), SET(IP + 25, 0x80), SET(IP + 26, 0),
-				     SET(IP + 27, 0)}, 0, 0, REPLY_E_NOT_US},
-	{"IPv6 src multicast", B6_SYNACK, {SET(IP + 8, 0xff)}, 0, 0, REPLY_E_IPHDR},
-	{"IPv6 next header UDP", B6_SYNACK, {SET(IP + 6, 17)}, 0, 0, REPLY_E_PROTO},
-	{"IPv6 next header no next header", B6_SYNACK, {SET(IP + 6, 59)}, 0, 0, REPLY_E_PROTO},
-	{"IPv6 next header ESP", B6_SYNACK, {SET(IP + 6, 50)}, 0, 0, REPLY_E_PROTO},
-	{"IPv6 next header AH", B6_RST_EXT, {SET(L6 + 8, 51)}, 0, 0, REPLY_E_PROTO},
-	{"IPv6 next header ICMPv4", B6_ICMP6, {SET(IP + 6, 1)}, 0, 0, REPLY_E_PROTO},
-	{"IPv6 fragment header", B6_SYNACK, {SET(IP + 6, 44)}, 0, 0, REPLY_E_FRAGMENT},
-	{"IPv6 fragment after options", B6_RST_EXT, {SET(L6 + 8, 44)}, 0, 0, REPLY_E_FRAGMENT},
-	{"IPv6 hop-by-hop second", B6_RST_EXT, {SET(L6, 0)}, 0, 0, REPLY_E_IPHDR},
-	{"IPv6 hop-by-hop past payload", B6_RST_EXT, {SET(L6 + 1, 5)}, 0, 0, REPLY_E_SHORT},
-	{"IPv6 dest options past payload", B6_RST_EXT, {SET(L6 + 9, 4)}, 0, 0, REPLY_E_SHORT},
-	{"IPv6 options cut by payload length", B6_RST_EXT, {{0}}, 0, 8 + 15, REPLY_E_SHORT},
+	{ "ICMP quote cut by total length", B_ICMPFULL, { { 0 } }, 0, 20 + 8 + 27, REPLY_E_ICMP },
+	{ "ICMP quoted IHL 15 past data", B_ICMP8, { { Q, 0x0f, 15 } }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP quoted IHL 6 leaves 4 TCP bytes", B_ICMP8, { { Q, 0x0f, 6 } }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP quoted IHL 15 past full quote", B_ICMPFULL, { { Q, 0x0f, 15 } }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP quoted IHL 4", B_ICMP8, { { Q, 0x0f, 4 } }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP quoted IHL 0", B_ICMPFULL, { { Q, 0x0f, 0 } }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP quoted version 6", B_ICMP8, { { Q, 0xf0, 0x60 } }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP quoted proto UDP", B_ICMP8, { SET(Q + 9, 17) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP quoted proto ICMP", B_ICMPFULL, { SET(Q + 9, 1) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP quoted src not us", B_ICMP8, { SET(Q + 15, 2) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMP quoted non-first fragment", B_ICMP8, { SET(Q + 7, 3) }, 0, 0, REPLY_E_ICMP },
+	{ "ARP request", B_ARP, { SET(ARP + 7, 1) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP op 0", B_ARP, { SET(ARP + 7, 0) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP op 0x0102", B_ARP, { SET(ARP + 6, 1) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP hlen 8", B_ARP, { SET(ARP + 4, 8) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP plen 16", B_ARP, { SET(ARP + 5, 16) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP htype 6", B_ARP, { SET(ARP + 1, 6) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP ptype IPv6", B_ARP, { SET(ARP + 2, 0x86), SET(ARP + 3, 0xdd) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP target not us", B_ARP, { SET(ARP + 27, 9) }, 0, 0, REPLY_E_NOT_US },
+	{ "ARP op 3 (RARP request)", B_ARP, { SET(ARP + 7, 3) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP op 0x0202", B_ARP, { SET(ARP + 6, 2) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP hlen 0", B_ARP, { SET(ARP + 4, 0) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP plen 6", B_ARP, { SET(ARP + 5, 6) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP htype 0x0101", B_ARP, { SET(ARP + 0, 1) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP ptype 0x0806", B_ARP, { SET(ARP + 3, 0x06) }, 0, 0, REPLY_E_PROTO },
+	{ "ARP target our subnet's broadcast", B_ARP, { SET(ARP + 27, 0xff) }, 0, 0, REPLY_E_NOT_US },
+	{ "ARP target 0.0.0.0",
+	  B_ARP,
+	  { SET(ARP + 24, 0), SET(ARP + 25, 0), SET(ARP + 26, 0), SET(ARP + 27, 0) },
+	  0,
+	  0,
+	  REPLY_E_NOT_US },
+	{ "ARP sender broadcast MAC",
+	  B_ARP,
+	  { SET(ARP + 8, 0xff), SET(ARP + 9, 0xff), SET(ARP + 10, 0xff), SET(ARP + 11, 0xff) },
+	  0,
+	  0,
+	  REPLY_E_ARP },
+	{ "ARP sender multicast MAC",
+	  B_ARP,
+	  { SET(ARP + 8, 0x01), SET(ARP + 9, 0x00), SET(ARP + 10, 0x5e) },
+	  0,
+	  0,
+	  REPLY_E_ARP },
+	{ "ARP sender group bit only", B_ARP, { { ARP + 8, 0x01, 0x01 } }, 0, 0, REPLY_E_ARP },
+	{ "ARP sender 0.0.0.0 (probe)",
+	  B_ARP,
+	  { SET(ARP + 14, 0), SET(ARP + 15, 0), SET(ARP + 16, 0), SET(ARP + 17, 0) },
+	  0,
+	  0,
+	  REPLY_E_ARP },
+	{ "ARP sender 255.255.255.255",
+	  B_ARP,
+	  { SET(ARP + 14, 0xff), SET(ARP + 15, 0xff), SET(ARP + 16, 0xff), SET(ARP + 17, 0xff) },
+	  0,
+	  0,
+	  REPLY_E_ARP },
+	{ "ARP sender 224.0.0.1",
+	  B_ARP,
+	  { SET(ARP + 14, 224), SET(ARP + 15, 0), SET(ARP + 16, 0), SET(ARP + 17, 1) },
+	  0,
+	  0,
+	  REPLY_E_ARP },
+	{ "ARP sender 240.0.0.1", B_ARP, { SET(ARP + 14, 240) }, 0, 0, REPLY_E_ARP },
+	{ "ARP sender is us (gratuitous for our address)",
+	  B_ARP,
+	  { SET(ARP + 17, 1) },
+	  0,
+	  0,
+	  REPLY_E_ARP },
+	{ "ARP 27 bytes", B_ARP, { { 0 } }, 14 + 27, 0, REPLY_E_SHORT },
+	{ "ARP header only", B_ARP, { { 0 } }, 14 + 8, 0, REPLY_E_SHORT },
+	{ "IPv6 ethertype ARP", B6_SYNACK, { SET(13, 0x06), SET(12, 0x08) }, 0, 0, REPLY_E_PROTO },
+	{ "IPv6 ethertype IPv4", B6_SYNACK, { SET(13, 0x00), SET(12, 0x08) }, 0, 0, REPLY_E_IPHDR },
+	{ "IPv6 version 4", B6_SYNACK, { { IP, 0xf0, 0x40 } }, 0, 0, REPLY_E_IPHDR },
+	{ "IPv6 version 0", B6_NA, { { IP, 0xf0, 0x00 } }, 0, 0, REPLY_E_IPHDR },
+	{ "IPv6 version 15", B6_ICMP6, { { IP, 0xf0, 0xf0 } }, 0, 0, REPLY_E_IPHDR },
+	{ "IPv6 header 39 bytes", B6_SYNACK, { { 0 } }, 14 + 39, 0, REPLY_E_SHORT },
+	{ "IPv6 payload length > caplen", B6_SYNACK, { { 0 } }, 0, 25, REPLY_E_SHORT },
+	{ "IPv6 payload length 65535", B6_ICMP6, { { 0 } }, 0, 65535, REPLY_E_SHORT },
+	{ "IPv6 payload length 0", B6_SYNACK, { { 0 } }, 0, TOT_ZERO, REPLY_E_SHORT },
+	{ "IPv6 payload length 0, hop-by-hop (jumbogram)",
+	  B6_RST_EXT,
+	  { { 0 } },
+	  0,
+	  TOT_ZERO,
+	  REPLY_E_SHORT },
+	{ "IPv6 TCP shorter than 20 in payload", B6_SYNACK, { { 0 } }, 0, 19, REPLY_E_SHORT },
+	{ "IPv6 TCP doff past payload length", B6_SYNACK, { { 0 } }, 0, 20, REPLY_E_TCPHDR },
+	{ "IPv6 TCP doff 4", B6_SYNACK, { { L6 + 12, 0xf0, 0x40 } }, 0, 0, REPLY_E_TCPHDR },
+	{ "IPv6 TCP doff 15", B6_RST_EXT, { { L6 + 24 + 12, 0xf0, 0xf0 } }, 0, 0, REPLY_E_TCPHDR },
+	{ "IPv6 dst not us", B6_SYNACK, { SET(IP + 39, 2) }, 0, 0, REPLY_E_NOT_US },
+	{ "IPv6 dst ff02::1",
+	  B6_SYNACK,
+	  { SET(IP + 24, 0xff), SET(IP + 25, 0x02), SET(IP + 26, 0), SET(IP + 27, 0) },
+	  0,
+	  0,
+	  REPLY_E_NOT_US },
+	{ "IPv6 dst fe80::1",
+	  B6_NA,
+	  { SET(IP + 24, 0xfe), SET(IP + 25, 0x80), SET(IP + 26, 0), SET(IP + 27, 0) },
+	  0,
+	  0,
+	  REPLY_E_NOT_US },
+	{ "IPv6 src multicast", B6_SYNACK, { SET(IP + 8, 0xff) }, 0, 0, REPLY_E_IPHDR },
+	{ "IPv6 next header UDP", B6_SYNACK, { SET(IP + 6, 17) }, 0, 0, REPLY_E_PROTO },
+	{ "IPv6 next header no next header", B6_SYNACK, { SET(IP + 6, 59) }, 0, 0, REPLY_E_PROTO },
+	{ "IPv6 next header ESP", B6_SYNACK, { SET(IP + 6, 50) }, 0, 0, REPLY_E_PROTO },
+	{ "IPv6 next header AH", B6_RST_EXT, { SET(L6 + 8, 51) }, 0, 0, REPLY_E_PROTO },
+	{ "IPv6 next header ICMPv4", B6_ICMP6, { SET(IP + 6, 1) }, 0, 0, REPLY_E_PROTO },
+	{ "IPv6 fragment header", B6_SYNACK, { SET(IP + 6, 44) }, 0, 0, REPLY_E_FRAGMENT },
+	{ "IPv6 fragment after options", B6_RST_EXT, { SET(L6 + 8, 44) }, 0, 0, REPLY_E_FRAGMENT },
+	{ "IPv6 hop-by-hop second", B6_RST_EXT, { SET(L6, 0) }, 0, 0, REPLY_E_IPHDR },
+	{ "IPv6 hop-by-hop past payload", B6_RST_EXT, { SET(L6 + 1, 5) }, 0, 0, REPLY_E_SHORT },
+	{ "IPv6 dest options past payload", B6_RST_EXT, { SET(L6 + 9, 4) }, 0, 0, REPLY_E_SHORT },
+	{ "IPv6 options cut by payload length", B6_RST_EXT, { { 0 } }, 0, 8 + 15, REPLY_E_SHORT },
 	/* The destination options header relabelled routing: type 1, segments left 12 or 0. */
-	{"IPv6 routing segments left 12", B6_RST_EXT, {SET(L6, 43)}, 0, 0, REPLY_E_NOT_US},
-	{"IPv6 routing segments left 1", B6_RST_EXT, {SET(L6, 43), SET(L6 + 11, 1)}, 0, 0,
-	 REPLY_E_NOT_US},
-	{"IPv6 routing segments left 0", B6_RST_EXT, {SET(L6, 43), SET(L6 + 11, 0)}, 0, 0, 0},
-	{"ICMPv6 shorter than 8", B6_ICMP6, {{0}}, 0, 7, REPLY_E_SHORT},
-	{"ICMPv6 echo request", B6_ICMP6, {SET(L6, 128)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 echo reply", B6_ICMP6, {SET(L6, 129)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 packet too big", B6_ICMP6, {SET(L6, 2)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 time exceeded", B6_ICMP6, {SET(L6, 3)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 parameter problem", B6_ICMP6, {SET(L6, 4)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 neighbor solicitation", B6_NA, {SET(L6, 135)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 router advertisement", B6_NA, {SET(L6, 134)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 redirect", B6_NA, {SET(L6, 137)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 no quote", B6_ICMP6, {{0}}, 14 + 40 + 8, 8, REPLY_E_ICMP},
-	{"ICMPv6 quoted header 39 bytes", B6_ICMP6, {{0}}, 14 + 40 + 8 + 39, 8 + 39, REPLY_E_ICMP},
-	{"ICMPv6 quoted TCP 7 bytes", B6_ICMP6, {{0}}, 14 + 40 + 8 + 47, 8 + 47, REPLY_E_ICMP},
-	{"ICMPv6 quoted TCP 8 bytes", B6_ICMP6, {{0}}, 14 + 40 + 8 + 48, 8 + 48, 0},
-	{"ICMPv6 quote cut by payload length", B6_ICMP6, {{0}}, 0, 8 + 47, REPLY_E_ICMP},
-	{"ICMPv6 quoted version 4", B6_ICMP6, {{Q6, 0xf0, 0x40}}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 quoted src not us", B6_ICMP6, {SET(Q6 + 23, 2)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 quoted next header UDP", B6_ICMP6, {SET(Q6 + 6, 17)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 quoted next header fragment", B6_ICMP6, {SET(Q6 + 6, 44)}, 0, 0, REPLY_E_ICMP},
-	{"ICMPv6 quoted dest options past quote", B6_ICMP6, {SET(Q6 + 6, 60), SET(Q6 + 41, 3)}, 0,
-	 0, REPLY_E_ICMP},
-	{"ICMPv6 quoted payload length 7", B6_ICMP6, {SET(Q6 + 4, 0), SET(Q6 + 5, 7)}, 0, 0,
-	 REPLY_E_ICMP},
-	{"ICMPv6 quoted payload length 8", B6_ICMP6, {SET(Q6 + 4, 0), SET(Q6 + 5, 8)}, 0, 0, 0},
-	{"ICMPv6 quoted payload length 65535", B6_ICMP6, {SET(Q6 + 4, 0xff), SET(Q6 + 5, 0xff)}, 0,
-	 0, 0},
-	{"NA hop limit 64", B6_NA, {SET(IP + 7, 64)}, 0, 0, REPLY_E_ND},
-	{"NA hop limit 254", B6_NA_BARE, {SET(IP + 7, 254)}, 0, 0, REPLY_E_ND},
-	{"NA code 1", B6_NA, {SET(L6 + 1, 1)}, 0, 0, REPLY_E_ND},
-	{"NA solicited flag clear", B6_NA, {{L6 + 4, 0x40, 0}}, 0, 0, REPLY_E_ND},
-	{"NA shorter than 24", B6_NA_BARE, {{0}}, 0, 23, REPLY_E_ND},
-	{"NA exactly 24, option cut off", B6_NA, {{0}}, 0, 24, 0},
-	{"NA 25 bytes", B6_NA, {{0}}, 0, 25, REPLY_E_ND},
-	{"NA target multicast", B6_NA, {SET(L6 + 8, 0xff)}, 0, 0, REPLY_E_ND},
-	{"NA target is us", B6_NA, {SET(L6 + 23, 1)}, 0, 0, REPLY_E_ND},
-	{"NA option length 0", B6_NA, {SET(NAO + 1, 0)}, 0, 0, REPLY_E_ND},
-	{"NA option length 2 past message", B6_NA, {SET(NAO + 1, 2)}, 0, 0, REPLY_E_ND},
-	{"NA option length 255", B6_NA, {SET(NAO + 1, 255)}, 0, 0, REPLY_E_ND},
-	{"NA unknown option only", B6_NA, {SET(NAO, 99)}, 0, 0, 0},
-	{"NA TLLA group address", B6_NA, {{NAO + 2, 0x01, 0x01}}, 0, 0, REPLY_E_ND},
-	{"NA no TLLA, Ethernet source multicast", B6_NA_BARE, {SET(6, 0x33), SET(7, 0x33)}, 0, 0,
-	 REPLY_E_ND},
-	{"NA to all nodes", B6_NA, {SET(IP + 24, 0xff), SET(IP + 25, 0x02), SET(IP + 26, 0),
-				    SET(IP + 27, 0)}, 0, 0, REPLY_E_NOT_US},
+	{ "IPv6 routing segments left 12", B6_RST_EXT, { SET(L6, 43) }, 0, 0, REPLY_E_NOT_US },
+	{ "IPv6 routing segments left 1",
+	  B6_RST_EXT,
+	  { SET(L6, 43), SET(L6 + 11, 1) },
+	  0,
+	  0,
+	  REPLY_E_NOT_US },
+	{ "IPv6 routing segments left 0", B6_RST_EXT, { SET(L6, 43), SET(L6 + 11, 0) }, 0, 0, 0 },
+	{ "ICMPv6 shorter than 8", B6_ICMP6, { { 0 } }, 0, 7, REPLY_E_SHORT },
+	{ "ICMPv6 echo request", B6_ICMP6, { SET(L6, 128) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 echo reply", B6_ICMP6, { SET(L6, 129) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 packet too big", B6_ICMP6, { SET(L6, 2) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 time exceeded", B6_ICMP6, { SET(L6, 3) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 parameter problem", B6_ICMP6, { SET(L6, 4) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 neighbor solicitation", B6_NA, { SET(L6, 135) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 router advertisement", B6_NA, { SET(L6, 134) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 redirect", B6_NA, { SET(L6, 137) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 no quote", B6_ICMP6, { { 0 } }, 14 + 40 + 8, 8, REPLY_E_ICMP },
+	{ "ICMPv6 quoted header 39 bytes",
+	  B6_ICMP6,
+	  { { 0 } },
+	  14 + 40 + 8 + 39,
+	  8 + 39,
+	  REPLY_E_ICMP },
+	{ "ICMPv6 quoted TCP 7 bytes", B6_ICMP6, { { 0 } }, 14 + 40 + 8 + 47, 8 + 47, REPLY_E_ICMP },
+	{ "ICMPv6 quoted TCP 8 bytes", B6_ICMP6, { { 0 } }, 14 + 40 + 8 + 48, 8 + 48, 0 },
+	{ "ICMPv6 quote cut by payload length", B6_ICMP6, { { 0 } }, 0, 8 + 47, REPLY_E_ICMP },
+	{ "ICMPv6 quoted version 4", B6_ICMP6, { { Q6, 0xf0, 0x40 } }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 quoted src not us", B6_ICMP6, { SET(Q6 + 23, 2) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 quoted next header UDP", B6_ICMP6, { SET(Q6 + 6, 17) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 quoted next header fragment", B6_ICMP6, { SET(Q6 + 6, 44) }, 0, 0, REPLY_E_ICMP },
+	{ "ICMPv6 quoted dest options past quote",
+	  B6_ICMP6,
+	  { SET(Q6 + 6, 60), SET(Q6 + 41, 3) },
+	  0,
+	  0,
+	  REPLY_E_ICMP },
+	{ "ICMPv6 quoted payload length 7",
+	  B6_ICMP6,
+	  { SET(Q6 + 4, 0), SET(Q6 + 5, 7) },
+	  0,
+	  0,
+	  REPLY_E_ICMP },
+	{ "ICMPv6 quoted payload length 8", B6_ICMP6, { SET(Q6 + 4, 0), SET(Q6 + 5, 8) }, 0, 0, 0 },
+	{ "ICMPv6 quoted payload length 65535",
+	  B6_ICMP6,
+	  { SET(Q6 + 4, 0xff), SET(Q6 + 5, 0xff) },
+	  0,
+	  0,
+	  0 },
+	{ "NA hop limit 64", B6_NA, { SET(IP + 7, 64) }, 0, 0, REPLY_E_ND },
+	{ "NA hop limit 254", B6_NA_BARE, { SET(IP + 7, 254) }, 0, 0, REPLY_E_ND },
+	{ "NA code 1", B6_NA, { SET(L6 + 1, 1) }, 0, 0, REPLY_E_ND },
+	{ "NA solicited flag clear", B6_NA, { { L6 + 4, 0x40, 0 } }, 0, 0, REPLY_E_ND },
+	{ "NA shorter than 24", B6_NA_BARE, { { 0 } }, 0, 23, REPLY_E_ND },
+	{ "NA exactly 24, option cut off", B6_NA, { { 0 } }, 0, 24, 0 },
+	{ "NA 25 bytes", B6_NA, { { 0 } }, 0, 25, REPLY_E_ND },
+	{ "NA target multicast", B6_NA, { SET(L6 + 8, 0xff) }, 0, 0, REPLY_E_ND },
+	{ "NA target is us", B6_NA, { SET(L6 + 23, 1) }, 0, 0, REPLY_E_ND },
+	{ "NA option length 0", B6_NA, { SET(NAO + 1, 0) }, 0, 0, REPLY_E_ND },
+	{ "NA option length 2 past message", B6_NA, { SET(NAO + 1, 2) }, 0, 0, REPLY_E_ND },
+	{ "NA option length 255", B6_NA, { SET(NAO + 1, 255) }, 0, 0, REPLY_E_ND },
+	{ "NA unknown option only", B6_NA, { SET(NAO, 99) }, 0, 0, 0 },
+	{ "NA TLLA group address", B6_NA, { { NAO + 2, 0x01, 0x01 } }, 0, 0, REPLY_E_ND },
+	{ "NA no TLLA, Ethernet source multicast",
+	  B6_NA_BARE,
+	  { SET(6, 0x33), SET(7, 0x33) },
+	  0,
+	  0,
+	  REPLY_E_ND },
+	{ "NA to all nodes",
+	  B6_NA,
+	  { SET(IP + 24, 0xff), SET(IP + 25, 0x02), SET(IP + 26, 0), SET(IP + 27, 0) },
+	  0,
+	  0,
+	  REPLY_E_NOT_US },
 };
 
 static void test_malformed_table(void **state)
@@ -1751,7 +1846,7 @@ static void test_random_corruption_stays_in_bounds(void **state)
 
 /* ---- which ARP replies are believed ----------------------------------- */
 
-static const uint8_t FORGED_MAC[6] = {0x02, 0xf0, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t FORGED_MAC[6] = { 0x02, 0xf0, 0x00, 0x00, 0x00, 0x01 };
 
 /* Parses an ARP frame and applies reply_arp_to_us: 0 or the first error. */
 static int arp_to_us(const uint8_t *f, size_t n)
@@ -1832,7 +1927,8 @@ static void test_gratuitous_and_requests_rejected(void **state)
 
 static void test_arp_guard_first_valid_reply_wins(void **state)
 {
-	const ip_addr asked[] = {V4(IP20), V4(IP10), V4(IP11), V4(IP10) /* twice: gateway and target */};
+	const ip_addr asked[] = { V4(IP20), V4(IP10), V4(IP11),
+				  V4(IP10) /* twice: gateway and target */ };
 	struct arp_guard g;
 
 	(void)state;
@@ -1943,7 +2039,8 @@ static void test_arp_guard_report(void **state)
 	assert_int_equal(lines, ARP_CONFLICTS_SHOWN + 1);
 	assert_non_null(strstr(text, "ARP conflict for 198.18.0.41: "));
 	assert_null(strstr(text, "198.18.0.42:"));
-	assert_non_null(strstr(text, "\nportus: warning: ARP/NDP conflicts for 3 more address(es) not listed\n"));
+	assert_non_null(strstr(
+		text, "\nportus: warning: ARP/NDP conflicts for 3 more address(es) not listed\n"));
 	assert_int_equal(g.conflict_replies, 2 + 2 * (ARP_CONFLICTS_SHOWN + 2));
 	free(text);
 	arp_guard_free(&g);

@@ -26,7 +26,10 @@
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))
 /* An IPv4 address as a constant ip_addr initializer (addr.h: IPv4-mapped). */
-#define IP4(a, b, c, d) { ADDR_V4_TAG | IP(a, b, c, d) }
+#define IP4(a, b, c, d)                      \
+	{                                    \
+		ADDR_V4_TAG | IP(a, b, c, d) \
+	}
 #define SHA_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 #define SHA_B "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
 #define SHA_C "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC"
@@ -67,15 +70,19 @@ static void test_html_replaces_controls_and_bad_utf8(void **state)
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{ "a\x01" "b\x1B[31m", "a\xEF\xBF\xBD" "b\xEF\xBF\xBD[31m" },
+		{ "a\x01"
+		  "b\x1B[31m",
+		  "a\xEF\xBF\xBD"
+		  "b\xEF\xBF\xBD[31m" },
 		{ "tab\there\n", "tab\xEF\xBF\xBDhere\xEF\xBF\xBD" },
 		{ "del\x7F", "del\xEF\xBF\xBD" },
-		{ "\xC3\x28", "\xEF\xBF\xBD(" },                    /* cut 2-byte sequence */
-		{ "\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD" },         /* overlong '/' */
+		{ "\xC3\x28", "\xEF\xBF\xBD(" },            /* cut 2-byte sequence */
+		{ "\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD" }, /* overlong '/' */
 		{ "\xE0\x80\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" }, /* overlong, 3 bytes */
 		{ "\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" }, /* surrogate */
-		{ "\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" }, /* > U+10FFFF */
-		{ "end\xE2\x82", "end\xEF\xBF\xBD\xEF\xBF\xBD" },   /* cut at the end */
+		{ "\xF4\x90\x80\x80",
+		  "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" }, /* > U+10FFFF */
+		{ "end\xE2\x82", "end\xEF\xBF\xBD\xEF\xBF\xBD" },       /* cut at the end */
 		{ "<\xFF>", "&lt;\xEF\xBF\xBD&gt;" },
 	};
 	int r;
@@ -98,7 +105,8 @@ static void test_html_cuts_at_max_code_points(void **state)
 	assert_string_equal(escaped("abc", 3, &r), "abc");
 	assert_int_equal(r, 0);
 	/* Code points, not bytes; an escape counts as one. */
-	assert_string_equal(escaped("\xC3\xA9\xC3\xA9\xC3\xA9", 2, NULL), "\xC3\xA9\xC3\xA9\xE2\x80\xA6");
+	assert_string_equal(escaped("\xC3\xA9\xC3\xA9\xC3\xA9", 2, NULL),
+			    "\xC3\xA9\xC3\xA9\xE2\x80\xA6");
 	assert_string_equal(escaped("<<<<", 2, NULL), "&lt;&lt;\xE2\x80\xA6");
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
@@ -112,9 +120,10 @@ static void test_bucket_boundaries(void **state)
 		int expired;
 		enum rp_bucket want;
 	} cases[] = {
-		{ -1, 0, RP_EXPIRED }, { 5, 1, RP_EXPIRED }, { 0, 0, RP_LT7 },   { 6, 0, RP_LT7 },
-		{ 7, 0, RP_LT30 },     { 29, 0, RP_LT30 },   { 30, 0, RP_LT90 }, { 89, 0, RP_LT90 },
-		{ 90, 0, RP_LATER },   { 4000, 0, RP_LATER },
+		{ -1, 0, RP_EXPIRED }, { 5, 1, RP_EXPIRED }, { 0, 0, RP_LT7 },
+		{ 6, 0, RP_LT7 },      { 7, 0, RP_LT30 },    { 29, 0, RP_LT30 },
+		{ 30, 0, RP_LT90 },    { 89, 0, RP_LT90 },   { 90, 0, RP_LATER },
+		{ 4000, 0, RP_LATER },
 	};
 
 	(void)state;
@@ -137,37 +146,104 @@ static struct rs_port ports[] = {
 
 static struct rs_tls tls[] = {
 	/* .1:443, two names, one certificate */
-	{ .ip = IP4(198, 18, 0, 1), .port = 443, .sni = NULL, .outcome = "ok", .version = "TLSv1.3",
-	  .cipher = "TLS_AES_128_GCM_SHA256", .verify_ok = 1, .hostname_match = -1, .has_cert = 1,
-	  .subject = "CN=a.test", .issuer = "CN=CA", .sha256 = SHA_A, .days_to_expiry = 20,
-	  .versions_tested = 0xF, .versions_accepted = TLS_V12 | TLS_V13, .time_us = 5 },
-	{ .ip = IP4(198, 18, 0, 1), .port = 443, .sni = "b.test", .outcome = "ok", .version = "TLSv1.3",
-	  .cipher = "TLS_AES_128_GCM_SHA256", .verify_ok = 1, .hostname_match = 0, .has_cert = 1,
-	  .subject = "CN=a.test", .issuer = "CN=CA", .sha256 = SHA_A, .days_to_expiry = 19,
-	  .versions_tested = 0xF, .versions_accepted = TLS_V12 | TLS_V13, .time_us = 6 },
+	{ .ip = IP4(198, 18, 0, 1),
+	  .port = 443,
+	  .sni = NULL,
+	  .outcome = "ok",
+	  .version = "TLSv1.3",
+	  .cipher = "TLS_AES_128_GCM_SHA256",
+	  .verify_ok = 1,
+	  .hostname_match = -1,
+	  .has_cert = 1,
+	  .subject = "CN=a.test",
+	  .issuer = "CN=CA",
+	  .sha256 = SHA_A,
+	  .days_to_expiry = 20,
+	  .versions_tested = 0xF,
+	  .versions_accepted = TLS_V12 | TLS_V13,
+	  .time_us = 5 },
+	{ .ip = IP4(198, 18, 0, 1),
+	  .port = 443,
+	  .sni = "b.test",
+	  .outcome = "ok",
+	  .version = "TLSv1.3",
+	  .cipher = "TLS_AES_128_GCM_SHA256",
+	  .verify_ok = 1,
+	  .hostname_match = 0,
+	  .has_cert = 1,
+	  .subject = "CN=a.test",
+	  .issuer = "CN=CA",
+	  .sha256 = SHA_A,
+	  .days_to_expiry = 19,
+	  .versions_tested = 0xF,
+	  .versions_accepted = TLS_V12 | TLS_V13,
+	  .time_us = 6 },
 	/* .2:443, hostile self-signed, TLS 1.0 accepted */
-	{ .ip = IP4(198, 18, 0, 2), .port = 443, .sni = "<i>x</i>", .outcome = "ok", .version = "TLSv1.2",
-	  .cipher = "ECDHE-RSA-AES128-SHA", .verify_ok = 0, .verify_error = "self-signed certificate",
-	  .hostname_match = 1, .has_cert = 1, .subject = "CN=<script>alert(1)</script>",
-	  .issuer = "CN=<script>alert(1)</script>", .sha256 = SHA_B, .days_to_expiry = 3,
-	  .expired = 1, .self_signed = 1, .versions_tested = 0xF,
-	  .versions_accepted = TLS_V10 | TLS_V12, .time_us = 7 },
+	{ .ip = IP4(198, 18, 0, 2),
+	  .port = 443,
+	  .sni = "<i>x</i>",
+	  .outcome = "ok",
+	  .version = "TLSv1.2",
+	  .cipher = "ECDHE-RSA-AES128-SHA",
+	  .verify_ok = 0,
+	  .verify_error = "self-signed certificate",
+	  .hostname_match = 1,
+	  .has_cert = 1,
+	  .subject = "CN=<script>alert(1)</script>",
+	  .issuer = "CN=<script>alert(1)</script>",
+	  .sha256 = SHA_B,
+	  .days_to_expiry = 3,
+	  .expired = 1,
+	  .self_signed = 1,
+	  .versions_tested = 0xF,
+	  .versions_accepted = TLS_V10 | TLS_V12,
+	  .time_us = 7 },
 	/* .3:443, plain HTTP */
-	{ .ip = IP4(198, 18, 0, 3), .port = 443, .outcome = "not-tls", .detail = "plain HTTP answer",
-	  .verify_ok = -1, .hostname_match = -1, .time_us = 8 },
+	{ .ip = IP4(198, 18, 0, 3),
+	  .port = 443,
+	  .outcome = "not-tls",
+	  .detail = "plain HTTP answer",
+	  .verify_ok = -1,
+	  .hostname_match = -1,
+	  .time_us = 8 },
 	/* .5:8443, TLS 1.1 negotiated, no version test; and garbage on a second name */
-	{ .ip = IP4(198, 18, 0, 5), .port = 8443, .sni = NULL, .outcome = "ok", .version = "TLSv1.1",
-	  .cipher = "AES256-SHA", .verify_ok = 1, .hostname_match = -1, .has_cert = 1,
-	  .subject = "CN=old", .issuer = "CN=CA", .sha256 = SHA_C, .days_to_expiry = 400,
+	{ .ip = IP4(198, 18, 0, 5),
+	  .port = 8443,
+	  .sni = NULL,
+	  .outcome = "ok",
+	  .version = "TLSv1.1",
+	  .cipher = "AES256-SHA",
+	  .verify_ok = 1,
+	  .hostname_match = -1,
+	  .has_cert = 1,
+	  .subject = "CN=old",
+	  .issuer = "CN=CA",
+	  .sha256 = SHA_C,
+	  .days_to_expiry = 400,
 	  .time_us = 9 },
-	{ .ip = IP4(198, 18, 0, 5), .port = 8443, .sni = "z.test", .outcome = "not-tls",
-	  .detail = "non-TLS data (first byte 0x53)", .verify_ok = -1, .hostname_match = -1,
+	{ .ip = IP4(198, 18, 0, 5),
+	  .port = 8443,
+	  .sni = "z.test",
+	  .outcome = "not-tls",
+	  .detail = "non-TLS data (first byte 0x53)",
+	  .verify_ok = -1,
+	  .hostname_match = -1,
 	  .time_us = 10 },
 };
 
 static struct rs_summary sums[] = {
-	{ .start_us = 2000000, .end_us = 3000000, .targets = 6, .seed = 42, .shard_k = 1, .shard_n = 2 },
-	{ .start_us = 1000000, .end_us = 4000000, .targets = 4, .seed = 42, .shard_k = 2, .shard_n = 2,
+	{ .start_us = 2000000,
+	  .end_us = 3000000,
+	  .targets = 6,
+	  .seed = 42,
+	  .shard_k = 1,
+	  .shard_n = 2 },
+	{ .start_us = 1000000,
+	  .end_us = 4000000,
+	  .targets = 4,
+	  .seed = 42,
+	  .shard_k = 2,
+	  .shard_n = 2,
 	  .interrupted = 1 },
 };
 
@@ -304,8 +380,9 @@ static void test_page_is_self_contained_and_escaped(void **state)
 	char *p = render(&rs, 50);
 
 	(void)state;
-	assert_non_null(strstr(p, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
-				  "'none'; style-src 'unsafe-inline'; img-src data:;"));
+	assert_non_null(strstr(p,
+			       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+			       "'none'; style-src 'unsafe-inline'; img-src data:;"));
 	assert_null(strstr(p, "<script"));
 	assert_null(strstr(p, "src=\"http"));
 	assert_null(strstr(p, "href="));
@@ -340,8 +417,9 @@ static void test_page_carries_the_counts(void **state)
 	assert_non_null(strstr(p, "<tr data-key=\"TLSv1.3\" data-n=\"2\"><td>TLSv1.3</td>"));
 	assert_non_null(strstr(p, "<tr data-key=\"TLSv1\" data-n=\"1\" data-refused=\"2\">"));
 	assert_non_null(strstr(p, "<tr data-key=\"198.18.0.1:443\" data-sni=\"b.test\">"));
-	assert_non_null(strstr(p, "<tr data-key=\"198.18.0.3:443\"><td class=\"ep\">198.18.0.3:443</td>"
-				  "<td></td><td>plain HTTP answer</td></tr>"));
+	assert_non_null(
+		strstr(p, "<tr data-key=\"198.18.0.3:443\"><td class=\"ep\">198.18.0.3:443</td>"
+			  "<td></td><td>plain HTTP answer</td></tr>"));
 	assert_non_null(strstr(p, "<span data-seed=\"42\">42</span>"));
 	assert_non_null(strstr(p, "<span data-shard=\"2/2\">2/2</span>"));
 	assert_non_null(strstr(p, "data-flag=\"interrupted\""));
@@ -351,7 +429,8 @@ static void test_page_carries_the_counts(void **state)
 	assert_non_null(strstr(p, "<rect data-bucket=\"lt7\" data-n=\"0\""));
 	assert_non_null(strstr(p, ">days to expiry (at scan time)</text>"));
 	assert_non_null(strstr(p, ">certificates</text>"));
-	assert_non_null(strstr(p, "<tr data-key=\"" SHA_A "\" data-days=\"19\" data-bucket=\"lt30\" data-n=\"2\">"));
+	assert_non_null(strstr(p, "<tr data-key=\"" SHA_A
+				  "\" data-days=\"19\" data-bucket=\"lt30\" data-n=\"2\">"));
 	free(p);
 }
 
@@ -362,7 +441,9 @@ static void test_page_bounds_tables_with_and_n_more(void **state)
 
 	(void)state;
 	/* 3 hosts on 443, 1 shown */
-	assert_non_null(strstr(p, "<tr class=\"more\" data-more=\"hosts-443\" data-n=\"2\"><td colspan=\"6\">and 2 more</td></tr>"));
+	assert_non_null(strstr(
+		p,
+		"<tr class=\"more\" data-more=\"hosts-443\" data-n=\"2\"><td colspan=\"6\">and 2 more</td></tr>"));
 	assert_non_null(strstr(p, "data-more=\"versions\" data-n=\"2\""));
 	assert_non_null(strstr(p, "data-more=\"certs\" data-n=\"2\""));
 	assert_non_null(strstr(p, "data-more=\"weak\" data-n=\"1\""));
@@ -435,7 +516,8 @@ static char *slurp(const char *name)
 	return buf;
 }
 
-#define PORT443(ip) "{\"type\":\"port\",\"ip\":\"" ip "\",\"port\":443,\"proto\":\"tcp\",\"state\":\"open\"," \
+#define PORT443(ip)                                                                               \
+	"{\"type\":\"port\",\"ip\":\"" ip "\",\"port\":443,\"proto\":\"tcp\",\"state\":\"open\"," \
 	"\"reason\":\"syn-ack\",\"ttl\":64,\"time\":\"2026-11-23T10:00:00.000000Z\"}\n"
 
 static void test_command_reads_files_and_dedupes(void **state)
@@ -461,11 +543,10 @@ static void test_command_ipv6_endpoints(void **state)
 
 	(void)state;
 	put("v6.json",
-	    PORT443("2001:db8::1") PORT443("2001:DB8::1") PORT443("198.18.0.9")
-	    PORT443("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe")
-	    "{\"type\":\"tls\",\"ip\":\"2001:db8::1\",\"port\":443,\"sni\":null,\"outcome\":"
-	    "\"not-tls\",\"detail\":\"plain HTTP answer\",\"verify_ok\":null,\"hostname_match\":null,"
-	    "\"cert\":null,\"time\":\"2026-11-23T10:00:00.000000Z\"}\n");
+	    PORT443("2001:db8::1") PORT443("2001:DB8::1") PORT443("198.18.0.9") PORT443(
+		    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe") "{\"type\":\"tls\",\"ip\":\"2001:db8::1\",\"port\":443,\"sni\":null,\"outcome\":"
+							       "\"not-tls\",\"detail\":\"plain HTTP answer\",\"verify_ok\":null,\"hostname_match\":null,"
+							       "\"cert\":null,\"time\":\"2026-11-23T10:00:00.000000Z\"}\n");
 	assert_int_equal(run("-o", "@v6.html", "@v6.json", NULL), 0);
 	assert_non_null(p = slurp("v6.html"));
 	assert_non_null(strstr(p, "data-count=\"hosts-443\">3</span>"));
@@ -479,8 +560,9 @@ static void test_command_ipv6_endpoints(void **state)
 	assert_non_null(v6);
 	assert_true(v4 < v6);
 	assert_non_null(strstr(p, "<tr data-key=\"ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe\">"));
-	assert_non_null(strstr(p, "<tr data-key=\"[2001:db8::1]:443\"><td class=\"ep\">"
-				  "[2001:db8::1]:443</td><td></td><td>plain HTTP answer</td></tr>"));
+	assert_non_null(strstr(p,
+			       "<tr data-key=\"[2001:db8::1]:443\"><td class=\"ep\">"
+			       "[2001:db8::1]:443</td><td></td><td>plain HTTP answer</td></tr>"));
 }
 
 static void test_command_refuses_bad_input(void **state)

@@ -16,38 +16,38 @@
 
 #include <cmocka.h>
 
+#include "result_file.h"
 #include "results/jsonread.h"
 #include "scan_record.h"
-#include "result_file.h"
 #include "table.h"
 #include "tls_json.h"
 #include "tls_record.h"
 #include "writer.h"
 
 #define PORT_LINE                                                                            \
-	"{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":22,\"proto\":\"tcp\",\"state\":"   \
+	"{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":22,\"proto\":\"tcp\",\"state\":" \
 	"\"open\",\"reason\":\"syn-ack\",\"ttl\":64,\"time\":\"2026-11-23T10:00:00.123456Z\"}"
-#define SUMMARY_LINE                                                                         \
-	"{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:00.000000Z\",\"end\":"              \
-	"\"2026-01-01T00:00:02.500000Z\",\"elapsed_s\":2.500,\"targets\":10,\"hosts\":5,"       \
-	"\"hosts_down\":1,\"open\":2,\"closed\":3,\"filtered\":4,\"probes_sent\":11,"          \
+#define SUMMARY_LINE                                                                             \
+	"{\"type\":\"summary\",\"start\":\"2026-01-01T00:00:00.000000Z\",\"end\":"               \
+	"\"2026-01-01T00:00:02.500000Z\",\"elapsed_s\":2.500,\"targets\":10,\"hosts\":5,"        \
+	"\"hosts_down\":1,\"open\":2,\"closed\":3,\"filtered\":4,\"probes_sent\":11,"            \
 	"\"rate_pps\":4.4,\"pcap_received\":7,\"pcap_dropped\":0,\"if_dropped\":0,\"passes\":1," \
 	"\"seed\":18446744073709551615,\"shard\":\"2/3\",\"interrupted\":false}"
-#define TLS_LINE                                                                             \
-	"{\"type\":\"tls\",\"ip\":\"198.18.0.12\",\"port\":443,\"sni\":\"caf\\u00e9.test\","      \
-	"\"outcome\":\"ok\",\"alert\":null,\"detail\":null,\"tls_version\":\"TLSv1.2\","          \
-	"\"cipher\":\"ECDHE-RSA-AES128-GCM-SHA256\",\"alpn\":null,\"group\":\"x25519\","         \
-	"\"verify_ok\":false,\"verify_error\":\"self-signed certificate\",\"hostname_match\":"   \
-	"true,\"cert\":{\"subject\":\"CN=a\",\"issuer\":\"CN=a\",\"subject_cn\":[\"a\"],"         \
-	"\"san_dns\":[\"a\",\"b\\ud83d\\ude00\"],\"san_ip\":[],\"serial\":\"0A\",\"not_before\":" \
-	"\"2026-01-01T00:00:00.000000Z\",\"not_after\":\"2026-02-01T00:00:00.000000Z\","          \
-	"\"days_to_expiry\":-3,\"expired\":true,\"not_yet_valid\":false,\"self_signed\":true,"    \
-	"\"signature_algorithm\":\"sha256WithRSAEncryption\",\"key_algorithm\":\"RSA\","          \
-	"\"key_bits\":2048,\"key_curve\":null,\"sha256\":"                                       \
-	"\"00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF\",\"sha1\":"          \
-	"\"00112233445566778899AABBCCDDEEFF00112233\"},\"chain\":[],\"chain_length\":1,"          \
+#define TLS_LINE                                                                                   \
+	"{\"type\":\"tls\",\"ip\":\"198.18.0.12\",\"port\":443,\"sni\":\"caf\\u00e9.test\","       \
+	"\"outcome\":\"ok\",\"alert\":null,\"detail\":null,\"tls_version\":\"TLSv1.2\","           \
+	"\"cipher\":\"ECDHE-RSA-AES128-GCM-SHA256\",\"alpn\":null,\"group\":\"x25519\","           \
+	"\"verify_ok\":false,\"verify_error\":\"self-signed certificate\",\"hostname_match\":"     \
+	"true,\"cert\":{\"subject\":\"CN=a\",\"issuer\":\"CN=a\",\"subject_cn\":[\"a\"],"          \
+	"\"san_dns\":[\"a\",\"b\\ud83d\\ude00\"],\"san_ip\":[],\"serial\":\"0A\",\"not_before\":"  \
+	"\"2026-01-01T00:00:00.000000Z\",\"not_after\":\"2026-02-01T00:00:00.000000Z\","           \
+	"\"days_to_expiry\":-3,\"expired\":true,\"not_yet_valid\":false,\"self_signed\":true,"     \
+	"\"signature_algorithm\":\"sha256WithRSAEncryption\",\"key_algorithm\":\"RSA\","           \
+	"\"key_bits\":2048,\"key_curve\":null,\"sha256\":"                                         \
+	"\"00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF\",\"sha1\":"           \
+	"\"00112233445566778899AABBCCDDEEFF00112233\"},\"chain\":[],\"chain_length\":1,"           \
 	"\"http_status\":null,\"http_server\":null,\"versions_accepted\":[\"TLSv1\",\"TLSv1.2\"]," \
-	"\"versions_rejected\":[\"TLSv1.3\"],\"truncated\":false,\"truncated_fields\":[],"        \
+	"\"versions_rejected\":[\"TLSv1.3\"],\"truncated\":false,\"truncated_fields\":[],"         \
 	"\"invalid_utf8_fields\":[],\"time\":\"2026-01-01T00:00:01.000000Z\"}"
 
 static char dir[64];
@@ -113,7 +113,8 @@ static void expect_error(const char *text, size_t len, const char *want)
 
 static void test_reads_port_record_exactly(void **state)
 {
-	static const char text[] = PORT_LINE "\n"
+	static const char text[] = PORT_LINE
+		"\n"
 		"{\"type\":\"port\",\"ip\":\"198.19.2.7\",\"port\":8081,\"proto\":\"tcp\",\"state\":"
 		"\"filtered\",\"reason\":\"host-unreach\",\"ttl\":63,\"reason_ip\":\"198.18.0.254\","
 		"\"time\":\"1970-01-01T00:00:00.000001Z\"}\n";
@@ -203,22 +204,32 @@ static void test_reads_ipv6_records(void **state)
 static void test_refuses_bad_ipv6_addresses(void **state)
 {
 	static const char *const bad[] = {
-		"2001:db8::1%eth0", "[2001:db8::1]", "2001:db8:::1", "2001:db8::1::2",
-		"1:2:3:4:5:6:7:8:9", "2001:db8::g", "12345::", ":", "::", "2001:db8::1 ",
+		"2001:db8::1%eth0",
+		"[2001:db8::1]",
+		"2001:db8:::1",
+		"2001:db8::1::2",
+		"1:2:3:4:5:6:7:8:9",
+		"2001:db8::g",
+		"12345::",
+		":",
+		"::",
+		"2001:db8::1 ",
 	};
 	char text[256], want[256];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(text, sizeof(text), "{\"type\":\"host\",\"ip\":\"%s\"}\n", bad[i]);
-		snprintf(want, sizeof(want), "in.json:1: host record with a bad \"ip\" (an IPv6 "
-					     "address in RFC 4291 text form expected)");
+		snprintf(want, sizeof(want),
+			 "in.json:1: host record with a bad \"ip\" (an IPv6 "
+			 "address in RFC 4291 text form expected)");
 		expect_error(text, strlen(text), want);
 	}
 	/* reason_ip "::" would be "none": refused rather than dropped. */
-	snprintf(text, sizeof(text),
-		 "{\"type\":\"port\",\"ip\":\"2001:db8::1\",\"port\":22,\"proto\":\"tcp\","
-		 "\"state\":\"filtered\",\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"::\"}\n");
+	snprintf(
+		text, sizeof(text),
+		"{\"type\":\"port\",\"ip\":\"2001:db8::1\",\"port\":22,\"proto\":\"tcp\","
+		"\"state\":\"filtered\",\"reason\":\"no-route\",\"ttl\":63,\"reason_ip\":\"::\"}\n");
 	expect_error(text, strlen(text),
 		     "in.json:1: port record with a bad \"reason_ip\" (an IPv6 address in RFC 4291 "
 		     "text form expected)");
@@ -229,18 +240,41 @@ static void test_refuses_bad_ipv6_addresses(void **state)
 static void test_native_round_trip(void **state)
 {
 	struct port_record p[] = {
-		{ .ip = A6("2001:db8::1"), .port = 443, .state = PS_OPEN, .reason = R_SYN_ACK,
-		  .has_reply = 1, .ttl = 64, .time_us = INT64_C(1795428000123456) },
-		{ .ip = A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"), .port = 65535,
-		  .state = PS_FILTERED, .reason = R_BEYOND_SCOPE, .has_reply = 1, .ttl = 255,
-		  .reason_ip = A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd"), .time_us = 1 },
-		{ .ip = A6("2001:db8::2"), .port = 22, .state = PS_FILTERED, .reason = R_NO_RESPONSE,
+		{ .ip = A6("2001:db8::1"),
+		  .port = 443,
+		  .state = PS_OPEN,
+		  .reason = R_SYN_ACK,
+		  .has_reply = 1,
+		  .ttl = 64,
+		  .time_us = INT64_C(1795428000123456) },
+		{ .ip = A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"),
+		  .port = 65535,
+		  .state = PS_FILTERED,
+		  .reason = R_BEYOND_SCOPE,
+		  .has_reply = 1,
+		  .ttl = 255,
+		  .reason_ip = A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd"),
+		  .time_us = 1 },
+		{ .ip = A6("2001:db8::2"),
+		  .port = 22,
+		  .state = PS_FILTERED,
+		  .reason = R_NO_RESPONSE,
 		  .time_us = 2 },
-		{ .ip = A6("::1"), .port = 1, .state = PS_CLOSED, .reason = R_RESET, .has_reply = 1,
-		  .ttl = 0, .time_us = 3 },
-		{ .ip = addr_from_v4(0xc612000a), .port = 8081, .state = PS_FILTERED,
-		  .reason = R_ADMIN_PROHIBITED, .has_reply = 1, .ttl = 63,
-		  .reason_ip = addr_from_v4(0xc61200fe), .time_us = 4 },
+		{ .ip = A6("::1"),
+		  .port = 1,
+		  .state = PS_CLOSED,
+		  .reason = R_RESET,
+		  .has_reply = 1,
+		  .ttl = 0,
+		  .time_us = 3 },
+		{ .ip = addr_from_v4(0xc612000a),
+		  .port = 8081,
+		  .state = PS_FILTERED,
+		  .reason = R_ADMIN_PROHIBITED,
+		  .has_reply = 1,
+		  .ttl = 63,
+		  .reason_ip = addr_from_v4(0xc61200fe),
+		  .time_us = 4 },
 	};
 	struct host_record h[] = {
 		{ .ip = A6("2001:db8::1"), .up = 1, .reason = R_ND_RESPONSE, .time_us = 5 },
@@ -365,7 +399,8 @@ static void test_refuses_hostile_lines(void **state)
 		  "in.json:1: invalid JSON: byte 21: expected ',' or '}'" },
 		{ "{\"type\":\"port\",\"x\":\"a\tb\"}\n",
 		  "in.json:1: invalid JSON: byte 22: control character in string" },
-		{ "{\"type\":\"port\"} {}\n", "in.json:1: invalid JSON: byte 17: text after the JSON value" },
+		{ "{\"type\":\"port\"} {}\n",
+		  "in.json:1: invalid JSON: byte 17: text after the JSON value" },
 		{ "[1]\n", "in.json:1: not a JSON object" },
 		{ "{\"a\":1}\n", "in.json:1: record without a \"type\" string" },
 		{ "{\"type\":\"event\"}\n",
@@ -380,9 +415,10 @@ static void test_refuses_hostile_lines(void **state)
 		  "in.json:1: port record with a bad \"ip\" (a dotted-quad IPv4 address expected)" },
 		{ "{\"type\":\"host\",\"ip\":\"198.18.0.10\",\"state\":\"up\",\"reason\":\"none\"}\n",
 		  "in.json:1: host record with a bad \"reason\" (a reason name expected)" },
-		{ PORT_LINE "\n{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":22,\"proto\":\"tcp\","
-			    "\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,\"time\":"
-			    "\"2026-02-30T00:00:00.000000Z\"}\n",
+		{ PORT_LINE
+		  "\n{\"type\":\"port\",\"ip\":\"198.18.0.10\",\"port\":22,\"proto\":\"tcp\","
+		  "\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,\"time\":"
+		  "\"2026-02-30T00:00:00.000000Z\"}\n",
 		  "in.json:2: port record with a bad \"time\" (an RFC 3339 UTC time with "
 		  "microseconds expected)" },
 	};
@@ -411,7 +447,8 @@ static void test_refuses_nul_byte_and_long_line(void **state)
 	char *big = malloc(RESULTS_MAX_LINE + 2);
 
 	(void)state;
-	expect_error(nul, sizeof(nul) - 1, "in.json:1: invalid JSON: byte 22: control character in string");
+	expect_error(nul, sizeof(nul) - 1,
+		     "in.json:1: invalid JSON: byte 22: control character in string");
 	assert_non_null(big);
 	memset(big, ' ', RESULTS_MAX_LINE + 1);
 	big[RESULTS_MAX_LINE + 1] = '\n';

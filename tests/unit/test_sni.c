@@ -79,7 +79,8 @@ static void test_sni_rejects_bad_lines_with_file_and_line(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		sni_map_init(&m);
-		assert_int_equal(sni_map_add_text(&m, "198.18.0.9 ok.test\n", 19, "t", err, sizeof(err)), 0);
+		assert_int_equal(
+			sni_map_add_text(&m, "198.18.0.9 ok.test\n", 19, "t", err, sizeof(err)), 0);
 		err[0] = '\0';
 		assert_int_equal(sni_map_add_text(&m, bad[i].text, strlen(bad[i].text), "t", err,
 						  sizeof(err)),
@@ -202,8 +203,9 @@ static void test_sni_rejects_bad_ipv6_lines(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		sni_map_init(&m);
-		assert_int_equal(sni_map_add_text(&m, "2001:db8::9 ok.test\n", 20, "t", err, sizeof(err)),
-				 0);
+		assert_int_equal(
+			sni_map_add_text(&m, "2001:db8::9 ok.test\n", 20, "t", err, sizeof(err)),
+			0);
 		err[0] = '\0';
 		assert_int_equal(sni_map_add_text(&m, bad[i].text, strlen(bad[i].text), "t", err,
 						  sizeof(err)),

@@ -21,10 +21,10 @@ static const struct option longopts[] = {
 };
 
 struct parsed {
-	int rc;              /* SUBARGS_DONE or SUBARGS_ERROR */
-	char opts[256];      /* "o=x e=30 p " */
-	char ops[256];       /* "a b " */
-	char err[256];       /* what went to stderr */
+	int rc;         /* SUBARGS_DONE or SUBARGS_ERROR */
+	char opts[256]; /* "o=x e=30 p " */
+	char ops[256];  /* "a b " */
+	char err[256];  /* what went to stderr */
 };
 
 /* Parses words (NULL-terminated; argv[0] = "diff") and checks that argv is
@@ -97,10 +97,11 @@ static void test_options_anywhere(void **state)
 		{ W("old", "-o=x", "new"), "o=x ", "old new " },
 		{ W("old", "--output=x", "new"), "o=x ", "old new " },
 		{ W("old", "--output==x", "new"), "o==x ", "old new " },
-		{ W("old", "-o", "=x", "new"), "o==x ", "old new " }, /* a separate value as given */
-		{ W("old", "--out", "x", "new"), "o=x ", "old new " },     /* unambiguous prefix */
+		{ W("old", "-o", "=x", "new"), "o==x ",
+		  "old new " }, /* a separate value as given */
+		{ W("old", "--out", "x", "new"), "o=x ", "old new " }, /* unambiguous prefix */
 		{ W("old", "--allow", "new", "--all-of-it"), "p a ", "old new " },
-		{ W("-", "new"), "", "- new " },                           /* "-" is stdin */
+		{ W("-", "new"), "", "- new " }, /* "-" is stdin */
 		{ W("old", "--", "-o", "--bogus"), "", "old -o --bogus " },
 		{ W("--", "--"), "", "-- " },
 		{ W("a", "-o", "x", "b", "-o", "y", "c"), "o=x o=y ", "a b c " },
@@ -114,8 +115,8 @@ static void test_options_anywhere(void **state)
 		parse(cases[i].words, &r);
 		if (r.rc != SUBARGS_DONE || strcmp(r.opts, cases[i].opts) != 0 ||
 		    strcmp(r.ops, cases[i].ops) != 0)
-			fail_msg("case %zu: rc %d opts \"%s\" ops \"%s\" err \"%s\"", i, r.rc, r.opts,
-				 r.ops, r.err);
+			fail_msg("case %zu: rc %d opts \"%s\" ops \"%s\" err \"%s\"", i, r.rc,
+				 r.opts, r.ops, r.err);
 	}
 }
 
@@ -138,14 +139,19 @@ static void test_errors_one_line(void **state)
 		const char *const *words;
 		const char *err;
 	} cases[] = {
-		{ W("old", "new", "--bogus"), "portus: diff: --bogus: unknown option (see portus diff --help)\n" },
-		{ W("old", "--bogus=1", "new"), "portus: diff: --bogus: unknown option (see portus diff --help)\n" },
-		{ W("old", "new", "-x"), "portus: diff: -x: unknown option (see portus diff --help)\n" },
+		{ W("old", "new", "--bogus"),
+		  "portus: diff: --bogus: unknown option (see portus diff --help)\n" },
+		{ W("old", "--bogus=1", "new"),
+		  "portus: diff: --bogus: unknown option (see portus diff --help)\n" },
+		{ W("old", "new", "-x"),
+		  "portus: diff: -x: unknown option (see portus diff --help)\n" },
 		{ W("old", "new", "-o"), "portus: diff: -o: missing value\n" },
-		{ W("old", "new", "--expiry-days"), "portus: diff: --expiry-days: missing value\n" },
+		{ W("old", "new", "--expiry-days"),
+		  "portus: diff: --expiry-days: missing value\n" },
 		{ W("old", "new", "--output"), "portus: diff: --output: missing value\n" },
 		{ W("--allow-partial=1", "old"), "portus: diff: --allow-partial takes no value\n" },
-		{ W("--al", "old"), "portus: diff: --al: ambiguous option (see portus diff --help)\n" },
+		{ W("--al", "old"),
+		  "portus: diff: --al: ambiguous option (see portus diff --help)\n" },
 		{ W("-o", "", "old"), "portus: diff: -o: an empty value\n" },
 		{ W("--output=", "old"), "portus: diff: --output: an empty value\n" },
 		{ W("-o=", "old"), "portus: diff: -o: an empty value\n" },

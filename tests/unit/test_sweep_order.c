@@ -17,8 +17,8 @@
 
 #include "addrpool.h"
 #include "result_file.h"
-#include "sweep/sweep.h"
 #include "sweep/portsort.h"
+#include "sweep/sweep.h"
 
 static ip_addr v6(uint64_t low)
 {
@@ -80,7 +80,8 @@ static void test_pool_sort_remaps_indexes(void **state)
 		assert_int_equal(idx, remap[i]);
 	}
 	for (size_t i = 1; i < 5; i++)
-		assert_true(addr_order(addrpool_get(&p, (uint32_t)i - 1), addrpool_get(&p, (uint32_t)i)) < 0);
+		assert_true(addr_order(addrpool_get(&p, (uint32_t)i - 1),
+				       addrpool_get(&p, (uint32_t)i)) < 0);
 	free(remap);
 	addrpool_free(&p);
 }
@@ -134,7 +135,8 @@ static void test_portsort_matches_qsort(void **state)
 		for (int shape = 0; shape < 4; shape++)
 			for (size_t di = 0; di < 4; di++) {
 				size_t n = sizes[si];
-				struct rs_port *a = calloc(n + 1, sizeof(*a)), *b = calloc(n + 1, sizeof(*b));
+				struct rs_port *a = calloc(n + 1, sizeof(*a)),
+					       *b = calloc(n + 1, sizeof(*b));
 
 				assert_non_null(a);
 				assert_non_null(b);

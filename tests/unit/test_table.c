@@ -37,14 +37,22 @@ static void test_table_raise_follows_precedence(void **state)
 		enum port_state from, to, result;
 		int changed;
 	} CASES[] = {
-		{ PS_UNKNOWN, PS_UNKNOWN, PS_UNKNOWN, 0 },   { PS_UNKNOWN, PS_FILTERED, PS_FILTERED, 1 },
-		{ PS_UNKNOWN, PS_CLOSED, PS_CLOSED, 1 },     { PS_UNKNOWN, PS_OPEN, PS_OPEN, 1 },
-		{ PS_FILTERED, PS_UNKNOWN, PS_FILTERED, 0 }, { PS_FILTERED, PS_FILTERED, PS_FILTERED, 0 },
-		{ PS_FILTERED, PS_CLOSED, PS_CLOSED, 1 },    { PS_FILTERED, PS_OPEN, PS_OPEN, 1 },
-		{ PS_CLOSED, PS_UNKNOWN, PS_CLOSED, 0 },     { PS_CLOSED, PS_FILTERED, PS_CLOSED, 0 },
-		{ PS_CLOSED, PS_CLOSED, PS_CLOSED, 0 },	     { PS_CLOSED, PS_OPEN, PS_OPEN, 1 },
-		{ PS_OPEN, PS_UNKNOWN, PS_OPEN, 0 },	     { PS_OPEN, PS_FILTERED, PS_OPEN, 0 },
-		{ PS_OPEN, PS_CLOSED, PS_OPEN, 0 },	     { PS_OPEN, PS_OPEN, PS_OPEN, 0 },
+		{ PS_UNKNOWN, PS_UNKNOWN, PS_UNKNOWN, 0 },
+		{ PS_UNKNOWN, PS_FILTERED, PS_FILTERED, 1 },
+		{ PS_UNKNOWN, PS_CLOSED, PS_CLOSED, 1 },
+		{ PS_UNKNOWN, PS_OPEN, PS_OPEN, 1 },
+		{ PS_FILTERED, PS_UNKNOWN, PS_FILTERED, 0 },
+		{ PS_FILTERED, PS_FILTERED, PS_FILTERED, 0 },
+		{ PS_FILTERED, PS_CLOSED, PS_CLOSED, 1 },
+		{ PS_FILTERED, PS_OPEN, PS_OPEN, 1 },
+		{ PS_CLOSED, PS_UNKNOWN, PS_CLOSED, 0 },
+		{ PS_CLOSED, PS_FILTERED, PS_CLOSED, 0 },
+		{ PS_CLOSED, PS_CLOSED, PS_CLOSED, 0 },
+		{ PS_CLOSED, PS_OPEN, PS_OPEN, 1 },
+		{ PS_OPEN, PS_UNKNOWN, PS_OPEN, 0 },
+		{ PS_OPEN, PS_FILTERED, PS_OPEN, 0 },
+		{ PS_OPEN, PS_CLOSED, PS_OPEN, 0 },
+		{ PS_OPEN, PS_OPEN, PS_OPEN, 0 },
 	};
 	struct state_table t;
 
@@ -83,14 +91,14 @@ static void test_table_cells_are_independent(void **state)
 					table_raise(&t, i, s == PS_OPEN ? PS_FILTERED : PS_OPEN);
 			assert_int_equal(table_raise(&t, CELLS[c], (enum port_state)s), 1);
 			for (uint64_t i = 0; i < n; i++) {
-				enum port_state want = i == CELLS[c] ? (enum port_state)s
+				enum port_state want = i == CELLS[c]  ? (enum port_state)s
 						       : s == PS_OPEN ? PS_FILTERED
 								      : PS_OPEN;
 
 				if (table_get(&t, i) != want)
 					fail_msg("raise cell %llu to %d: cell %llu is %d",
-						 (unsigned long long)CELLS[c], s, (unsigned long long)i,
-						 table_get(&t, i));
+						 (unsigned long long)CELLS[c], s,
+						 (unsigned long long)i, table_get(&t, i));
 			}
 			table_free(&t);
 		}
@@ -130,7 +138,7 @@ static void test_table_bytes_is_two_bits_per_cell(void **state)
 	assert_int_equal(table_bytes(32), 8);
 	assert_int_equal(table_bytes(33), 16);
 	assert_int_equal(table_bytes(65536ull * 5), 65536 * 5 / 4); /* /16 x 5 ports: 80 KiB */
-	assert_int_equal(table_bytes(1ull << 32), 1ull << 30);	    /* all IPv4 x 1: 1 GiB */
+	assert_int_equal(table_bytes(1ull << 32), 1ull << 30);      /* all IPv4 x 1: 1 GiB */
 }
 
 static void test_table_last_cell_of_odd_size_works(void **state)

@@ -124,7 +124,8 @@ static GENERAL_NAMES *sans_new(void)
 static void san_add(GENERAL_NAMES *g, int type, const void *bytes, size_t len)
 {
 	GENERAL_NAME *gn = GENERAL_NAME_new();
-	ASN1_STRING *s = ASN1_STRING_type_new(type == GEN_DNS ? V_ASN1_IA5STRING : V_ASN1_OCTET_STRING);
+	ASN1_STRING *s = ASN1_STRING_type_new(type == GEN_DNS ? V_ASN1_IA5STRING
+							      : V_ASN1_OCTET_STRING);
 
 	assert_non_null(gn);
 	assert_non_null(s);
@@ -173,12 +174,12 @@ static void assert_fp(const uint8_t *got, X509 *x, const EVP_MD *md)
 	OPENSSL_free(der);
 }
 
-static void extract(struct tls_chain_info *ci, X509 *leaf, STACK_OF(X509) *chain, int pem)
+static void extract(struct tls_chain_info *ci, X509 *leaf, STACK_OF(X509) * chain, int pem)
 {
 	assert_int_equal(tls_chain_extract(ci, leaf, chain, NOW, pem), 0);
 }
 
-static STACK_OF(X509) *stack_of(X509 *a, X509 *b)
+static STACK_OF(X509) * stack_of(X509 *a, X509 *b)
 {
 	STACK_OF(X509) *sk = sk_X509_new_null();
 
@@ -191,7 +192,8 @@ static STACK_OF(X509) *stack_of(X509 *a, X509 *b)
 
 static X509 *make_ca(void)
 {
-	X509 *ca = cert_new(rsa_ca, name_make("Portus Test CA", 14), NOW - 1000 * DAY, NOW + 3000 * DAY);
+	X509 *ca = cert_new(rsa_ca, name_make("Portus Test CA", 14), NOW - 1000 * DAY,
+			    NOW + 3000 * DAY);
 
 	cert_sign(ca, NULL, rsa_ca);
 	return ca;
@@ -203,12 +205,13 @@ static void test_cert_ca_signed_rsa_leaf_every_field(void **state)
 {
 	static const unsigned char serial[] = { 0x0a, 0x1b, 0x2c, 0x3d };
 	static const unsigned char ip4[] = { 198, 18, 0, 10 };
-	static const unsigned char ip6[] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	static const unsigned char ip6[] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+					     0,    0,    0,    0,    0, 0, 0, 1 };
 	const int64_t nb = NOW - 30 * DAY, na = NOW + 89 * DAY + 3600;
 	X509 *ca = make_ca();
 	X509 *leaf = cert_new(rsa_leaf, name_make("www.example.test", 16), nb, na);
 	GENERAL_NAMES *g = sans_new();
-	STACK_OF(X509) *sk;
+	STACK_OF(X509) * sk;
 	struct tls_chain_info ci;
 	const struct tls_cert_info *c = &ci.leaf;
 
@@ -514,7 +517,9 @@ static void test_cert_500_sans_capped_at_max_names(void **state)
 
 static void test_cert_san_ip_of_odd_length_is_skipped(void **state)
 {
-	static const unsigned char bad[8] = { 10, 0, 0, 0, 255, 0, 0, 0 }; /* a name-constraint form */
+	static const unsigned char bad[8] = {
+		10, 0, 0, 0, 255, 0, 0, 0
+	}; /* a name-constraint form */
 	static const unsigned char ok[4] = { 192, 0, 2, 1 };
 	X509 *x = cert_new(ec_key, name_make("ip.test", 7), NOW - DAY, NOW + DAY);
 	GENERAL_NAMES *g = sans_new();
@@ -567,14 +572,17 @@ static void test_cert_cn_utf8_is_kept_readable(void **state)
 	cert_sign(x, NULL, ec_key);
 	extract(&ci, x, NULL, 0);
 	assert_bytes(&ci.leaf.subject_cn.v[0], cn, sizeof(cn) - 1);
-	assert_str(&ci.leaf.subject_dn, "CN=caf\xc3\xa9.\xe4\xbe\x8b\xe5\xad\x90.test,O=Portus Test,C=ZZ");
+	assert_str(&ci.leaf.subject_dn,
+		   "CN=caf\xc3\xa9.\xe4\xbe\x8b\xe5\xad\x90.test,O=Portus Test,C=ZZ");
 	tls_chain_free(&ci);
 	X509_free(x);
 }
 
 static void test_cert_cn_bmpstring_becomes_utf8(void **state)
 {
-	static const unsigned char bmp[] = { 0, 'h', 0, 'i', 0, '.', 0x00, 0xe9 }; /* "hi.é" in UTF-16BE */
+	static const unsigned char bmp[] = {
+		0, 'h', 0, 'i', 0, '.', 0x00, 0xe9
+	}; /* "hi.é" in UTF-16BE */
 	X509_NAME *n = X509_NAME_new();
 	X509 *x;
 	struct tls_chain_info ci;

@@ -68,7 +68,8 @@ static void test_hsts_invalid_forms(void **state)
 		{ "max-age=\"\"", "max-age is not delta-seconds" },
 		{ "max-age=\"12", "directive value is neither token nor quoted-string" },
 		{ "max-age=1; max-age=2", "max-age given twice" },
-		{ "max-age=1; includeSubDomains; includesubdomains", "includeSubDomains given twice" },
+		{ "max-age=1; includeSubDomains; includesubdomains",
+		  "includeSubDomains given twice" },
 		{ "max-age=1; preload; preload", "preload given twice" },
 		{ "max-age=1; includeSubDomains=yes", "includeSubDomains has a value" },
 		{ "max-age=1; preload=1", "preload has a value" },
@@ -93,7 +94,9 @@ static void test_hsts_invalid_forms(void **state)
 static void test_hsts_hostile_bytes(void **state)
 {
 	static const unsigned char nul[] = { 'm', 'a', 'x', '-', 'a', 'g', 'e', '=', '1', 0, ';' };
-	static const unsigned char esc[] = { 'm', 'a', 'x', '-', 'a', 'g', 'e', '=', '"', '1', '\\' };
+	static const unsigned char esc[] = {
+		'm', 'a', 'x', '-', 'a', 'g', 'e', '=', '"', '1', '\\'
+	};
 	static const unsigned char ctl[] = "max-age=\"1\x01\"";
 	static const unsigned char hi[] = "max-age=1; x=\"\xff\xfe\"";
 	struct tls_hsts h;
@@ -121,9 +124,17 @@ static void test_hsts_hostile_bytes(void **state)
 static void test_finding_table(void **state)
 {
 	static const char *const names[TLS_FIND_COUNT] = {
-		"ocsp-revoked", "md5-in-chain", "weak-key", "sha1-in-chain",
-		"must-staple-without-staple", "missing-intermediate", "ocsp-invalid",
-		"weak-tmp-key", "chain-order", "validity-over-398-days", "hsts-invalid",
+		"ocsp-revoked",
+		"md5-in-chain",
+		"weak-key",
+		"sha1-in-chain",
+		"must-staple-without-staple",
+		"missing-intermediate",
+		"ocsp-invalid",
+		"weak-tmp-key",
+		"chain-order",
+		"validity-over-398-days",
+		"hsts-invalid",
 	};
 	static const int sev[TLS_FIND_COUNT] = { 8, 7, 6, 6, 6, 5, 5, 5, 4, 4, 3 };
 
@@ -136,7 +147,8 @@ static void test_finding_table(void **state)
 	assert_null(tls_finding_name(TLS_FIND_COUNT));
 	assert_int_equal(tls_finding_severity(TLS_FIND_COUNT), 0);
 	assert_int_equal(tls_findings_worst(0), 0);
-	assert_int_equal(tls_findings_worst(1u << TLS_FIND_CHAIN_ORDER | 1u << TLS_FIND_WEAK_KEY), 6);
+	assert_int_equal(tls_findings_worst(1u << TLS_FIND_CHAIN_ORDER | 1u << TLS_FIND_WEAK_KEY),
+			 6);
 	assert_int_equal(tls_findings_worst(0xffffffffu), 8);
 }
 
@@ -234,9 +246,12 @@ static void test_findings_from_facts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hsts_valid_forms),   cmocka_unit_test(test_hsts_invalid_forms),
-		cmocka_unit_test(test_hsts_hostile_bytes), cmocka_unit_test(test_finding_table),
-		cmocka_unit_test(test_key_rules),          cmocka_unit_test(test_validity_rule),
+		cmocka_unit_test(test_hsts_valid_forms),
+		cmocka_unit_test(test_hsts_invalid_forms),
+		cmocka_unit_test(test_hsts_hostile_bytes),
+		cmocka_unit_test(test_finding_table),
+		cmocka_unit_test(test_key_rules),
+		cmocka_unit_test(test_validity_rule),
 		cmocka_unit_test(test_findings_from_facts),
 	};
 

@@ -27,12 +27,21 @@
 static void test_validator_rejects_bad_json(void **state)
 {
 	static const char *const bad[] = {
-		"{", "{\"a\":1,}", "{\"a\":1,\"a\":2}", "{\"a\":\"\x01\"}", "{\"a\":\"\xff\"}",
-		"{\"a\":01}", "{\"a\":\"\\x\"}", "{\"a\":tru}", "{\"a\":1} x", "[1,]",
+		"{",
+		"{\"a\":1,}",
+		"{\"a\":1,\"a\":2}",
+		"{\"a\":\"\x01\"}",
+		"{\"a\":\"\xff\"}",
+		"{\"a\":01}",
+		"{\"a\":\"\\x\"}",
+		"{\"a\":tru}",
+		"{\"a\":1} x",
+		"[1,]",
 		"{\"a\":\"\xed\xa0\x80\"}",
 	};
 	static const char *const good[] = {
-		"{}", "{\"a\":[1,-2.5e3,true,false,null,\"\\u0000\\\"\"],\"b\":{\"a\":1}}",
+		"{}",
+		"{\"a\":[1,-2.5e3,true,false,null,\"\\u0000\\\"\"],\"b\":{\"a\":1}}",
 	};
 	struct strbuf b;
 
@@ -71,7 +80,8 @@ static void list_add(struct tls_name_list *l, const void *p, size_t len)
 	bytes_set(&l->v[l->n++], p, len);
 }
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
 /* An IPv6 address from its text (the test's own constants: must parse). */
 static ip_addr A6(const char *s)
@@ -132,8 +142,9 @@ static void make_ok_record(struct tls_result *r)
 	bytes_set(&r->http_status, "HTTP/1.1 200 OK", 15);
 	bytes_set(&r->http_server, "nginx", 5);
 	r->banner_done = 1;
-	r->hsts = (struct tls_hsts){ .present = 1, .valid = 1, .max_age = 31536000,
-				     .include_subdomains = 1 };
+	r->hsts = (struct tls_hsts){
+		.present = 1, .valid = 1, .max_age = 31536000, .include_subdomains = 1
+	};
 	r->checks.done = 1;
 	r->checks.ocsp_stapled = 1;
 	r->checks.ocsp_status = TLS_OCSP_GOOD;
@@ -395,7 +406,8 @@ static void test_json_hostile_certificate_gives_valid_json(void **state)
 	assert_non_null(gn);
 	assert_non_null(ia5);
 	assert_int_equal(X509_NAME_add_entry_by_NID(n, NID_commonName, V_ASN1_IA5STRING,
-						    (const unsigned char *)cn, sizeof(cn) - 1, -1, 0),
+						    (const unsigned char *)cn, sizeof(cn) - 1, -1,
+						    0),
 			 1);
 	assert_int_equal(X509_set_subject_name(x, n), 1);
 	assert_int_equal(X509_set_issuer_name(x, n), 1);
@@ -441,8 +453,9 @@ static void test_json_small_pem_is_kept_large_pem_dropped_first(void **state)
 	r.certs.pem = strdup("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
 	assert_non_null(r.certs.pem);
 	format(&b, &r);
-	assert_has(&b, "\"versions_rejected\":[\"TLSv1\",\"TLSv1.1\"],\"pem\":\"-----BEGIN "
-		       "CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n\",\"truncated\":false");
+	assert_has(&b,
+		   "\"versions_rejected\":[\"TLSv1\",\"TLSv1.1\"],\"pem\":\"-----BEGIN "
+		   "CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n\",\"truncated\":false");
 	sb_free(&b);
 
 	free(r.certs.pem);
@@ -524,7 +537,8 @@ static void test_json_many_sans_cut_to_ten_fields_listed_once(void **state)
 		assert_has(&b, frag);
 	}
 	assert_lacks(&b, "\"san010.");
-	assert_has(&b, "\"truncated\":true,\"truncated_fields\":[\"san_dns\",\"chain\",\"banner\"],");
+	assert_has(&b,
+		   "\"truncated\":true,\"truncated_fields\":[\"san_dns\",\"chain\",\"banner\"],");
 	sb_free(&b);
 	tls_result_free(&r);
 }
@@ -535,13 +549,13 @@ static void fill_worst(struct tls_result *r, unsigned char byte)
 	struct tls_chain_info *ci = &r->certs;
 	struct tls_cert_info *c = &ci->leaf;
 	unsigned char big[TLS_MAX_NAME_BYTES];
-	char *fixed[] = { r->sni,     r->alert,      r->detail,        r->version,
-			  r->cipher,  r->alpn,       r->group,         r->verify_error,
-			  c->sig_alg, c->key_alg,    c->key_curve,     c->serial_hex };
-	size_t sizes[] = { sizeof(r->sni),     sizeof(r->alert),      sizeof(r->detail),
-			   sizeof(r->version), sizeof(r->cipher),     sizeof(r->alpn),
+	char *fixed[] = { r->sni,     r->alert,   r->detail,    r->version,
+			  r->cipher,  r->alpn,    r->group,     r->verify_error,
+			  c->sig_alg, c->key_alg, c->key_curve, c->serial_hex };
+	size_t sizes[] = { sizeof(r->sni),     sizeof(r->alert),        sizeof(r->detail),
+			   sizeof(r->version), sizeof(r->cipher),       sizeof(r->alpn),
 			   sizeof(r->group),   sizeof(r->verify_error), sizeof(c->sig_alg),
-			   sizeof(c->key_alg), sizeof(c->key_curve),  sizeof(c->serial_hex) };
+			   sizeof(c->key_alg), sizeof(c->key_curve),    sizeof(c->serial_hex) };
 
 	memset(r, 0, sizeof(*r));
 	memset(big, byte, sizeof(big));
@@ -633,7 +647,8 @@ static void test_json_worst_case_with_ciphers_stays_under_cap(void **state)
 		for (int v = 0; v < TLS_NVERSIONS; v++) {
 			r.ciphers->n[v] = TLS_ENUM_MAX_SUITES;
 			for (int k = 0; k < TLS_ENUM_MAX_SUITES; k++)
-				r.ciphers->suite[v][k] = 0xCCA9; /* TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 */
+				r.ciphers->suite[v][k] =
+					0xCCA9; /* TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 */
 		}
 		r.ciphers->groups_tested = 1;
 		r.ciphers->ngroups = TLS_ENUM_MAX_GROUPS;
@@ -646,7 +661,9 @@ static void test_json_worst_case_with_ciphers_stays_under_cap(void **state)
 		memcpy(r.ja4s, "t130299h2_1301_a56c5b993250", 25);
 		format(&b, &r); /* valid and <= TLS_JSON_MAX_RECORD */
 		assert_has(&b, "\"truncated\":true,");
-		assert_has(&b, "\"ciphers\":{\"TLSv1\":[\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\"");
+		assert_has(
+			&b,
+			"\"ciphers\":{\"TLSv1\":[\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\"");
 		assert_has(&b, "\"cipher_order\":\"server\",\"groups\":[\"SecP384r1MLKEM1024\"");
 		assert_has(&b, "\"cipher_handshakes\":4294967295");
 		assert_has(&b, "\"ciphers\"]"); /* named in truncated_fields */

@@ -36,12 +36,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include "tls/banner.h"
 #include "addr.h"
 #include "portus.h"
+#include "tls/banner.h"
 #include "tls_stage.h"
 
-#define LOOPBACK4 0x7f000001u           /* 127.0.0.1, host order */
+#define LOOPBACK4 0x7f000001u            /* 127.0.0.1, host order */
 #define LOOPBACK addr_from_v4(LOOPBACK4) /* the stage's 127.0.0.1 */
 #define MAX_GOT 16
 
@@ -77,7 +77,8 @@ static void cert_make(struct cert *c, const char *cn, size_t pad)
 	assert_int_equal(X509_set_pubkey(c->x, c->key), 1);
 	n = X509_get_subject_name(c->x);
 	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-						    (const unsigned char *)cn, -1, -1, 0), 1);
+						    (const unsigned char *)cn, -1, -1, 0),
+			 1);
 	assert_int_equal(X509_set_issuer_name(c->x, n), 1);
 	if (pad > 0) {
 		ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.55555.1", 1);
@@ -201,7 +202,8 @@ static void serve_tls(struct srv *s, int fd)
 		s->handshakes++;
 		if (s->check_overlap && poll(&p, 1, 50) > 0)
 			s->overlap++;
-		while (len < sizeof(req) - 1 && SSL_read_ex(ssl, req + len, sizeof(req) - 1 - len, &n)) {
+		while (len < sizeof(req) - 1 &&
+		       SSL_read_ex(ssl, req + len, sizeof(req) - 1 - len, &n)) {
 			len += n;
 			req[len] = '\0';
 			if (strstr(req, "\r\n\r\n") != NULL) {
@@ -579,10 +581,14 @@ static void test_tls_checks_clean_then_hostile_staples(void **state)
 	(void)state;
 	cert_make(&c, "testsrv.local", 0);
 	for (size_t i = 0; i < sizeof(staples) / sizeof(staples[0]); i++) {
-		struct srv s = { .mode = SRV_TLS, .cert = &c, .staple = staples[i].p,
-				 .staple_len = staples[i].len,
-				 .answer = "HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=10; "
-					   "preload\r\n\r\n" };
+		struct srv s = {
+			.mode = SRV_TLS,
+			.cert = &c,
+			.staple = staples[i].p,
+			.staple_len = staples[i].len,
+			.answer = "HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=10; "
+				  "preload\r\n\r\n"
+		};
 		struct tls_stage_opts o = opts_default();
 		struct got g = { 0 };
 		const struct tls_result *r;
@@ -600,7 +606,8 @@ static void test_tls_checks_clean_then_hostile_staples(void **state)
 			assert_string_equal(r->checks.ocsp_error, staples[i].error);
 		assert_int_equal(r->checks.ocsp_status, TLS_OCSP_NONE);
 		assert_int_equal(r->checks.must_staple, 0);
-		assert_int_equal(r->checks.sct_embedded + r->checks.sct_tls + r->checks.sct_ocsp, 0);
+		assert_int_equal(r->checks.sct_embedded + r->checks.sct_tls + r->checks.sct_ocsp,
+				 0);
 		assert_string_equal(r->checks.tmp_key_type, "X25519"); /* OpenSSL's first group */
 		assert_int_equal(r->checks.tmp_key_bits, 253);
 		/* one self-signed P-256 certificate, valid 30 days: nothing wrong */
@@ -794,7 +801,8 @@ static void test_tls_garbage_is_not_tls_or_error(void **state)
 
 	(void)state;
 	for (seed = 1; seed <= 6; seed++) {
-		struct srv s = { .mode = SRV_GARBAGE, .seed = seed * 2654435761u,
+		struct srv s = { .mode = SRV_GARBAGE,
+				 .seed = seed * 2654435761u,
 				 .garbage_tls_header = seed > 3 };
 		struct tls_stage_opts o = opts_default();
 		struct got g = { 0 };
@@ -806,7 +814,8 @@ static void test_tls_garbage_is_not_tls_or_error(void **state)
 		if (seed > 3)
 			assert_int_equal(g.v[0].r.outcome, TLS_ERROR);
 		else
-			assert_true(g.v[0].r.outcome == TLS_NOT_TLS || g.v[0].r.outcome == TLS_ERROR);
+			assert_true(g.v[0].r.outcome == TLS_NOT_TLS ||
+				    g.v[0].r.outcome == TLS_ERROR);
 		assert_true(g.v[0].r.detail[0] != '\0');
 	}
 }
@@ -906,8 +915,10 @@ static void test_tls_stalled_or_long_banner_is_kept_and_flagged(void **state)
 static void test_tls_versions_of_a_12_only_server(void **state)
 {
 	struct cert c;
-	struct srv s = { .mode = SRV_TLS, .min_version = TLS1_2_VERSION,
-			 .max_version = TLS1_2_VERSION, .conns = 5 };
+	struct srv s = { .mode = SRV_TLS,
+			 .min_version = TLS1_2_VERSION,
+			 .max_version = TLS1_2_VERSION,
+			 .conns = 5 };
 	struct tls_stage_opts o = opts_default();
 	struct got g = { 0 };
 
@@ -951,8 +962,11 @@ static void test_tls_versions_of_a_13_server(void **state)
 static void test_tls_legacy_10_only_server_is_ok(void **state)
 {
 	struct cert c;
-	struct srv s = { .mode = SRV_TLS, .min_version = TLS1_VERSION, .max_version = TLS1_VERSION,
-			 .legacy = 1, .conns = 5 };
+	struct srv s = { .mode = SRV_TLS,
+			 .min_version = TLS1_VERSION,
+			 .max_version = TLS1_VERSION,
+			 .legacy = 1,
+			 .conns = 5 };
 	struct tls_stage_opts o = opts_default();
 	struct got g = { 0 };
 
@@ -1080,9 +1094,10 @@ static void test_banner_parses_status_and_server(void **state)
 	} t[] = {
 		{ "HTTP/1.1 200 OK\r\nDate: x\r\nserver:  nginx/1.25 \t\r\n\r\n", "HTTP/1.1 200 OK",
 		  "nginx/1.25", 0 },
-		{ "HTTP/1.0 302 Found\nSERVER: Apache\nServer: second\n\n", "HTTP/1.0 302 Found", "Apache", 0 },
-		{ "HTTP/1.1 204 No Content\r\nServer-Timing: a\r\n\r\nServer: body\r\n", "HTTP/1.1 204 No Content",
-		  NULL, 0 },
+		{ "HTTP/1.0 302 Found\nSERVER: Apache\nServer: second\n\n", "HTTP/1.0 302 Found",
+		  "Apache", 0 },
+		{ "HTTP/1.1 204 No Content\r\nServer-Timing: a\r\n\r\nServer: body\r\n",
+		  "HTTP/1.1 204 No Content", NULL, 0 },
 		{ "HTTP/1.1 200 OK\r\nServer : lenient\r\n\r\n", "HTTP/1.1 200 OK", "lenient", 0 },
 		{ "HTTP/1.1 200 OK\r\nServer:\r\n\r\n", "HTTP/1.1 200 OK", "", 0 },
 		{ "HTTP/1.1 200 OK\r\nX: y", "HTTP/1.1 200 OK", NULL, 0 },
@@ -1143,10 +1158,12 @@ static void test_banner_request_and_header_end(void **state)
 {
 	const ip_addr v4 = addr_from_v4(0xc612001e); /* 198.18.0.30 */
 	char buf[512];
-	static const char a[] = "HEAD / HTTP/1.1\r\nHost: www.lab.test\r\nUser-Agent: portus/0.1\r\n"
-				"Connection: close\r\n\r\n";
-	static const char b[] = "HEAD / HTTP/1.1\r\nHost: 198.18.0.30:8443\r\nUser-Agent: portus/0.1\r\n"
-				"Connection: close\r\n\r\n";
+	static const char a[] =
+		"HEAD / HTTP/1.1\r\nHost: www.lab.test\r\nUser-Agent: portus/0.1\r\n"
+		"Connection: close\r\n\r\n";
+	static const char b[] =
+		"HEAD / HTTP/1.1\r\nHost: 198.18.0.30:8443\r\nUser-Agent: portus/0.1\r\n"
+		"Connection: close\r\n\r\n";
 	const unsigned char *h = (const unsigned char *)"HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody";
 
 	(void)state;
@@ -1199,7 +1216,8 @@ static void test_banner_request_ipv6_host_is_bracketed(void **state)
 			     "HEAD / HTTP/1.1\r\nHost: %s\r\nUser-Agent: portus/0.1\r\n"
 			     "Connection: close\r\n\r\n",
 			     t[i].host);
-		assert_int_equal(banner_request(buf, sizeof(buf), t[i].name, ip, t[i].port), (size_t)n);
+		assert_int_equal(banner_request(buf, sizeof(buf), t[i].name, ip, t[i].port),
+				 (size_t)n);
 		assert_string_equal(buf, want);
 		/* one byte short: nothing */
 		assert_int_equal(banner_request(buf, (size_t)n, t[i].name, ip, t[i].port), 0);
@@ -1256,8 +1274,9 @@ static void test_tls_ipv6_loopback_handshake_and_banner(void **state)
 static void test_tls_ipv6_sni_versions_and_h2_banner(void **state)
 {
 	struct cert c;
-	struct srv s = { .mode = SRV_TLS, .v6 = 1, .alpn = 1, .min_version = TLS1_2_VERSION,
-			 .conns = 6 };
+	struct srv s = {
+		.mode = SRV_TLS, .v6 = 1, .alpn = 1, .min_version = TLS1_2_VERSION, .conns = 6
+	};
 	struct tls_stage_opts o = opts_default();
 	struct got g = { 0 };
 	char host[64];
@@ -1305,7 +1324,8 @@ static void test_tls_ipv6_refused_and_not_tls(void **state)
  * for each other (per_host 1). */
 static void test_tls_per_host_limit_keys_ipv4_and_ipv6_apart(void **state)
 {
-	struct srv s4 = { .mode = SRV_SILENT, .conns = 2 }, s6 = { .mode = SRV_SILENT, .conns = 2, .v6 = 1 };
+	struct srv s4 = { .mode = SRV_SILENT, .conns = 2 },
+		   s6 = { .mode = SRV_SILENT, .conns = 2, .v6 = 1 };
 	struct tls_stage_opts o = opts_default();
 	struct got g = { 0 };
 	char err[PORTUS_ERRLEN];

@@ -79,8 +79,8 @@ static void check_one(const unsigned char *s, size_t n)
 	size_t got = utf8_decode(s, n, &cp, &bad);
 
 	if (got != want)
-		fail_msg("%02x %02x %02x %02x (n %zu): length %zu, want %zu", s[0], n > 1 ? s[1] : 0,
-			 n > 2 ? s[2] : 0, n > 3 ? s[3] : 0, n, got, want);
+		fail_msg("%02x %02x %02x %02x (n %zu): length %zu, want %zu", s[0],
+			 n > 1 ? s[1] : 0, n > 2 ? s[2] : 0, n > 3 ? s[3] : 0, n, got, want);
 	if (got > 0) {
 		assert_int_equal(cp, want_cp);
 		return;
@@ -162,7 +162,10 @@ static void test_utf8_known_sequences(void **state)
 	/* a valid start cut short: the whole start is one subpart */
 	assert_int_equal(utf8_decode("\xf0\x9f\x98", 3, &cp, &bad), 0);
 	assert_int_equal(bad, 3);
-	assert_int_equal(utf8_decode("\xe2\x82" "A", 3, &cp, &bad), 0);
+	assert_int_equal(utf8_decode("\xe2\x82"
+				     "A",
+				     3, &cp, &bad),
+			 0);
 	assert_int_equal(bad, 2);
 	/* nothing to read; NULL out-pointers are allowed */
 	assert_int_equal(utf8_decode("", 0, &cp, &bad), 0);
@@ -216,7 +219,7 @@ static void test_utf8_cut_known_cases(void **state)
 	assert_int_equal(utf8_cut("abc\xc3\xa9", 5, 4), 3);    /* before the lead byte */
 	assert_int_equal(utf8_cut("ab\xe2\x82\xac", 5, 4), 2); /* 3-byte char, 2 kept */
 	assert_int_equal(utf8_cut("a\xf0\x9f\x98\x80", 5, 4), 1);
-	assert_int_equal(utf8_cut("abc\xc3\xa9z", 6, 5), 5);   /* the char ends at cap */
+	assert_int_equal(utf8_cut("abc\xc3\xa9z", 6, 5), 5); /* the char ends at cap */
 	/* invalid bytes are cut at cap: no lead byte within 3 */
 	assert_int_equal(utf8_cut("a\x80\x80\x80\x80\x80", 6, 5), 5);
 	assert_int_equal(utf8_cut("ab\x80\x80", 4, 3), 3);

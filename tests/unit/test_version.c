@@ -36,7 +36,8 @@ static void test_version_first_line_is_portus_and_its_version(void **state)
 	char *s = version_text();
 
 	(void)state;
-	assert_true(strncmp(s, "portus " PORTUS_VERSION "\n", strlen("portus " PORTUS_VERSION "\n")) == 0);
+	assert_true(strncmp(s, "portus " PORTUS_VERSION "\n",
+			    strlen("portus " PORTUS_VERSION "\n")) == 0);
 	free(s);
 }
 
@@ -53,7 +54,8 @@ static void test_version_names_runtime_libraries(void **state)
 	assert_non_null(strstr(s, want));
 	snprintf(want, sizeof(want), "\nc-ares: %s\n", ares_version(NULL));
 	assert_non_null(strstr(s, want));
-	snprintf(want, sizeof(want), "\nlibcurl: %s\n", curl_version_info(CURLVERSION_NOW)->version);
+	snprintf(want, sizeof(want), "\nlibcurl: %s\n",
+		 curl_version_info(CURLVERSION_NOW)->version);
 	assert_non_null(strstr(s, want));
 	/* Each library line says which library it is, whatever the library's own text. */
 	assert_non_null(strstr(s, "libpcap version "));

@@ -1,12 +1,12 @@
 /* test_writers.c — exact bytes of the NDJSON, list and text writers; result names. */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <math.h>
 #include <netdb.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,8 @@
 #include "scan_record.h"
 #include "writer.h"
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define T0 1732352400123456LL /* 2024-11-23T09:00:00.123456Z */
 #define T0_STR "2024-11-23T09:00:00.123456Z"
 
@@ -180,30 +181,30 @@ static void feed_scan(struct writer *w)
 	assert_int_equal(w->ops->summary(w, &s), 0);
 }
 
-#define ND_OPEN                                                                            \
+#define ND_OPEN                                                                             \
 	"{\"type\":\"port\",\"ip\":\"198.18.0.1\",\"port\":80,\"proto\":\"tcp\",\"state\":" \
 	"\"open\",\"reason\":\"syn-ack\",\"ttl\":64,\"time\":\"" T0_STR "\"}\n"
-#define ND_CLOSED                                                                          \
+#define ND_CLOSED                                                                           \
 	"{\"type\":\"port\",\"ip\":\"198.18.0.1\",\"port\":22,\"proto\":\"tcp\",\"state\":" \
 	"\"closed\",\"reason\":\"reset\",\"ttl\":64,\"time\":\"" T0_STR "\"}\n"
-#define ND_ICMP                                                                              \
+#define ND_ICMP                                                                               \
 	"{\"type\":\"port\",\"ip\":\"198.18.0.1\",\"port\":8081,\"proto\":\"tcp\",\"state\":" \
 	"\"filtered\",\"reason\":\"admin-prohibited\",\"ttl\":63,\"reason_ip\":"              \
 	"\"198.18.0.254\",\"time\":\"" T0_STR "\"}\n"
-#define ND_NORESP                                                                           \
+#define ND_NORESP                                                                            \
 	"{\"type\":\"port\",\"ip\":\"198.18.0.1\",\"port\":443,\"proto\":\"tcp\",\"state\":" \
 	"\"filtered\",\"reason\":\"no-response\",\"ttl\":null,\"time\":\"" T0_STR "\"}\n"
-#define ND_HOST_UP                                                                         \
+#define ND_HOST_UP                                                                               \
 	"{\"type\":\"host\",\"ip\":\"198.18.0.1\",\"state\":\"up\",\"reason\":\"arp-response\"," \
 	"\"time\":\"" T0_STR "\"}\n"
-#define ND_HOST_DOWN                                                                  \
-	"{\"type\":\"host\",\"ip\":\"198.18.0.7\",\"state\":\"down\",\"reason\":"          \
+#define ND_HOST_DOWN                                                              \
+	"{\"type\":\"host\",\"ip\":\"198.18.0.7\",\"state\":\"down\",\"reason\":" \
 	"\"no-arp-response\",\"time\":\"" T0_STR "\"}\n"
-#define ND_SUMMARY                                                                          \
+#define ND_SUMMARY                                                                                \
 	"{\"type\":\"summary\",\"start\":\"" T0_STR "\",\"end\":\"2024-11-23T09:00:03.333456Z\"," \
-	"\"elapsed_s\":3.210,\"targets\":327680,\"hosts\":65536,\"hosts_down\":0,\"open\":100,"  \
-	"\"closed\":200,\"filtered\":327380,\"probes_sent\":982000,\"rate_pps\":102345.0,"      \
-	"\"plan_bytes\":262170,\"table_bytes\":81920,"                                             \
+	"\"elapsed_s\":3.210,\"targets\":327680,\"hosts\":65536,\"hosts_down\":0,\"open\":100,"   \
+	"\"closed\":200,\"filtered\":327380,\"probes_sent\":982000,\"rate_pps\":102345.0,"        \
+	"\"plan_bytes\":262170,\"table_bytes\":81920,"                                            \
 	"\"pcap_received\":300,\"pcap_dropped\":0,\"if_dropped\":0,\"passes\":2,\"seed\":12345,"  \
 	"\"shard\":\"1/1\",\"interrupted\":false}\n"
 
@@ -295,8 +296,8 @@ static void test_ndjson_summary_interrupted_and_shard(void **state)
 	s.shard_n = 4;
 	s.seed = UINT64_MAX;
 	s.end_us = s.start_us; /* zero elapsed */
-	s.rate_pps = NAN; /* NaN must not reach the JSON */
-	s.plan_bytes = 0;  /* unknown (a rebuilt summary): the keys are left out */
+	s.rate_pps = NAN;      /* NaN must not reach the JSON */
+	s.plan_bytes = 0;      /* unknown (a rebuilt summary): the keys are left out */
 	s.table_bytes = 0;
 	temp_path(path, sizeof(path));
 	w = writer_ndjson_open(path, 0, err, sizeof(err));
@@ -351,8 +352,8 @@ static void test_writers_report_unwritable_path(void **state)
 	(void)state;
 	err[0] = '\0';
 	assert_null(writer_ndjson_open("/nonexistent-portus-dir/out.json", 0, err, sizeof(err)));
-	assert_string_equal(err,
-			    "cannot write /nonexistent-portus-dir/out.json: No such file or directory");
+	assert_string_equal(
+		err, "cannot write /nonexistent-portus-dir/out.json: No such file or directory");
 	err[0] = '\0';
 	assert_null(writer_list_open("/tmp", err, sizeof(err)));
 	assert_string_equal(err, "cannot write /tmp: Is a directory");
@@ -390,7 +391,8 @@ static void test_ndjson_ipv6_records(void **state)
 	struct port_record p[] = {
 		prec6(A6("2001:DB8:0:0:0:0:0:1"), 443, PS_OPEN, R_SYN_ACK, 64, addr_zero()),
 		prec6(A6("2001:db8::1"), 22, PS_FILTERED, R_NO_ROUTE, 63, A6("2001:db8:0:1::fe")),
-		prec6(A6("2001:db8::1"), 80, PS_FILTERED, R_ADMIN_PROHIBITED, 64, A6("2001:db8::1")),
+		prec6(A6("2001:db8::1"), 80, PS_FILTERED, R_ADMIN_PROHIBITED, 64,
+		      A6("2001:db8::1")),
 		prec6(A6(V6_LONG), 65535, PS_FILTERED, R_BEYOND_SCOPE, 255, A6(V6_LONG)),
 		prec6(A6("2001:db8::2"), 8080, PS_FILTERED, R_NO_RESPONSE, -1, addr_zero()),
 		prec6(A6("::ffff:198.18.0.1"), 80, PS_OPEN, R_SYN_ACK, 64, addr_zero()),
@@ -413,7 +415,8 @@ static void test_ndjson_ipv6_records(void **state)
 	got = slurp_path(path);
 	assert_text(got,
 		    "{\"type\":\"port\",\"ip\":\"2001:db8::1\",\"port\":443,\"proto\":\"tcp\","
-		    "\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,\"time\":\"" T0_STR "\"}\n"
+		    "\"state\":\"open\",\"reason\":\"syn-ack\",\"ttl\":64,\"time\":\"" T0_STR
+		    "\"}\n"
 		    "{\"type\":\"port\",\"ip\":\"2001:db8::1\",\"port\":22,\"proto\":\"tcp\","
 		    "\"state\":\"filtered\",\"reason\":\"no-route\",\"ttl\":63,"
 		    "\"reason_ip\":\"2001:db8:0:1::fe\",\"time\":\"" T0_STR "\"}\n"
@@ -425,8 +428,7 @@ static void test_ndjson_ipv6_records(void **state)
 		    "\"reason_ip\":\"" V6_LONG "\",\"time\":\"" T0_STR "\"}\n"
 		    "{\"type\":\"port\",\"ip\":\"2001:db8::2\",\"port\":8080,\"proto\":\"tcp\","
 		    "\"state\":\"filtered\",\"reason\":\"no-response\",\"ttl\":null,"
-		    "\"time\":\"" T0_STR "\"}\n"
-		    ND_OPEN
+		    "\"time\":\"" T0_STR "\"}\n" ND_OPEN
 		    "{\"type\":\"host\",\"ip\":\"2001:db8::1\",\"state\":\"up\","
 		    "\"reason\":\"nd-response\",\"time\":\"" T0_STR "\"}\n"
 		    "{\"type\":\"host\",\"ip\":\"2001:db8:0:1::23\",\"state\":\"down\","
@@ -725,12 +727,14 @@ static void test_text_icmp_only_host_and_summary_variants(void **state)
 	/* Only a router's ICMP error: the host did not answer, so it is not up
 	 * (scan_record.h, reply_from_target); one line counts such hosts. */
 	assert_null(strstr(got, "Host is up"));
-	assert_non_null(strstr(got, "1 host did not answer: every port filtered, by ICMP errors "
-				    "from other addresses (a router or firewall, not the host).\n"));
-	assert_non_null(strstr(got, "portus done: 1 address x 1 port (1 target) in 3.21 s: "
-				    "100 open, 200 closed, 327380 filtered; 1 host, 0 down; 1 probe at "
-				    "102345 pps; pcap drops 0, interface drops 7; memory: plan "
-				    "256.0 KiB, table 8 B (interrupted)\n"));
+	assert_non_null(strstr(got,
+			       "1 host did not answer: every port filtered, by ICMP errors "
+			       "from other addresses (a router or firewall, not the host).\n"));
+	assert_non_null(strstr(got,
+			       "portus done: 1 address x 1 port (1 target) in 3.21 s: "
+			       "100 open, 200 closed, 327380 filtered; 1 host, 0 down; 1 probe at "
+			       "102345 pps; pcap drops 0, interface drops 7; memory: plan "
+			       "256.0 KiB, table 8 B (interrupted)\n"));
 	free(got);
 }
 
@@ -752,7 +756,8 @@ static void test_text_ipv6_hosts(void **state)
 	const ip_addr a = A6("2001:db8::1"), l = A6(V6_LONG);
 	struct port_record p[] = {
 		prec6(a, 443, PS_OPEN, R_SYN_ACK, 64, addr_zero()),
-		prec6(l, 8081, PS_FILTERED, R_NO_ROUTE, 255, A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd")),
+		prec6(l, 8081, PS_FILTERED, R_NO_ROUTE, 255,
+		      A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd")),
 		prec6(l, 22, PS_CLOSED, R_RESET, 255, addr_zero()),
 		prec6(a, 22, PS_FILTERED, R_ADMIN_PROHIBITED, 63, A6("2001:db8:0:1::fe")),
 		prec(IP(198, 18, 0, 1), 80, PS_OPEN, R_SYN_ACK, 64, 0),
@@ -785,31 +790,32 @@ static void test_text_ipv6_hosts(void **state)
 	assert_int_equal(w->ops->close(w), 0);
 	got = slurp_fp(f);
 	fclose(f);
-	snprintf(want, sizeof(want),
-		 "portus scan report for 198.18.0.1\n"
-		 "Host is up (ttl 64).\n"
-		 "PORT     STATE    SERVICE  REASON\n"
-		 "80/tcp   open     %-8s syn-ack ttl 64\n"
-		 "\n"
-		 "portus scan report for 2001:db8::1\n"
-		 "Host is up (ttl 64).\n"
-		 "PORT     STATE    SERVICE  REASON\n"
-		 "22/tcp   filtered %-8s admin-prohibited from 2001:db8:0:1::fe ttl 63\n"
-		 "443/tcp  open     %-8s syn-ack ttl 64\n"
-		 "\n"
-		 "portus scan report for 2001:db8:0:1::23\n"
-		 "Host is down (no-nd-response).\n"
-		 "\n"
-		 "portus scan report for " V6_LONG "\n"
-		 "Host is up (ttl 255).\n"
-		 "PORT     STATE    SERVICE  REASON\n"
-		 "22/tcp   closed   %-8s reset ttl 255\n"
-		 "8081/tcp filtered %-8s no-route from ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd ttl 255\n"
-		 "\n"
-		 "TLS endpoints:\n"
-		 "  2001:db8::1 443/tcp refused\n"
-		 "\n",
-		 svc(80), svc(22), svc(443), svc(22), svc(8081));
+	snprintf(
+		want, sizeof(want),
+		"portus scan report for 198.18.0.1\n"
+		"Host is up (ttl 64).\n"
+		"PORT     STATE    SERVICE  REASON\n"
+		"80/tcp   open     %-8s syn-ack ttl 64\n"
+		"\n"
+		"portus scan report for 2001:db8::1\n"
+		"Host is up (ttl 64).\n"
+		"PORT     STATE    SERVICE  REASON\n"
+		"22/tcp   filtered %-8s admin-prohibited from 2001:db8:0:1::fe ttl 63\n"
+		"443/tcp  open     %-8s syn-ack ttl 64\n"
+		"\n"
+		"portus scan report for 2001:db8:0:1::23\n"
+		"Host is down (no-nd-response).\n"
+		"\n"
+		"portus scan report for " V6_LONG "\n"
+		"Host is up (ttl 255).\n"
+		"PORT     STATE    SERVICE  REASON\n"
+		"22/tcp   closed   %-8s reset ttl 255\n"
+		"8081/tcp filtered %-8s no-route from ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd ttl 255\n"
+		"\n"
+		"TLS endpoints:\n"
+		"  2001:db8::1 443/tcp refused\n"
+		"\n",
+		svc(80), svc(22), svc(443), svc(22), svc(8081));
 	assert_text(got, want);
 	free(got);
 }
@@ -901,9 +907,9 @@ static void test_reason_from_icmp_maps_filtering_codes(void **state)
 		uint8_t code;
 		enum reason r;
 	} map[] = {
-		{0, R_NET_UNREACH},     {1, R_HOST_UNREACH},     {2, R_PROTO_UNREACH},
-		{3, R_PORT_UNREACH},    {9, R_NET_PROHIBITED},   {10, R_HOST_PROHIBITED},
-		{13, R_ADMIN_PROHIBITED},
+		{ 0, R_NET_UNREACH },       { 1, R_HOST_UNREACH },   { 2, R_PROTO_UNREACH },
+		{ 3, R_PORT_UNREACH },      { 9, R_NET_PROHIBITED }, { 10, R_HOST_PROHIBITED },
+		{ 13, R_ADMIN_PROHIBITED },
 	};
 	unsigned code, t;
 	size_t i;
