@@ -55,6 +55,19 @@ static inline int addr_eq(ip_addr a, ip_addr b)
 	return a.v == b.v;
 }
 
+/* A 64-bit hash of the 128 bits for hash tables (SplitMix64's finaliser over
+ * both halves: addresses of a sweep differ in their low bits only). */
+static inline uint64_t addr_hash(ip_addr a)
+{
+	uint64_t x = (uint64_t)a.v ^ ((uint64_t)(a.v >> 64) * UINT64_C(0x9e3779b97f4a7c15));
+
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}
+
 /* -1, 0, 1 as a sorts before, equal to, after b. */
 static inline int addr_order(ip_addr a, ip_addr b)
 {

@@ -16,18 +16,9 @@ void addrpool_free(struct addr_pool *p)
 	addrpool_init(p);
 }
 
-/* A 64-bit mix of the 128 bits (the finaliser of SplitMix64 over both
- * halves): addresses of a sweep differ in their low bits only. */
 static size_t hash(ip_addr a)
 {
-	uint64_t x = (uint64_t)a.v ^ ((uint64_t)(a.v >> 64) * UINT64_C(0x9e3779b97f4a7c15));
-
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return (size_t)x;
+	return (size_t)addr_hash(a);
 }
 
 static void place(uint32_t *slot, size_t nslot, ip_addr a, uint32_t idx)

@@ -47,12 +47,7 @@ static size_t name_hash(const char *s, size_t len)
 
 static size_t pair_hash(ip_addr ip, size_t name)
 {
-	uint64_t x = (uint64_t)ip.v ^ (uint64_t)(ip.v >> 64) * UINT64_C(0x9e3779b97f4a7c15) ^
-		     (uint64_t)name * UINT64_C(0xbf58476d1ce4e5b9);
-
-	x ^= x >> 31;
-	x *= UINT64_C(0x94d049bb133111eb);
-	return (size_t)(x ^ x >> 29);
+	return (size_t)(addr_hash(ip) ^ (uint64_t)name * UINT64_C(0x9e3779b97f4a7c15));
 }
 
 /* Open-addressing sets of indexes (+1; 0 empty), at most half full. */
